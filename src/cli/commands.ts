@@ -1,0 +1,8 @@
+// The subcommands, in the order `wasmthreads --help` lists them.
+
+import type { Command } from './io.js';
+import { inspectCommand } from './inspect.js';
+import { linkCommand } from './link.js';
+import { runCommand } from './run.js';
+
+export const commands: Command[] = [runCommand, linkCommand, inspectCommand];

@@ -1,0 +1,4 @@
+// The public API of wasmthreads. Nothing but re-exports.
+export { formatDiagnostic, WasmthreadsError, DecodeError } from './diagnostics.js';
+export type { Diagnostic, Severity } from './diagnostics.js';
+export type * from './binary/types.js';
