@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Builds a Rust crate for a wasm target with Debian's Rust (rustc-web/cargo-web) and -Z build-std,
+# using the std sources and vendored dependencies that rust-web-src ships (no network).
+#
+# Usage: scripts/rust-wasm.sh CRATE_DIR TARGET [extra cargo args…]
+#   TARGET is one of:
+#     wasm32-unknown-unknown-atomics  wasm32-unknown-unknown with +atomics,+bulk-memory (native
+#                                     thread_local!, Mutex, Condvar; threads come from the host)
+#     wasm32-wasip1                   single-threaded WASI against Debian's wasi-libc
+# Environment:
+#   CARGO_TARGET_DIR  where artefacts go (default: CRATE_DIR/target)
+#   WASM_LINKER       linker passed to rustc (default: wasm-ld-22)
+# Prints the cargo command it runs. Requires: rustc-web cargo-web rust-web-src lld-22 (and wasi-libc
+# for wasm32-wasip1) — see scripts/setup-toolchains.sh.
+set -euo pipefail
+
+crate=$(cd "$1" && pwd); shift
+target=$1; shift
+
+RUSTC=/usr/bin/rustc
+CARGO=/usr/bin/cargo
+sysroot=$($RUSTC --print sysroot)
+vendor="$sysroot/lib/rustlib/src/rust/library/vendor"
+[ -d "$vendor" ] || { echo "rust-wasm: $vendor missing: install rust-web-src (bash scripts/setup-toolchains.sh --rust)" >&2; exit 1; }
+
+# Cargo reads the vendored-source replacement from a config file; keep it out of the crate.
+cfgdir=$(mktemp -d)
+trap 'rm -rf "$cfgdir"' EXIT
+cat > "$cfgdir/config.toml" <<TOML
+[source.crates-io]
+replace-with = "vendored-sources"
+[source.vendored-sources]
+directory = "$vendor"
+TOML
+
+linker=${WASM_LINKER:-wasm-ld-22}
+case "$target" in
+  wasm32-unknown-unknown-atomics)
+    triple=wasm32-unknown-unknown
+    rustflags="-C target-feature=+atomics,+bulk-memory,+mutable-globals -C linker=$linker"
+    buildstd=std,panic_abort
+    ;;
+  wasm32-wasip1)
+    triple=wasm32-wasip1
+    wasilib=/usr/lib/wasm32-wasi
+    rustflags="-C linker=$linker -C link-self-contained=no -L native=$wasilib -C link-arg=$wasilib/crt1-command.o"
+    buildstd=std,panic_abort,test
+    ;;
+  *) echo "rust-wasm: unknown target $target" >&2; exit 2 ;;
+esac
+
+export RUSTC_BOOTSTRAP=1 RUSTC CARGO_HOME="${CARGO_HOME_OVERRIDE:-$cfgdir}"
+export RUSTFLAGS="${RUSTFLAGS:-} $rustflags"
+cd "$crate"
+echo "+ RUSTFLAGS='$RUSTFLAGS' $CARGO build -Z build-std=$buildstd --target $triple $*" >&2
+exec $CARGO build -Z build-std=$buildstd --target "$triple" "$@"
