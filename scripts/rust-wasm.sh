@@ -37,7 +37,13 @@ linker=${WASM_LINKER:-wasm-ld-22}
 case "$target" in
   wasm32-unknown-unknown-atomics)
     triple=wasm32-unknown-unknown
+    # rustc 1.96 treats +atomics as an unstable feature and no longer adds the shared-memory link
+    # flags for it, so pass the ones rustc documents for this configuration ourselves.
     rustflags="-C target-feature=+atomics,+bulk-memory,+mutable-globals -C linker=$linker"
+    for a in --shared-memory --import-memory --max-memory=1073741824 --export=__wasm_init_tls \
+             --export=__tls_size --export=__tls_align --export=__tls_base; do
+      rustflags="$rustflags -C link-arg=$a"
+    done
     buildstd=std,panic_abort
     ;;
   wasm32-wasip1)
