@@ -1,0 +1,149 @@
+// A bounds-checked cursor over wasm bytes whose every error is a `DecodeError` naming the file and
+// the ABSOLUTE offset of the bad byte. `base` is the absolute offset of `bytes[0]` inside `file`
+// (0 for a whole file; archive members are reported as `lib.a(member.o)` with offsets relative
+// to the member, so their reader also has base 0 over the member's bytes).
+//
+// Sections and subsections are read by narrowing `end` (`withLimit`), so a field that runs past
+// its section is reported as such rather than silently reading the next section.
+
+import { DecodeError } from '../diagnostics.js';
+import { readS32, readS64, readU32, readU64, type LebCursor } from './leb.js';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Longest string decoded with `String.fromCharCode.apply` in one call (argument-count limit). */
+const ASCII_CHUNK = 4096;
+
+export class ByteReader implements LebCursor {
+  pos: number;
+  end: number;
+
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly file: string | undefined,
+    /** Absolute offset of bytes[0] in `file`. */
+    readonly base = 0,
+    start = 0,
+    end = bytes.length,
+  ) {
+    this.pos = start;
+    this.end = end;
+  }
+
+  /** The absolute file offset of index `at` (default: the current position). */
+  offset(at = this.pos): number {
+    return this.base + at;
+  }
+
+  fail(message: string, at: number = this.pos): never {
+    throw new DecodeError(message, this.file, this.base + at);
+  }
+
+  get remaining(): number {
+    return this.end - this.pos;
+  }
+
+  atEnd(): boolean {
+    return this.pos >= this.end;
+  }
+
+  u8(what = 'byte'): number {
+    if (this.pos >= this.end) this.fail(`unexpected end of data reading ${what}`);
+    return this.bytes[this.pos++];
+  }
+
+  peek(): number {
+    if (this.pos >= this.end) this.fail('unexpected end of data');
+    return this.bytes[this.pos];
+  }
+
+  u32(): number {
+    return readU32(this);
+  }
+
+  s32(): number {
+    return readS32(this);
+  }
+
+  u64(): bigint {
+    return readU64(this);
+  }
+
+  s64(): bigint {
+    return readS64(this);
+  }
+
+  /** A little-endian fixed-width u32 (relocation slots, ar headers use text instead). */
+  fixedU32(): number {
+    const p = this.take(4, 'u32');
+    const b = this.bytes;
+    return (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+  }
+
+  /**
+   * Reads a vector count and rejects it before anything is allocated if even `minItemSize` bytes
+   * per item could not fit in what is left — the guard against corrupt counts like 0xffffffff.
+   */
+  count(what: string, minItemSize = 1): number {
+    const at = this.pos;
+    const n = this.u32();
+    if (n * minItemSize > this.end - this.pos) {
+      this.fail(`${what} count ${n} exceeds the ${this.end - this.pos} bytes left`, at);
+    }
+    return n;
+  }
+
+  /** Advances over `n` bytes and returns the index of the first. */
+  take(n: number, what = 'bytes'): number {
+    if (n > this.end - this.pos) this.fail(`unexpected end of data: ${what} of ${n} bytes runs past the end`);
+    const p = this.pos;
+    this.pos += n;
+    return p;
+  }
+
+  /** A view (no copy) of the next `n` bytes. */
+  bytesView(n: number, what = 'bytes'): Uint8Array {
+    const p = this.take(n, what);
+    return this.bytes.subarray(p, p + n);
+  }
+
+  /** A length-prefixed UTF-8 name (core spec §5.2.4). */
+  name(what = 'name'): string {
+    const lenAt = this.pos;
+    const len = this.u32();
+    if (len > this.end - this.pos) this.fail(`${what} length ${len} runs past the end`, lenAt);
+    const start = this.pos;
+    this.pos += len;
+    return decodeName(this, start, len, what);
+  }
+
+  /** Runs `body` with `end` narrowed to `limit`, then requires it to have consumed exactly that. */
+  withLimit<T>(limit: number, what: string, body: () => T): T {
+    if (limit > this.end) this.fail(`${what} runs past the end of its enclosing data`);
+    const outer = this.end;
+    this.end = limit;
+    const result = body();
+    if (this.pos !== limit) this.fail(`${what}: ${limit - this.pos} unread bytes at the end`, this.pos);
+    this.end = outer;
+    return result;
+  }
+}
+
+function decodeName(r: ByteReader, start: number, len: number, what: string): string {
+  const b = r.bytes;
+  let ascii = true;
+  for (let i = start; i < start + len; i++) {
+    if (b[i] >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii && len <= ASCII_CHUNK) {
+    return String.fromCharCode.apply(null, b.subarray(start, start + len) as unknown as number[]);
+  }
+  try {
+    return utf8.decode(b.subarray(start, start + len));
+  } catch {
+    return r.fail(`${what} is not valid UTF-8`, start);
+  }
+}

@@ -1,0 +1,419 @@
+// readModule: decodes a WebAssembly binary (module or relocatable object) into the model of
+// types.ts (core spec §5.5 "Modules"; custom sections per tool-conventions).
+//
+// How it works: after the magic and version, each section is `id, size, content`. The size is
+// checked against the file before anything inside is read, and the content is decoded with the
+// reader's end narrowed to the section, so an inner error can never read into the next section
+// and a section must be consumed exactly. Known sections must appear at most once and in the
+// spec's order (Tag sits between Memory and Global, DataCount between Element and Code); custom
+// sections may appear anywhere. Non-minimal LEBs that toolchains emit on purpose (LLVM pads
+// section and subsection sizes to 5 bytes) are recorded as `sizeWidth` so writeModule can
+// reproduce the input byte for byte. Function bodies, data and constant expressions are kept as
+// views of the input, not copies.
+
+import { ByteReader } from './byte-reader.js';
+import {
+  DataMode,
+  ELEMKIND_FUNCREF,
+  ElemFlag,
+  MAX_ELEM_FLAGS,
+  TABLE_WITH_INIT,
+  WASM_HEADER_SIZE,
+  WASM_VERSION,
+  isWasm,
+} from './format.js';
+import { readConstExpr } from './const-expr.js';
+import { readDylink, readNameSection, readProducers, readTargetFeatures } from './read-custom.js';
+import { readLinking, readReloc, widthIfPadded, type IndexSpaces } from './read-linking.js';
+import { readFuncType, readGlobalType, readLimits, readRefType, readTableType, readTagType } from './read-types.js';
+import { DecodeError } from '../diagnostics.js';
+import {
+  ExternalKind,
+  SectionId,
+  type CustomSection,
+  type DataSegment,
+  type ElementSegment,
+  type Export,
+  type FuncIndex,
+  type FunctionBody,
+  type Global,
+  type Import,
+  type FuncType,
+  type SymbolInfo,
+  type ImportDesc,
+  type MemoryIndex,
+  type Section,
+  type Table,
+  type TableIndex,
+  type TypeIndex,
+  type WasmModule,
+} from './types.js';
+
+
+/** Position of each known section in the spec's order; custom sections (0) are unordered. */
+const SECTION_ORDER: Record<number, number> = {
+  [SectionId.Type]: 1,
+  [SectionId.Import]: 2,
+  [SectionId.Function]: 3,
+  [SectionId.Table]: 4,
+  [SectionId.Memory]: 5,
+  [SectionId.Tag]: 6,
+  [SectionId.Global]: 7,
+  [SectionId.Export]: 8,
+  [SectionId.Start]: 9,
+  [SectionId.Element]: 10,
+  [SectionId.DataCount]: 11,
+  [SectionId.Code]: 12,
+  [SectionId.Data]: 13,
+};
+
+export const SECTION_NAMES: Record<number, string> = {
+  [SectionId.Custom]: 'Custom',
+  [SectionId.Type]: 'Type',
+  [SectionId.Import]: 'Import',
+  [SectionId.Function]: 'Function',
+  [SectionId.Table]: 'Table',
+  [SectionId.Memory]: 'Memory',
+  [SectionId.Global]: 'Global',
+  [SectionId.Export]: 'Export',
+  [SectionId.Start]: 'Start',
+  [SectionId.Element]: 'Element',
+  [SectionId.Code]: 'Code',
+  [SectionId.Data]: 'Data',
+  [SectionId.DataCount]: 'DataCount',
+  [SectionId.Tag]: 'Tag',
+};
+
+export { isWasm };
+
+export function readModule(bytes: Uint8Array, file?: string): WasmModule {
+  const r = new ByteReader(bytes, file);
+  if (bytes.length < 4 || !isWasm(bytes)) r.fail('not a WebAssembly file (bad magic number)', 0);
+  r.pos = 4;
+  if (bytes.length < WASM_HEADER_SIZE) r.fail('truncated header: missing version', 4);
+  const version = r.fixedU32();
+  if (version !== WASM_VERSION) r.fail(`unsupported wasm version 0x${version.toString(16)} (expected 1)`, 4);
+  const state = new ModuleState();
+  const sections: Section[] = [];
+  while (!r.atEnd()) sections.push(readSection(r, state));
+  state.finish(r);
+  return { version, sections };
+}
+
+/** Counts gathered while reading, for cross-section checks and for the linking decoders. */
+class ModuleState implements IndexSpaces {
+  types = 0;
+  importedFuncs = 0;
+  funcs = 0;
+  importedGlobals = 0;
+  globals = 0;
+  importedTables = 0;
+  tables = 0;
+  importedTags = 0;
+  tags = 0;
+  dataSegmentSizes: number[] = [];
+  sectionSizes: number[] = [];
+  sectionNames: string[] = [];
+  symbols?: SymbolInfo[];
+  lastOrder = 0;
+  lastId = -1;
+  declaredFuncs = 0;
+  bodies = -1;
+  dataCount = -1;
+  dataSegments = -1;
+  codeAt = 0;
+  dataAt = 0;
+
+  finish(r: ByteReader): void {
+    if (this.bodies === -1 && this.declaredFuncs > 0) {
+      r.fail(`Function section declares ${this.declaredFuncs} functions but there is no Code section`, r.end);
+    }
+    if (this.dataCount !== -1 && this.dataCount !== Math.max(this.dataSegments, 0)) {
+      r.fail(`DataCount section says ${this.dataCount} segments but the Data section has ${Math.max(this.dataSegments, 0)}`, this.dataAt);
+    }
+  }
+}
+
+function readSection(r: ByteReader, state: ModuleState): Section {
+  const offset = r.pos;
+  const id = r.u8('section id');
+  if (id !== SectionId.Custom) checkOrder(r, state, id, offset);
+  const sizeAt = r.pos;
+  const size = r.u32();
+  const sizeWidth = widthIfPadded(r.pos - sizeAt, size);
+  const contentOffset = r.pos;
+  const name = SECTION_NAMES[id];
+  if (size > r.remaining) {
+    r.fail(`${name} section size ${size} runs past the end of the file (${r.remaining} bytes left)`, sizeAt);
+  }
+  const section = r.withLimit(contentOffset + size, `${name} section`, () =>
+    readSectionContent(r, state, id, size, contentOffset),
+  );
+  section.offset = r.offset(offset);
+  section.contentOffset = r.offset(contentOffset);
+  if (sizeWidth !== undefined) section.sizeWidth = sizeWidth;
+  state.sectionSizes.push(size);
+  state.sectionNames.push(section.id === SectionId.Custom ? section.name : name);
+  return section;
+}
+
+function checkOrder(r: ByteReader, state: ModuleState, id: number, at: number): void {
+  const order = SECTION_ORDER[id];
+  if (order === undefined) r.fail(`unknown section id ${id}`, at);
+  if (order === state.lastOrder) r.fail(`duplicate ${SECTION_NAMES[id]} section`, at);
+  if (order < state.lastOrder) {
+    r.fail(`${SECTION_NAMES[id]} section out of order (after the ${SECTION_NAMES[state.lastId]} section)`, at);
+  }
+  state.lastOrder = order;
+  state.lastId = id;
+}
+
+/** A freshly decoded section; offsets are filled in by the caller. */
+type Decoded = Section;
+const AT = { offset: 0, contentOffset: 0 };
+
+function readSectionContent(r: ByteReader, s: ModuleState, id: number, size: number, start: number): Decoded {
+  switch (id) {
+    case SectionId.Custom:
+      return readCustomSection(r, s, size, start);
+    case SectionId.Type: {
+      const n = r.count('type', 3);
+      const types = new Array<FuncType>(n);
+      for (let i = 0; i < n; i++) types[i] = readFuncType(r);
+      s.types = n;
+      return { ...AT, id, types };
+    }
+    case SectionId.Import:
+      return { ...AT, id, imports: readImports(r, s) };
+    case SectionId.Function: {
+      const n = r.count('function', 1);
+      const functions = new Array<TypeIndex>(n);
+      for (let i = 0; i < n; i++) functions[i] = checkedIndex(r, s.types, 'type') as TypeIndex;
+      s.declaredFuncs = n;
+      s.funcs += n;
+      return { ...AT, id, functions };
+    }
+    case SectionId.Table: {
+      const n = r.count('table', 3);
+      const tables = new Array<Table>(n);
+      for (let i = 0; i < n; i++) tables[i] = readTable(r);
+      s.tables += n;
+      return { ...AT, id, tables };
+    }
+    case SectionId.Memory: {
+      const n = r.count('memory', 2);
+      const memories = new Array(n);
+      for (let i = 0; i < n; i++) memories[i] = { limits: readLimits(r, 'memory') };
+      return { ...AT, id, memories };
+    }
+    case SectionId.Global: {
+      const n = r.count('global', 4);
+      const globals = new Array<Global>(n);
+      for (let i = 0; i < n; i++) globals[i] = { type: readGlobalType(r), init: readConstExpr(r, `global ${i}`) };
+      s.globals += n;
+      return { ...AT, id, globals };
+    }
+    case SectionId.Export:
+      return { ...AT, id, exports: readExports(r) };
+    case SectionId.Start:
+      return { ...AT, id, start: checkedIndex(r, s.funcs, 'start function') as FuncIndex };
+    case SectionId.Element: {
+      const n = r.count('element segment', 2);
+      const elements = new Array<ElementSegment>(n);
+      for (let i = 0; i < n; i++) elements[i] = readElement(r, i);
+      return { ...AT, id, elements };
+    }
+    case SectionId.DataCount:
+      s.dataCount = r.u32();
+      return { ...AT, id, count: s.dataCount };
+    case SectionId.Code:
+      s.codeAt = start;
+      return { ...AT, id, bodies: readCode(r, s) };
+    case SectionId.Data:
+      s.dataAt = start;
+      return { ...AT, id, segments: readData(r, s) };
+    case SectionId.Tag: {
+      const n = r.count('tag', 2);
+      const tags = new Array(n);
+      for (let i = 0; i < n; i++) tags[i] = readTagType(r);
+      s.tags += n;
+      return { ...AT, id, tags };
+    }
+    default:
+      return r.fail(`unknown section id ${id}`, start);
+  }
+}
+
+function checkedIndex(r: ByteReader, limit: number, what: string): number {
+  const at = r.pos;
+  const index = r.u32();
+  if (index >= limit) r.fail(`${what} index ${index} out of range (${limit} defined)`, at);
+  return index;
+}
+
+function readImports(r: ByteReader, s: ModuleState): Import[] {
+  const n = r.count('import', 4);
+  const imports = new Array<Import>(n);
+  for (let i = 0; i < n; i++) {
+    const module = r.name('import module name');
+    const name = r.name('import field name');
+    imports[i] = { module, name, desc: readImportDesc(r, s) };
+  }
+  return imports;
+}
+
+function readImportDesc(r: ByteReader, s: ModuleState): ImportDesc {
+  const at = r.pos;
+  const kind = r.u8('import kind');
+  switch (kind) {
+    case ExternalKind.Func:
+      s.importedFuncs++;
+      s.funcs++;
+      return { kind, typeIndex: checkedIndex(r, s.types, 'type') as TypeIndex };
+    case ExternalKind.Table:
+      s.importedTables++;
+      s.tables++;
+      return { kind, table: readTableType(r) };
+    case ExternalKind.Memory:
+      return { kind, memory: { limits: readLimits(r, 'memory') } };
+    case ExternalKind.Global:
+      s.importedGlobals++;
+      s.globals++;
+      return { kind, global: readGlobalType(r) };
+    case ExternalKind.Tag:
+      s.importedTags++;
+      s.tags++;
+      return { kind, tag: readTagType(r) };
+    default:
+      return r.fail(`unknown import kind ${kind}`, at);
+  }
+}
+
+function readTable(r: ByteReader): Table {
+  if (r.peek() !== TABLE_WITH_INIT) return { type: readTableType(r) };
+  r.pos++;
+  const at = r.pos;
+  if (r.u8('table reserved byte') !== 0) r.fail('expected 0x00 after 0x40 in table with initializer', at);
+  const type = readTableType(r);
+  return { type, init: readConstExpr(r, 'table initializer') };
+}
+
+function readExports(r: ByteReader): Export[] {
+  const n = r.count('export', 3);
+  const exports = new Array<Export>(n);
+  for (let i = 0; i < n; i++) {
+    const name = r.name('export name');
+    const at = r.pos;
+    const kind = r.u8('export kind');
+    if (kind > ExternalKind.Tag) r.fail(`unknown export kind ${kind} for \`${name}\``, at);
+    exports[i] = { name, kind: kind as ExternalKind, index: r.u32() };
+  }
+  return exports;
+}
+
+function readElement(r: ByteReader, i: number): ElementSegment {
+  const at = r.pos;
+  const flags = r.u32();
+  if (flags > MAX_ELEM_FLAGS) r.fail(`invalid element segment flags ${flags}`, at);
+  const seg: ElementSegment = { flags };
+  const active = (flags & ElemFlag.PASSIVE_OR_DECLARATIVE) === 0;
+  if (active && flags & ElemFlag.EXPLICIT_TABLE) seg.tableIndex = r.u32() as TableIndex;
+  if (active) seg.offset = readConstExpr(r, `element segment ${i} offset`);
+  const usesExprs = (flags & ElemFlag.EXPRESSIONS) !== 0;
+  // Forms 0 and 4 imply funcref; the others spell out the elemkind (0x00) or a reference type.
+  if (flags !== 0 && flags !== ElemFlag.EXPRESSIONS) {
+    if (usesExprs) seg.refType = readRefType(r, 'element segment type');
+    else {
+      const kindAt = r.pos;
+      seg.elemKind = r.u8('elemkind');
+      if (seg.elemKind !== ELEMKIND_FUNCREF) r.fail(`invalid elemkind ${seg.elemKind} in element segment ${i}`, kindAt);
+    }
+  }
+  if (usesExprs) {
+    const n = r.count('element expression', 2);
+    seg.exprs = new Array(n);
+    for (let j = 0; j < n; j++) seg.exprs[j] = readConstExpr(r, `element segment ${i} item ${j}`);
+  } else {
+    const n = r.count('element function index', 1);
+    seg.funcIndices = new Array(n);
+    for (let j = 0; j < n; j++) seg.funcIndices[j] = r.u32() as FuncIndex;
+  }
+  return seg;
+}
+
+function readCode(r: ByteReader, s: ModuleState): FunctionBody[] {
+  const countAt = r.pos;
+  const n = r.count('function body', 1);
+  if (n !== s.declaredFuncs) {
+    r.fail(`Code section has ${n} function bodies but the Function section declares ${s.declaredFuncs}`, countAt);
+  }
+  s.bodies = n;
+  const bodies = new Array<FunctionBody>(n);
+  for (let i = 0; i < n; i++) {
+    const offset = r.pos;
+    const size = r.u32();
+    const width = widthIfPadded(r.pos - offset, size);
+    if (size > r.remaining) r.fail(`function body ${i} size ${size} runs past the end of the Code section`, offset);
+    const bytesOffset = r.pos;
+    const body: FunctionBody = { bytes: r.bytesView(size), offset: r.offset(offset), bytesOffset: r.offset(bytesOffset) };
+    if (width !== undefined) body.sizeWidth = width;
+    bodies[i] = body;
+  }
+  return bodies;
+}
+
+function readData(r: ByteReader, s: ModuleState): DataSegment[] {
+  const n = r.count('data segment', 2);
+  const segments = new Array<DataSegment>(n);
+  for (let i = 0; i < n; i++) {
+    const at = r.pos;
+    const flags = r.u32();
+    if (flags > DataMode.ACTIVE_EXPLICIT) r.fail(`invalid data segment flags ${flags}`, at);
+    const seg = { flags } as DataSegment;
+    if (flags === DataMode.ACTIVE_EXPLICIT) seg.memoryIndex = r.u32() as MemoryIndex;
+    if (flags !== DataMode.PASSIVE) seg.offset = readConstExpr(r, `data segment ${i} offset`);
+    const lenAt = r.pos;
+    const len = r.u32();
+    if (len > r.remaining) r.fail(`data segment ${i} size ${len} runs past the end of the Data section`, lenAt);
+    seg.initOffset = r.offset();
+    seg.init = r.bytesView(len);
+    segments[i] = seg;
+    s.dataSegmentSizes.push(len);
+  }
+  s.dataSegments = n;
+  return segments;
+}
+
+function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: number): CustomSection {
+  const name = r.name('custom section name');
+  const base = { ...AT, id: SectionId.Custom, name };
+  if (name === 'linking') return { ...base, custom: 'linking', ...readLinking(r, s) };
+  if (name.startsWith('reloc.')) return { ...base, custom: 'reloc', ...readReloc(r, name, s) };
+  if (name === 'target_features') return { ...base, custom: 'target_features', features: readTargetFeatures(r) };
+  const payloadStart = r.pos;
+  const lenient = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      r.pos = payloadStart;
+      r.end = start + size;
+      return undefined;
+    }
+  };
+  if (name === 'name') {
+    const subsections = lenient(() => readNameSection(r));
+    if (subsections) return { ...base, custom: 'name', subsections };
+  } else if (name === 'producers') {
+    const fields = lenient(() => {
+      const f = readProducers(r);
+      if (!r.atEnd()) r.fail('producers: unread bytes at the end');
+      return f;
+    });
+    if (fields) return { ...base, custom: 'producers', fields };
+  } else if (name === 'dylink.0') {
+    const info = lenient(() => readDylink(r));
+    if (info) return { ...base, custom: 'dylink.0', info, raw: r.bytes.subarray(payloadStart, r.pos) };
+  }
+  return { ...base, custom: 'raw', payload: r.bytesView(r.remaining) };
+}
