@@ -2,14 +2,15 @@
 # Installs the real toolchains and inputs the tests compare against, from Debian's packages:
 #   clang-22 / wasm-ld-22 (the reference linker), wabt (wasm-objdump, wat2wasm, wasm-validate),
 #   binaryen, Debian's single-threaded wasi-libc (real archives and crt1), emscripten 3.1.6
-#   (threaded libc-mt.a and friends). Idempotent: does nothing for packages already present.
+#   (threaded libc-mt.a and friends), Debian's Rust with the std sources (rustc-web, cargo-web,
+#   rust-web-src: build-std for wasm, used by scripts/rust-wasm.sh). Idempotent: does nothing for packages already present.
 # Usage: bash scripts/setup-toolchains.sh [--minimal]
 #   --minimal  only the packages the default test suite needs.
 set -euo pipefail
 
 packages=(clang-22 lld-22 llvm-22 libclang-rt-22-dev-wasm32 wabt binaryen wasi-libc)
 if [ "${1:-}" != "--minimal" ]; then
-  packages+=(emscripten node-acorn)
+  packages+=(emscripten node-acorn rustc-web cargo-web rust-web-src)
 fi
 
 missing=()
