@@ -28,7 +28,7 @@ export class WasiContext {
   readonly privateWord = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(readonly shared: WasiShared, readonly host: ThreadHost) {
-    this.mem = new GuestMemory(host.memory);
+    this.mem = new GuestMemory(() => host.memory);
     this.table = new FdTable(shared.table);
   }
 }

@@ -7,16 +7,16 @@ import { Iovec } from './abi.js';
 import { Errno, WasiError } from './errno.js';
 
 export class GuestMemory {
-  private view: DataView;
-  constructor(private readonly memory: WebAssembly.Memory) {
-    this.view = new DataView(memory.buffer);
-  }
+  // Created on first use: a module that exports its memory only has one after instantiation,
+  // which is after its imports (these syscalls) were built.
+  private view: DataView | undefined;
+  constructor(private readonly memory: () => WebAssembly.Memory) {}
 
   /** A view covering [ptr, ptr+len), refreshed on a bounds miss. */
   private span(ptr: number, len: number): DataView {
     const end = (ptr >>> 0) + len;
-    if (end > this.view.byteLength) {
-      this.view = new DataView(this.memory.buffer);
+    if (this.view === undefined || end > this.view.byteLength) {
+      this.view = new DataView(this.memory().buffer);
       if (end > this.view.byteLength) throw new WasiError(Errno.FAULT);
     }
     return this.view;

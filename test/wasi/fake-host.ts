@@ -73,3 +73,8 @@ export function putIovec(host: ThreadHost, at: number, buf: number, len: number)
   v.setUint32(at, buf, true);
   v.setUint32(at + 4, len, true);
 }
+
+/** Guest-side path arguments: puts `s` at a scratch address and returns [ptr, len]. */
+export function guestPath(host: ThreadHost, s: string, ptr = 40_000): [number, number] {
+  return [ptr, putString(host, ptr, s)];
+}
