@@ -8,7 +8,7 @@ const entryPoints = {
   index: 'src/index.ts',
 };
 // The worker entry is a separate bundle: workers load it by path.
-if (existsSync('src/runtime/thread-worker.ts')) entryPoints['thread-worker'] = 'src/runtime/thread-worker.ts';
+if (existsSync('src/host/thread-entry.ts')) entryPoints['thread-worker'] = 'src/host/thread-entry.ts';
 
 await build({
   entryPoints,

@@ -1,12 +1,90 @@
-// PLACEHOLDER — being written; replace this whole file.
-import type { Command } from './io.js';
+// `wasmthreads run [options] MODULE [--] [ARGS…]`: runs a linked threaded module (wasi-threads or
+// host-managed ABI) on worker_threads with WASI preview1, and exits with the program's code.
+
+import { formatDiagnostic, WasmthreadsError } from '../diagnostics.js';
+import { run, type RunOptions } from '../host/run.js';
+import { flagBool, flagList, flagString, formatFlags, parseArgs, type FlagSpec } from './args.js';
+import type { CliIO, Command } from './io.js';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'dir', type: 'list', value: 'HOST[::GUEST]', help: 'preopen host directory HOST, seen by the guest as GUEST (default: HOST)' },
+  { name: 'env', type: 'list', value: 'NAME=VALUE', help: 'set a guest environment variable (repeatable)' },
+  { name: 'inherit-env', type: 'boolean', help: 'pass the whole host environment to the guest (off by default)' },
+  { name: 'max-threads', type: 'string', value: 'N', help: 'most spawned threads alive at once; past it thread-spawn fails with -6 (default 128)' },
+  { name: 'pool-size', type: 'string', value: 'N', help: 'idle pre-instantiated workers kept ready for spawns (default 4)' },
+  { name: 'stack-size', type: 'string', value: 'BYTES', help: 'host-managed ABI: stack per spawned thread (default 1048576)' },
+  { name: 'no-isolation-check', type: 'boolean', help: 'do not check that live threads\' stacks and TLS blocks are disjoint (checked by default at each spawn)' },
+];
+
+function usage(): string {
+  return [
+    'usage: wasmthreads run [options] MODULE [--] [ARGS…]',
+    '',
+    'Runs MODULE (wasi-threads or host-managed thread ABI) with one worker per wasm thread.',
+    'Exit code: proc_exit\'s value; 0 when the main thread returns; 134 on a trap in any thread or',
+    'a memory-isolation violation (two live threads, or a thread and static data, sharing TLS or',
+    'stack bytes; checked by default: the start argument is read per wasi-libc, stack @0, TLS @4).',
+    '',
+    'options:',
+    formatFlags(FLAGS),
+  ].join('\n');
+}
+
+function usageError(message: string): WasmthreadsError {
+  return new WasmthreadsError({ severity: 'error', code: 'usage', message });
+}
+
+function positiveInt(value: string | undefined, flag: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw usageError(`--${flag} needs an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+function parseDir(spec: string): { host: string; guest: string } {
+  const i = spec.indexOf('::');
+  return i < 0 ? { host: spec, guest: spec } : { host: spec.slice(0, i), guest: spec.slice(i + 2) };
+}
+
+function parseEnv(specs: string[], inherit: boolean): [string, string][] {
+  const env = new Map<string, string>();
+  if (inherit) for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env.set(k, v);
+  for (const s of specs) {
+    const eq = s.indexOf('=');
+    if (eq <= 0) throw usageError(`--env needs NAME=VALUE, got '${s}'`);
+    env.set(s.slice(0, eq), s.slice(eq + 1));
+  }
+  return [...env];
+}
+
+/** Maps the command line to run options. */
+export function runOptionsFromArgv(argv: string[]): RunOptions {
+  const p = parseArgs(argv, FLAGS, { stopAtPositional: true });
+  const words = [...p.positionals, ...p.rest];
+  const module = words.shift();
+  if (module === undefined) throw usageError('run needs a MODULE');
+  if (p.positionals.length > 0 && words[0] === '--') words.shift();
+  return {
+    module,
+    args: words,
+    env: parseEnv(flagList(p, 'env'), flagBool(p, 'inherit-env')),
+    preopens: flagList(p, 'dir').map(parseDir),
+    maxThreads: positiveInt(flagString(p, 'max-threads'), 'max-threads', 1),
+    poolSize: positiveInt(flagString(p, 'pool-size'), 'pool-size', 0),
+    stackSize: positiveInt(flagString(p, 'stack-size'), 'stack-size', 1024),
+    checkIsolation: !flagBool(p, 'no-isolation-check'),
+  };
+}
 
 export const runCommand: Command = {
   name: 'run',
-  summary: '(in development)',
-  usage: () => 'usage: wasmthreads run …',
-  async run(_argv, io) {
-    io.stderr('wasmthreads: error: run is not built yet\n');
-    return 1;
+  summary: 'run a threaded module on worker_threads with WASI',
+  usage,
+  async run(argv: string[], io: CliIO): Promise<number> {
+    const result = await run(runOptionsFromArgv(argv));
+    if (result.diagnostic) io.stderr(formatDiagnostic(result.diagnostic) + '\n');
+    // The supervisor's deliberate final exit: a guest may have left stdin being read or other
+    // handles open; nothing of the run may keep Node alive, and every worker is already gone.
+    process.exit(result.exitCode);
   },
 };

@@ -1,0 +1,84 @@
+// The composition root of `wasmthreads run`: turns run options into the runtime's supervisor call
+// with the WASI plug-in, and the runtime's exit record into an exit code and a diagnostic. This is
+// the only place that knows both `runtime/` and `wasi/` (STYLE.md: the arrows point one way).
+
+import { readFile } from 'node:fs/promises';
+import type { Diagnostic } from '../diagnostics.js';
+import { ExitKind } from '../runtime/control-block.js';
+import { supervise } from '../runtime/supervisor.js';
+import type { SupervisorPlugin } from '../shared/host-plugin.js';
+import { wasiSupervisorPlugin } from '../wasi/index.js';
+
+export interface RunOptions {
+  /** Path of the module to run (also the name used in messages). */
+  module: string;
+  /** The module's bytes, if already in memory (then `module` only names it). */
+  bytes?: Uint8Array;
+  /** Guest arguments after the program name. */
+  args?: string[];
+  /** Guest environment. */
+  env?: [string, string][];
+  /** Preopened directories (`--dir HOST[::GUEST]`). */
+  preopens?: { host: string; guest: string }[];
+  /** Provide WASI preview1 (default true). */
+  wasi?: boolean;
+  /** Most spawned threads alive at once (`--max-threads`); past it thread-spawn returns -6. */
+  maxThreads?: number;
+  /** Idle pre-instantiated workers kept ready (`--pool-size`). */
+  poolSize?: number;
+  /** Report overlapping thread stacks/TLS blocks (default true). */
+  checkIsolation?: boolean;
+  /** host-managed ABI: stack bytes per spawned thread (`--stack-size`). */
+  stackSize?: number;
+  /** More plug-ins: supervisor halves here, worker halves as module URLs exporting `workerPlugin`. */
+  plugins?: SupervisorPlugin[];
+  pluginModules?: string[];
+}
+
+export interface RunResult {
+  exitCode: number;
+  /** Why the program ended abnormally (trap, isolation violation, host failure). */
+  diagnostic?: Diagnostic;
+  /** Thread id that ended the program (0 main, -1 the host). */
+  exitTid: number;
+  workersStarted: number;
+}
+
+const DIAGNOSTIC_CODES: Record<number, string> = {
+  [ExitKind.TRAP]: 'trap',
+  [ExitKind.ISOLATION]: 'memory-isolation',
+  [ExitKind.HOST]: 'host',
+};
+
+function toDiagnostic(file: string, kind: number, message: string): Diagnostic | undefined {
+  if (kind === ExitKind.NORMAL) return undefined;
+  const [first, ...rest] = message.split('\n');
+  return { severity: 'error', code: DIAGNOSTIC_CODES[kind] ?? 'host', file, message: first, notes: rest.length ? rest : undefined };
+}
+
+/** Runs a threaded module to completion. Resolves once every worker is gone. */
+export async function run(options: RunOptions): Promise<RunResult> {
+  const bytes = options.bytes ?? new Uint8Array(await readFile(options.module));
+  const plugins: SupervisorPlugin[] = [];
+  if (options.wasi !== false) {
+    plugins.push(wasiSupervisorPlugin({ args: [options.module, ...(options.args ?? [])], env: options.env ?? [], preopens: options.preopens ?? [] }));
+  }
+  plugins.push(...(options.plugins ?? []));
+  const result = await supervise({
+    bytes,
+    file: options.module,
+    workerUrl: new URL('./thread-worker.js', import.meta.url),
+    plugins,
+    pluginModules: options.pluginModules,
+    maxThreads: options.maxThreads,
+    poolSize: options.poolSize,
+    checkIsolation: options.checkIsolation,
+    stackSize: options.stackSize,
+  });
+  return {
+    exitCode: result.code,
+    diagnostic: toDiagnostic(options.module, result.kind, result.message),
+    exitTid: result.tid,
+    workersStarted: result.workersStarted,
+  };
+}

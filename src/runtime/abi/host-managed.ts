@@ -1,0 +1,128 @@
+// The host-managed thread ABI, for libc-free modules (Rust wasm32-unknown-unknown with atomics,
+// freestanding C, our linker's output for `.o` inputs). The README section "host-managed" is the
+// user-facing definition. In short:
+//
+// Imports (module `wasmthreads`):
+//   thread_spawn(func: i32, arg: i32) -> i32   run table entry `func` as `void(i32)` with `arg` on a
+//                                              new thread; returns its id (> 0) or -EAGAIN (-6)
+//   thread_join(tid: i32) -> i32               wait until that thread returned; 0, or -ESRCH (-71)
+//                                              if no such unjoined thread exists
+// Exports the module must provide once it spawns: `__indirect_function_table`, `__stack_pointer`
+// (mutable i32 global; wasm-ld `--export=__stack_pointer`), and, if it has TLS, `__wasm_init_tls`
+// and `__tls_size`/`__tls_align` (globals, exported or named in the name section).
+//
+// For every spawned thread the host takes a block of fresh pages with `memory.grow` — once per
+// pool worker, reused by later threads on that worker, so spawn/join cycles do not grow memory —
+// holding the stack (STACK_SIZE bytes, growing down) and above it the TLS block aligned to
+// `__tls_align`. In the new instance it sets `__stack_pointer` to the stack top, calls
+// `__wasm_init_tls(block)` exactly once, then calls the table entry. Every thread must be joined
+// once; until then it counts against --max-threads and keeps its worker.
+
+import { ExitKind, SlotField, SlotState, Word } from '../control-block.js';
+import { abortProgram, ExitSignal, START_FAILURE_EXIT_CODE, TRAP_EXIT_CODE } from '../exit.js';
+import { waitWhile } from '../futex.js';
+import { claimThread, startClaimed } from '../pool.js';
+import type { ThreadContext } from '../thread-context.js';
+import { findOverlap, hostBlockLayout, recordBlocks } from '../tls.js';
+
+import { HOST_MANAGED_MODULE } from './host-managed-names.js';
+export { HOST_MANAGED_MODULE };
+/** Default stack per host-managed thread (`--stack-size`). */
+export const DEFAULT_THREAD_STACK_SIZE = 1 << 20;
+const ESRCH = 71;
+const PAGE_BYTES = 65536;
+
+function threadSpawn(ctx: ThreadContext, func: number, arg: number): number {
+  const claimed = claimThread(ctx.cb, { arg, func });
+  if (typeof claimed === 'number') return claimed;
+  recordBlocks(ctx.cb, claimed.slot, { stackLo: 0, stackHi: 0, tlsLo: 0, tlsHi: 0 });
+  startClaimed(ctx.cb, claimed.slot);
+  return claimed.tid;
+}
+
+const JOINABLE: ReadonlySet<number> = new Set([SlotState.START, SlotState.RUNNING, SlotState.FINISHED]);
+
+function findThreadSlot(ctx: ThreadContext, tid: number): number {
+  for (let slot = 1; slot < ctx.cb.slotCount; slot++) {
+    if (ctx.cb.load(slot, SlotField.TID) === tid && JOINABLE.has(ctx.cb.load(slot, SlotField.STATE))) return slot;
+  }
+  return -1;
+}
+
+function threadJoin(ctx: ThreadContext, tid: number): number {
+  const slot = findThreadSlot(ctx, tid);
+  if (slot < 0) return -ESRCH;
+  const at = ctx.cb.at(slot, SlotField.STATE);
+  for (;;) {
+    const state = Atomics.load(ctx.cb.words, at);
+    if (state === SlotState.FINISHED && Atomics.compareExchange(ctx.cb.words, at, state, SlotState.JOINED) === state) break;
+    if (state !== SlotState.START && state !== SlotState.RUNNING && state !== SlotState.FINISHED) return -ESRCH;
+    if (waitWhile(ctx.cb.words, at, state, Infinity) === 'exiting') throw new ExitSignal();
+  }
+  Atomics.notify(ctx.cb.words, at);
+  Atomics.sub(ctx.cb.words, Word.LIVE_THREADS, 1);
+  return 0;
+}
+
+export function hostManagedImports(ctx: ThreadContext): WebAssembly.Imports {
+  return {
+    [HOST_MANAGED_MODULE]: {
+      thread_spawn: (func: number, arg: number) => threadSpawn(ctx, func >>> 0, arg),
+      thread_join: (tid: number) => threadJoin(ctx, tid),
+    },
+  };
+}
+
+/** A worker's block of pages for its threads' stack and TLS; allocated on its first thread. */
+export interface HostBlock {
+  base: number;
+}
+
+function allocateBlock(ctx: ThreadContext, bytes: number): HostBlock {
+  try {
+    const pages = Math.ceil(bytes / PAGE_BYTES);
+    return { base: ctx.memory.grow(pages) * PAGE_BYTES };
+  } catch {
+    abortProgram(ctx.cb, ctx.tid, ExitKind.HOST, TRAP_EXIT_CODE,
+      `cannot grow memory by ${bytes} bytes for the stack and TLS of thread ${ctx.tid} (memory maximum reached)`);
+  }
+}
+
+function missingExport(ctx: ThreadContext, name: string, flag: string): never {
+  abortProgram(ctx.cb, ctx.tid, ExitKind.HOST, START_FAILURE_EXIT_CODE,
+    `host-managed thread ${ctx.tid} needs the export '${name}' (link with ${flag})`);
+}
+
+/** Sets up the stack and TLS of a spawned thread in a fresh instance, then runs it. */
+export function runHostManagedThread(ctx: ThreadContext, instance: WebAssembly.Instance, block: { current?: HostBlock }, func: number, arg: number): void {
+  const ex = instance.exports;
+  const table = ex.__indirect_function_table;
+  const sp = ex.__stack_pointer;
+  if (!(table instanceof WebAssembly.Table)) missingExport(ctx, '__indirect_function_table', '--export-table');
+  if (!(sp instanceof WebAssembly.Global)) missingExport(ctx, '__stack_pointer', '--export=__stack_pointer');
+  const layout = hostBlockLayout(ctx.stackSize, ctx.layout);
+  block.current ??= allocateBlock(ctx, layout.bytes);
+  const base = block.current.base;
+  const tls = base + layout.tls;
+  recordBlocks(ctx.cb, ctx.slot, { stackLo: base, stackHi: base + layout.stackTop, tlsLo: tls, tlsHi: tls + ctx.layout.tlsSize });
+  const overlap = ctx.checkIsolation ? findOverlap(ctx.cb, ctx.slot, ctx.layout) : undefined;
+  if (overlap) abortProgram(ctx.cb, ctx.tid, ExitKind.ISOLATION, TRAP_EXIT_CODE, `memory isolation violated: ${overlap}`);
+  sp.value = base + layout.stackTop;
+  const initTls = ex.__wasm_init_tls;
+  if (typeof initTls === 'function') initTls(tls);
+  else if (ctx.layout.tlsSize > 0) missingExport(ctx, '__wasm_init_tls', '--export=__wasm_init_tls');
+  const entry = table.get(func);
+  if (typeof entry !== 'function') {
+    abortProgram(ctx.cb, ctx.tid, ExitKind.TRAP, TRAP_EXIT_CODE, `thread ${ctx.tid}: thread_spawn function index ${func} is not a function in __indirect_function_table`);
+  }
+  entry(arg);
+}
+
+/** After the thread returned: wait to be joined (the worker keeps the thread's block until then). */
+export function awaitJoin(ctx: ThreadContext): void {
+  ctx.cb.publish(ctx.slot, SlotField.STATE, SlotState.FINISHED);
+  const at = ctx.cb.at(ctx.slot, SlotField.STATE);
+  while (Atomics.load(ctx.cb.words, at) === SlotState.FINISHED) {
+    if (waitWhile(ctx.cb.words, at, SlotState.FINISHED, Infinity) === 'exiting') throw new ExitSignal();
+  }
+}

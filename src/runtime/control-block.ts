@@ -1,0 +1,175 @@
+// The control block: the shared words through which the supervisor and every thread worker
+// coordinate (exit, thread ids, the worker pool, supervisor services, memory-isolation ranges).
+// It is a SharedArrayBuffer of Int32 words plus a small byte area for the exit message; every
+// thread gets the same buffer, so nothing here needs the supervisor's event loop.
+//
+// Concurrency rules: every word is read and written with `Atomics`; a word that others wait on
+// is changed only with a `store`/`compareExchange` followed by `Atomics.notify`. The supervisor
+// never waits synchronously on any of them (it uses `Atomics.waitAsync`).
+
+/** Header words (indices into the Int32 view). */
+export const Word = {
+  /** 0 running → 1 an exit request won the CAS and is writing its record → 2 record published.
+   *  Moves forward only; the CAS 0→1 decides the first (and only) exit. Waiters: supervisor, sleepers. */
+  EXIT_STATE: 0,
+  /** Exit code of the winning request; valid once EXIT_STATE is 2. */
+  EXIT_CODE: 1,
+  /** Thread id that asked to exit (-1: the supervisor itself); valid once EXIT_STATE is 2. */
+  EXIT_TID: 2,
+  /** An `ExitKind`; valid once EXIT_STATE is 2. */
+  EXIT_KIND: 3,
+  /** Byte length of the UTF-8 exit message in the message area; valid once EXIT_STATE is 2. */
+  EXIT_MESSAGE_LEN: 4,
+  /** Next thread id to hand out; starts at 1, only ever incremented (`Atomics.add`). */
+  NEXT_TID: 5,
+  /** Spawned threads not yet gone (running, or host-managed and not yet joined). ≤ MAX_THREADS. */
+  LIVE_THREADS: 6,
+  /** Constant after set-up: the `--max-threads` limit on LIVE_THREADS. */
+  MAX_THREADS: 7,
+  /** Number of slots in state IDLE (claimable). Spawners wait on it when it is 0. */
+  POOL_IDLE: 8,
+  /** Bumped (and notified) whenever the supervisor should look at the pool again. */
+  REFILL: 9,
+  /** Spawners currently waiting for an idle worker; the supervisor boots that many extra. */
+  SPAWN_WAITERS: 10,
+  /** Bumped (and notified) when a worker posts a service request on its channel. */
+  DOORBELL: 11,
+  /** 0 until T0's instance exists (its start function ran `__wasm_init_memory`); then 1.
+   *  Pool workers wait for it before instantiating, so no second instance blocks in the
+   *  memory-initialisation once-flag while the first is still copying segments. */
+  MAIN_READY: 12,
+  /** Constant: number of slots (1 + MAX_THREADS). */
+  SLOT_COUNT: 13,
+} as const;
+const HEADER_WORDS = 16;
+
+/** Per-slot words, at `slotBase(i) + field`. Slot 0 is T0 (the main thread); 1.. are pool workers. */
+export const SlotField = {
+  /** A `SlotState`; only the transitions listed at `SlotState` happen. Waited on by the worker. */
+  STATE: 0,
+  /** Thread id running (or last run) on this slot; written by the claimer before START. */
+  TID: 1,
+  /** The start argument passed to the thread; written by the claimer before START. */
+  ARG: 2,
+  /** host-managed: the function-table index to call; written by the claimer before START. */
+  FUNC: 3,
+  /** Stack range [STACK_LO, STACK_HI) of the live thread (0,0: unknown); valid while not IDLE. */
+  STACK_LO: 4,
+  STACK_HI: 5,
+  /** TLS block [TLS_LO, TLS_HI) of the live thread (0,0: unknown); valid while not IDLE. */
+  TLS_LO: 6,
+  TLS_HI: 7,
+  /** A `ChannelState` of this slot's supervisor-service channel. Waited on by the worker. */
+  CH_STATE: 8,
+  /** Index of the requested service in the service list; written before CH_STATE becomes PENDING. */
+  CH_SERVICE: 9,
+  /** Service-defined operation code. */
+  CH_OP: 10,
+  /** Byte length of the request (worker → supervisor), then of the answer (supervisor → worker). */
+  CH_LEN: 11,
+  /** Service-defined answer status; written before CH_STATE becomes ANSWERED. */
+  CH_STATUS: 12,
+} as const;
+const SLOT_WORDS = 16;
+
+/**
+ * Slot lifecycle. EMPTY → BOOTING (supervisor starts a worker) → IDLE (fresh instance ready) →
+ * CLAIMED (a spawner won the CAS) → START (tid/arg written) → RUNNING → (wasi-threads) IDLE after
+ * re-instantiation, or (host-managed) FINISHED → JOINED (the joiner) → IDLE after re-instantiation.
+ * Slot 0 is MAIN for the whole run.
+ */
+export const SlotState = {
+  EMPTY: 0,
+  BOOTING: 1,
+  IDLE: 2,
+  CLAIMED: 3,
+  START: 4,
+  RUNNING: 5,
+  FINISHED: 6,
+  JOINED: 7,
+  MAIN: 8,
+} as const;
+
+export const ChannelState = { IDLE: 0, PENDING: 1, SERVING: 2, ANSWERED: 3 } as const;
+
+export const ExitKind = {
+  /** `proc_exit`, or the main thread returned. */
+  NORMAL: 0,
+  /** A wasm trap in some thread. */
+  TRAP: 1,
+  /** The memory-isolation check found overlapping thread blocks. */
+  ISOLATION: 2,
+  /** A JavaScript error in the host (a wasmthreads or plug-in bug) or a failed thread start. */
+  HOST: 3,
+} as const;
+export type ExitKind = (typeof ExitKind)[keyof typeof ExitKind];
+
+/** Room for the exit message (a trap's text and wasm stack); longer messages are cut. */
+export const MESSAGE_BYTES = 8192;
+/** Bytes of each slot's service channel, each way. */
+export const CHANNEL_BYTES = 65536;
+
+/** The buffers a thread needs to join the program; structured-cloned into every worker. */
+export interface ControlBuffers {
+  control: SharedArrayBuffer;
+  channels: SharedArrayBuffer;
+}
+
+/** Typed views over the control buffers. Cheap to build; one per thread. */
+export class ControlBlock {
+  readonly words: Int32Array;
+  readonly message: Uint8Array;
+  readonly channels: SharedArrayBuffer;
+  readonly slotCount: number;
+
+  constructor(buffers: ControlBuffers) {
+    this.words = new Int32Array(buffers.control);
+    this.slotCount = Atomics.load(this.words, Word.SLOT_COUNT);
+    const messageOffset = (HEADER_WORDS + this.slotCount * SLOT_WORDS) * 4;
+    this.message = new Uint8Array(buffers.control, messageOffset, MESSAGE_BYTES);
+    this.channels = buffers.channels;
+  }
+
+  /** Allocates and initialises the buffers for `maxThreads` spawned threads plus T0. */
+  static allocate(maxThreads: number): ControlBuffers {
+    const slotCount = maxThreads + 1;
+    const control = new SharedArrayBuffer((HEADER_WORDS + slotCount * SLOT_WORDS) * 4 + MESSAGE_BYTES);
+    const words = new Int32Array(control);
+    words[Word.NEXT_TID] = 1;
+    words[Word.MAX_THREADS] = maxThreads;
+    words[Word.SLOT_COUNT] = slotCount;
+    words[HEADER_WORDS + SlotField.STATE] = SlotState.MAIN;
+    // Channel pages are only touched by threads that call a service, so the OS commits them lazily.
+    return { control, channels: new SharedArrayBuffer(slotCount * CHANNEL_BYTES) };
+  }
+
+  /** Index of `field` of slot `slot` in `words`. */
+  at(slot: number, field: number): number {
+    return HEADER_WORDS + slot * SLOT_WORDS + field;
+  }
+
+  load(slot: number, field: number): number {
+    return Atomics.load(this.words, this.at(slot, field));
+  }
+
+  store(slot: number, field: number, value: number): void {
+    Atomics.store(this.words, this.at(slot, field), value);
+  }
+
+  /** Stores a slot word and wakes everyone waiting on it. */
+  publish(slot: number, field: number, value: number): void {
+    Atomics.store(this.words, this.at(slot, field), value);
+    Atomics.notify(this.words, this.at(slot, field));
+  }
+
+  /** Bumps a header counter and wakes its waiters (REFILL, DOORBELL, POOL_IDLE). */
+  bump(word: number, by = 1): void {
+    Atomics.add(this.words, word, by);
+    Atomics.notify(this.words, word);
+  }
+
+  /** The bytes of slot `slot`'s service channel. */
+  channel(slot: number): Uint8Array {
+    return new Uint8Array(this.channels, slot * CHANNEL_BYTES, CHANNEL_BYTES);
+  }
+}

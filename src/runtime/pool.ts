@@ -1,0 +1,126 @@
+// The worker pool: pre-started, pre-instantiated workers waiting in IDLE slots of the control
+// block, claimed by spawning threads with a CAS — no message to the supervisor, so a spawn works
+// even while the supervisor's event loop is busy and costs one futex hand-off (runtime.md §4.12).
+//
+// Spawn (any worker): reserve a place under MAX_THREADS (LIVE_THREADS), take the next thread id,
+// CAS an IDLE slot to CLAIMED, write tid/arg/function, run the isolation check, store START and
+// notify the slot; then bump REFILL so the supervisor starts a replacement in the background. If no
+// slot is idle, the spawner registers in SPAWN_WAITERS (the supervisor boots one more worker per
+// waiter) and waits on POOL_IDLE. Past MAX_THREADS, or if no worker comes up within
+// SPAWN_TIMEOUT_MS, spawn returns -EAGAIN, which wasi-libc turns into pthread_create's EAGAIN.
+
+import { ControlBlock, SlotField, SlotState, Word } from './control-block.js';
+import { ExitSignal } from './exit.js';
+import { waitWhile } from './futex.js';
+
+/** wasi-threads gives no error codes; -EAGAIN (WASI errno 6) is what wasi-libc and emnapi use. */
+export const SPAWN_EAGAIN = -6;
+/** Largest thread id: the top three bits are reserved (wasi-threads ABI; wasi-libc `__lockfile`). */
+export const MAX_TID = 0x1fffffff;
+/** How long a spawn waits for the supervisor to boot a worker when the pool is empty. */
+export const SPAWN_TIMEOUT_MS = 30_000;
+
+export interface SpawnRequest {
+  arg: number;
+  /** host-managed: function-table index; wasi-threads: 0. */
+  func: number;
+}
+
+/** CASes the first IDLE slot to CLAIMED; returns its index or -1. */
+function claimIdleSlot(cb: ControlBlock): number {
+  for (let slot = 1; slot < cb.slotCount; slot++) {
+    const at = cb.at(slot, SlotField.STATE);
+    if (Atomics.load(cb.words, at) !== SlotState.IDLE) continue;
+    if (Atomics.compareExchange(cb.words, at, SlotState.IDLE, SlotState.CLAIMED) === SlotState.IDLE) {
+      Atomics.sub(cb.words, Word.POOL_IDLE, 1);
+      return slot;
+    }
+  }
+  return -1;
+}
+
+/** Waits until some slot may be idle; false on timeout. Throws ExitSignal on exit. */
+function waitForIdle(cb: ControlBlock, deadline: number): boolean {
+  Atomics.add(cb.words, Word.SPAWN_WAITERS, 1);
+  cb.bump(Word.REFILL);
+  try {
+    const left = deadline - performance.now();
+    if (left <= 0) return false;
+    const r = waitWhile(cb.words, Word.POOL_IDLE, 0, left);
+    if (r === 'exiting') throw new ExitSignal();
+    return true;
+  } finally {
+    Atomics.sub(cb.words, Word.SPAWN_WAITERS, 1);
+  }
+}
+
+/** Finds a worker for a new thread. Returns the claimed slot, or -1 if none came up in time. */
+function claimSlot(cb: ControlBlock): number {
+  const deadline = performance.now() + SPAWN_TIMEOUT_MS;
+  for (;;) {
+    const slot = claimIdleSlot(cb);
+    if (slot >= 0) return slot;
+    if (!waitForIdle(cb, deadline)) return -1;
+  }
+}
+
+/**
+ * Claims a slot and fills in the request, leaving it CLAIMED. Returns { slot, tid } or a negative
+ * error. The caller records blocks, checks isolation, then calls `startClaimed`.
+ */
+export function claimThread(cb: ControlBlock, req: SpawnRequest): { slot: number; tid: number } | number {
+  const live = Atomics.add(cb.words, Word.LIVE_THREADS, 1);
+  if (live >= Atomics.load(cb.words, Word.MAX_THREADS)) {
+    Atomics.sub(cb.words, Word.LIVE_THREADS, 1);
+    return SPAWN_EAGAIN;
+  }
+  const tid = Atomics.add(cb.words, Word.NEXT_TID, 1);
+  const slot = tid <= MAX_TID ? claimSlot(cb) : -1;
+  if (slot < 0) {
+    Atomics.sub(cb.words, Word.LIVE_THREADS, 1);
+    return SPAWN_EAGAIN;
+  }
+  cb.store(slot, SlotField.TID, tid);
+  cb.store(slot, SlotField.ARG, req.arg);
+  cb.store(slot, SlotField.FUNC, req.func);
+  return { slot, tid };
+}
+
+/** Hands the claimed slot to its worker and asks the supervisor for a replacement. */
+export function startClaimed(cb: ControlBlock, slot: number): void {
+  cb.publish(slot, SlotField.STATE, SlotState.START);
+  cb.bump(Word.REFILL);
+}
+
+/** Worker side: marks this slot IDLE (fresh instance ready) and wakes waiting spawners. */
+export function becomeIdle(cb: ControlBlock, slot: number): void {
+  cb.publish(slot, SlotField.STATE, SlotState.IDLE);
+  cb.bump(Word.POOL_IDLE);
+}
+
+/** Supervisor side: counts slots by state to decide how many workers to boot. */
+export function poolCensus(cb: ControlBlock): { idle: number; booting: number; empty: number[] } {
+  let idle = 0;
+  let booting = 0;
+  const empty: number[] = [];
+  for (let slot = 1; slot < cb.slotCount; slot++) {
+    const s = cb.load(slot, SlotField.STATE);
+    if (s === SlotState.IDLE) idle++;
+    else if (s === SlotState.BOOTING) booting++;
+    else if (s === SlotState.EMPTY) empty.push(slot);
+  }
+  return { idle, booting, empty };
+}
+
+/**
+ * Supervisor side: how many new workers to start now — enough for `poolSize` idle workers plus one
+ * per waiting spawner, at most `maxConcurrentBoots` booting at once (booting many workers at once
+ * on a small machine slows every one of them, runtime.md §4.1).
+ */
+export function workersToBoot(cb: ControlBlock, poolSize: number, maxConcurrentBoots: number): number[] {
+  const { idle, booting, empty } = poolCensus(cb);
+  const waiters = Atomics.load(cb.words, Word.SPAWN_WAITERS);
+  const wanted = Math.max(0, poolSize + waiters - idle - booting);
+  const room = Math.max(0, maxConcurrentBoots - booting);
+  return empty.slice(0, Math.min(wanted, room));
+}

@@ -1,0 +1,177 @@
+// The supervisor: the Node main thread's part of a run. It never runs wasm and never blocks: it
+// compiles the module once, creates the shared memory from the limits in the binary, allocates the
+// control block, starts T0's worker first (the critical path) and the pool after it, refills the
+// pool in the background, serves plug-in services, and owns exit — it waits (asynchronously) for
+// the first exit record, lets plug-ins flush, terminates every worker and reports the outcome.
+// Workers are created only here: nested workers would die with their parent (runtime.md §4.4).
+
+import { Worker } from 'node:worker_threads';
+import { WasmthreadsError } from '../diagnostics.js';
+import type { SupervisorPlugin, SupervisorService } from '../shared/host-plugin.js';
+import { ControlBlock, ExitKind, SlotField, SlotState, Word } from './control-block.js';
+import { readExit, requestExit, TRAP_EXIT_CODE, type ExitRecord } from './exit.js';
+import { waitAsyncWhile } from './futex.js';
+import { applyLiftoffWorkaround } from './liftoff.js';
+import { readModuleInfo, type ModuleInfo } from './module-info.js';
+import { workersToBoot } from './pool.js';
+import { serveChannels } from './service-channel.js';
+import type { ThreadWorkerData } from './thread-worker.js';
+import type { StaticLayout } from './tls.js';
+import { DEFAULT_THREAD_STACK_SIZE } from './abi/host-managed.js';
+
+export interface SuperviseOptions {
+  /** Module bytes and the name used in messages. */
+  bytes: Uint8Array;
+  file: string;
+  /** The worker bundle (src/host/thread-entry.ts built to dist/thread-worker.js). */
+  workerUrl: URL;
+  plugins?: SupervisorPlugin[];
+  /** Extra worker plug-in modules (URLs of modules exporting `workerPlugin`), e.g. for tests. */
+  pluginModules?: string[];
+  /** Most threads alive at once besides the main thread (--max-threads). */
+  maxThreads?: number;
+  /** Idle pre-instantiated workers kept ready (--pool-size). */
+  poolSize?: number;
+  /** Memory-isolation checks (default on). */
+  checkIsolation?: boolean;
+  /** host-managed: stack bytes per spawned thread. */
+  stackSize?: number;
+}
+
+export const DEFAULT_MAX_THREADS = 128;
+export const DEFAULT_POOL_SIZE = 4;
+/** Workers booting at once: more only slows each of them on a small machine (runtime.md §4.1). */
+const MAX_CONCURRENT_BOOTS = 4;
+/** How long exit waits for terminated workers before reporting anyway. */
+const TERMINATE_GRACE_MS = 100;
+
+export interface SuperviseResult extends ExitRecord {
+  /** Workers started during the run (T0 included). */
+  workersStarted: number;
+}
+
+function layoutOf(info: ModuleInfo): StaticLayout {
+  const g = info.linkerGlobals;
+  return {
+    tlsSize: g.get('__tls_size') ?? 0,
+    tlsAlign: g.get('__tls_align') ?? 1,
+    staticEnd: g.get('__heap_base') ?? g.get('__data_end') ?? 0,
+  };
+}
+
+function createMemory(info: ModuleInfo): WebAssembly.Memory | undefined {
+  const m = info.memoryImport;
+  const fail = (message: string, hint?: string): never => {
+    throw new WasmthreadsError({ severity: 'error', code: 'memory', file: info.file, message, hint });
+  };
+  if (!m) {
+    if (info.abi !== 'none') fail(`module uses threads (${info.abi}) but imports no memory`, 'link with --import-memory --shared-memory');
+    return undefined;
+  }
+  if (info.abi !== 'none' && !m.shared) fail(`memory import ${m.module}.${m.name} is not shared`, 'link with --shared-memory');
+  if (m.shared && m.maximum === undefined) fail(`shared memory import ${m.module}.${m.name} has no maximum`);
+  return new WebAssembly.Memory({ initial: m.initial, maximum: m.maximum, shared: m.shared } as WebAssembly.MemoryDescriptor);
+}
+
+interface Running {
+  cb: ControlBlock;
+  workers: Set<Worker>;
+  started: number;
+  base: Omit<ThreadWorkerData, 'slot' | 'selfTest'>;
+  url: URL;
+}
+
+function startWorker(run: Running, slot: number, selfTest: boolean): Worker {
+  const workerData: ThreadWorkerData = { ...run.base, slot, selfTest };
+  // stdout/stderr: true keeps Node from piping worker output into process.stdout, which would make
+  // fd 1 non-blocking and give guest writes EAGAIN (runtime.md §4.5). Guest output uses fs.writeSync.
+  const worker = new Worker(run.url, { workerData, stdout: true, stderr: true });
+  worker.stdout.resume();
+  worker.stderr.resume();
+  run.workers.add(worker);
+  run.started++;
+  const who = slot === 0 ? 'main thread worker' : `pool worker ${slot}`;
+  worker.on('error', (e) => {
+    requestExit(run.cb, { code: TRAP_EXIT_CODE, tid: -1, kind: ExitKind.HOST, message: `${who} failed: ${e.stack ?? e.message}` });
+  });
+  worker.on('exit', (code) => {
+    run.workers.delete(worker);
+    requestExit(run.cb, { code: TRAP_EXIT_CODE, tid: -1, kind: ExitKind.HOST, message: `${who} ended unexpectedly (code ${code})` });
+  });
+  if (slot !== 0) worker.unref();
+  return worker;
+}
+
+/** Keeps `poolSize` idle workers (plus one per waiting spawner) until exit. */
+async function refillPool(run: Running, poolSize: number): Promise<void> {
+  const { cb } = run;
+  while (Atomics.load(cb.words, Word.EXIT_STATE) === 0) {
+    const seen = Atomics.load(cb.words, Word.REFILL);
+    for (const slot of workersToBoot(cb, poolSize, MAX_CONCURRENT_BOOTS)) {
+      cb.store(slot, SlotField.STATE, SlotState.BOOTING);
+      startWorker(run, slot, false);
+    }
+    await waitAsyncWhile(cb.words, Word.REFILL, seen);
+  }
+}
+
+function collectServices(plugins: SupervisorPlugin[], memory: WebAssembly.Memory | undefined) {
+  const names: string[] = [];
+  const handlers: SupervisorService[] = [];
+  const shared: Record<string, unknown> = {};
+  const flushers: (() => void)[] = [];
+  for (const p of plugins) {
+    const setup = p.setup(memory as WebAssembly.Memory);
+    shared[p.name] = setup.shared;
+    for (const [name, fn] of Object.entries(setup.services ?? {})) {
+      names.push(name);
+      handlers.push(fn);
+    }
+    if (setup.beforeExit) flushers.push(() => setup.beforeExit!());
+  }
+  return { names, handlers, shared, flushers };
+}
+
+async function terminateAll(run: Running): Promise<void> {
+  const all = [...run.workers];
+  for (const w of all) w.removeAllListeners('exit');
+  const done = Promise.all(all.map((w) => w.terminate().catch(() => undefined)));
+  await Promise.race([done, new Promise((r) => setTimeout(r, TERMINATE_GRACE_MS).unref())]);
+}
+
+/** Runs a module to completion; resolves with the exit record once every worker is gone. */
+export async function supervise(options: SuperviseOptions): Promise<SuperviseResult> {
+  const info = readModuleInfo(options.bytes, options.file);
+  const memory = createMemory(info);
+  const selfTest = applyLiftoffWorkaround();
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(options.bytes);
+  } catch (e) {
+    throw new WasmthreadsError({ severity: 'error', code: 'compile', file: options.file, message: `invalid module: ${(e as Error).message}` });
+  }
+  const maxThreads = info.abi === 'none' ? 0 : (options.maxThreads ?? DEFAULT_MAX_THREADS);
+  const buffers = ControlBlock.allocate(maxThreads);
+  const cb = new ControlBlock(buffers);
+  const services = collectServices(options.plugins ?? [], memory);
+  const run: Running = {
+    cb, workers: new Set(), started: 0, url: options.workerUrl,
+    base: {
+      file: options.file, module, memory, memoryImport: info.memoryImport, abi: info.abi, buffers,
+      layout: layoutOf(info), checkIsolation: options.checkIsolation ?? true,
+      stackSize: options.stackSize ?? DEFAULT_THREAD_STACK_SIZE, services: services.names,
+      pluginShared: services.shared, pluginModules: options.pluginModules ?? [],
+    },
+  };
+  const t0 = startWorker(run, 0, selfTest);
+  if (maxThreads > 0) t0.once('online', () => void refillPool(run, Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, maxThreads)));
+  void serveChannels(cb, services.handlers, (e) =>
+    requestExit(cb, { code: TRAP_EXIT_CODE, tid: -1, kind: ExitKind.HOST, message: `supervisor service failed: ${(e as Error).stack ?? e}` }));
+  await waitAsyncWhile(cb.words, Word.EXIT_STATE, 0);
+  while (Atomics.load(cb.words, Word.EXIT_STATE) !== 2) await waitAsyncWhile(cb.words, Word.EXIT_STATE, 1, 10);
+  cb.bump(Word.REFILL);
+  cb.bump(Word.DOORBELL);
+  await terminateAll(run);
+  for (const flush of services.flushers) flush();
+  return { ...readExit(cb), workersStarted: run.started };
+}

@@ -1,0 +1,28 @@
+// What one thread worker knows while it runs threads: the shared buffers, the memory, the module's
+// static layout and run options, and which slot and thread id it currently serves. Built once per
+// worker from `workerData`; `tid` changes each time a pool worker takes a new thread.
+
+import type { ControlBlock } from './control-block.js';
+import type { StaticLayout } from './tls.js';
+
+export interface ThreadContext {
+  readonly cb: ControlBlock;
+  readonly memory: WebAssembly.Memory;
+  readonly module: WebAssembly.Module;
+  readonly file: string;
+  readonly slot: number;
+  readonly layout: StaticLayout;
+  /** Memory-isolation checks on (see tls.ts). */
+  readonly checkIsolation: boolean;
+  /** host-managed: bytes of stack per spawned thread. */
+  readonly stackSize: number;
+  /** Thread id of the thread running now (0 for the main thread). */
+  tid: number;
+  /** The instance the current thread runs in; replaced for every thread. */
+  instance?: WebAssembly.Instance;
+}
+
+/** "main thread" or "thread N", for messages. */
+export function describeThread(tid: number): string {
+  return tid === 0 ? 'main thread' : `thread ${tid}`;
+}

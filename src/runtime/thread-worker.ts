@@ -1,0 +1,184 @@
+// The worker side of the runtime: the loop every thread worker runs. The supervisor starts one
+// worker for T0 (slot 0), which instantiates the module and runs `_start`, and pool workers
+// (slots 1..), which instantiate a fresh instance, wait in IDLE until a spawner claims them, run
+// one thread, and go back to the pool with a new instance (instance-per-thread: each thread gets
+// fresh globals, i.e. its own `__stack_pointer` and `__tls_base`).
+//
+// Errors are classified here: ExitSignal (the program is exiting) parks the worker; a wasm trap
+// ends the program with 134 and a message naming the thread, the trap and the wasm stack; a
+// failed instantiation ends it with 1; any other exception is a host bug and is reported as such.
+// Plug-ins (WASI, …) come in as `WorkerPlugin`s from the composition root (src/host/).
+
+import { workerData } from 'node:worker_threads';
+import type { SupervisorAnswer, ThreadHost, WorkerPlugin } from '../shared/host-plugin.js';
+import { ControlBlock, ExitKind, SlotField, SlotState, Word } from './control-block.js';
+import { abortProgram, ExitSignal, exiting, parkForever, requestExit, START_FAILURE_EXIT_CODE, TRAP_EXIT_CODE } from './exit.js';
+import { waitWhile } from './futex.js';
+import { becomeIdle } from './pool.js';
+import { callService } from './service-channel.js';
+import { describeThread, type ThreadContext } from './thread-context.js';
+import { liftoffSelfTest } from './liftoff.js';
+import { runWasiThread, wasiThreadsImports } from './abi/wasi-threads.js';
+import { awaitJoin, hostManagedImports, runHostManagedThread, type HostBlock } from './abi/host-managed.js';
+import type { ControlBuffers } from './control-block.js';
+import type { MemoryImport, ThreadAbi } from './module-info.js';
+import type { StaticLayout } from './tls.js';
+
+/** Everything the supervisor sends a new worker (structured clone; SABs, Module, Memory shared). */
+export interface ThreadWorkerData {
+  slot: number;
+  file: string;
+  module: WebAssembly.Module;
+  /** The shared memory, when the module imports one. */
+  memory?: WebAssembly.Memory;
+  memoryImport?: MemoryImport;
+  abi: ThreadAbi;
+  buffers: ControlBuffers;
+  layout: StaticLayout;
+  checkIsolation: boolean;
+  stackSize: number;
+  /** Supervisor service names; a request carries the index. */
+  services: string[];
+  /** Plug-in shared state by plug-in name. */
+  pluginShared: Record<string, unknown>;
+  /** URLs of extra worker plug-in modules (each exports `workerPlugin`). */
+  pluginModules: string[];
+  /** T0 runs the Liftoff self-test (runtime.md §4.10). */
+  selfTest: boolean;
+}
+
+/** Trap messages keep only wasm frames: the JS frames are wasmthreads' own. */
+function wasmStack(e: Error): string {
+  const frames = (e.stack ?? '').split('\n').filter((l) => l.includes('wasm://') || l.includes('wasm-function'));
+  return frames.map((l) => l.trim()).join('\n');
+}
+
+/** Turns whatever escaped a thread into the program's exit; never returns. */
+function failThread(ctx: ThreadContext, e: unknown): never {
+  if (e instanceof ExitSignal || exiting(ctx.cb)) parkForever();
+  const who = describeThread(ctx.tid);
+  if (e instanceof WebAssembly.RuntimeError) {
+    const stack = wasmStack(e);
+    requestExit(ctx.cb, { code: TRAP_EXIT_CODE, tid: ctx.tid, kind: ExitKind.TRAP, message: `${who} trapped: ${e.message}${stack ? '\n' + stack : ''}` });
+  } else {
+    const err = e instanceof Error ? e : new Error(String(e));
+    requestExit(ctx.cb, { code: TRAP_EXIT_CODE, tid: ctx.tid, kind: ExitKind.HOST, message: `host error in ${who}: ${err.stack ?? err.message}` });
+  }
+  parkForever();
+}
+
+function makeThreadHost(ctx: ThreadContext, services: string[]): ThreadHost {
+  return {
+    get tid() {
+      return ctx.tid;
+    },
+    get memory() {
+      return ctx.memory ?? (ctx.instance?.exports.memory as WebAssembly.Memory);
+    },
+    exit(code: number): never {
+      requestExit(ctx.cb, { code, tid: ctx.tid, kind: ExitKind.NORMAL, message: '' });
+      throw new ExitSignal();
+    },
+    exiting: () => exiting(ctx.cb),
+    sleep(timeoutMs: number): boolean {
+      return waitWhile(ctx.cb.words, Word.EXIT_STATE, 0, timeoutMs) !== 'exiting';
+    },
+    callSupervisor(service: string, op: number, request: Uint8Array): SupervisorAnswer {
+      const index = services.indexOf(service);
+      if (index < 0) throw new Error(`no supervisor service '${service}'`);
+      return callService(ctx.cb, ctx.slot, index, op, request);
+    },
+  };
+}
+
+/** Builds a fresh instance with the memory, the ABI's imports and every plug-in's imports. */
+function instantiate(ctx: ThreadContext, data: ThreadWorkerData, plugins: WorkerPlugin[], host: ThreadHost): WebAssembly.Instance {
+  const imports: WebAssembly.Imports = {};
+  const merge = (more: WebAssembly.Imports): void => {
+    for (const [mod, fields] of Object.entries(more)) imports[mod] = { ...(imports[mod] ?? {}), ...fields };
+  };
+  for (const p of plugins) merge(p.imports(data.pluginShared[p.name], host));
+  if (data.abi === 'wasi-threads') merge(wasiThreadsImports(ctx));
+  if (data.abi === 'host-managed') merge(hostManagedImports(ctx));
+  if (data.memoryImport && data.memory) merge({ [data.memoryImport.module]: { [data.memoryImport.name]: data.memory } });
+  try {
+    return new WebAssembly.Instance(data.module, imports);
+  } catch (e) {
+    if (e instanceof ExitSignal) throw e;
+    const msg = e instanceof Error ? e.message : String(e);
+    abortProgram(ctx.cb, ctx.tid, ExitKind.HOST, START_FAILURE_EXIT_CODE, `cannot instantiate: ${msg}`);
+  }
+}
+
+function runMain(ctx: ThreadContext, data: ThreadWorkerData, plugins: WorkerPlugin[], host: ThreadHost): void {
+  const broken = data.selfTest ? liftoffSelfTest() : undefined;
+  if (broken) abortProgram(ctx.cb, 0, ExitKind.HOST, START_FAILURE_EXIT_CODE, broken);
+  ctx.instance = instantiate(ctx, data, plugins, host);
+  ctx.cb.words[Word.MAIN_READY] = 1;
+  Atomics.notify(ctx.cb.words, Word.MAIN_READY);
+  const start = ctx.instance.exports._start;
+  if (typeof start !== 'function') {
+    abortProgram(ctx.cb, 0, ExitKind.HOST, START_FAILURE_EXIT_CODE, `module exports no '_start' function to run`);
+  }
+  start();
+  // The main thread returning from _start ends the program like proc_exit(0) (wasi-threads testsuite).
+  requestExit(ctx.cb, { code: 0, tid: 0, kind: ExitKind.NORMAL, message: '' });
+  parkForever();
+}
+
+/** Waits in IDLE/CLAIMED until a spawner stores START. */
+function awaitStart(ctx: ThreadContext): void {
+  const at = ctx.cb.at(ctx.slot, SlotField.STATE);
+  for (;;) {
+    const state = Atomics.load(ctx.cb.words, at);
+    if (state === SlotState.START) return;
+    if (waitWhile(ctx.cb.words, at, state, Infinity) === 'exiting') parkForever();
+  }
+}
+
+function runPool(ctx: ThreadContext, data: ThreadWorkerData, plugins: WorkerPlugin[], host: ThreadHost): void {
+  if (waitWhile(ctx.cb.words, Word.MAIN_READY, 0, Infinity) === 'exiting') parkForever();
+  const block: { current?: HostBlock } = {};
+  for (;;) {
+    ctx.tid = 0;
+    const instance = instantiate(ctx, data, plugins, host);
+    becomeIdle(ctx.cb, ctx.slot);
+    awaitStart(ctx);
+    ctx.instance = instance;
+    ctx.tid = ctx.cb.load(ctx.slot, SlotField.TID);
+    ctx.cb.store(ctx.slot, SlotField.STATE, SlotState.RUNNING);
+    const arg = ctx.cb.load(ctx.slot, SlotField.ARG);
+    if (data.abi === 'host-managed') {
+      runHostManagedThread(ctx, instance, block, ctx.cb.load(ctx.slot, SlotField.FUNC), arg);
+      awaitJoin(ctx);
+    } else {
+      runWasiThread(ctx, instance, ctx.tid, arg);
+      Atomics.sub(ctx.cb.words, Word.LIVE_THREADS, 1);
+    }
+  }
+}
+
+/** The built-in plug-ins the supervisor set up (by name), then the extra plug-in modules. */
+async function loadPlugins(builtIn: WorkerPlugin[], data: ThreadWorkerData): Promise<WorkerPlugin[]> {
+  const plugins = builtIn.filter((p) => p.name in data.pluginShared);
+  for (const url of data.pluginModules) plugins.push(((await import(url)) as { workerPlugin: WorkerPlugin }).workerPlugin);
+  return plugins;
+}
+
+/** The worker entry: called by the bundle entry (src/host/thread-entry.ts) with its plug-ins. */
+export async function runThreadWorker(builtInPlugins: WorkerPlugin[]): Promise<void> {
+  const data = workerData as ThreadWorkerData;
+  const cb = new ControlBlock(data.buffers);
+  const ctx: ThreadContext = {
+    cb, memory: data.memory as WebAssembly.Memory, module: data.module, file: data.file, slot: data.slot,
+    layout: data.layout, checkIsolation: data.checkIsolation, stackSize: data.stackSize, tid: 0,
+  };
+  const host = makeThreadHost(ctx, data.services);
+  try {
+    const plugins = await loadPlugins(builtInPlugins, data);
+    if (data.slot === 0) runMain(ctx, data, plugins, host);
+    else runPool(ctx, data, plugins, host);
+  } catch (e) {
+    failThread(ctx, e);
+  }
+}
