@@ -1,12 +1,78 @@
-// PLACEHOLDER — being written; replace this whole file.
-import type { Command } from './io.js';
+// `wasmthreads inspect [--json] [--disassemble] [--section NAME] FILE…`: prints the inspect report
+// of each module, object or archive (per member). Text groups are chosen with --section; --json
+// prints one JSON document (an array when several files are given), documented in the README.
+
+import { readFile } from 'node:fs/promises';
+import { WasmthreadsError, formatDiagnostic, type Diagnostic } from '../diagnostics.js';
+import { formatReport, inspect, REPORT_GROUPS, type InspectReport, type ReportGroup } from '../inspect/index.js';
+import { flagBool, flagList, formatFlags, parseArgs, type FlagSpec } from './args.js';
+import type { CliIO, Command } from './io.js';
+
+const FLAGS: FlagSpec[] = [
+  { name: 'json', type: 'boolean', help: 'print the report as JSON (fields documented in the README)' },
+  { name: 'disassemble', short: 'd', type: 'boolean', help: 'decode and print every function body' },
+  { name: 'section', short: 's', type: 'list', value: 'NAME', help: `print only these groups (repeatable): ${REPORT_GROUPS.join(', ')}` },
+  { name: 'member', short: 'm', type: 'list', value: 'NAME', help: 'archives: only this member (repeatable)' },
+];
+
+function usage(): string {
+  return [
+    'usage: wasmthreads inspect [--json] [--disassemble] [--section NAME] FILE…',
+    '',
+    'Show what a wasm module, relocatable object or archive (per member) contains: sections,',
+    'imports/exports, memories, globals, symbols, segments, relocations, init functions, comdats,',
+    'target features, producers, the TLS layout, and the thread ABI it expects, with why.',
+    '',
+    'options:',
+    formatFlags(FLAGS),
+  ].join('\n');
+}
+
+function usageError(message: string): WasmthreadsError {
+  return new WasmthreadsError({ severity: 'error', code: 'usage', message, hint: "see 'wasmthreads inspect --help'" });
+}
+
+function selectedGroups(names: string[], disassemble: boolean): ReportGroup[] {
+  for (const n of names) {
+    if (!(REPORT_GROUPS as readonly string[]).includes(n)) throw usageError(`unknown --section '${n}' (one of: ${REPORT_GROUPS.join(', ')})`);
+  }
+  if (names.length > 0) return REPORT_GROUPS.filter((g) => names.includes(g) || (g === 'code' && disassemble));
+  return REPORT_GROUPS.filter((g) => g !== 'code' || disassemble);
+}
+
+/** Archive members that could not be decoded, as error diagnostics (not-wasm members are skipped silently). */
+function memberErrors(report: InspectReport): Diagnostic[] {
+  if (report.kind !== 'archive') return [];
+  return report.members
+    .filter((m) => m.report === undefined && m.error !== 'not a WebAssembly file')
+    .map((m) => ({ severity: 'error', code: 'decode', message: m.error!.replace(/^wasmthreads: error: /, '') }));
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
+  const args = parseArgs(argv, FLAGS);
+  if (args.positionals.length === 0) throw usageError('no input files');
+  const disassemble = flagBool(args, 'disassemble');
+  const groups = selectedGroups(flagList(args, 'section'), disassemble);
+  const members = flagList(args, 'member');
+  const reports: InspectReport[] = [];
+  let failed = false;
+  for (const file of args.positionals) {
+    const bytes = new Uint8Array(await readFile(file));
+    const report = inspect(bytes, file, { disassemble: disassemble || undefined, members: members.length ? members : undefined });
+    for (const d of memberErrors(report)) {
+      io.stderr(formatDiagnostic(d) + '\n');
+      failed = true;
+    }
+    if (args.flags.has('json')) reports.push(report);
+    else io.stdout(formatReport(report, groups) + (args.positionals.length > 1 ? '\n' : ''));
+  }
+  if (args.flags.has('json')) io.stdout(JSON.stringify(reports.length === 1 ? reports[0] : reports, null, 2) + '\n');
+  return failed ? 1 : 0;
+}
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: '(in development)',
-  usage: () => 'usage: wasmthreads inspect …',
-  async run(_argv, io) {
-    io.stderr('wasmthreads: error: inspect is not built yet\n');
-    return 1;
-  },
+  summary: 'show sections, symbols, relocations, TLS layout and thread ABI of modules, objects, archives',
+  usage,
+  run,
 };
