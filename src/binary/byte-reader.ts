@@ -17,6 +17,11 @@ const ASCII_CHUNK = 4096;
 export class ByteReader implements LebCursor {
   pos: number;
   end: number;
+  /**
+   * What is being read (`Import section`, `reloc.CODE`); generic errors (truncated LEB, bad
+   * name) are prefixed with it so that every message names its section.
+   */
+  context: string | undefined;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -28,6 +33,7 @@ export class ByteReader implements LebCursor {
   ) {
     this.pos = start;
     this.end = end;
+    this.context = undefined;
   }
 
   /** The absolute file offset of index `at` (default: the current position). */
@@ -36,7 +42,8 @@ export class ByteReader implements LebCursor {
   }
 
   fail(message: string, at: number = this.pos): never {
-    throw new DecodeError(message, this.file, this.base + at);
+    const text = this.context === undefined || message.includes(this.context) ? message : `${this.context}: ${message}`;
+    throw new DecodeError(text, this.file, this.base + at);
   }
 
   get remaining(): number {

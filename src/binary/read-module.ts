@@ -146,9 +146,9 @@ function readSection(r: ByteReader, state: ModuleState): Section {
   if (size > r.remaining) {
     r.fail(`${name} section size ${size} runs past the end of the file (${r.remaining} bytes left)`, sizeAt);
   }
-  const section = r.withLimit(contentOffset + size, `${name} section`, () =>
-    readSectionContent(r, state, id, size, contentOffset),
-  );
+  r.context = id === SectionId.Custom ? 'custom section' : `${name} section`;
+  const section = r.withLimit(contentOffset + size, r.context, () => readSectionContent(r, state, id, size, contentOffset));
+  r.context = undefined;
   section.offset = r.offset(offset);
   section.contentOffset = r.offset(contentOffset);
   if (sizeWidth !== undefined) section.sizeWidth = sizeWidth;
@@ -386,6 +386,7 @@ function readData(r: ByteReader, s: ModuleState): DataSegment[] {
 
 function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: number): CustomSection {
   const name = r.name('custom section name');
+  r.context = name;
   const base = { ...AT, id: SectionId.Custom, name };
   if (name === 'linking') return { ...base, custom: 'linking', ...readLinking(r, s) };
   if (name.startsWith('reloc.')) return { ...base, custom: 'reloc', ...readReloc(r, name, s) };
