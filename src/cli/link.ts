@@ -1,12 +1,40 @@
-// PLACEHOLDER — being written; replace this whole file.
+// `wasmthreads link`: wasm-ld's command line in, a linked module out (see src/link/).
+
+import { writeFileSync } from 'node:fs';
+import { formatDiagnostic } from '../diagnostics.js';
+import { formatLinkFlags, link, parseLinkArgs } from '../link/index.js';
 import type { Command } from './io.js';
+
+const USAGE = `usage: wasmthreads link -o OUT.wasm [wasm-ld flags] INPUTS...
+
+Links relocatable wasm objects (.o) and archives (.a) into an executable module, as wasm-ld 22
+does. Inputs may be given through @response files. Flags:
+`;
 
 export const linkCommand: Command = {
   name: 'link',
-  summary: '(in development)',
-  usage: () => 'usage: wasmthreads link …',
-  async run(_argv, io) {
-    io.stderr('wasmthreads: error: link is not built yet\n');
-    return 1;
+  summary: 'link wasm objects and archives (wasm-ld compatible)',
+  usage: () => USAGE + formatLinkFlags() + '\n',
+  async run(argv, io) {
+    const parsed = parseLinkArgs(argv);
+    if (parsed.help) {
+      io.stdout(linkCommand.usage());
+      return 0;
+    }
+    if (parsed.version) {
+      io.stdout('wasmthreads link (compatible with wasm-ld 22)\n');
+      return 0;
+    }
+    for (const w of parsed.warnings) io.stderr(`wasmthreads: warning: ${w}\n`);
+    const output = parsed.options.output;
+    if (!output) {
+      io.stderr('wasmthreads: error: no output file specified (-o FILE)\n');
+      return 1;
+    }
+    const result = link(parsed.options);
+    for (const line of result.log) io.stderr(`${line}\n`);
+    for (const w of result.warnings) io.stderr(`${formatDiagnostic(w)}\n`);
+    writeFileSync(output, result.bytes);
+    return 0;
   },
 };

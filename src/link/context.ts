@@ -1,0 +1,148 @@
+// The one explicit context every link phase takes (lld's `Ctx` + `Config`, but per link: nothing
+// module-level, so a process can run any number of links). `Config` is `LinkOptions` with wasm-ld
+// 22's defaults applied.
+
+import type { FuncType } from '../binary/types.js';
+import type { DiagnosticSink } from '../diagnostics.js';
+import type { LinkOptions, UnresolvedPolicy } from './options.js';
+import type { ArchiveFile } from './archive.js';
+import type { ObjFile } from './input-files.js';
+import type { InputFunction, InputGlobal, InputTable, OutputSegment, Sym } from './symbols.js';
+import type { SymbolTable } from './symbol-table.js';
+
+export const WASM_PAGE_SIZE = 65536;
+export const DEFAULT_STACK_SIZE = 65536;
+export const STACK_ALIGNMENT = 16;
+export const HEAP_ALIGNMENT = 16;
+/** Default data start without --stack-first (wasm-ld's `globalBase` default). */
+export const DEFAULT_GLOBAL_BASE = 1024;
+/** Slot 0 of the indirect function table stays null so calling a null pointer traps. */
+export const DEFAULT_TABLE_BASE = 1;
+/** wasm32's 4 GiB limit. */
+export const MAX_MEMORY_WASM32 = 4 * 1024 * 1024 * 1024;
+
+export interface Config {
+  output: string | undefined;
+  entry: string | undefined;
+  exports: string[];
+  exportIfDefined: string[];
+  exportAll: boolean;
+  exportDynamic: boolean;
+  exportTable: boolean;
+  importTable: boolean;
+  growableTable: boolean;
+  importMemory: { module: string; name: string } | undefined;
+  exportMemory: string | undefined;
+  sharedMemory: boolean;
+  initialMemory: number | undefined;
+  maxMemory: number | undefined;
+  noGrowableMemory: boolean;
+  initialHeap: number;
+  globalBase: number | undefined;
+  tableBase: number;
+  stackSize: number;
+  stackFirst: boolean;
+  importUndefined: boolean;
+  unresolvedSymbols: UnresolvedPolicy;
+  warnUnresolvedSymbols: boolean;
+  allowUndefinedSymbols: Set<string>;
+  undefinedSymbols: string[];
+  gcSections: boolean;
+  printGcSections: boolean;
+  stripAll: boolean;
+  stripDebug: boolean;
+  keepSections: Set<string>;
+  checkFeatures: boolean;
+  features: string[] | undefined;
+  extraFeatures: string[];
+  allowMultipleDefinition: boolean;
+  fatalWarnings: boolean;
+}
+
+export function makeConfig(o: LinkOptions, allowUndefinedSymbols: Set<string>): Config {
+  const importUndefined = !!(o.importUndefined || o.allowUndefined);
+  return {
+    output: o.output,
+    entry: o.noEntry ? undefined : (o.entry ?? '_start'),
+    exports: o.exports ?? [],
+    exportIfDefined: o.exportIfDefined ?? [],
+    exportAll: !!o.exportAll,
+    exportDynamic: !!o.exportDynamic,
+    exportTable: !!o.exportTable,
+    importTable: !!o.importTable,
+    growableTable: !!o.growableTable,
+    importMemory: o.importMemory,
+    // wasm-ld exports the memory as `memory` unless it is imported (linking.md §2.1).
+    exportMemory: o.exportMemory ?? (o.importMemory ? undefined : 'memory'),
+    sharedMemory: !!o.sharedMemory,
+    initialMemory: o.initialMemory,
+    maxMemory: o.maxMemory,
+    noGrowableMemory: !!o.noGrowableMemory,
+    initialHeap: o.initialHeap ?? 0,
+    globalBase: o.globalBase,
+    tableBase: o.tableBase ?? DEFAULT_TABLE_BASE,
+    stackSize: o.stackSize ?? DEFAULT_STACK_SIZE,
+    stackFirst: o.stackFirst ?? true,
+    importUndefined,
+    unresolvedSymbols: o.unresolvedSymbols ?? (o.allowUndefined ? 'ignore-all' : 'report-all'),
+    warnUnresolvedSymbols: !!o.warnUnresolvedSymbols,
+    allowUndefinedSymbols,
+    undefinedSymbols: o.undefined ?? [],
+    gcSections: o.gcSections ?? true,
+    printGcSections: !!o.printGcSections,
+    stripAll: !!o.stripAll,
+    stripDebug: !!o.stripDebug || !!o.stripAll,
+    keepSections: new Set(o.keepSections ?? []),
+    checkFeatures: o.checkFeatures ?? true,
+    features: o.features,
+    extraFeatures: o.extraFeatures ?? [],
+    allowMultipleDefinition: !!o.allowMultipleDefinition,
+    fatalWarnings: !!o.fatalWarnings,
+  };
+}
+
+/** Linker-defined symbols (lld `WasmSym`); present only when created. */
+export interface SyntheticSymbols {
+  callCtors?: Sym;
+  callDtors?: Sym;
+  stackPointer?: Sym;
+  tlsBase?: Sym;
+  tlsSize?: Sym;
+  tlsAlign?: Sym;
+  initTLS?: Sym;
+  initMemory?: InputFunction;
+  indirectFunctionTable?: Sym;
+  /** Optional data symbols by name (`__data_end`, `__heap_base`, …). */
+  data: Map<string, Sym>;
+}
+
+export interface LinkContext {
+  config: Config;
+  sink: DiagnosticSink;
+  objectFiles: ObjFile[];
+  archives: ArchiveFile[];
+  symtab: SymbolTable;
+  sym: SyntheticSymbols;
+  /** Functions the linker writes itself, in output order (before input functions). */
+  syntheticFunctions: InputFunction[];
+  /** Globals the linker defines, in output order (before input globals). */
+  syntheticGlobals: InputGlobal[];
+  /** Internal GOT globals and exported-data globals (after input globals). */
+  extraGlobals: InputGlobal[];
+  indirectTable?: InputTable;
+  /** Functions in the indirect table, in slot order starting at `config.tableBase`. */
+  tableEntries: InputFunction[];
+  outputSegments: OutputSegment[];
+  /** Address of `__wasm_init_memory_flag`, when there is one. */
+  initMemoryFlag?: number;
+  memory: { initialPages: number; maxPages: number | undefined };
+  /** Which live file first used each feature; features disallowed and by whom. */
+  allowedFeatures: Set<string>;
+  /** Globals holding the addresses of exported data symbols (after everything else). */
+  exportedDataGlobals: InputGlobal[];
+  numImportedFunctions: number;
+  /** Output types, deduplicated by structure (`typeKey`). */
+  types: FuncType[];
+  typeIndices: Map<string, number>;
+  log: (line: string) => void;
+}

@@ -1,0 +1,59 @@
+// Target-feature checks and the output `target_features` section (lld Writer.cpp
+// populateTargetFeatures; linking.md §1.7), with diagnostics that name the object forcing a
+// conflict and say how to fix it (§7.4).
+
+import type { LinkContext } from './context.js';
+import type { ObjFile } from './input-files.js';
+
+const THREAD_FEATURES = ['atomics', 'bulk-memory'];
+const PTHREAD_HINT = 'rebuild it with -matomics -mbulk-memory (or -pthread), or link without --shared-memory';
+
+export function checkFeatures(ctx: LinkContext): void {
+  const c = ctx.config;
+  const used = new Map<string, ObjFile>();
+  const disallowed = new Map<string, ObjFile>();
+  let tlsUser: ObjFile | undefined;
+  for (const f of ctx.objectFiles) {
+    for (const feat of f.features) {
+      const map = feat.prefix === '-' ? disallowed : used;
+      if (!map.has(feat.name)) map.set(feat.name, f);
+    }
+    if (!tlsUser && f.segments.some((s) => s.live && s.isTLS)) tlsUser = f;
+  }
+  const allowed = new Set<string>(c.features ?? [...used.keys()]);
+  for (const e of c.extraFeatures) allowed.add(e);
+  ctx.allowedFeatures = allowed;
+  if (!c.checkFeatures) return;
+  const err = (message: string, file?: ObjFile, hint?: string, notes?: string[]): void =>
+    ctx.sink.error({ code: 'feature-conflict', message, file: file?.name, hint, notes });
+
+  if (c.sharedMemory) {
+    const offender = disallowed.get('shared-mem');
+    if (offender) {
+      const others = ctx.objectFiles.filter((f) => f !== offender && f.disallowsSharedMem()).map((f) => f.name);
+      err(`--shared-memory is disallowed by ${offender.name} because it was not compiled with 'atomics' or 'bulk-memory' features.`, undefined, `${offender.name}: ${PTHREAD_HINT}`, [
+        `${offender.name}${offender.archiveName ? ` (member of ${offender.archiveName})` : ''} has target_features -shared-mem: its atomics and _Thread_local variables were lowered to plain memory accesses`,
+        ...(others.length ? [`also compiled without atomics: ${others.slice(0, 5).join(', ')}${others.length > 5 ? `, and ${others.length - 5} more` : ''}`] : []),
+      ]);
+    }
+    for (const f of THREAD_FEATURES) if (!allowed.has(f)) err(`'${f}' feature must be used in order to use shared memory`, undefined, 'compile the objects with -matomics -mbulk-memory (or -pthread)');
+  }
+  if (tlsUser) {
+    for (const f of THREAD_FEATURES) if (!allowed.has(f)) err(`'${f}' feature must be used in order to use thread-local storage`, tlsUser, 'compile the objects with -matomics -mbulk-memory (or -pthread)');
+  }
+  if (c.features) {
+    for (const [name, f] of used) if (!allowed.has(name)) err(`Target feature '${name}' used by ${f.name} is not allowed.`);
+  }
+  for (const f of ctx.objectFiles) {
+    for (const feat of f.features) {
+      if (feat.prefix !== '+') continue;
+      const by = disallowed.get(feat.name);
+      if (by) err(`Target feature '${feat.name}' used in ${f.name} is disallowed by ${by.name}. Use --no-check-features to suppress.`);
+    }
+  }
+}
+
+/** The output's feature list: every allowed feature, sorted by name. */
+export function outputFeatures(ctx: LinkContext): string[] {
+  return [...ctx.allowedFeatures].sort();
+}

@@ -1,0 +1,266 @@
+// Relocatable object files as the linker sees them (lld InputFiles.cpp): the decoded module cut
+// into chunks — function bodies, data segments, globals, tables, tags, custom sections — each with
+// the relocations that fall inside it, plus the object's symbol table, init functions, comdats,
+// target features and producers.
+//
+// Relocation offsets in `reloc.*` are relative to the target section's contents (tool-conventions
+// Linking.md); they are rebased here onto each chunk, found by binary search over chunk starts, as
+// lld's `setRelocs` does. A relocation that falls outside every chunk is a corrupt object.
+//
+// TLS-ness of a data symbol (linking.md §3.8): the symbol's WASM_SYM_TLS flag; else, for a defined
+// symbol, whether its segment is TLS — by segment flag or by a `.tdata`/`.tbss` name. The fallback
+// is what lets LLVM-13-era objects (TLS segment flag, no per-symbol flag) link.
+
+import { readModule } from '../binary/read-module.js';
+import type {
+  Comdat,
+  FuncType,
+  Import,
+  InitFunc,
+  ProducersField,
+  Relocation,
+  SegmentInfo,
+  SymbolInfo,
+  TargetFeature,
+  WasmModule,
+} from '../binary/types.js';
+import { SegmentFlag, SymbolFlag } from '../binary/types.js';
+import { DecodeError, WasmthreadsError } from '../diagnostics.js';
+import type { InputCustomSection, InputFunction, InputGlobal, InputSegment, InputTable, InputTag, Sym } from './symbols.js';
+
+const TLS_SEGMENT_PREFIXES = ['.tdata', '.tbss'];
+
+export function isTLSSegmentInfo(name: string, flags: number): boolean {
+  return (flags & SegmentFlag.TLS) !== 0 || TLS_SEGMENT_PREFIXES.some((p) => name.startsWith(p));
+}
+
+/** Custom sections the linker regenerates instead of concatenating. */
+const REGENERATED_SECTIONS = new Set(['linking', 'name', 'producers', 'target_features', 'dylink.0', '.llvmbc', '.llvmcmd']);
+
+export class ObjFile {
+  readonly types: FuncType[] = [];
+  readonly funcImports: Import[] = [];
+  readonly globalImports: Import[] = [];
+  readonly tableImports: Import[] = [];
+  readonly tagImports: Import[] = [];
+  readonly functions: InputFunction[] = [];
+  readonly globals: InputGlobal[] = [];
+  readonly tables: InputTable[] = [];
+  readonly tags: InputTag[] = [];
+  readonly segments: InputSegment[] = [];
+  readonly customSections: InputCustomSection[] = [];
+  symbolInfos: SymbolInfo[] = [];
+  /** Resolved symbol per symbol-table index (filled by the symbol table). */
+  symbols: Sym[] = [];
+  initFuncs: InitFunc[] = [];
+  comdats: Comdat[] = [];
+  features: TargetFeature[] = [];
+  producers: ProducersField[] = [];
+  /** Symbol indices used as direct call targets (R_WASM_FUNCTION_INDEX_LEB). */
+  readonly calledDirectly = new Set<number>();
+  /** True when `reloc.*` carried TLS relocations or any segment is TLS. */
+  usesTLS = false;
+  readonly module: WasmModule;
+
+  constructor(
+    readonly name: string,
+    bytes: Uint8Array,
+    /** Archive the object came from, for diagnostics (`lib.a(member.o)`). */
+    readonly archiveName?: string,
+  ) {
+    this.module = readModule(bytes, name);
+    this.parse();
+  }
+
+  private fail(message: string, offset?: number): never {
+    if (offset !== undefined) throw new DecodeError(message, this.name, offset);
+    throw new WasmthreadsError({ severity: 'error', code: 'bad-object', message, file: this.name });
+  }
+
+  private parse(): void {
+    const mod = this.module;
+    let segmentInfos: SegmentInfo[] = [];
+    let sawLinking = false;
+    let codeSectionIndex = -1;
+    let dataSectionIndex = -1;
+    mod.sections.forEach((s, i) => {
+      switch (s.id) {
+        case 1:
+          this.types.push(...s.types);
+          break;
+        case 2:
+          for (const imp of s.imports) this.addImport(imp);
+          break;
+        case 3:
+          s.functions.forEach((t, k) => {
+            const type = this.types[t];
+            if (!type) this.fail(`function ${k} has out-of-range type ${t}`, s.contentOffset);
+            this.functions.push({ kind: 'input', name: '', type, file: this, bytes: new Uint8Array(), relocs: [], live: false, discarded: false, outputIndex: -1, index: k });
+          });
+          break;
+        case 4:
+          s.tables.forEach((t, k) => this.tables.push({ name: `table${k}`, type: t.type, file: this, live: false, outputIndex: -1 }));
+          break;
+        case 6:
+          s.globals.forEach((g, k) => this.globals.push({ name: `global${k}`, type: g.type, init: g.init, file: this, live: false, outputIndex: -1 }));
+          break;
+        case 7:
+          for (const e of s.exports) {
+            const fn = e.kind === 0 ? this.functions[e.index - this.funcImports.length] : undefined;
+            if (fn) fn.exportName = e.name;
+          }
+          break;
+        case 10:
+          codeSectionIndex = i;
+          s.bodies.forEach((b, k) => {
+            const fn = this.functions[k];
+            if (!fn) this.fail('code section has more bodies than the function section', b.offset);
+            fn.bytes = b.bytes;
+          });
+          break;
+        case 11:
+          dataSectionIndex = i;
+          break;
+        case 13:
+          s.tags.forEach((t, k) => this.tags.push({ name: `tag${k}`, type: this.types[t.typeIndex], file: this, live: false, outputIndex: -1 }));
+          break;
+        case 0:
+          if (s.custom === 'linking') {
+            sawLinking = true;
+            for (const sub of s.subsections) {
+              if ('symbols' in sub) this.symbolInfos = sub.symbols;
+              else if ('segments' in sub) segmentInfos = sub.segments;
+              else if ('initFuncs' in sub) this.initFuncs = sub.initFuncs;
+              else if ('comdats' in sub) this.comdats = sub.comdats;
+            }
+          } else if (s.custom === 'target_features') this.features = s.features;
+          else if (s.custom === 'producers') this.producers = s.fields;
+          else if (s.custom === 'raw' && !REGENERATED_SECTIONS.has(s.name) && !s.name.startsWith('reloc.')) {
+            this.customSections.push({ file: this, name: s.name, payload: s.payload, relocs: [], outputOffset: 0, sectionIndex: i });
+          }
+          break;
+      }
+    });
+    if (!sawLinking) this.fail('not a relocatable wasm file (no linking section)');
+    this.parseSegments(dataSectionIndex, segmentInfos);
+    this.distributeRelocations(codeSectionIndex, dataSectionIndex);
+  }
+
+  private addImport(imp: Import): void {
+    switch (imp.desc.kind) {
+      case 0:
+        this.funcImports.push(imp);
+        break;
+      case 1:
+        this.tableImports.push(imp);
+        break;
+      case 3:
+        this.globalImports.push(imp);
+        break;
+      case 4:
+        this.tagImports.push(imp);
+        break;
+      // The memory import (`env.__linear_memory`) is provisional: the linker makes its own memory.
+    }
+  }
+
+  private parseSegments(dataSectionIndex: number, infos: SegmentInfo[]): void {
+    if (dataSectionIndex < 0) return;
+    const sec = this.module.sections[dataSectionIndex];
+    if (sec.id !== 11) return;
+    sec.segments.forEach((seg, k) => {
+      const info = infos[k] ?? { name: `.data.${k}`, alignment: 0, flags: 0 };
+      const isTLS = isTLSSegmentInfo(info.name, info.flags);
+      if (isTLS) this.usesTLS = true;
+      this.segments.push({
+        file: this,
+        index: k,
+        name: info.name,
+        alignment: info.alignment,
+        flags: info.flags,
+        data: seg.init,
+        relocs: [],
+        isTLS,
+        live: false,
+        discarded: false,
+        outputOffset: 0,
+      });
+    });
+  }
+
+  /** Moves each relocation into the chunk that contains it, rebasing its offset onto the chunk. */
+  private distributeRelocations(codeIndex: number, dataIndex: number): void {
+    for (const s of this.module.sections) {
+      if (s.id !== 0 || s.custom !== 'reloc') continue;
+      const target = this.module.sections[s.targetSection];
+      if (!target) this.fail(`${s.name} targets missing section ${s.targetSection}`, s.contentOffset);
+      const sorted = [...s.relocations].sort((a, b) => a.offset - b.offset);
+      if (s.targetSection === codeIndex && target.id === 10) {
+        const starts = target.bodies.map((b) => b.bytesOffset - target.contentOffset);
+        this.assign(sorted, starts, this.functions, s.name, s.contentOffset);
+      } else if (s.targetSection === dataIndex && target.id === 11) {
+        const starts = target.segments.map((g) => g.initOffset - target.contentOffset);
+        this.assign(sorted, starts, this.segments, s.name, s.contentOffset);
+      } else {
+        const custom = this.customSections.find((c) => c.sectionIndex === s.targetSection);
+        if (custom) custom.relocs.push(...sorted);
+      }
+    }
+  }
+
+  private assign(relocs: Relocation[], starts: number[], chunks: { relocs: Relocation[]; bytes?: Uint8Array; data?: Uint8Array }[], section: string, at: number): void {
+    let k = 0;
+    for (const r of relocs) {
+      while (k + 1 < starts.length && starts[k + 1] <= r.offset) k++;
+      const chunk = chunks[k];
+      const len = (chunk?.bytes ?? chunk?.data)?.length ?? 0;
+      const rel = r.offset - starts[k];
+      if (!chunk || rel < 0 || rel >= len) this.fail(`${section}: relocation at offset ${r.offset} is outside every chunk`, at);
+      chunk.relocs.push({ ...r, offset: rel });
+      if (r.type === 0) this.calledDirectly.add(r.index);
+      if (r.type === 21 || r.type === 25) this.usesTLS = true;
+    }
+  }
+
+  /** The name a symbol-table entry gives, following EXPLICIT_NAME for imports. */
+  symbolName(info: SymbolInfo): string {
+    if (info.kind === 1) return info.name;
+    if (info.kind === 3) return `section${info.section}`;
+    if (info.name !== undefined) return info.name;
+    const imp = this.importFor(info.kind, info.index);
+    return imp?.name ?? `<unnamed ${info.kind}:${info.index}>`;
+  }
+
+  importFor(kind: number, index: number): Import | undefined {
+    const list = kind === 0 ? this.funcImports : kind === 2 ? this.globalImports : kind === 5 ? this.tableImports : kind === 4 ? this.tagImports : [];
+    return list[index];
+  }
+
+  /** TLS-ness as wasm-ld 22 decides it (see the file comment). */
+  isTLSSymbol(info: SymbolInfo): boolean {
+    if (info.flags & SymbolFlag.TLS) return true;
+    if (info.kind !== 1 || info.segment === undefined) return false;
+    return this.segments[info.segment]?.isTLS ?? false;
+  }
+
+  /** The function type of a function symbol (defined or imported). */
+  functionType(index: number): FuncType | undefined {
+    if (index < this.funcImports.length) {
+      const d = this.funcImports[index].desc;
+      return d.kind === 0 ? this.types[d.typeIndex] : undefined;
+    }
+    return this.functions[index - this.funcImports.length]?.type;
+  }
+
+  /** The producer line for diagnostics, e.g. `clang 22.1.8`. */
+  producerSummary(): string {
+    const parts: string[] = [];
+    for (const f of this.producers) for (const v of f.values) parts.push(`${v.name} ${v.version}`.trim());
+    return parts.join(', ');
+  }
+
+  /** Whether the object disallows shared memory (compiled without atomics/bulk-memory). */
+  disallowsSharedMem(): boolean {
+    return this.features.some((f) => f.prefix === '-' && f.name === 'shared-mem');
+  }
+}

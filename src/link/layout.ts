@@ -1,0 +1,178 @@
+// Output data segments and the linear-memory layout (lld Writer.cpp createOutputSegments and
+// layoutMemory; linking.md §2.10-2.11, §3.1-3.2).
+//
+// Live input segments are grouped into output segments by name (`.data.x` → `.data`; every TLS
+// segment → `.tdata`), each input aligned to its own alignment, then ordered `.tdata`, `.rodata`,
+// `.data`, others, `.bss`. Memory is then laid out upwards from 0: with --stack-first (wasm-ld
+// 22's default) the stack comes first and data starts at its top (or at --global-base); without
+// it data starts at --global-base (1024) and the stack follows. Then the init-memory flag word
+// (shared memory), `__data_end`, the 16-aligned `__heap_base`, the initial heap, and the page
+// rounding that gives the initial and maximum memory sizes. Every error wasm-ld gives for bad
+// memory options is reported here.
+
+import type { LinkContext } from './context.js';
+import { HEAP_ALIGNMENT, MAX_MEMORY_WASM32, STACK_ALIGNMENT, WASM_PAGE_SIZE, DEFAULT_GLOBAL_BASE } from './context.js';
+import type { InputSegment, OutputSegment } from './symbols.js';
+
+const INIT_MEMORY_FLAG_ALIGN = 4;
+const INIT_MEMORY_FLAG_SIZE = 4;
+
+const alignTo = (v: number, a: number): number => Math.ceil(v / a) * a;
+
+/** The output segment an input segment goes to (linking.md §2.10). */
+export function outputSegmentName(seg: InputSegment): string {
+  if (seg.isTLS) return '.tdata';
+  for (const prefix of ['.text', '.data', '.bss', '.rodata']) {
+    if (seg.name.startsWith(`${prefix}.`)) return prefix;
+  }
+  return seg.name;
+}
+
+function segmentOrder(name: string): number {
+  if (name.startsWith('.tdata')) return 0;
+  if (name.startsWith('.rodata')) return 1;
+  if (name.startsWith('.data')) return 2;
+  if (name.startsWith('.bss')) return 4;
+  return 3;
+}
+
+export function createOutputSegments(ctx: LinkContext): void {
+  const byName = new Map<string, OutputSegment>();
+  const list: OutputSegment[] = [];
+  for (const file of ctx.objectFiles) {
+    for (const seg of file.segments) {
+      if (!seg.live || seg.discarded) continue;
+      const name = outputSegmentName(seg);
+      let out = byName.get(name);
+      if (!out) {
+        out = { name, alignment: 0, flags: 0, inputs: [], size: 0, startVA: 0, isTLS: seg.isTLS, isBss: name.startsWith('.bss'), index: -1, passive: false };
+        byName.set(name, out);
+        list.push(out);
+      }
+      out.alignment = Math.max(out.alignment, seg.alignment);
+      out.flags |= seg.flags;
+      out.size = alignTo(out.size, 2 ** seg.alignment);
+      seg.outputSegment = out;
+      seg.outputOffset = out.size;
+      out.size += seg.data.length;
+      out.inputs.push(seg);
+    }
+  }
+  ctx.outputSegments = list
+    .map((s, i) => ({ s, i }))
+    .sort((a, b) => segmentOrder(a.s.name) - segmentOrder(b.s.name) || a.i - b.i)
+    .map(({ s }) => s);
+}
+
+/** Whether `.bss` must be written as zeros in the binary (no memory.fill to clear it). */
+export function emitBssSegments(ctx: LinkContext): boolean {
+  return ctx.config.importMemory !== undefined && !ctx.allowedFeatures.has('bulk-memory') && !ctx.config.sharedMemory;
+}
+
+/** Segments initialised by `__wasm_init_memory` rather than by active data segments. */
+export function needsPassiveInitialization(ctx: LinkContext, seg: OutputSegment): boolean {
+  if (ctx.config.sharedMemory) return true;
+  return ctx.config.importMemory !== undefined && seg.isBss && !emitBssSegments(ctx);
+}
+
+export function hasPassiveInitializedSegments(ctx: LinkContext): boolean {
+  return ctx.outputSegments.some((s) => needsPassiveInitialization(ctx, s));
+}
+
+/** Numbers the segments written to the data section and sets their passive flag. */
+function assignSegmentIndices(ctx: LinkContext): void {
+  let index = 0;
+  const writeBss = emitBssSegments(ctx);
+  for (const seg of ctx.outputSegments) {
+    seg.passive = ctx.config.sharedMemory;
+    seg.index = !seg.isBss || writeBss ? index++ : -1;
+  }
+}
+
+interface Layout {
+  stackLow: number;
+  stackHigh: number;
+  globalBase: number;
+  dataEnd: number;
+  heapBase: number;
+  heapEnd: number;
+  tlsBase: number;
+  tlsSize: number;
+  tlsAlign: number;
+}
+
+export function layoutMemory(ctx: LinkContext): Layout {
+  const c = ctx.config;
+  const err = (message: string): void => ctx.sink.error({ code: 'memory-layout', message });
+  const out: Layout = { stackLow: 0, stackHigh: 0, globalBase: 0, dataEnd: 0, heapBase: 0, heapEnd: 0, tlsBase: 0, tlsSize: 0, tlsAlign: 0 };
+  let p = 0;
+  const placeStack = (): void => {
+    if (c.stackSize % STACK_ALIGNMENT !== 0) err(`stack size must be ${STACK_ALIGNMENT}-byte aligned`);
+    p = alignTo(p, STACK_ALIGNMENT);
+    out.stackLow = p;
+    p += c.stackSize;
+    out.stackHigh = p;
+  };
+  if (c.stackFirst) {
+    placeStack();
+    if (c.globalBase !== undefined) {
+      if (c.globalBase < p) err('--global-base cannot be less than stack size when --stack-first is used');
+      else p = c.globalBase;
+    }
+  } else p = c.globalBase ?? DEFAULT_GLOBAL_BASE;
+  out.globalBase = p;
+
+  for (const seg of ctx.outputSegments) {
+    p = alignTo(p, 2 ** seg.alignment);
+    seg.startVA = p;
+    if (seg.isTLS) {
+      out.tlsBase = p;
+      out.tlsSize = seg.size;
+      out.tlsAlign = 2 ** seg.alignment;
+    }
+    p += seg.size;
+  }
+  if (c.sharedMemory && hasPassiveInitializedSegments(ctx)) {
+    p = alignTo(p, INIT_MEMORY_FLAG_ALIGN);
+    ctx.initMemoryFlag = p;
+    p += INIT_MEMORY_FLAG_SIZE;
+  }
+  out.dataEnd = p;
+  if (!c.stackFirst) placeStack();
+  p = alignTo(p, HEAP_ALIGNMENT);
+  out.heapBase = p;
+  placeHeapAndLimits(ctx, p, out, err);
+  assignSegmentIndices(ctx);
+  return out;
+}
+
+function placeHeapAndLimits(ctx: LinkContext, start: number, out: Layout, err: (m: string) => void): void {
+  const c = ctx.config;
+  let p = start;
+  if (c.initialHeap) {
+    if (c.initialHeap % WASM_PAGE_SIZE !== 0) err(`initial heap must be ${WASM_PAGE_SIZE}-byte aligned`);
+    p += c.initialHeap;
+    if (p > MAX_MEMORY_WASM32) err(`initial heap too large, cannot be greater than ${MAX_MEMORY_WASM32 - start}`);
+  }
+  if (c.initialMemory !== undefined) {
+    if (c.initialMemory % WASM_PAGE_SIZE !== 0) err(`initial memory must be ${WASM_PAGE_SIZE}-byte aligned`);
+    else if (p > c.initialMemory) err(`initial memory too small, ${p} bytes needed`);
+    else if (c.initialMemory > MAX_MEMORY_WASM32) err(`initial memory too large, cannot be greater than ${MAX_MEMORY_WASM32}`);
+    else p = c.initialMemory;
+  }
+  p = alignTo(p, WASM_PAGE_SIZE);
+  out.heapEnd = p;
+  const initialPages = p / WASM_PAGE_SIZE;
+  let maxPages: number | undefined;
+  if (c.maxMemory !== undefined && c.noGrowableMemory) err('--max-memory is incompatible with --no-growable-memory');
+  if (c.maxMemory !== undefined) {
+    if (c.maxMemory % WASM_PAGE_SIZE !== 0) err(`maximum memory must be ${WASM_PAGE_SIZE}-byte aligned`);
+    else if (p > c.maxMemory) err(`maximum memory too small, ${p} bytes needed`);
+    else if (c.maxMemory > MAX_MEMORY_WASM32) err(`maximum memory too large, cannot be greater than ${MAX_MEMORY_WASM32}`);
+    maxPages = c.maxMemory / WASM_PAGE_SIZE;
+  } else if (c.noGrowableMemory || c.sharedMemory) {
+    // Shared memories must declare a maximum; wasm-ld uses the initial size (non-PIC).
+    maxPages = initialPages;
+  }
+  ctx.memory = { initialPages, maxPages };
+}

@@ -1,0 +1,107 @@
+// Garbage collection of functions, data segments, globals, tables and tags (lld MarkLive.cpp,
+// linking.md §2.6).
+//
+// Mark and sweep over symbols: the roots are the entry, every exported or NO_STRIP symbol,
+// `__wasm_call_dtors`, the init functions of every loaded object and its RETAIN segments. Marking a
+// symbol marks the chunk that defines it; marking a chunk marks the symbol of every relocation in
+// it (type-index relocations name types, not symbols). `__wasm_call_ctors` is live when any init
+// function is. Everything left unmarked is not written. With --no-gc-sections every chunk of a
+// loaded object is live.
+
+import { SegmentFlag, SymbolFlag } from '../binary/types.js';
+import type { Relocation } from '../binary/types.js';
+import type { LinkContext } from './context.js';
+import type { ObjFile } from './input-files.js';
+import { isHidden } from './symbols.js';
+import type { Sym } from './symbols.js';
+
+const R_WASM_TYPE_INDEX_LEB = 6;
+
+/** Whether a defined global symbol is exported by flags or options (lld `isExported`). */
+export function isExportedSymbol(ctx: LinkContext, s: Sym): boolean {
+  if (s.state !== 'defined' || s.isLocal) return false;
+  if (s.forceExport || s.flags & SymbolFlag.EXPORTED) return true;
+  if (ctx.config.exportAll) return true;
+  return ctx.config.exportDynamic && !isHidden(s);
+}
+
+export function markLive(ctx: LinkContext): void {
+  const queue: Sym[] = [];
+  const enqueue = (s: Sym | undefined): void => {
+    if (!s || s.live) return;
+    s.live = true;
+    queue.push(s);
+  };
+  const enqueueRelocs = (file: ObjFile | undefined, relocs: Relocation[]): void => {
+    if (!file) return;
+    for (const r of relocs) if (r.type !== R_WASM_TYPE_INDEX_LEB) enqueue(file.symbols[r.index]);
+  };
+  const markChunk = (s: Sym): void => {
+    const fn = s.func;
+    if (fn && !fn.live && !fn.discarded) {
+      fn.live = true;
+      enqueueRelocs(fn.file, fn.relocs);
+    }
+    const seg = s.segment;
+    if (seg && !seg.live && !seg.discarded) {
+      seg.live = true;
+      enqueueRelocs(seg.file, seg.relocs);
+    }
+    if (s.global) s.global.live = true;
+    if (s.table) s.table.live = true;
+    if (s.tag) s.tag.live = true;
+  };
+
+  if (!ctx.config.gcSections) markEverything(ctx);
+
+  if (ctx.config.entry) enqueue(ctx.symtab.find(ctx.config.entry));
+  for (const s of ctx.symtab.ordered) {
+    if (s.flags & SymbolFlag.NO_STRIP || isExportedSymbol(ctx, s)) enqueue(s);
+  }
+  enqueue(ctx.sym.callDtors);
+  for (const file of ctx.objectFiles) {
+    for (const s of file.symbols) if (s.isLocal && s.flags & SymbolFlag.NO_STRIP) enqueue(s);
+    for (const init of file.initFuncs) {
+      const s = file.symbols[init.symbol];
+      if (s && !s.func?.discarded) enqueue(s);
+    }
+    for (const seg of file.segments) {
+      if (seg.flags & SegmentFlag.RETAIN && !seg.discarded && !seg.live) {
+        seg.live = true;
+        enqueueRelocs(file, seg.relocs);
+      }
+    }
+  }
+  if (!ctx.config.gcSections) for (const s of ctx.symtab.ordered) if (s.state === 'defined') enqueue(s);
+
+  for (let s = queue.pop(); s; s = queue.pop()) markChunk(s);
+  if (hasLiveInitFunctions(ctx) && ctx.sym.callCtors) {
+    ctx.sym.callCtors.live = true;
+    if (ctx.sym.callCtors.func) ctx.sym.callCtors.func.live = true;
+  }
+  if (ctx.config.printGcSections) printRemoved(ctx);
+}
+
+/** --no-gc-sections: every chunk of every loaded object is kept (and its relocations' targets). */
+function markEverything(ctx: LinkContext): void {
+  for (const file of ctx.objectFiles) {
+    for (const fn of file.functions) if (!fn.discarded) fn.live = true;
+    for (const seg of file.segments) if (!seg.discarded) seg.live = true;
+    for (const g of file.globals) g.live = true;
+    for (const t of file.tables) t.live = true;
+    for (const t of file.tags) t.live = true;
+    const chunks = [...file.functions, ...file.segments].filter((c) => c.live);
+    for (const c of chunks) for (const r of c.relocs) if (r.type !== R_WASM_TYPE_INDEX_LEB && file.symbols[r.index]) file.symbols[r.index].live = true;
+  }
+}
+
+export function hasLiveInitFunctions(ctx: LinkContext): boolean {
+  return ctx.objectFiles.some((f) => f.initFuncs.some((i) => f.symbols[i.symbol]?.func?.live));
+}
+
+function printRemoved(ctx: LinkContext): void {
+  for (const file of ctx.objectFiles) {
+    for (const fn of file.functions) if (!fn.live) ctx.log(`removing unused section ${file.name}:(${fn.name || `function ${fn.index}`})`);
+    for (const seg of file.segments) if (!seg.live) ctx.log(`removing unused section ${file.name}:(${seg.name})`);
+  }
+}

@@ -1,0 +1,246 @@
+// Relocations: the scan that decides what each needs (table slots, GOT globals, stubs, TLS
+// checks; lld Relocations.cpp) and the patching that writes each resolved value into its padded
+// slot (lld InputChunks.cpp relocate, InputFiles.cpp calcNewValue; linking.md §1.6, §3.8).
+//
+// Values for a non-PIC executable: function/global/tag/table indices are output indices (imports
+// first); table-index relocations give the function's slot (0 for weak-undefined and stubs);
+// memory addresses are S + A, where S for a symbol in `.tdata` is its offset inside the TLS block
+// (wasm-ld >= 20 semantics, also without shared memory); TLS relocations must name TLS symbols
+// when memory is shared. Each value is written with exactly the encoding and width the table in
+// binary/reloc-types.ts gives, so code never moves.
+
+import { relocTypeInfo } from '../binary/reloc-types.js';
+import type { RelocTypeInfo } from '../binary/reloc-types.js';
+import { writeS32, writeS64, writeU32, writeU64 } from '../binary/leb.js';
+import type { Relocation } from '../binary/types.js';
+import { SymbolFlag } from '../binary/types.js';
+import type { LinkContext } from './context.js';
+import type { ObjFile } from './input-files.js';
+import { makeTrapStub } from './synthetic/stubs.js';
+import { fileName, isWeak, typeKey } from './symbols.js';
+import type { InputFunction, Sym } from './symbols.js';
+
+const TABLE_INDEX_TYPES = new Set([1, 2, 12, 18, 19, 24]);
+const FUNCTION_INDEX_TYPES = new Set([0, 26]);
+const GLOBAL_INDEX_TYPES = new Set([7, 13]);
+const TLS_TYPES = new Set([21, 25]);
+const MEMORY_TYPES = new Set([3, 4, 5, 11, 14, 15, 16, 17, 21, 23, 25, 27]);
+const LOCREL_TYPES = new Set([23, 27]);
+const FUNCTION_OFFSET_TYPES = new Set([8, 22]);
+const R_WASM_TYPE_INDEX_LEB = 6;
+const R_WASM_SECTION_OFFSET_I32 = 9;
+const R_WASM_TAG_INDEX_LEB = 10;
+const R_WASM_TABLE_NUMBER_LEB = 20;
+/** lld's tombstones for relocations in debug sections against dead code. */
+const TOMBSTONE_DEBUG_RANGES = 0xfffffffen;
+const TOMBSTONE_DEBUG = 0xffffffffn;
+
+// ---------------------------------------------------------------------------------------------
+// Scan.
+
+export function scanRelocations(ctx: LinkContext): void {
+  for (const file of ctx.objectFiles) {
+    for (const fn of file.functions) if (fn.live) scanChunk(ctx, file, fn.relocs);
+    for (const seg of file.segments) if (seg.live) scanChunk(ctx, file, seg.relocs);
+  }
+}
+
+function scanChunk(ctx: LinkContext, file: ObjFile, relocs: Relocation[]): void {
+  for (const r of relocs) {
+    const info = relocTypeInfo(r.type);
+    if (!info) {
+      ctx.sink.error({ code: 'bad-relocation', message: `unknown relocation type ${r.type}`, file: file.name });
+      continue;
+    }
+    if (r.type === R_WASM_TYPE_INDEX_LEB) continue;
+    const s = file.symbols[r.index];
+    if (!s) {
+      ctx.sink.error({ code: 'bad-relocation', message: `${info.name} names symbol ${r.index}, past the end of the symbol table`, file: file.name });
+      continue;
+    }
+    if (TABLE_INDEX_TYPES.has(r.type) && hasFunctionBody(s)) addTableEntry(ctx, s);
+    if (FUNCTION_INDEX_TYPES.has(r.type) && s.state !== 'defined' && s.importIndex === undefined) ensureStub(ctx, s);
+    if (GLOBAL_INDEX_TYPES.has(r.type) && s.kind !== 2) ensureGot(ctx, s);
+    if (TLS_TYPES.has(r.type)) checkTLS(ctx, file, s, info);
+  }
+}
+
+/** Functions that can sit in the table: defined ones and imports (not stubs of undefined ones). */
+function hasFunctionBody(s: Sym): boolean {
+  return s.kind === 0 && (s.state === 'defined' || s.importIndex !== undefined);
+}
+
+function addTableEntry(ctx: LinkContext, s: Sym): void {
+  if (s.state === 'defined') {
+    const fn = s.func!;
+    if (fn.tableIndex !== undefined) return;
+    fn.tableIndex = ctx.config.tableBase + ctx.tableEntries.length;
+    ctx.tableEntries.push(fn);
+    return;
+  }
+  if (s.tableIndex !== undefined) return;
+  s.tableIndex = ctx.config.tableBase + ctx.tableEntries.length;
+  ctx.tableEntries.push(importAsFunction(s));
+}
+
+/** A placeholder so imported functions can take a table slot (the index is the import's). */
+function importAsFunction(s: Sym): InputFunction {
+  return { kind: 'synthetic', name: s.name, type: s.signature!, bytes: new Uint8Array(), relocs: [], live: true, discarded: false, outputIndex: s.importIndex!, index: -1 };
+}
+
+/** Calls to undefined functions that are not imported go to a trapping stub (linking.md §2.3). */
+function ensureStub(ctx: LinkContext, s: Sym): void {
+  if (s.func) return;
+  const prefix = isWeak(s) ? 'undefined_weak' : 'undefined_stub';
+  const stub = makeTrapStub(`${prefix}:${s.name}`, s.signature ?? { params: [], results: [] });
+  ctx.syntheticFunctions.push(stub);
+  s.func = stub;
+}
+
+/** GLOBAL_INDEX relocations against data or function symbols: an internal GOT global. */
+function ensureGot(ctx: LinkContext, s: Sym): void {
+  if (s.gotGlobal) return;
+  if (s.kind === 0 && hasFunctionBody(s)) addTableEntry(ctx, s);
+  const tlsInShared = s.isTLS && ctx.config.sharedMemory;
+  s.gotGlobal = { name: `GOT.${s.kind === 0 ? 'func' : 'mem'}.${s.name}`, type: { valType: 0x7f, mutable: tlsInShared }, live: true, outputIndex: -1 };
+  ctx.extraGlobals.push(s.gotGlobal);
+}
+
+/** linking.md §3.8 checks, with the cause and the fix spelled out (§7.4). */
+function checkTLS(ctx: LinkContext, file: ObjFile, s: Sym, info: RelocTypeInfo): void {
+  if (s.state !== 'defined') {
+    if (s.absolute !== undefined) return;
+    ctx.sink.error({ code: 'tls-undefined', message: `relocation ${info.name} cannot be used against an undefined symbol \`${s.name}\``, file: file.name, symbol: s.name, hint: `define \`${s.name}\` as _Thread_local in one of the inputs` });
+    return;
+  }
+  const def = s.file;
+  const seg = s.segment;
+  const notes = tlsNotes(file, s);
+  const rebuild = def?.disallowsSharedMem()
+    ? `${fileName(def)} was compiled without atomics/bulk-memory, so its _Thread_local variables became ordinary data: rebuild it with -matomics -mbulk-memory (or -pthread)`
+    : `declare \`${s.name}\` _Thread_local where it is defined (${fileName(def)}), or drop _Thread_local from its declaration in ${file.name}`;
+  if (!ctx.config.sharedMemory) {
+    if (!s.isTLS && seg) ctx.sink.warn({ code: 'tls-non-tls', message: `relocation ${info.name} against non-TLS symbol \`${s.name}\` (works only because memory is not shared)`, file: file.name, symbol: s.name, notes, hint: rebuild });
+    return;
+  }
+  if (!s.isTLS) {
+    ctx.sink.error({ code: 'tls-non-tls', message: `relocation ${info.name} cannot be used against non-TLS symbol \`${s.name}\``, file: file.name, symbol: s.name, notes, hint: rebuild });
+  } else if (seg && seg.outputSegment && !seg.outputSegment.isTLS) {
+    ctx.sink.error({ code: 'tls-non-tls', message: `relocation ${info.name} cannot be used against \`${s.name}\` in non-TLS section: ${seg.outputSegment.name}`, file: file.name, symbol: s.name, notes, hint: rebuild });
+  }
+}
+
+function tlsNotes(file: ObjFile, s: Sym): string[] {
+  const def = s.file;
+  const seg = s.segment;
+  const flagText = (s.flags & SymbolFlag.TLS ? 'tls ' : '') + (s.flags & SymbolFlag.BINDING_WEAK ? 'weak' : s.flags & SymbolFlag.BINDING_LOCAL ? 'local' : 'global');
+  const features = (f: ObjFile | undefined): string => (f ? f.features.map((x) => x.prefix + x.name).join(' ') || 'none' : 'none');
+  const notes = [
+    `referenced as thread-local in ${file.name} (target_features: ${features(file)}${file.producerSummary() ? `; ${file.producerSummary()}` : ''})`,
+    `defined in ${fileName(def)}${seg ? ` in segment ${seg.name} (segment flags: ${seg.flags & 2 ? 'TLS' : 'none'})` : ''}, symbol flags: ${flagText} (target_features: ${features(def)}${def?.producerSummary() ? `; ${def.producerSummary()}` : ''})`,
+  ];
+  return notes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Values.
+
+/** Address of a data symbol; for symbols in `.tdata`, the offset inside the TLS block. */
+export function symbolVA(s: Sym): number {
+  if (s.absolute !== undefined) return s.absolute;
+  const seg = s.segment;
+  const out = seg?.outputSegment;
+  if (!seg || !out || s.state !== 'defined') return 0;
+  const inSegment = seg.outputOffset + (s.offset ?? 0);
+  return out.isTLS ? inSegment : out.startVA + inSegment;
+}
+
+export function functionIndex(s: Sym): number {
+  if (s.state === 'defined' || s.func) return s.func!.outputIndex;
+  return s.importIndex ?? 0;
+}
+
+function tableSlot(s: Sym): number {
+  if (s.state === 'defined') return s.func?.tableIndex ?? 0;
+  return s.tableIndex ?? 0;
+}
+
+function globalIndex(ctx: LinkContext, s: Sym): number {
+  if (s.kind !== 2) return s.gotGlobal?.outputIndex ?? 0;
+  return s.global ? s.global.outputIndex : (s.importIndex ?? 0);
+}
+
+/** The value a relocation writes; `P` is the address of the slot, for pointer-relative types. */
+function relocValue(ctx: LinkContext, file: ObjFile, r: Relocation, P: number): bigint {
+  const A = r.addend ?? 0n;
+  if (r.type === R_WASM_TYPE_INDEX_LEB) return BigInt(ctx.typeIndices.get(typeKey(file.types[r.index])) ?? 0);
+  const s = file.symbols[r.index];
+  if (FUNCTION_INDEX_TYPES.has(r.type)) return BigInt(functionIndex(s));
+  if (TABLE_INDEX_TYPES.has(r.type)) return BigInt(tableSlot(s));
+  if (GLOBAL_INDEX_TYPES.has(r.type)) return BigInt(globalIndex(ctx, s));
+  if (r.type === R_WASM_TAG_INDEX_LEB) return BigInt(s.tag ? s.tag.outputIndex : (s.importIndex ?? 0));
+  if (r.type === R_WASM_TABLE_NUMBER_LEB) return BigInt(s.table ? s.table.outputIndex : (s.importIndex ?? 0));
+  if (r.type === R_WASM_SECTION_OFFSET_I32) return BigInt(s.section?.outputOffset ?? 0) + A;
+  if (FUNCTION_OFFSET_TYPES.has(r.type)) return BigInt(s.func?.codeOffset ?? 0) + A;
+  if (MEMORY_TYPES.has(r.type)) {
+    if (s.state !== 'defined' && s.absolute === undefined) return 0n;
+    const v = BigInt(symbolVA(s)) + A;
+    return LOCREL_TYPES.has(r.type) ? v - BigInt(P) : v;
+  }
+  return 0n;
+}
+
+/** Whether the relocation's target is dead (GC'd), so debug sections get a tombstone. */
+function isDeadTarget(file: ObjFile, r: Relocation): boolean {
+  if (r.type === R_WASM_TYPE_INDEX_LEB) return false;
+  const s = file.symbols[r.index];
+  if (!s) return true;
+  if (s.func) return !s.func.live;
+  if (s.segment) return !s.segment.live;
+  return false;
+}
+
+export function writeRelocValue(buf: Uint8Array, offset: number, info: RelocTypeInfo, value: bigint): void {
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  switch (info.encoding) {
+    case 'uleb32':
+      writeU32(buf, offset, Number(BigInt.asUintN(32, value)), info.width);
+      break;
+    case 'sleb32':
+      writeS32(buf, offset, Number(BigInt.asIntN(32, value)), info.width);
+      break;
+    case 'uleb64':
+      writeU64(buf, offset, BigInt.asUintN(64, value), info.width);
+      break;
+    case 'sleb64':
+      writeS64(buf, offset, BigInt.asIntN(64, value), info.width);
+      break;
+    case 'i32':
+      view.setUint32(offset, Number(BigInt.asUintN(32, value)), true);
+      break;
+    case 'i64':
+      view.setBigUint64(offset, BigInt.asUintN(64, value), true);
+      break;
+  }
+}
+
+/**
+ * Copies `bytes` and patches every relocation into the copy. `baseVA` is the address of byte 0
+ * (data segments), for pointer-relative relocations; `tombstone` is set for debug sections.
+ */
+export function applyRelocations(ctx: LinkContext, file: ObjFile, bytes: Uint8Array, relocs: Relocation[], baseVA = 0, sectionName?: string): Uint8Array {
+  const out = bytes.slice();
+  const tombstone = sectionName?.startsWith('.debug_') ? (sectionName === '.debug_ranges' || sectionName === '.debug_loc' ? TOMBSTONE_DEBUG_RANGES : TOMBSTONE_DEBUG) : undefined;
+  for (const r of relocs) {
+    const info = relocTypeInfo(r.type)!;
+    if (r.offset + info.width > out.length) {
+      ctx.sink.error({ code: 'bad-relocation', message: `${info.name} at offset ${r.offset} runs past the end of its chunk`, file: file.name });
+      continue;
+    }
+    let value: bigint;
+    if (sectionName !== undefined && isDeadTarget(file, r)) value = tombstone ?? r.addend ?? 0n;
+    else value = relocValue(ctx, file, r, baseVA + r.offset);
+    writeRelocValue(out, r.offset, info, value);
+  }
+  return out;
+}

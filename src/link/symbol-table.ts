@@ -1,0 +1,300 @@
+// The global symbol table and symbol resolution (lld SymbolTable.cpp, linking.md §2.3-2.5).
+//
+// Objects are added in command-line order. Each global symbol-table entry either defines a name,
+// references it (undefined), or — for archive members not yet loaded — offers it lazily. A strong
+// reference meeting a lazy symbol queues that member for extraction; the driver drains the queue,
+// so linking is order-independent across archives. Which of two definitions wins is decided in
+// one place, `shouldReplace`. COMDAT groups are claimed by the first object declaring them; later
+// copies' functions and segments are discarded and their symbols become references to the winner.
+
+import type { SymbolInfo } from '../binary/types.js';
+import { SymbolFlag } from '../binary/types.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { ArchiveMemberRef, LazySymbolDef } from './archive.js';
+import type { ObjFile } from './input-files.js';
+import { KIND_NAMES, fileName, isWeak, newSymbol } from './symbols.js';
+import type { Sym } from './symbols.js';
+
+export interface SymbolTableHooks {
+  error(d: Omit<Diagnostic, 'severity'>): void;
+  allowMultipleDefinition: boolean;
+}
+
+/**
+ * Whether a new definition replaces the existing symbol. Reports a duplicate when both are
+ * strong (unless --allow-multiple-definition, which keeps the first).
+ */
+function shouldReplace(existing: Sym, newFile: ObjFile, newFlags: number, hooks: SymbolTableHooks): boolean {
+  if (existing.state !== 'defined') return true;
+  if (newFlags & SymbolFlag.BINDING_WEAK) return false;
+  if (isWeak(existing)) return true;
+  if (!hooks.allowMultipleDefinition) {
+    hooks.error({
+      code: 'duplicate-symbol',
+      message: `duplicate symbol: ${existing.name}`,
+      symbol: existing.name,
+      notes: [`defined in ${fileName(existing.file)}`, `defined in ${newFile.name}`],
+      hint: 'make one definition static or weak, or remove one of the objects (--allow-multiple-definition keeps the first)',
+    });
+  }
+  return false;
+}
+
+export class SymbolTable {
+  private readonly map = new Map<string, Sym>();
+  /** Insertion order, which is also the order exports and imports are written in. */
+  readonly ordered: Sym[] = [];
+  private readonly comdatOwners = new Map<string, ObjFile>();
+  /** Archive members a strong reference asked for, not yet loaded. */
+  readonly extractQueue: { ref: ArchiveMemberRef; because: string; by: string }[] = [];
+
+  constructor(private readonly hooks: SymbolTableHooks) {}
+
+  find(name: string): Sym | undefined {
+    return this.map.get(name);
+  }
+
+  private insert(s: Sym): Sym {
+    this.map.set(s.name, s);
+    this.ordered.push(s);
+    return s;
+  }
+
+  /** Adds a linker-defined symbol (it wins over nothing: inputs defining it are errors or replace it). */
+  addSynthetic(s: Sym): Sym {
+    const old = this.map.get(s.name);
+    if (old) {
+      Object.assign(old, { ...s, usedInRegularObj: old.usedInRegularObj, forceExport: old.forceExport });
+      return old;
+    }
+    return this.insert(s);
+  }
+
+  /** Resolves every symbol-table entry of `file`, filling `file.symbols`. */
+  addFile(file: ObjFile): void {
+    const discarded = this.claimComdats(file);
+    file.symbols = file.symbolInfos.map((info) => this.addEntry(file, info, discarded));
+  }
+
+  private claimComdats(file: ObjFile): { functions: Set<number>; segments: Set<number> } {
+    const out = { functions: new Set<number>(), segments: new Set<number>() };
+    for (const c of file.comdats) {
+      const owner = this.comdatOwners.get(c.name);
+      if (!owner) {
+        this.comdatOwners.set(c.name, file);
+        continue;
+      }
+      for (const e of c.entries) {
+        if (e.kind === 0) {
+          out.segments.add(e.index);
+          if (file.segments[e.index]) file.segments[e.index].discarded = true;
+        } else if (e.kind === 1) {
+          out.functions.add(e.index);
+          const fn = file.functions[e.index - file.funcImports.length];
+          if (fn) fn.discarded = true;
+        }
+      }
+    }
+    return out;
+  }
+
+  private addEntry(file: ObjFile, info: SymbolInfo, discarded: { functions: Set<number>; segments: Set<number> }): Sym {
+    const name = file.symbolName(info);
+    if (info.kind === 3) return this.defineLocal(file, info, name);
+    const isDiscarded = (info.kind === 0 && discarded.functions.has(info.index)) || (info.kind === 1 && info.segment !== undefined && discarded.segments.has(info.segment));
+    if (this.isUndefinedEntry(file, info) || isDiscarded) {
+      if (info.flags & SymbolFlag.BINDING_LOCAL) return this.defineLocal(file, info, name);
+      return this.addUndefined(file, info, name);
+    }
+    if (info.flags & SymbolFlag.BINDING_LOCAL) return this.defineLocal(file, info, name);
+    return this.addDefined(file, info, name);
+  }
+
+  private isUndefinedEntry(file: ObjFile, info: SymbolInfo): boolean {
+    if (info.flags & SymbolFlag.UNDEFINED) return true;
+    if (info.kind === 1) return info.segment === undefined;
+    return false;
+  }
+
+  private defineLocal(file: ObjFile, info: SymbolInfo, name: string): Sym {
+    const s = newSymbol(name, info.kind as Sym['kind'], info.flags, 'defined', file);
+    s.isLocal = true;
+    s.usedInRegularObj = true;
+    attachDefinition(s, file, info);
+    return s;
+  }
+
+  private addDefined(file: ObjFile, info: SymbolInfo, name: string): Sym {
+    const existing = this.map.get(name);
+    if (!existing) {
+      const s = this.insert(newSymbol(name, info.kind as Sym['kind'], info.flags, 'defined', file));
+      s.usedInRegularObj = true;
+      attachDefinition(s, file, info);
+      return s;
+    }
+    if (!this.checkKind(existing, info.kind, file)) return existing;
+    existing.usedInRegularObj = true;
+    if (shouldReplace(existing, file, info.flags, this.hooks)) {
+      const keepNoStrip = existing.state === 'undefined' ? existing.flags & SymbolFlag.NO_STRIP : 0;
+      clearDefinition(existing);
+      existing.state = 'defined';
+      existing.file = file;
+      existing.flags = info.flags | keepNoStrip;
+      attachDefinition(existing, file, info);
+    }
+    return existing;
+  }
+
+  private addUndefined(file: ObjFile, info: SymbolInfo, name: string): Sym {
+    let s = this.map.get(name);
+    if (!s) {
+      s = this.insert(newSymbol(name, info.kind as Sym['kind'], info.flags, 'undefined', file));
+      s.usedInRegularObj = true;
+      attachReference(s, file, info);
+      return s;
+    }
+    if (!this.checkKind(s, info.kind, file)) return s;
+    s.usedInRegularObj = true;
+    const weakRef = (info.flags & SymbolFlag.BINDING_WEAK) !== 0;
+    if (s.state === 'lazy') {
+      if (!weakRef) this.extract(s, file);
+      else s.flags |= SymbolFlag.BINDING_WEAK;
+      if (!s.signature) attachReference(s, file, info, true);
+      return s;
+    }
+    if (s.state === 'undefined') {
+      if (!weakRef) s.flags &= ~SymbolFlag.BINDING_WEAK;
+      s.flags |= info.flags & SymbolFlag.NO_STRIP;
+      this.reconcileImportNames(s, file, info);
+    }
+    return s;
+  }
+
+  /** Offers an archive member's definition. */
+  addLazy(def: LazySymbolDef): void {
+    const s = this.map.get(def.name);
+    if (!s) {
+      const lazy = this.insert(newSymbol(def.name, def.kind as Sym['kind'], 0, 'lazy'));
+      lazy.lazy = def.ref;
+      return;
+    }
+    if (s.state !== 'undefined') return;
+    if (isWeak(s)) {
+      // A weak reference does not pull a member (classic ELF rule); remember where it is.
+      s.state = 'lazy';
+      s.lazy = def.ref;
+      return;
+    }
+    s.lazy = def.ref;
+    this.extract(s, s.file);
+  }
+
+  /** Pulls the archive member behind a lazy symbol (for -u, --export and the entry). */
+  fetch(name: string, why: string): void {
+    const s = this.map.get(name);
+    if (s?.state === 'lazy') {
+      const ref = s.lazy;
+      if (ref && !ref.extracted) {
+        ref.extracted = true;
+        this.extractQueue.push({ ref, because: name, by: why });
+      }
+    }
+  }
+
+  private extract(s: Sym, by: ObjFile | undefined): void {
+    const ref = s.lazy;
+    if (!ref || ref.extracted) return;
+    ref.extracted = true;
+    this.extractQueue.push({ ref, because: s.name, by: fileName(by) });
+  }
+
+  private reconcileImportNames(s: Sym, file: ObjFile, info: SymbolInfo): void {
+    if (!(info.flags & SymbolFlag.EXPLICIT_NAME) || info.kind === 1 || info.kind === 3) return;
+    const imp = file.importFor(info.kind, info.index);
+    if (!imp) return;
+    if (!s.explicitImport) {
+      attachReference(s, file, info, true);
+      return;
+    }
+    if (s.importName !== imp.name) {
+      this.hooks.error({ code: 'import-mismatch', message: `import name mismatch for symbol: ${s.name}`, symbol: s.name, notes: [`imported as ${s.importName} in ${fileName(s.file)}`, `imported as ${imp.name} in ${file.name}`] });
+    } else if (s.importModule !== imp.module) {
+      this.hooks.error({ code: 'import-mismatch', message: `import module mismatch for symbol: ${s.name}`, symbol: s.name, notes: [`imported as ${s.importModule} in ${fileName(s.file)}`, `imported as ${imp.module} in ${file.name}`] });
+    }
+  }
+
+  private checkKind(s: Sym, kind: number, file: ObjFile): boolean {
+    if (s.kind === kind || s.state === 'lazy') {
+      if (s.state === 'lazy') s.kind = kind as Sym['kind'];
+      return true;
+    }
+    this.hooks.error({
+      code: 'symbol-type-mismatch',
+      message: `symbol type mismatch: ${s.name}`,
+      symbol: s.name,
+      notes: [`defined as ${KIND_NAMES[s.kind]} in ${fileName(s.file)}`, `defined as ${KIND_NAMES[kind]} in ${file.name}`],
+    });
+    return false;
+  }
+
+  /** After resolution: lazy symbols nobody pulled become plain (weak) undefined references. */
+  demoteLazy(): void {
+    for (const s of this.ordered) if (s.state === 'lazy') s.state = 'undefined';
+  }
+}
+
+function clearDefinition(s: Sym): void {
+  s.func = s.segment = s.global = s.table = s.tag = s.section = undefined;
+  s.offset = s.size = undefined;
+}
+
+/** Points a defined symbol at the chunk its table entry names. */
+function attachDefinition(s: Sym, file: ObjFile, info: SymbolInfo): void {
+  switch (info.kind) {
+    case 0: {
+      const fn = file.functions[info.index - file.funcImports.length];
+      s.func = fn;
+      if (fn && !fn.name) fn.name = s.name;
+      break;
+    }
+    case 1:
+      if (info.segment !== undefined) {
+        s.segment = file.segments[info.segment];
+        s.offset = Number(info.offset ?? 0n);
+        s.size = Number(info.size ?? 0n);
+      }
+      break;
+    case 2: {
+      const g = file.globals[info.index - file.globalImports.length];
+      s.global = g;
+      if (g) g.name = s.name;
+      break;
+    }
+    case 4:
+      s.tag = file.tags[info.index - file.tagImports.length];
+      break;
+    case 5:
+      s.table = file.tables[info.index - file.tableImports.length];
+      break;
+    case 3:
+      s.section = file.customSections.find((c) => c.sectionIndex === info.section);
+      break;
+  }
+  s.isTLS = file.isTLSSymbol(info);
+}
+
+/** Records what an undefined reference says about the symbol: import names and its type. */
+function attachReference(s: Sym, file: ObjFile, info: SymbolInfo, force = false): void {
+  s.isTLS = s.isTLS || (info.flags & SymbolFlag.TLS) !== 0;
+  if (info.kind === 1 || info.kind === 3) return;
+  const imp = file.importFor(info.kind, info.index);
+  if (!imp) return;
+  if (force || s.importName === undefined) {
+    s.importModule = imp.module;
+    s.importName = imp.name;
+    s.explicitImport = (info.flags & SymbolFlag.EXPLICIT_NAME) !== 0 || imp.module !== 'env';
+  }
+  if (imp.desc.kind === 0) s.signature ??= file.types[imp.desc.typeIndex];
+  else if (imp.desc.kind === 3) s.globalType ??= imp.desc.global;
+  else if (imp.desc.kind === 1) s.tableType ??= imp.desc.table;
+}

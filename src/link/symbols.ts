@@ -1,0 +1,192 @@
+// The linker's symbols and the chunks they define (lld Symbols.h, InputChunks.h, InputElement.h).
+//
+// A symbol is one mutable record: resolution replaces its contents in place (as lld's
+// `replaceSymbol` does) so every object file's symbol list keeps pointing at the winner. Chunks
+// are the pieces copied to the output: function bodies and data segments with their relocations,
+// plus the index-assigned elements (globals, tables, tags) and the linker's synthetic functions.
+
+import type { ConstExpr, FuncType, GlobalType, Relocation, SymbolKind, TableType } from '../binary/types.js';
+import { SymbolFlag } from '../binary/types.js';
+import type { ObjFile } from './input-files.js';
+import type { ArchiveMemberRef } from './archive.js';
+
+/** A function in the output: an input function body, or one the linker synthesises. */
+export interface InputFunction {
+  kind: 'input' | 'synthetic';
+  name: string;
+  type: FuncType;
+  file?: ObjFile;
+  /** Body bytes (locals + expression); for input functions still unpatched. */
+  bytes: Uint8Array;
+  /** Relocations with offsets relative to `bytes`. */
+  relocs: Relocation[];
+  live: boolean;
+  discarded: boolean;
+  outputIndex: number;
+  /** The object's export name for it (`__attribute__((export_name))`). */
+  exportName?: string;
+  /** Input index inside its object (defined functions only, imports excluded). */
+  index: number;
+  /** Slot in the indirect function table, once it has one. */
+  tableIndex?: number;
+  /** Offset of the body (after its size) in the output code section, for FUNCTION_OFFSET. */
+  codeOffset?: number;
+}
+
+export interface InputSegment {
+  file: ObjFile;
+  index: number;
+  name: string;
+  /** log2 alignment. */
+  alignment: number;
+  flags: number;
+  data: Uint8Array;
+  relocs: Relocation[];
+  isTLS: boolean;
+  live: boolean;
+  discarded: boolean;
+  /** Set by layout. */
+  outputSegment?: OutputSegment;
+  outputOffset: number;
+}
+
+export interface OutputSegment {
+  name: string;
+  alignment: number;
+  flags: number;
+  inputs: InputSegment[];
+  size: number;
+  startVA: number;
+  isTLS: boolean;
+  isBss: boolean;
+  /** Index in the output data section (-1 when not written). */
+  index: number;
+  passive: boolean;
+}
+
+/** A global of the output: from an object, or synthesised (`__stack_pointer`, GOT entries…). */
+export interface InputGlobal {
+  name: string;
+  type: GlobalType;
+  /** Input init expression; synthetic globals set `value` instead (filled in by layout). */
+  init?: ConstExpr;
+  value?: number;
+  file?: ObjFile;
+  live: boolean;
+  outputIndex: number;
+}
+
+export interface InputTable {
+  name: string;
+  type: TableType;
+  file?: ObjFile;
+  live: boolean;
+  outputIndex: number;
+}
+
+export interface InputTag {
+  name: string;
+  type: FuncType;
+  file?: ObjFile;
+  live: boolean;
+  outputIndex: number;
+}
+
+/** A custom section of an object that is concatenated into the output (debug info, etc.). */
+export interface InputCustomSection {
+  file: ObjFile;
+  name: string;
+  payload: Uint8Array;
+  relocs: Relocation[];
+  /** Offset of this chunk inside the merged output section. */
+  outputOffset: number;
+  /** Index of this section in its object's section list (for SECTION symbols). */
+  sectionIndex: number;
+}
+
+export type SymbolState = 'defined' | 'undefined' | 'lazy';
+
+export interface Sym {
+  name: string;
+  kind: SymbolKind;
+  flags: number;
+  state: SymbolState;
+  /** Defining file, or the first file that referenced an undefined symbol; none for synthetic. */
+  file?: ObjFile;
+  isLocal: boolean;
+  // Definitions (by kind).
+  func?: InputFunction;
+  segment?: InputSegment;
+  offset?: number;
+  size?: number;
+  /** Linker-synthesised data symbols: an absolute address (or TLS offset) set by layout. */
+  absolute?: number;
+  global?: InputGlobal;
+  table?: InputTable;
+  tag?: InputTag;
+  /** SECTION symbols. */
+  section?: InputCustomSection;
+  // Undefined references.
+  importModule?: string;
+  importName?: string;
+  /** Whether the import names were given explicitly (import_module/import_name attributes). */
+  explicitImport?: boolean;
+  signature?: FuncType;
+  globalType?: GlobalType;
+  tableType?: TableType;
+  /** Lazy (archive) symbols. */
+  lazy?: ArchiveMemberRef;
+  /** True once any object references or defines it (as opposed to only lazy/synthetic). */
+  usedInRegularObj: boolean;
+  forceExport: boolean;
+  live: boolean;
+  /** Slot in the indirect function table. */
+  tableIndex?: number;
+  /** Output index of an imported function/global/table/tag. */
+  importIndex?: number;
+  /** Internal GOT global for GLOBAL_INDEX relocations against data/function symbols. */
+  gotGlobal?: InputGlobal;
+  isTLS: boolean;
+}
+
+export function newSymbol(name: string, kind: SymbolKind, flags: number, state: SymbolState, file?: ObjFile): Sym {
+  return {
+    name,
+    kind,
+    flags,
+    state,
+    file,
+    isLocal: (flags & SymbolFlag.BINDING_LOCAL) !== 0,
+    usedInRegularObj: false,
+    forceExport: false,
+    live: false,
+    isTLS: false,
+  };
+}
+
+export const isWeak = (s: Sym): boolean => (s.flags & SymbolFlag.BINDING_WEAK) !== 0;
+export const isHidden = (s: Sym): boolean => (s.flags & SymbolFlag.VISIBILITY_HIDDEN) !== 0;
+export const isDefined = (s: Sym): boolean => s.state === 'defined';
+export const isUndefined = (s: Sym): boolean => s.state !== 'defined';
+
+export const KIND_NAMES = ['WASM_SYMBOL_TYPE_FUNCTION', 'WASM_SYMBOL_TYPE_DATA', 'WASM_SYMBOL_TYPE_GLOBAL', 'WASM_SYMBOL_TYPE_SECTION', 'WASM_SYMBOL_TYPE_TAG', 'WASM_SYMBOL_TYPE_TABLE'];
+
+const VALTYPE_NAMES: Record<number, string> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
+
+/** `(i32, i32) -> i32`, as lld prints signatures. */
+export function formatSignature(t: FuncType): string {
+  const name = (v: unknown): string => (typeof v === 'number' ? (VALTYPE_NAMES[v] ?? `0x${v.toString(16)}`) : 'ref');
+  const results = t.results.length === 0 ? 'void' : t.results.length === 1 ? name(t.results[0]) : `(${t.results.map(name).join(', ')})`;
+  return `(${t.params.map(name).join(', ')}) -> ${results}`;
+}
+
+/** Structural key of a function type, for type deduplication and signature comparison. */
+export function typeKey(t: FuncType): string {
+  const k = (v: unknown): string => (typeof v === 'number' ? v.toString(16) : JSON.stringify(v));
+  return `${t.params.map(k).join(',')}>${t.results.map(k).join(',')}`;
+}
+
+/** Display name of a file for diagnostics (`lib.a(member.o)` for archive members). */
+export function fileName(f: ObjFile | undefined): string {
+  return f ? f.name : '<internal>';
+}

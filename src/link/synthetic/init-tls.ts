@@ -1,0 +1,48 @@
+// `__wasm_init_tls(ptr)` (lld createInitTLSFunction; linking.md §3.4): points this thread's
+// `__tls_base` at `ptr` and copies the `.tdata` image (which includes the zeroed `.tbss` part)
+// there with `memory.init`; then sets the GOT globals of TLS symbols to `__tls_base + offset`
+// (lld's `__wasm_apply_global_tls_relocs`, inlined). The caller allocates `__tls_size` bytes
+// aligned to `__tls_align`.
+
+import { ByteWriter } from '../../binary/byte-writer.js';
+import { Op } from './opcodes.js';
+
+export interface InitTLSPlan {
+  tlsBaseGlobal: number;
+  /** The passive `.tdata` segment, if any. */
+  tdata: { index: number; size: number } | undefined;
+  /** GOT globals to set to `__tls_base + offset`. */
+  gotTLS: { global: number; offset: number }[];
+}
+
+export function initTLSBody(plan: InitTLSPlan): Uint8Array {
+  const w = new ByteWriter(32);
+  w.u32(0);
+  if (plan.tdata) {
+    w.u8(Op.localGet);
+    w.u32(0);
+    w.u8(Op.globalSet);
+    w.u32(plan.tlsBaseGlobal);
+    w.u8(Op.localGet);
+    w.u32(0);
+    w.u8(Op.i32Const);
+    w.s32(0);
+    w.u8(Op.i32Const);
+    w.s32(plan.tdata.size);
+    w.u8(Op.bulkPrefix);
+    w.u32(Op.memoryInit);
+    w.u32(plan.tdata.index);
+    w.u32(0);
+  }
+  for (const g of plan.gotTLS) {
+    w.u8(Op.globalGet);
+    w.u32(plan.tlsBaseGlobal);
+    w.u8(Op.i32Const);
+    w.s32(g.offset);
+    w.u8(Op.i32Add);
+    w.u8(Op.globalSet);
+    w.u32(g.global);
+  }
+  w.u8(Op.end);
+  return w.finish();
+}

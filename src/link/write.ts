@@ -1,0 +1,367 @@
+// The writer (lld Writer.cpp run, SyntheticSections.cpp; linking.md §2.7-2.8, §2.12): imports,
+// index assignment (imports first in every index space, then synthetic, then input elements),
+// type deduplication, the indirect function table and its element segment, the synthesised
+// function bodies, exports, and finally the output module, built as the shared `WasmModule` model
+// and encoded by binary/write-module.ts. Input function bodies and data segments are copied and
+// their relocations patched in place in their padded slots.
+
+import type { Export, FuncType, Import, Section, WasmModule, ElementSegment, DataSegment, FunctionBody, NameSubsection, ProducersField, ConstExpr } from '../binary/types.js';
+import { i32Const } from '../binary/const-expr.js';
+import { writeModule } from '../binary/write-module.js';
+import { sizeU32 } from '../binary/leb.js';
+import type { LinkContext } from './context.js';
+import { needsPassiveInitialization } from './layout.js';
+import { isExportedSymbol } from './mark-live.js';
+import { applyRelocations, symbolVA } from './relocations.js';
+import type { InputFunction, InputGlobal, Sym } from './symbols.js';
+import { isWeak, typeKey } from './symbols.js';
+import { callCtorsBody, collectInitFunctions } from './synthetic/call-ctors.js';
+import { initMemoryBody } from './synthetic/init-memory.js';
+import { initTLSBody } from './synthetic/init-tls.js';
+import { commandExportBody, syntheticFunction } from './synthetic/stubs.js';
+
+const FUNCREF = 0x70;
+const I32 = 0x7f;
+const LIMITS_HAS_MAX = 0x1;
+const LIMITS_SHARED = 0x2;
+const DATA_ACTIVE = 0;
+const DATA_PASSIVE = 1;
+const NAME_MODULE = 0;
+const NAME_FUNCTIONS = 1;
+const NAME_GLOBALS = 7;
+const NAME_DATA_SEGMENTS = 9;
+
+export interface ImportEntry {
+  imp: Import;
+  sym?: Sym;
+}
+
+/** Decides which undefined symbols become imports and reports the rest (linking.md §2.3). */
+export function calculateImports(ctx: LinkContext): ImportEntry[] {
+  const c = ctx.config;
+  const out: ImportEntry[] = [];
+  const counts = [0, 0, 0, 0, 0];
+  if (c.importMemory) out.push({ imp: { module: c.importMemory.module, name: c.importMemory.name, desc: { kind: 2, memory: { limits: memoryLimits(ctx) } } } });
+  const table = ctx.sym.indirectFunctionTable;
+  if (c.importTable && table) {
+    table.importIndex = counts[1]++;
+    table.state = 'undefined';
+  }
+  for (const s of ctx.symtab.ordered) {
+    if (!s.live || !s.usedInRegularObj || s.state === 'defined' || s.kind === 1 || s.kind === 3 || s === table) continue;
+    if (isWeak(s)) continue;
+    const allowed = s.explicitImport || c.importUndefined || c.unresolvedSymbols === 'import-dynamic' || c.allowUndefinedSymbols.has(s.name);
+    if (!allowed || (s.kind === 0 && !s.signature)) {
+      reportUndefined(ctx, s);
+      continue;
+    }
+    s.importIndex = counts[s.kind === 0 ? 0 : s.kind === 5 ? 1 : s.kind === 2 ? 3 : 4]++;
+    out.push({ sym: s, imp: importFor(s) });
+  }
+  for (const s of ctx.symtab.ordered) if (s.live && s.kind === 1 && s.state !== 'defined' && !isWeak(s) && s.absolute === undefined) reportUndefined(ctx, s);
+  if (c.importTable && table) out.splice(c.importMemory ? 1 : 0, 0, { sym: table, imp: { module: 'env', name: '__indirect_function_table', desc: { kind: 1, table: { elemType: FUNCREF, limits: { flags: 0, min: BigInt(c.tableBase + ctx.tableEntries.length) } } } } });
+  return out;
+}
+
+function importFor(s: Sym): Import {
+  const module = s.importModule ?? 'env';
+  const name = s.importName ?? s.name;
+  if (s.kind === 0) return { module, name, desc: { kind: 0, typeIndex: 0 as never } };
+  if (s.kind === 2) return { module, name, desc: { kind: 3, global: s.globalType ?? { valType: I32, mutable: false } } };
+  if (s.kind === 5) return { module, name, desc: { kind: 1, table: s.tableType ?? { elemType: FUNCREF, limits: { flags: 0, min: 0n } } } };
+  return { module, name, desc: { kind: 4, tag: { attribute: 0, typeIndex: 0 as never } } };
+}
+
+function reportUndefined(ctx: LinkContext, s: Sym): void {
+  const c = ctx.config;
+  if (c.unresolvedSymbols === 'ignore-all' || c.allowUndefinedSymbols.has(s.name)) return;
+  const shown = s.name === '__main_argc_argv' ? 'main' : s.name;
+  const d = { code: 'undefined-symbol', message: `undefined symbol: ${shown}`, file: s.file?.name, symbol: s.name, hint: 'add the object or library that defines it, or pass --allow-undefined to import it' };
+  if (c.warnUnresolvedSymbols) ctx.sink.warn(d);
+  else ctx.sink.error(d);
+}
+
+export function memoryLimits(ctx: LinkContext): { flags: number; min: bigint; max?: bigint } {
+  const { initialPages, maxPages } = ctx.memory;
+  let flags = maxPages !== undefined ? LIMITS_HAS_MAX : 0;
+  if (ctx.config.sharedMemory) flags |= LIMITS_SHARED;
+  return { flags, min: BigInt(initialPages), max: maxPages !== undefined ? BigInt(maxPages) : undefined };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Index assignment.
+
+export function registerType(ctx: LinkContext, t: FuncType): number {
+  const key = typeKey(t);
+  let i = ctx.typeIndices.get(key);
+  if (i === undefined) {
+    i = ctx.types.length;
+    ctx.types.push(t);
+    ctx.typeIndices.set(key, i);
+  }
+  return i;
+}
+
+/** Output functions in index order, after the imported ones. */
+export function assignFunctionIndices(ctx: LinkContext, numImported: number): InputFunction[] {
+  const list: InputFunction[] = [...ctx.syntheticFunctions.filter((f) => f.live)];
+  for (const file of ctx.objectFiles) for (const fn of file.functions) if (fn.live && !fn.discarded) list.push(fn);
+  list.forEach((fn, i) => (fn.outputIndex = numImported + i));
+  return list;
+}
+
+export function assignGlobalIndices(ctx: LinkContext, numImported: number): InputGlobal[] {
+  const list: InputGlobal[] = ctx.syntheticGlobals.filter((g) => g.live);
+  for (const file of ctx.objectFiles) for (const g of file.globals) if (g.live) list.push(g);
+  list.push(...ctx.extraGlobals);
+  list.forEach((g, i) => (g.outputIndex = numImported + i));
+  return list;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Exports and command wrappers.
+
+interface ExportPlan {
+  exports: Export[];
+  extraFunctions: InputFunction[];
+}
+
+function exportName(s: Sym): string {
+  return s.func?.exportName ?? s.name;
+}
+
+export function calculateExports(ctx: LinkContext, functions: InputFunction[], globalsCount: () => number): ExportPlan {
+  const c = ctx.config;
+  const exports: Export[] = [];
+  const extraFunctions: InputFunction[] = [];
+  if (c.exportMemory && !c.importMemory) exports.push({ name: c.exportMemory, kind: 2, index: 0 });
+  if (c.exportTable && ctx.indirectTable) exports.push({ name: '__indirect_function_table', kind: 1, index: ctx.indirectTable.outputIndex });
+  const wrap = needsCommandWrappers(ctx);
+  const seen = new Set(exports.map((e) => e.name));
+  for (const s of ctx.symtab.ordered) {
+    if (!s.live || !isExportedSymbol(ctx, s) || s.isLocal) continue;
+    if ((s === ctx.sym.stackPointer || s === ctx.sym.tlsBase) && !s.forceExport && !c.exportAll) continue;
+    const name = exportName(s);
+    if (seen.has(name)) continue;
+    seen.add(name);
+    if (s.kind === 0 && s.func) {
+      let index = s.func.outputIndex;
+      if (wrap && s.func.kind === 'input') {
+        const w = syntheticFunction(`${s.name}.command_export`, s.func.type);
+        w.outputIndex = functions.length + extraFunctions.length + ctx.numImportedFunctions;
+        extraFunctions.push(w);
+        (w as InputFunction & { wraps?: InputFunction }).wraps = s.func;
+        index = w.outputIndex;
+      }
+      exports.push({ name, kind: 0, index });
+    } else if (s.kind === 2 && s.global) exports.push({ name, kind: 3, index: s.global.outputIndex });
+    else if (s.kind === 1) {
+      const g: InputGlobal = { name, type: { valType: I32, mutable: false }, value: symbolVA(s), live: true, outputIndex: globalsCount() };
+      ctx.exportedDataGlobals.push(g);
+      exports.push({ name, kind: 3, index: g.outputIndex });
+    } else if (s.kind === 5 && s.table) exports.push({ name, kind: 1, index: s.table.outputIndex });
+    else if (s.kind === 4 && s.tag) exports.push({ name, kind: 4, index: s.tag.outputIndex });
+  }
+  return { exports, extraFunctions };
+}
+
+/** linking.md §2.12: wrappers only when nothing calls `__wasm_call_ctors` itself. */
+function needsCommandWrappers(ctx: LinkContext): boolean {
+  const ctors = ctx.sym.callCtors;
+  if (!ctors || !ctors.live) return false;
+  if (ctors.usedInRegularObj || ctors.forceExport) return false;
+  if (ctx.config.entry === '__wasm_call_ctors') return false;
+  return collectInitFunctions(ctx).length > 0 || !!ctx.sym.callDtors?.func;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Module assembly.
+
+function constExprFor(g: InputGlobal): ConstExpr {
+  if (g.init) return g.init;
+  return i32Const(g.value ?? 0);
+}
+
+function codeBodies(ctx: LinkContext, functions: InputFunction[]): FunctionBody[] {
+  let offset = sizeU32(functions.length);
+  return functions.map((fn) => {
+    const bytes = fn.kind === 'input' && fn.file ? applyRelocations(ctx, fn.file, fn.bytes, fn.relocs) : fn.bytes;
+    offset += sizeU32(bytes.length);
+    fn.codeOffset = offset;
+    offset += bytes.length;
+    return { bytes, offset: 0, bytesOffset: 0 };
+  });
+}
+
+function dataSegments(ctx: LinkContext): DataSegment[] {
+  const out: DataSegment[] = [];
+  for (const seg of ctx.outputSegments) {
+    if (seg.index < 0) continue;
+    const bytes = new Uint8Array(seg.size);
+    for (const input of seg.inputs) {
+      const base = seg.startVA + input.outputOffset;
+      bytes.set(applyRelocations(ctx, input.file, input.data, input.relocs, base), input.outputOffset);
+    }
+    if (seg.passive) out.push({ flags: DATA_PASSIVE, init: bytes, initOffset: 0 });
+    else out.push({ flags: DATA_ACTIVE, offset: i32Const(seg.startVA), init: bytes, initOffset: 0 });
+  }
+  return out;
+}
+
+function customSections(ctx: LinkContext): Section[] {
+  const groups = new Map<string, Uint8Array[]>();
+  const keep = (name: string): boolean => !(ctx.config.stripDebug && name.startsWith('.debug')) || ctx.config.keepSections.has(name);
+  for (const file of ctx.objectFiles) {
+    for (const cs of file.customSections) {
+      if (!keep(cs.name)) continue;
+      const list = groups.get(cs.name) ?? [];
+      cs.outputOffset = list.reduce((n, b) => n + b.length, 0);
+      list.push(cs.payload);
+      groups.set(cs.name, list);
+    }
+  }
+  // Patch after every chunk has its offset (SECTION_OFFSET relocations point across chunks).
+  for (const file of ctx.objectFiles) {
+    for (const cs of file.customSections) {
+      const list = groups.get(cs.name);
+      if (!list || !keep(cs.name)) continue;
+      const i = list.indexOf(cs.payload);
+      list[i] = applyRelocations(ctx, file, cs.payload, cs.relocs, 0, cs.name);
+    }
+  }
+  return [...groups].map(([name, parts]) => {
+    const payload = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      payload.set(p, at);
+      at += p.length;
+    }
+    return { id: 0, offset: 0, contentOffset: 0, name, custom: 'raw', payload } as Section;
+  });
+}
+
+function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputFunction[], globals: InputGlobal[]): Section {
+  const fnNames = new Map<number, string>();
+  let fi = 0;
+  let gi = 0;
+  const globalNames = new Map<number, string>();
+  for (const e of imports) {
+    if (e.imp.desc.kind === 0) fnNames.set(fi++, e.sym?.name ?? e.imp.name);
+    if (e.imp.desc.kind === 3) globalNames.set(gi++, e.sym?.name ?? e.imp.name);
+  }
+  for (const fn of functions) fnNames.set(fn.outputIndex, fn.name);
+  for (const g of globals) globalNames.set(g.outputIndex, g.name);
+  const dataNames = new Map<number, string>();
+  for (const seg of ctx.outputSegments) if (seg.index >= 0) dataNames.set(seg.index, seg.name);
+  const subsections: NameSubsection[] = [];
+  if (ctx.config.output) subsections.push({ type: NAME_MODULE, moduleName: ctx.config.output.split('/').pop()! });
+  subsections.push({ type: NAME_FUNCTIONS, names: fnNames });
+  if (globalNames.size) subsections.push({ type: NAME_GLOBALS, names: globalNames });
+  if (dataNames.size) subsections.push({ type: NAME_DATA_SEGMENTS, names: dataNames });
+  return { id: 0, offset: 0, contentOffset: 0, name: 'name', custom: 'name', subsections };
+}
+
+function producersSection(ctx: LinkContext): Section | undefined {
+  const fields: ProducersField[] = [];
+  for (const file of ctx.objectFiles) {
+    for (const f of file.producers) {
+      let out = fields.find((x) => x.name === f.name);
+      if (!out) fields.push((out = { name: f.name, values: [] }));
+      for (const v of f.values) if (!out.values.some((x) => x.name === v.name)) out.values.push(v);
+    }
+  }
+  if (fields.length === 0) return undefined;
+  return { id: 0, offset: 0, contentOffset: 0, name: 'producers', custom: 'producers', fields };
+}
+
+export interface WriteInputs {
+  imports: ImportEntry[];
+  functions: InputFunction[];
+  globals: InputGlobal[];
+  exports: Export[];
+  features: string[];
+  startFunction: InputFunction | undefined;
+}
+
+const base = { offset: 0, contentOffset: 0 };
+
+export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
+  const c = ctx.config;
+  for (const e of w.imports) {
+    if (e.imp.desc.kind === 0 && e.sym?.signature) e.imp.desc = { kind: 0, typeIndex: registerType(ctx, e.sym.signature) as never };
+  }
+  const funcTypes = w.functions.map((fn) => registerType(ctx, fn.type));
+  const sections: Section[] = [];
+  const code = codeBodies(ctx, w.functions);
+  const data = dataSegments(ctx);
+  sections.push({ ...base, id: 1, types: ctx.types });
+  if (w.imports.length) sections.push({ ...base, id: 2, imports: w.imports.map((e) => e.imp) });
+  if (w.functions.length) sections.push({ ...base, id: 3, functions: funcTypes as never });
+  if (ctx.indirectTable && !c.importTable) {
+    const size = BigInt(c.tableBase + ctx.tableEntries.length);
+    const limits = c.growableTable ? { flags: 0, min: size } : { flags: LIMITS_HAS_MAX, min: size, max: size };
+    sections.push({ ...base, id: 4, tables: [{ type: { elemType: FUNCREF, limits } }] });
+  }
+  if (!c.importMemory) sections.push({ ...base, id: 5, memories: [{ limits: memoryLimits(ctx) }] });
+  if (w.globals.length) sections.push({ ...base, id: 6, globals: w.globals.map((g) => ({ type: g.type, init: constExprFor(g) })) });
+  if (w.exports.length) sections.push({ ...base, id: 7, exports: w.exports });
+  if (w.startFunction) sections.push({ ...base, id: 8, start: w.startFunction.outputIndex as never });
+  if (ctx.tableEntries.length) {
+    const tableIndex = ctx.indirectTable?.outputIndex ?? 0;
+    const elem: ElementSegment = tableIndex === 0
+      ? { flags: 0, offset: i32Const(c.tableBase), funcIndices: ctx.tableEntries.map((f) => f.outputIndex) as never }
+      : { flags: 2, tableIndex: tableIndex as never, offset: i32Const(c.tableBase), elemKind: 0, funcIndices: ctx.tableEntries.map((f) => f.outputIndex) as never };
+    sections.push({ ...base, id: 9, elements: [elem] });
+  }
+  if (c.sharedMemory && data.length) sections.push({ ...base, id: 12, count: data.length });
+  if (code.length) sections.push({ ...base, id: 10, bodies: code });
+  if (data.length) sections.push({ ...base, id: 11, segments: data });
+  sections.push(...customSections(ctx));
+  const keep = (n: string): boolean => !c.stripAll || c.keepSections.has(n);
+  if (keep('name')) sections.push(nameSection(ctx, w.imports, w.functions, w.globals));
+  const producers = producersSection(ctx);
+  if (producers && keep('producers')) sections.push(producers);
+  if (w.features.length && keep('target_features')) {
+    sections.push({ ...base, id: 0, name: 'target_features', custom: 'target_features', features: w.features.map((name) => ({ prefix: '+', name })) });
+  }
+  return { version: 1, sections };
+}
+
+export function encodeModule(mod: WasmModule): Uint8Array {
+  return writeModule(mod);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Synthetic bodies.
+
+export function synthesizeBodies(ctx: LinkContext, extraFunctions: InputFunction[]): void {
+  const s = ctx.sym;
+  const tlsBaseIndex = s.tlsBase?.global?.live ? s.tlsBase.global.outputIndex : undefined;
+  if (s.callCtors?.func?.live) s.callCtors.func.bytes = callCtorsBody(collectInitFunctions(ctx));
+  if (s.initMemory?.live) {
+    const segments = ctx.outputSegments.filter((seg) => needsPassiveInitialization(ctx, seg));
+    s.initMemory.bytes = initMemoryBody({ segments, flag: ctx.config.sharedMemory ? ctx.initMemoryFlag : undefined, tlsBaseGlobal: tlsBaseIndex });
+  }
+  if (s.initTLS?.func?.live && tlsBaseIndex !== undefined) {
+    const tdata = ctx.outputSegments.find((seg) => seg.isTLS && seg.index >= 0);
+    const gotTLS = ctx.symtab.ordered.filter((x) => x.gotGlobal && x.isTLS && ctx.config.sharedMemory).map((x) => ({ global: x.gotGlobal!.outputIndex, offset: symbolVA(x) }));
+    s.initTLS.func.bytes = initTLSBody({ tlsBaseGlobal: tlsBaseIndex, tdata: tdata ? { index: tdata.index, size: tdata.size } : undefined, gotTLS });
+  }
+  for (const w of extraFunctions) {
+    const target = (w as InputFunction & { wraps?: InputFunction }).wraps!;
+    const dtors = ctx.sym.callDtors?.func?.live ? ctx.sym.callDtors.func.outputIndex : undefined;
+    w.bytes = commandExportBody(target.type.params.length, s.callCtors!.func!.outputIndex, target.outputIndex, dtors);
+  }
+}
+
+/** Values of GOT globals once layout and table slots are known. */
+export function fillGotValues(ctx: LinkContext): void {
+  for (const s of ctx.symtab.ordered) {
+    const g = s.gotGlobal;
+    if (!g) continue;
+    if (s.kind === 0) g.value = s.state === 'defined' ? (s.func?.tableIndex ?? 0) : (s.tableIndex ?? 0);
+    else if (s.isTLS && ctx.config.sharedMemory) g.value = 0;
+    else g.value = s.isTLS && s.segment?.outputSegment ? s.segment.outputSegment.startVA + symbolVA(s) : symbolVA(s);
+  }
+}
+
