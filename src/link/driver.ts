@@ -295,7 +295,7 @@ function handleRoots(ctx: LinkContext): void {
 function defineOptionalSymbols(ctx: LinkContext): void {
   const wanted = (name: string): boolean => {
     const s = ctx.symtab.find(name);
-    return (s !== undefined && s.state !== 'defined') || ctx.config.exports.includes(name) || ctx.config.exportIfDefined.includes(name);
+    return (s !== undefined && s.state !== 'defined') || ctx.config.exportAll || ctx.config.exports.includes(name) || ctx.config.exportIfDefined.includes(name);
   };
   for (const name of OPTIONAL_DATA_SYMBOLS) {
     if (!wanted(name)) continue;

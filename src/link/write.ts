@@ -250,7 +250,8 @@ function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputF
     if (e.imp.desc.kind === 3) globalNames.set(gi++, e.sym?.name ?? e.imp.name);
   }
   for (const fn of functions) fnNames.set(fn.outputIndex, fn.name);
-  for (const g of globals) globalNames.set(g.outputIndex, g.name);
+  // wasm-ld leaves the globals holding exported data addresses unnamed.
+  for (const g of globals) if (!ctx.exportedDataGlobals.includes(g)) globalNames.set(g.outputIndex, g.name);
   const dataNames = new Map<number, string>();
   for (const seg of ctx.outputSegments) if (seg.index >= 0) dataNames.set(seg.index, seg.name);
   const subsections: NameSubsection[] = [];
