@@ -10,6 +10,8 @@
 # Environment:
 #   CARGO_TARGET_DIR  where artefacts go (default: CRATE_DIR/target)
 #   WASM_LINKER       linker passed to rustc (default: wasm-ld-22)
+#   RUST_WASM_CARGO   cargo subcommand (default: build); `test` builds libtest binaries, e.g.
+#                     RUST_WASM_CARGO=test scripts/rust-wasm.sh CRATE wasm32-wasip1 --no-run
 # Prints the cargo command it runs. Requires: rustc-web cargo-web rust-web-src lld-22 (and wasi-libc
 # for wasm32-wasip1) — see scripts/setup-toolchains.sh.
 set -euo pipefail
@@ -58,5 +60,6 @@ esac
 export RUSTC_BOOTSTRAP=1 RUSTC CARGO_HOME="${CARGO_HOME_OVERRIDE:-$cfgdir}"
 export RUSTFLAGS="${RUSTFLAGS:-} $rustflags"
 cd "$crate"
-echo "+ RUSTFLAGS='$RUSTFLAGS' $CARGO build -Z build-std=$buildstd --target $triple $*" >&2
-exec $CARGO build -Z build-std=$buildstd --target "$triple" "$@"
+subcommand=${RUST_WASM_CARGO:-build}
+echo "+ RUSTFLAGS='$RUSTFLAGS' $CARGO $subcommand -Z build-std=$buildstd --target $triple $*" >&2
+exec $CARGO "$subcommand" -Z build-std=$buildstd --target "$triple" "$@"
