@@ -44,12 +44,12 @@ export function fakeHost(answer?: (op: number, req: Uint8Array) => SupervisorAns
   return host;
 }
 
-export type Imports = Record<string, (...args: any[]) => number | void>;
+export type Imports = Record<string, (...args: any[]) => number>;
 
 export function setupWasi(options: Partial<WasiOptions> = {}, host = fakeHost()): { wasi: Imports; host: FakeHost; shared: WasiShared } {
   const plugin = wasiSupervisorPlugin({ args: [], env: [], preopens: [], ...options });
   const { shared } = plugin.setup(host.memory);
-  return { wasi: wasiImports(shared, host), host, shared };
+  return { wasi: wasiImports(shared, host) as Imports, host, shared };
 }
 
 /** Little helpers over the guest memory for arranging inputs and reading outputs. */
