@@ -54,7 +54,7 @@ export function link(options: LinkOptions): LinkResult {
   };
   phase('read inputs', () => readInputs(ctx, options));
   phase('create synthetic symbols', () => createSyntheticSymbols(ctx));
-  phase('resolve symbols', () => resolveInputs(ctx, options));
+  phase('resolve symbols', () => resolveInputs(ctx));
   phase('handle entry, exports and -u', () => handleRoots(ctx));
   phase('check signatures', () => checkSignatures(ctx));
   phase('mark live', () => markLive(ctx));
@@ -94,12 +94,12 @@ export function link(options: LinkOptions): LinkResult {
 
 function createContext(options: LinkOptions, log: string[]): LinkContext {
   const sink = new DiagnosticSink();
-  return {
+  const ctx: LinkContext = {
     config: makeConfig(options, new Set()),
     sink,
     objectFiles: [],
     archives: [],
-    symtab: new SymbolTable({ error: (d) => sink.error(d), allowMultipleDefinition: !!options.allowMultipleDefinition }),
+    symtab: undefined as unknown as SymbolTable,
     sym: { data: new Map() },
     syntheticFunctions: [],
     syntheticGlobals: [],
@@ -114,6 +114,15 @@ function createContext(options: LinkOptions, log: string[]): LinkContext {
     typeIndices: new Map(),
     log: (line) => log.push(line),
   };
+  ctx.symtab = new SymbolTable({
+    error: (d) => sink.error(d),
+    allowMultipleDefinition: !!options.allowMultipleDefinition,
+    extract: (ref, because, by) => {
+      if (options.verbose) ctx.log(`extracting ${ref.obj.name} for \`${because}\` (referenced by ${by})`);
+      addObject(ctx, ref.obj);
+    },
+  });
+  return ctx;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -234,7 +243,7 @@ function createSyntheticSymbols(ctx: LinkContext): void {
   }
 }
 
-function resolveInputs(ctx: LinkContext, options: LinkOptions): void {
+function resolveInputs(ctx: LinkContext): void {
   const loaded = (ctx as LinkContext & { loaded?: LoadedInput[] }).loaded ?? [];
   for (const l of loaded) {
     if (l.obj) addObject(ctx, l.obj);
@@ -248,29 +257,19 @@ function resolveInputs(ctx: LinkContext, options: LinkOptions): void {
         }
       } else for (const def of l.archive.lazySymbols()) ctx.symtab.addLazy(def);
     }
-    drainExtractions(ctx, options);
   }
 }
 
+/** Resolves an object's symbols, then lists it (post-order, like lld, so table slots match). */
 function addObject(ctx: LinkContext, obj: ObjFile): void {
-  ctx.objectFiles.push(obj);
   ctx.symtab.addFile(obj);
-}
-
-function drainExtractions(ctx: LinkContext, options: LinkOptions): void {
-  const q = ctx.symtab.extractQueue;
-  for (let item = q.shift(); item; item = q.shift()) {
-    if (options.verbose) ctx.log(`extracting ${item.ref.obj.name} for \`${item.because}\` (referenced by ${item.by})`);
-    addObject(ctx, item.ref.obj);
-  }
+  ctx.objectFiles.push(obj);
 }
 
 function handleRoots(ctx: LinkContext): void {
   const c = ctx.config;
   const st = ctx.symtab;
-  const options = { verbose: false } as LinkOptions;
   for (const name of [...c.undefinedSymbols, ...c.exports, ...c.exportIfDefined, ...(c.entry ? [c.entry] : [])]) st.fetch(name, 'the command line');
-  drainExtractions(ctx, options);
   defineOptionalSymbols(ctx);
   for (const name of c.exports) {
     const s = st.find(name);

@@ -2,8 +2,8 @@
 //
 // Objects are added in command-line order. Each global symbol-table entry either defines a name,
 // references it (undefined), or — for archive members not yet loaded — offers it lazily. A strong
-// reference meeting a lazy symbol queues that member for extraction; the driver drains the queue,
-// so linking is order-independent across archives. Which of two definitions wins is decided in
+// reference meeting a lazy symbol extracts that member at once (recursively, as lld does), so
+// linking is order-independent across archives. Which of two definitions wins is decided in
 // one place, `shouldReplace`. COMDAT groups are claimed by the first object declaring them; later
 // copies' functions and segments are discarded and their symbols become references to the winner.
 
@@ -17,6 +17,8 @@ import type { Sym } from './symbols.js';
 
 export interface SymbolTableHooks {
   error(d: Omit<Diagnostic, 'severity'>): void;
+  /** Loads an archive member at once, as lld does: its symbols resolve before the caller's rest. */
+  extract(ref: ArchiveMemberRef, because: string, by: string): void;
   allowMultipleDefinition: boolean;
 }
 
@@ -45,8 +47,6 @@ export class SymbolTable {
   /** Insertion order, which is also the order exports and imports are written in. */
   readonly ordered: Sym[] = [];
   private readonly comdatOwners = new Map<string, ObjFile>();
-  /** Archive members a strong reference asked for, not yet loaded. */
-  readonly extractQueue: { ref: ArchiveMemberRef; because: string; by: string }[] = [];
 
   constructor(private readonly hooks: SymbolTableHooks) {}
 
@@ -196,7 +196,7 @@ export class SymbolTable {
       const ref = s.lazy;
       if (ref && !ref.extracted) {
         ref.extracted = true;
-        this.extractQueue.push({ ref, because: name, by: why });
+        this.hooks.extract(ref, name, why);
       }
     }
   }
@@ -205,7 +205,7 @@ export class SymbolTable {
     const ref = s.lazy;
     if (!ref || ref.extracted) return;
     ref.extracted = true;
-    this.extractQueue.push({ ref, because: s.name, by: fileName(by) });
+    this.hooks.extract(ref, s.name, fileName(by));
   }
 
   private reconcileImportNames(s: Sym, file: ObjFile, info: SymbolInfo): void {

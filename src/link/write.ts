@@ -168,8 +168,7 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
 /** linking.md §2.12: wrappers only when nothing calls `__wasm_call_ctors` itself. */
 function needsCommandWrappers(ctx: LinkContext): boolean {
   const ctors = ctx.sym.callCtors;
-  if (!ctors || !ctors.live) return false;
-  if (ctors.usedInRegularObj || ctors.forceExport) return false;
+  if (!ctors || ctors.usedInRegularObj || ctors.forceExport) return false;
   if (ctx.config.entry === '__wasm_call_ctors') return false;
   return collectInitFunctions(ctx).length > 0 || !!ctx.sym.callDtors?.func;
 }
@@ -351,7 +350,8 @@ export function synthesizeBodies(ctx: LinkContext, extraFunctions: InputFunction
   for (const w of extraFunctions) {
     const target = (w as InputFunction & { wraps?: InputFunction }).wraps!;
     const dtors = ctx.sym.callDtors?.func?.live ? ctx.sym.callDtors.func.outputIndex : undefined;
-    w.bytes = commandExportBody(target.type.params.length, s.callCtors!.func!.outputIndex, target.outputIndex, dtors);
+    const ctors = s.callCtors?.func?.live ? s.callCtors.func.outputIndex : undefined;
+    w.bytes = commandExportBody(target.type.params.length, ctors, target.outputIndex, dtors);
   }
 }
 

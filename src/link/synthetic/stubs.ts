@@ -17,14 +17,16 @@ export function makeTrapStub(name: string, type: FuncType): InputFunction {
 }
 
 /**
- * `F.command_export`: call `__wasm_call_ctors`, forward every parameter to F, then call
+ * `F.command_export`: call `__wasm_call_ctors` (when it is live), forward every parameter to F, then call
  * `__wasm_call_dtors` if there is one; F's results stay on the stack as the wrapper's results.
  */
-export function commandExportBody(params: number, callCtors: number, target: number, callDtors: number | undefined): Uint8Array {
+export function commandExportBody(params: number, callCtors: number | undefined, target: number, callDtors: number | undefined): Uint8Array {
   const w = new ByteWriter(32);
   w.u32(0);
-  w.u8(Op.call);
-  w.u32(callCtors);
+  if (callCtors !== undefined) {
+    w.u8(Op.call);
+    w.u32(callCtors);
+  }
   for (let i = 0; i < params; i++) {
     w.u8(Op.localGet);
     w.u32(i);
