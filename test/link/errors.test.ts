@@ -1,0 +1,73 @@
+// Link errors through the CLI: each bad input gives one clear diagnostic naming the files (and
+// symbol, offset) involved, a non-zero exit, no stack trace. Expected texts follow wasm-ld's
+// where it has one (linking.md §3.11), plus our notes and hints.
+
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { main } from '../../src/cli/main.js';
+
+const C = new URL('../fixtures/c/', import.meta.url).pathname;
+const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-link-err-'));
+const corrupt = join(tmp, 'corrupt.o');
+writeFileSync(corrupt, readFileSync(C + 'tls.o').subarray(0, 200));
+
+async function runLink(args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const code = await main(['link', '-o', join(tmp, 'out.wasm'), ...args], { stdout: () => {}, stderr: (s) => (stderr += s) });
+  return { code, stderr };
+}
+
+const CASES: { name: string; args: string[]; code: number; expect: RegExp[] }[] = [
+  { name: 'undefined symbol', args: ['--no-entry', C + 'undef.o'], code: 1, expect: [/error: .*undef\.o: undefined symbol: not_defined_anywhere/] },
+  { name: 'duplicate symbol shows both definitions', args: ['--no-entry', '--export=dup_fn', C + 'dup1.o', C + 'dup2.o'], code: 1, expect: [/duplicate symbol: dup_fn/, />>> defined in .*dup1\.o/, />>> defined in .*dup2\.o/] },
+  {
+    name: 'TLS reference against plain data under shared memory',
+    args: ['--no-entry', '--shared-memory', C + 'use_tls.o', C + 'def_plain.o'],
+    code: 1,
+    expect: [/use_tls\.o: relocation R_WASM_MEMORY_ADDR_TLS_SLEB cannot be used against non-TLS symbol `shared_x`/, />>> defined in .*def_plain\.o in segment \.data\.shared_x/, /hint: declare `shared_x` _Thread_local/],
+  },
+  {
+    name: 'object without atomics under shared memory',
+    args: ['--no-entry', '--shared-memory', C + 'use_tls.o', C + 'def_tls_mvp.o'],
+    code: 1,
+    expect: [/--shared-memory is disallowed by .*def_tls_mvp\.o because it was not compiled with 'atomics' or 'bulk-memory' features\./, /hint: .*def_tls_mvp\.o: rebuild it with -matomics -mbulk-memory \(or -pthread\)/],
+  },
+  { name: 'missing entry', args: [C + 'tls.o'], code: 1, expect: [/entry symbol not defined \(pass --no-entry to suppress\): _start/] },
+  { name: 'unaligned max memory', args: ['--no-entry', '--max-memory=100000', C + 'tls.o'], code: 1, expect: [/maximum memory must be 65536-byte aligned/] },
+  { name: 'initial memory too small', args: ['--no-entry', '--initial-memory=65536', C + 'tls.o'], code: 1, expect: [/initial memory too small, \d+ bytes needed/] },
+  { name: '--global-base below the stack', args: ['--no-entry', '--global-base=1024', C + 'tls.o'], code: 1, expect: [/--global-base cannot be less than stack size when --stack-first is used/] },
+  { name: 'corrupt input', args: ['--no-entry', corrupt], code: 1, expect: [/corrupt\.o: .*\(at offset 0x[0-9a-f]+\)/] },
+  { name: 'missing input', args: ['--no-entry', join(tmp, 'nope.o')], code: 1, expect: [/cannot open .*nope\.o/] },
+  { name: 'missing library', args: ['--no-entry', '-lnothere', C + 'tls.o'], code: 1, expect: [/unable to find library -lnothere/] },
+  { name: 'unknown flag', args: ['--frobnicate', C + 'tls.o'], code: 2, expect: [/unknown argument: --frobnicate/] },
+  { name: 'unsupported flag that would change the output', args: ['-r', C + 'tls.o'], code: 2, expect: [/is not supported by wasmthreads link/] },
+];
+
+for (const c of CASES) {
+  t.test(c.name, async (t) => {
+    const r = await runLink(c.args);
+    t.equal(r.code, c.code, 'exit code');
+    for (const re of c.expect) t.match(r.stderr, re);
+    t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    t.notMatch(r.stderr, /internal error/, 'not an internal error');
+  });
+}
+
+t.test('signature mismatch links with a warning naming both files', async (t) => {
+  const r = await runLink(['--no-entry', C + 'sig_a.o', C + 'sig_b.o']);
+  t.equal(r.code, 0);
+  t.match(r.stderr, /warning: function signature mismatch: sig_fn/);
+  t.match(r.stderr, />>> defined as \(i32\) -> i32 in .*sig_a\.o/);
+  t.match(r.stderr, />>> defined as \(i32, i32\) -> i32 in .*sig_b\.o/);
+});
+
+t.test('response files and -flavor wasm (as rustc passes them)', async (t) => {
+  const rsp = join(tmp, 'args.rsp');
+  writeFileSync(rsp, `--no-entry\n"${C}tls.o"\n--export=get_tls -z stack-size=1048576 --stack-first --no-demangle\n`);
+  let stderr = '';
+  const code = await main(['link', '-flavor', 'wasm', '-o', join(tmp, 'rsp.wasm'), `@${rsp}`, '-mllvm', '-x'], { stdout: () => {}, stderr: (s) => (stderr += s) });
+  t.equal(code, 0, stderr);
+  t.match(stderr, /warning: ignoring mllvm/);
+});
