@@ -2,5 +2,7 @@
 export { formatDiagnostic, WasmthreadsError, DecodeError } from './diagnostics.js';
 export type { Diagnostic, Severity } from './diagnostics.js';
 export type * from './binary/types.js';
+export { run } from './host/run.js';
+export type { RunOptions, RunResult } from './host/run.js';
 export { inspect, detectThreadAbi } from './inspect/index.js';
 export type { InspectReport, InspectOptions, ModuleReport, ArchiveReport, ThreadAbiReport, TlsReport } from './inspect/index.js';

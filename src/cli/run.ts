@@ -81,7 +81,7 @@ export const runCommand: Command = {
   summary: 'run a threaded module on worker_threads with WASI',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const result = await run(runOptionsFromArgv(argv));
+    const result = await run({ ...runOptionsFromArgv(argv), exitingProcess: true });
     if (result.diagnostic) io.stderr(formatDiagnostic(result.diagnostic) + '\n');
     // The supervisor's deliberate final exit: a guest may have left stdin being read or other
     // handles open; nothing of the run may keep Node alive, and every worker is already gone.

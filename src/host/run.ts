@@ -33,6 +33,9 @@ export interface RunOptions {
   /** More plug-ins: supervisor halves here, worker halves as module URLs exporting `workerPlugin`. */
   plugins?: SupervisorPlugin[];
   pluginModules?: string[];
+  /** Resolve as soon as every worker was told to terminate, without waiting (for a caller that
+   *  calls `process.exit` next, like the CLI). Default false. */
+  exitingProcess?: boolean;
 }
 
 export interface RunResult {
@@ -74,6 +77,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     poolSize: options.poolSize,
     checkIsolation: options.checkIsolation,
     stackSize: options.stackSize,
+    waitForTermination: !options.exitingProcess,
   });
   return {
     exitCode: result.code,

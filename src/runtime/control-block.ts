@@ -40,6 +40,10 @@ export const Word = {
   MAIN_READY: 12,
   /** Constant: number of slots (1 + MAX_THREADS). */
   SLOT_COUNT: 13,
+  /** Constant after set-up: idle workers the supervisor keeps ready (`--pool-size`). A spawner
+   *  bumps REFILL only when it leaves fewer idle than this, so steady spawn/join cycles do not wake
+   *  the supervisor at all. */
+  POOL_TARGET: 14,
 } as const;
 const HEADER_WORDS = 16;
 
@@ -131,13 +135,14 @@ export class ControlBlock {
   }
 
   /** Allocates and initialises the buffers for `maxThreads` spawned threads plus T0. */
-  static allocate(maxThreads: number): ControlBuffers {
+  static allocate(maxThreads: number, poolTarget: number): ControlBuffers {
     const slotCount = maxThreads + 1;
     const control = new SharedArrayBuffer((HEADER_WORDS + slotCount * SLOT_WORDS) * 4 + MESSAGE_BYTES);
     const words = new Int32Array(control);
     words[Word.NEXT_TID] = 1;
     words[Word.MAX_THREADS] = maxThreads;
     words[Word.SLOT_COUNT] = slotCount;
+    words[Word.POOL_TARGET] = poolTarget;
     words[HEADER_WORDS + SlotField.STATE] = SlotState.MAIN;
     // Channel pages are only touched by threads that call a service, so the OS commits them lazily.
     return { control, channels: new SharedArrayBuffer(slotCount * CHANNEL_BYTES) };

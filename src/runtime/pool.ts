@@ -86,16 +86,20 @@ export function claimThread(cb: ControlBlock, req: SpawnRequest): { slot: number
   return { slot, tid };
 }
 
-/** Hands the claimed slot to its worker and asks the supervisor for a replacement. */
+/** Hands the claimed slot to its worker; asks the supervisor for more workers if the pool ran low. */
 export function startClaimed(cb: ControlBlock, slot: number): void {
   cb.publish(slot, SlotField.STATE, SlotState.START);
-  cb.bump(Word.REFILL);
+  if (Atomics.load(cb.words, Word.POOL_IDLE) < Atomics.load(cb.words, Word.POOL_TARGET)) cb.bump(Word.REFILL);
 }
 
-/** Worker side: marks this slot IDLE (fresh instance ready) and wakes waiting spawners. */
-export function becomeIdle(cb: ControlBlock, slot: number): void {
+/**
+ * Worker side: marks this slot IDLE (fresh instance ready) and wakes waiting spawners. After a
+ * boot (`firstTime`) it also wakes the supervisor, which limits how many workers boot at once.
+ */
+export function becomeIdle(cb: ControlBlock, slot: number, firstTime: boolean): void {
   cb.publish(slot, SlotField.STATE, SlotState.IDLE);
   cb.bump(Word.POOL_IDLE);
+  if (firstTime) cb.bump(Word.REFILL);
 }
 
 /** Supervisor side: counts slots by state to decide how many workers to boot. */

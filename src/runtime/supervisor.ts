@@ -36,6 +36,11 @@ export interface SuperviseOptions {
   checkIsolation?: boolean;
   /** host-managed: stack bytes per spawned thread. */
   stackSize?: number;
+  /**
+   * Wait (up to TERMINATE_GRACE_MS) for terminated workers before resolving (default true). A
+   * caller that calls `process.exit` right away passes false: process exit ends them anyway.
+   */
+  waitForTermination?: boolean;
 }
 
 export const DEFAULT_MAX_THREADS = 128;
@@ -132,11 +137,11 @@ function collectServices(plugins: SupervisorPlugin[], memory: WebAssembly.Memory
   return { names, handlers, shared, flushers };
 }
 
-async function terminateAll(run: Running): Promise<void> {
+async function terminateAll(run: Running, wait: boolean): Promise<void> {
   const all = [...run.workers];
   for (const w of all) w.removeAllListeners('exit');
   const done = Promise.all(all.map((w) => w.terminate().catch(() => undefined)));
-  await Promise.race([done, new Promise((r) => setTimeout(r, TERMINATE_GRACE_MS).unref())]);
+  if (wait) await Promise.race([done, new Promise((r) => setTimeout(r, TERMINATE_GRACE_MS).unref())]);
 }
 
 /** Runs a module to completion; resolves with the exit record once every worker is gone. */
@@ -151,7 +156,8 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
     throw new WasmthreadsError({ severity: 'error', code: 'compile', file: options.file, message: `invalid module: ${(e as Error).message}` });
   }
   const maxThreads = info.abi === 'none' ? 0 : (options.maxThreads ?? DEFAULT_MAX_THREADS);
-  const buffers = ControlBlock.allocate(maxThreads);
+  const poolSize = Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, maxThreads);
+  const buffers = ControlBlock.allocate(maxThreads, poolSize);
   const cb = new ControlBlock(buffers);
   const services = collectServices(options.plugins ?? [], memory);
   const run: Running = {
@@ -164,14 +170,14 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
     },
   };
   const t0 = startWorker(run, 0, selfTest);
-  if (maxThreads > 0) t0.once('online', () => void refillPool(run, Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, maxThreads)));
+  if (maxThreads > 0) t0.once('online', () => void refillPool(run, poolSize));
   void serveChannels(cb, services.handlers, (e) =>
     requestExit(cb, { code: TRAP_EXIT_CODE, tid: -1, kind: ExitKind.HOST, message: `supervisor service failed: ${(e as Error).stack ?? e}` }));
   await waitAsyncWhile(cb.words, Word.EXIT_STATE, 0);
   while (Atomics.load(cb.words, Word.EXIT_STATE) !== 2) await waitAsyncWhile(cb.words, Word.EXIT_STATE, 1, 10);
   cb.bump(Word.REFILL);
   cb.bump(Word.DOORBELL);
-  await terminateAll(run);
+  await terminateAll(run, options.waitForTermination ?? true);
   for (const flush of services.flushers) flush();
   return { ...readExit(cb), workersStarted: run.started };
 }

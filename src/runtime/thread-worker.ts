@@ -139,10 +139,10 @@ function awaitStart(ctx: ThreadContext): void {
 function runPool(ctx: ThreadContext, data: ThreadWorkerData, plugins: WorkerPlugin[], host: ThreadHost): void {
   if (waitWhile(ctx.cb.words, Word.MAIN_READY, 0, Infinity) === 'exiting') parkForever();
   const block: { current?: HostBlock } = {};
-  for (;;) {
+  for (let threads = 0; ; threads++) {
     ctx.tid = 0;
     const instance = instantiate(ctx, data, plugins, host);
-    becomeIdle(ctx.cb, ctx.slot);
+    becomeIdle(ctx.cb, ctx.slot, threads === 0);
     awaitStart(ctx);
     ctx.instance = instance;
     ctx.tid = ctx.cb.load(ctx.slot, SlotField.TID);

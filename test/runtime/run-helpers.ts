@@ -1,0 +1,43 @@
+// Helpers for the runtime tests: run the built CLI as a subprocess with a deadline, stdin an open
+// pipe that never delivers data (so guests reading stdin really block), and collect its output.
+
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const WAT = `${ROOT}test/fixtures/wat/runtime/`;
+const CLI = `${ROOT}bin/wasmthreads.js`;
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+  /** Wall time from spawn to exit. */
+  ms: number;
+  /** Date.now() when the exit was seen. */
+  endedAt: number;
+}
+
+/** Runs `wasmthreads ARGS`; kills it (and fails the caller's assertions) after `timeoutMs`. */
+export function runCli(args: string[], timeoutMs = 20_000): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('exit', (code, signal) => {
+      const endedAt = Date.now();
+      clearTimeout(timer);
+      child.stdin.destroy();
+      const ms = performance.now() - start;
+      child.on('close', () => resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString(), ms, endedAt }));
+    });
+  });
+}
+
+/** How many times each thread scenario runs (races show up only sometimes). */
+export const REPEAT = Number(process.env.WASMTHREADS_TEST_REPEAT ?? 2);
