@@ -7,6 +7,7 @@
 // lenient (the spec lets a consumer ignore a malformed custom section): the caller catches the
 // DecodeError and keeps the payload raw, so `inspect` still works and the file still round-trips.
 
+import { DecodeError } from '../diagnostics.js';
 import type { ByteReader } from './byte-reader.js';
 import { widthIfPadded } from './read-linking.js';
 import type { DylinkInfo, NameSubsection, ProducersField, TargetFeature } from './types.js';
@@ -72,11 +73,35 @@ export function readNameSection(r: ByteReader): NameSubsection[] {
     const size = r.u32();
     const sizeWidth = widthIfPadded(r.pos - sizeAt, size);
     if (size > r.remaining) r.fail(`name subsection ${type} size ${size} runs past the end`, sizeAt);
-    const sub = r.withLimit(r.pos + size, `name subsection ${type}`, () => readNameSubsection(r, type, size));
+    const sub = readNameSubsectionLeniently(r, type, size);
     if (sizeWidth !== undefined) sub.sizeWidth = sizeWidth;
     out.push(sub);
   }
   return out;
+}
+
+/**
+ * One subsection, decoded if possible and otherwise kept raw (its size is known, so the rest of
+ * the section still decodes). Type 10 is ambiguous in practice: GC field names (an indirect map)
+ * in the current proposal, tag names (a direct map) in wabt 1.0.32; both are tried.
+ */
+function readNameSubsectionLeniently(r: ByteReader, type: number, size: number): NameSubsection {
+  const start = r.pos;
+  const end = start + size;
+  const outer = r.end;
+  const attempts = type === NameType.FIELD ? [type, NameType.FUNCTION] : [type];
+  for (const as of attempts) {
+    try {
+      const sub = r.withLimit(end, `name subsection ${type}`, () => readNameSubsection(r, as, size));
+      sub.type = type;
+      return sub;
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      r.pos = start;
+      r.end = outer;
+    }
+  }
+  return { type, raw: r.bytesView(size) };
 }
 
 function readNameSubsection(r: ByteReader, type: number, size: number): NameSubsection {
