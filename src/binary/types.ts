@@ -309,9 +309,9 @@ export interface NameSubsection {
   sizeWidth?: number;
   /** type 0: module name. */
   moduleName?: string;
-  /** types 1 (functions), 7 (globals), 8 (data segments), 4-6, 9-11: index → name. */
+  /** types 1 (functions), 4 (types), 5 (tables), 6 (memories), 7 (globals), 8 (element segments), 9 (data segments), 11 (tags), and 10 when it holds tag names (wabt 1.0.32 numbering): index → name. */
   names?: Map<number, string>;
-  /** types 2 (locals), 3 (labels): outer index → (inner index → name). */
+  /** types 2 (locals), 3 (labels), 10 (GC field names): outer index → (inner index → name). */
   indirectNames?: Map<number, Map<number, string>>;
   raw?: Uint8Array;
 }
