@@ -1,0 +1,53 @@
+// The host-managed thread ABI: the freestanding C fixture (committed, rebuilt by
+// test/fixtures/c/runtime/build.sh) and the Rust fixture crate (built here on demand with
+// scripts/rust-wasm.sh; cached under .toolchains/) run and print the per-thread TLS values.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import t from 'tap';
+import { REPEAT, ROOT, runCli } from './run-helpers.js';
+
+const C_WASM = `${ROOT}test/fixtures/c/runtime/host-managed.wasm`;
+const CRATE = `${ROOT}test/fixtures/rust/host-managed`;
+const CARGO_TARGET_DIR = `${ROOT}.toolchains/cargo-target-runtime`;
+const RUST_WASM = `${CARGO_TARGET_DIR}/wasm32-unknown-unknown/release/host_managed.wasm`;
+const RUST_BUILD_TIMEOUT_MS = 590_000;
+
+t.test('C: eight threads, each with its own initialised and aligned TLS block', async (t) => {
+  const expected = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `thread ${i}: tls 100 -> ${100 + i} aligned\n`).join('') + 'main: tls 100\n';
+  for (let i = 0; i < REPEAT; i++) {
+    const r = await runCli(['run', C_WASM]);
+    t.equal(r.code, 0, r.stderr);
+    t.equal(r.stdout.toString(), expected);
+  }
+});
+
+t.test('C: a thread stack that does not fit the memory maximum is a clear error', async (t) => {
+  // 64 MiB maximum: a 128 MiB stack per thread cannot be allocated.
+  const r = await runCli(['run', '--stack-size', String(128 << 20), C_WASM]);
+  t.equal(r.code, 134);
+  t.match(r.stderr, /host-managed\.wasm: cannot grow memory by \d+ bytes for the stack and TLS of thread 1 \(memory maximum reached\)/);
+});
+
+function rustToolchainMissing(): string | false {
+  if (!existsSync('/usr/bin/cargo')) return 'Debian cargo is not installed (bash scripts/setup-toolchains.sh --rust)';
+  const sysroot = spawnSync('/usr/bin/rustc', ['--print', 'sysroot'], { encoding: 'utf8' }).stdout?.trim();
+  if (!sysroot || !existsSync(`${sysroot}/lib/rustlib/src/rust/library/vendor`)) return 'rust-web-src is not installed (bash scripts/setup-toolchains.sh --rust)';
+  return false;
+}
+
+const missing = rustToolchainMissing();
+t.test('Rust: thread_local!, Mutex, Condvar and Arc across host-managed threads', { skip: missing }, async (t) => {
+  const build = spawnSync('bash', [`${ROOT}scripts/rust-wasm.sh`, CRATE, 'wasm32-unknown-unknown-atomics', '--release'], {
+    env: { ...process.env, CARGO_TARGET_DIR },
+    encoding: 'utf8',
+    timeout: RUST_BUILD_TIMEOUT_MS,
+  });
+  t.equal(build.status, 0, `cargo build: ${build.stderr?.slice(-2000)}`);
+  const expected = [1, 2, 3, 4].map((i) => `thread ${i}: tls 100 -> ${100 + i * 10}\n`).join('') + 'main: tls 100\njoined 4 threads\n';
+  for (let i = 0; i < REPEAT; i++) {
+    const r = await runCli(['run', RUST_WASM]);
+    t.equal(r.code, 0, r.stderr);
+    t.equal(r.stdout.toString(), expected);
+  }
+});

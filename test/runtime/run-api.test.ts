@@ -1,0 +1,32 @@
+// The library entry `run()` from the built package (dist/index.js): results, diagnostics, and that
+// 10 000 spawn/join cycles reuse a handful of workers instead of starting one per thread.
+
+import t from 'tap';
+import { WAT } from './run-helpers.js';
+
+const { run } = (await import('../../dist/index.js')) as typeof import('../../src/index.js');
+
+t.test('10 000 spawn/join cycles reuse pool workers and never grow memory', async (t) => {
+  const r = await run({ module: `${WAT}cycles.wasm`, poolSize: 2 });
+  // cycles.wat exits 3 if memory.size changed, 2 if a spawn failed.
+  t.equal(r.exitCode, 0, r.diagnostic?.message);
+  t.ok(r.workersStarted <= 12, `${r.workersStarted} workers for 10 000 threads`);
+});
+
+t.test('a trap comes back as a diagnostic naming the thread', async (t) => {
+  const r = await run({ module: `${WAT}trap.wasm` });
+  t.equal(r.exitCode, 134);
+  t.equal(r.exitTid, 1);
+  t.match(r.diagnostic, { severity: 'error', code: 'trap', file: `${WAT}trap.wasm`, message: 'thread 1 trapped: unreachable' });
+  t.match(r.diagnostic?.notes?.[0], /^at fail \(wasm:/);
+});
+
+t.test('a module that is not wasm is rejected before any worker starts', async (t) => {
+  await t.rejects(run({ module: 'bad.wasm', bytes: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) }), { name: 'DecodeError', message: /bad\.wasm: not a WebAssembly file/ });
+});
+
+t.test('a missing import is reported with the import name and exit 1', async (t) => {
+  const r = await run({ module: `${WAT}spawn.wasm`, wasi: false });
+  t.equal(r.exitCode, 1);
+  t.match(r.diagnostic?.message, /cannot instantiate: .*wasi_snapshot_preview1/);
+});
