@@ -121,15 +121,17 @@ class ModuleState implements IndexSpaces {
   bodies = -1;
   dataCount = -1;
   dataSegments = -1;
-  codeAt = 0;
-  dataAt = 0;
+  /** Content offsets of the DataCount and Data sections, for the mismatch error. */
+  dataCountAt = 0;
+  dataAt = -1;
 
   finish(r: ByteReader): void {
     if (this.bodies === -1 && this.declaredFuncs > 0) {
       r.fail(`Function section declares ${this.declaredFuncs} functions but there is no Code section`, r.end);
     }
     if (this.dataCount !== -1 && this.dataCount !== Math.max(this.dataSegments, 0)) {
-      r.fail(`DataCount section says ${this.dataCount} segments but the Data section has ${Math.max(this.dataSegments, 0)}`, this.dataAt);
+      const at = this.dataAt === -1 ? this.dataCountAt : this.dataAt;
+      r.fail(`DataCount section says ${this.dataCount} segments but the Data section has ${Math.max(this.dataSegments, 0)}`, at);
     }
   }
 }
@@ -168,11 +170,10 @@ function checkOrder(r: ByteReader, state: ModuleState, id: number, at: number): 
   state.lastId = id;
 }
 
-/** A freshly decoded section; offsets are filled in by the caller. */
-type Decoded = Section;
+/** Placeholder offsets of a freshly decoded section; readSection fills in the real ones. */
 const AT = { offset: 0, contentOffset: 0 };
 
-function readSectionContent(r: ByteReader, s: ModuleState, id: number, size: number, start: number): Decoded {
+function readSectionContent(r: ByteReader, s: ModuleState, id: number, size: number, start: number): Section {
   switch (id) {
     case SectionId.Custom:
       return readCustomSection(r, s, size, start);
@@ -224,10 +225,10 @@ function readSectionContent(r: ByteReader, s: ModuleState, id: number, size: num
       return { ...AT, id, elements };
     }
     case SectionId.DataCount:
+      s.dataCountAt = start;
       s.dataCount = r.u32();
       return { ...AT, id, count: s.dataCount };
     case SectionId.Code:
-      s.codeAt = start;
       return { ...AT, id, bodies: readCode(r, s) };
     case SectionId.Data:
       s.dataAt = start;

@@ -130,6 +130,11 @@ t.test('section framing errors', async (t) => {
   noCode.sections.splice(3, 1);
   const noCodeBytes = writeModule(noCode);
   t.throws(() => readModule(noCodeBytes, 'x.o'), DecodeError, 'function declared without a Code section');
+  const dc = tinyObject();
+  dc.sections.splice(3, 0, { ...AT, id: 12, count: 2 });
+  const dcBytes = writeModule(dc);
+  const dataContent = readSectionOffsets(dcBytes)[5] + 2; // id byte, 1-byte size
+  rejects(t, dcBytes, 'DataCount section says 2 segments but the Data section has 1', dataContent, 'DataCount mismatch');
   const typeCut = Uint8Array.from([...good.subarray(0, 8), 0x01, 0x04, 0x01, 0x60, 0x00, 0x80]);
   rejects(t, typeCut, 'Type section: unexpected end of data in LEB128 u32', 13, 'LEB truncated at the end of its section');
   const typeCount = Uint8Array.from([...good.subarray(0, 8), 0x01, 0x05, 0x01, 0x60, 0x05, 0x7f, 0x00]);
