@@ -132,6 +132,7 @@ t.test('section framing errors', async (t) => {
   t.throws(() => readModule(noCodeBytes, 'x.o'), DecodeError, 'function declared without a Code section');
   const dc = tinyObject();
   dc.sections.splice(3, 0, { ...AT, id: 12, count: 2 });
+  (custom(dc, 'reloc.CODE') as { targetSection: number }).targetSection = 4; // Code moved down one
   const dcBytes = writeModule(dc);
   const dataContent = readSectionOffsets(dcBytes)[5] + 2; // id byte, 1-byte size
   rejects(t, dcBytes, 'DataCount section says 2 segments but the Data section has 1', dataContent, 'DataCount mismatch');
