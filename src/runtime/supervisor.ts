@@ -169,8 +169,11 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       pluginShared: services.shared, pluginModules: options.pluginModules ?? [],
     },
   };
-  const t0 = startWorker(run, 0, selfTest);
-  if (maxThreads > 0) t0.once('online', () => void refillPool(run, poolSize));
+  // T0 first: it is the critical path. The pool boots right behind it (not after T0 is online):
+  // a program that spawns at once would otherwise wait for a whole second worker boot. Pool
+  // workers wait for MAIN_READY before instantiating, so T0's memory initialisation runs first.
+  startWorker(run, 0, selfTest);
+  if (maxThreads > 0) void refillPool(run, poolSize);
   void serveChannels(cb, services.handlers, (e) =>
     requestExit(cb, { code: TRAP_EXIT_CODE, tid: -1, kind: ExitKind.HOST, message: `supervisor service failed: ${(e as Error).stack ?? e}` }));
   await waitAsyncWhile(cb.words, Word.EXIT_STATE, 0);
