@@ -135,7 +135,14 @@ export function sizeS64(value: bigint): number {
 }
 
 export function sizeS32(value: number): number {
-  return sizeS64(BigInt(value));
+  let n = 1;
+  let v = value | 0;
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return n;
+    n++;
+  }
 }
 
 function checkWidth(minimal: number, width: number | undefined, max: number): number {
