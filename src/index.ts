@@ -6,3 +6,5 @@ export { run } from './host/run.js';
 export type { RunOptions, RunResult } from './host/run.js';
 export { inspect, detectThreadAbi } from './inspect/index.js';
 export type { InspectReport, InspectOptions, ModuleReport, ArchiveReport, ThreadAbiReport, TlsReport } from './inspect/index.js';
+export { link, parseLinkArgs } from './link/index.js';
+export type { LinkOptions, LinkInput, LinkResult } from './link/index.js';
