@@ -23,7 +23,7 @@ RUSTC=/usr/bin/rustc
 CARGO=/usr/bin/cargo
 sysroot=$($RUSTC --print sysroot)
 vendor="$sysroot/lib/rustlib/src/rust/library/vendor"
-[ -d "$vendor" ] || { echo "rust-wasm: $vendor missing: install rust-web-src (bash scripts/setup-toolchains.sh --rust)" >&2; exit 1; }
+[ -d "$vendor" ] || { echo "rust-wasm: $vendor missing: install rust-web-src (npm run setup)" >&2; exit 1; }
 
 # Cargo reads the vendored-source replacement from a config file; keep it out of the crate.
 cfgdir=$(mktemp -d)
