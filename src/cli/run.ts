@@ -2,7 +2,7 @@
 // host-managed ABI) on worker_threads with WASI preview1, and exits with the program's code.
 
 import { formatDiagnostic, WasmthreadsError } from '../diagnostics.js';
-import { run, type RunOptions } from '../host/run.js';
+import { isLinkInput, run, type RunOptions } from '../host/run.js';
 import { flagBool, flagList, flagString, formatFlags, parseArgs, type FlagSpec } from './args.js';
 import type { CliIO, Command } from './io.js';
 
@@ -19,8 +19,11 @@ const FLAGS: FlagSpec[] = [
 function usage(): string {
   return [
     'usage: wasmthreads run [options] MODULE [--] [ARGS…]',
+    '       wasmthreads run [options] OBJECT.o|ARCHIVE.a… [--] [ARGS…]',
     '',
     'Runs MODULE (wasi-threads or host-managed thread ABI) with one worker per wasm thread.',
+    'Objects and archives are first linked in memory with shared imported memory and the',
+    'exports the thread ABIs need (--export-table, __stack_pointer, the TLS symbols).',
     'Exit code: proc_exit\'s value; 0 when the main thread returns; 134 on a trap in any thread or',
     'a memory-isolation violation (two live threads, or a thread and static data, sharing TLS or',
     'stack bytes; checked by default: the start argument is read per wasi-libc, stack @0, TLS @4).',
@@ -63,9 +66,13 @@ export function runOptionsFromArgv(argv: string[]): RunOptions {
   const words = [...p.positionals, ...p.rest];
   const module = words.shift();
   if (module === undefined) throw usageError('run needs a MODULE');
+  // `run a.o b.o lib.a -- ARGS`: objects and archives right after an object MODULE are linked too.
+  const linkWith: string[] = [];
+  while (isLinkInput(module) && words.length > 0 && isLinkInput(words[0])) linkWith.push(words.shift()!);
   if (p.positionals.length > 0 && words[0] === '--') words.shift();
   return {
     module,
+    linkWith,
     args: words,
     env: parseEnv(flagList(p, 'env'), flagBool(p, 'inherit-env')),
     preopens: flagList(p, 'dir').map(parseDir),

@@ -8,10 +8,16 @@ import { ExitKind } from '../runtime/control-block.js';
 import { supervise } from '../runtime/supervisor.js';
 import type { SupervisorPlugin } from '../shared/host-plugin.js';
 import { wasiSupervisorPlugin } from '../wasi/index.js';
+import { link } from '../link/index.js';
 
 export interface RunOptions {
-  /** Path of the module to run (also the name used in messages). */
+  /**
+   * Path of the module to run (also the name used in messages). A relocatable object (`.o`) or
+   * archive (`.a`) is linked in memory first, together with `linkWith`.
+   */
   module: string;
+  /** More objects and archives to link with an object `module`. */
+  linkWith?: string[];
   /** The module's bytes, if already in memory (then `module` only names it). */
   bytes?: Uint8Array;
   /** Guest arguments after the program name. */
@@ -59,9 +65,36 @@ function toDiagnostic(file: string, kind: number, message: string): Diagnostic |
   return { severity: 'error', code: DIAGNOSTIC_CODES[kind] ?? 'host', file, message: first, notes: rest.length ? rest : undefined };
 }
 
+/** Memory maximum for modules linked by `run`: 1 GiB, as rustc passes for wasm32 with atomics. */
+const LINKED_MAX_MEMORY = 1 << 30;
+/** What the runtime's ABIs need exported, when the objects define them (README host-managed). */
+const THREAD_EXPORTS = ['__stack_pointer', '__wasm_init_tls', '__tls_size', '__tls_align', '__tls_base', '__heap_base', '__data_end', 'wasi_thread_start'];
+
+export function isLinkInput(path: string): boolean {
+  return path.endsWith('.o') || path.endsWith('.a');
+}
+
+/** Links `.o`/`.a` inputs in memory into a runnable threaded module (shared imported memory). */
+function linkForRun(options: RunOptions): Uint8Array {
+  return link({
+    inputs: [options.module, ...(options.linkWith ?? [])],
+    sharedMemory: true,
+    importMemory: { module: 'env', name: 'memory' },
+    maxMemory: LINKED_MAX_MEMORY,
+    exportTable: true,
+    exportIfDefined: THREAD_EXPORTS,
+  }).bytes;
+}
+
+async function moduleBytes(options: RunOptions): Promise<Uint8Array> {
+  if (options.bytes) return options.bytes;
+  if (isLinkInput(options.module)) return linkForRun(options);
+  return new Uint8Array(await readFile(options.module));
+}
+
 /** Runs a threaded module to completion. Resolves once every worker is gone. */
 export async function run(options: RunOptions): Promise<RunResult> {
-  const bytes = options.bytes ?? new Uint8Array(await readFile(options.module));
+  const bytes = await moduleBytes(options);
   const plugins: SupervisorPlugin[] = [];
   if (options.wasi !== false) {
     plugins.push(wasiSupervisorPlugin({ args: [options.module, ...(options.args ?? [])], env: options.env ?? [], preopens: options.preopens ?? [] }));

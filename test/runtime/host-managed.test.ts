@@ -22,6 +22,21 @@ t.test('C: eight threads, each with its own initialised and aligned TLS block', 
   }
 });
 
+t.test('C: run links an object in memory with the built-in linker and runs it', async (t) => {
+  const expected = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `thread ${i}: tls 100 -> ${100 + i} aligned\n`).join('') + 'main: tls 100\n';
+  const r = await runCli(['run', C_WASM.replace(/\.wasm$/, '.o')]);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(r.stdout.toString(), expected);
+});
+
+t.test('an object that is not wasm is one clear error naming the file', async (t) => {
+  const dir = t.testdir({ 'garbage.o': 'this is not a wasm object' });
+  const r = await runCli(['run', `${dir}/garbage.o`]);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /^wasmthreads: error: .*garbage\.o: /);
+  t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+});
+
 t.test('C: a thread stack that does not fit the memory maximum is a clear error', async (t) => {
   // 64 MiB maximum: a 128 MiB stack per thread cannot be allocated.
   const r = await runCli(['run', '--stack-size', String(128 << 20), C_WASM]);
