@@ -3,6 +3,7 @@
 // the only place that knows both `runtime/` and `wasi/` (STYLE.md: the arrows point one way).
 
 import { readFile } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import type { Diagnostic } from '../diagnostics.js';
 import { ExitKind } from '../runtime/control-block.js';
 import { supervise } from '../runtime/supervisor.js';
@@ -92,12 +93,24 @@ async function moduleBytes(options: RunOptions): Promise<Uint8Array> {
   return new Uint8Array(await readFile(options.module));
 }
 
+/**
+ * After the run nobody reads stdin any more: a read the guest left pending must not keep Node
+ * alive (the program has exited). Unref'ing leaves the stream usable by the caller.
+ */
+function releaseStdin(stream: Readable | undefined): void {
+  if (!stream) return;
+  stream.pause();
+  (stream as Readable & { unref?: () => void }).unref?.();
+}
+
 /** Runs a threaded module to completion. Resolves once every worker is gone. */
 export async function run(options: RunOptions): Promise<RunResult> {
   const bytes = await moduleBytes(options);
   const plugins: SupervisorPlugin[] = [];
+  let stdinUsed: Readable | undefined;
+  const stdin = (): Readable => (stdinUsed = process.stdin);
   if (options.wasi !== false) {
-    plugins.push(wasiSupervisorPlugin({ args: [options.module, ...(options.args ?? [])], env: options.env ?? [], preopens: options.preopens ?? [] }));
+    plugins.push(wasiSupervisorPlugin({ args: [options.module, ...(options.args ?? [])], env: options.env ?? [], preopens: options.preopens ?? [], stdin }));
   }
   plugins.push(...(options.plugins ?? []));
   const result = await supervise({
@@ -112,6 +125,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     stackSize: options.stackSize,
     waitForTermination: !options.exitingProcess,
   });
+  releaseStdin(stdinUsed);
   return {
     exitCode: result.code,
     diagnostic: toDiagnostic(options.module, result.kind, result.message),

@@ -86,11 +86,29 @@ interface Running {
   url: URL;
 }
 
+/** Node options that load code or change how the entry is read: meant for the host process only. */
+const HOST_ONLY_OPTIONS = ['--import', '--loader', '--experimental-loader', '--require', '-r', '--input-type', '--eval', '-e', '--print', '-p'];
+
+/**
+ * The parent's Node options minus those that load code into every thread (a test runner's
+ * loaders would cost each worker boot, and `--input-type` makes worker start-up fail); engine
+ * flags such as --no-liftoff or --max-old-space-size are kept.
+ */
+function workerExecArgv(parent: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    const name = parent[i].split('=')[0];
+    if (!HOST_ONLY_OPTIONS.includes(name)) out.push(parent[i]);
+    else if (!parent[i].includes('=') && name !== '-p' && name !== '--print') i++;
+  }
+  return out;
+}
+
 function startWorker(run: Running, slot: number, selfTest: boolean): Worker {
   const workerData: ThreadWorkerData = { ...run.base, slot, selfTest };
   // stdout/stderr: true keeps Node from piping worker output into process.stdout, which would make
   // fd 1 non-blocking and give guest writes EAGAIN (runtime.md §4.5). Guest output uses fs.writeSync.
-  const worker = new Worker(run.url, { workerData, stdout: true, stderr: true });
+  const worker = new Worker(run.url, { workerData, stdout: true, stderr: true, execArgv: workerExecArgv(process.execArgv) });
   worker.stdout.resume();
   worker.stderr.resume();
   run.workers.add(worker);
