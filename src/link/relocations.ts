@@ -17,7 +17,7 @@ import { SymbolFlag } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
 import { makeTrapStub } from './synthetic/stubs.js';
-import { fileName, isWeak, typeKey } from './symbols.js';
+import { fileName, isWeak, registerType, typeKey } from './symbols.js';
 import type { InputFunction, Sym } from './symbols.js';
 
 const TABLE_INDEX_TYPES = new Set([1, 2, 12, 18, 19, 24]);
@@ -52,7 +52,10 @@ function scanChunk(ctx: LinkContext, file: ObjFile, relocs: Relocation[]): void 
       ctx.sink.error({ code: 'bad-relocation', message: `unknown relocation type ${r.type}`, file: file.name });
       continue;
     }
-    if (r.type === R_WASM_TYPE_INDEX_LEB) continue;
+    if (r.type === R_WASM_TYPE_INDEX_LEB) {
+      registerTypeIndexTarget(ctx, file, r, info);
+      continue;
+    }
     const s = file.symbols[r.index];
     if (!s) {
       ctx.sink.error({ code: 'bad-relocation', message: `${info.name} names symbol ${r.index}, past the end of the symbol table`, file: file.name });
@@ -63,6 +66,16 @@ function scanChunk(ctx: LinkContext, file: ObjFile, relocs: Relocation[]): void 
     if (GLOBAL_INDEX_TYPES.has(r.type) && s.kind !== 2) ensureGot(ctx, s);
     if (TLS_TYPES.has(r.type)) checkTLS(ctx, file, s, info);
   }
+}
+
+/**
+ * A `call_indirect` type (R_WASM_TYPE_INDEX_LEB) may match no function at all, so it is registered
+ * here, as lld's scanRelocations does, before the import and function types (same type order).
+ */
+function registerTypeIndexTarget(ctx: LinkContext, file: ObjFile, r: Relocation, info: RelocTypeInfo): void {
+  const type = file.types[r.index];
+  if (type) registerType(ctx, type);
+  else ctx.sink.error({ code: 'bad-relocation', message: `${info.name} names type ${r.index}, past the end of the type section`, file: file.name });
 }
 
 /** Functions that can sit in the table: defined ones and imports (not stubs of undefined ones). */

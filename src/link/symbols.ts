@@ -190,3 +190,15 @@ export function typeKey(t: FuncType): string {
 export function fileName(f: ObjFile | undefined): string {
   return f ? f.name : '<internal>';
 }
+
+/** The output type index of `t`, adding it on first use (types are deduplicated by structure). */
+export function registerType(ctx: { types: FuncType[]; typeIndices: Map<string, number> }, t: FuncType): number {
+  const key = typeKey(t);
+  let i = ctx.typeIndices.get(key);
+  if (i === undefined) {
+    i = ctx.types.length;
+    ctx.types.push(t);
+    ctx.typeIndices.set(key, i);
+  }
+  return i;
+}

@@ -14,7 +14,7 @@ import { needsPassiveInitialization } from './layout.js';
 import { isExportedSymbol } from './mark-live.js';
 import { applyRelocations, symbolVA } from './relocations.js';
 import type { InputFunction, InputGlobal, Sym } from './symbols.js';
-import { isWeak, typeKey } from './symbols.js';
+import { isWeak, registerType, typeKey } from './symbols.js';
 import { callCtorsBody, collectInitFunctions } from './synthetic/call-ctors.js';
 import { initMemoryBody } from './synthetic/init-memory.js';
 import { initTLSBody } from './synthetic/init-tls.js';
@@ -90,17 +90,6 @@ export function memoryLimits(ctx: LinkContext): { flags: number; min: bigint; ma
 
 // ---------------------------------------------------------------------------------------------
 // Index assignment.
-
-export function registerType(ctx: LinkContext, t: FuncType): number {
-  const key = typeKey(t);
-  let i = ctx.typeIndices.get(key);
-  if (i === undefined) {
-    i = ctx.types.length;
-    ctx.types.push(t);
-    ctx.typeIndices.set(key, i);
-  }
-  return i;
-}
 
 /** Output functions in index order, after the imported ones. */
 export function assignFunctionIndices(ctx: LinkContext, numImported: number): InputFunction[] {

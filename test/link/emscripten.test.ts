@@ -1,0 +1,148 @@
+// emcc end to end (linking.md §5.2): a pthreads program (`_Thread_local`, a mutex, a C++
+// `thread_local` with a constructor) is compiled by emcc 3.1.6 and linked twice by emcc itself —
+// once with its own wasm-ld-14, once with wasmthreads put in its place through EM_LLVM_ROOT — so
+// both links get emcc's exact command line and emscripten's threaded libraries (libc-mt.a,
+// dlmalloc-mt, libc++-mt…). The raw linker outputs (before wasm-emscripten-finalize) must validate
+// and agree structurally; the finished programs run under emscripten's own JS glue on node with a
+// pthread pool and must print and exit the same.
+//
+// EM_LLVM_ROOT is a temporary directory of symlinks to the real LLVM 14 tools under the names emcc
+// calls (clang-14, llvm-ar-14, …); its `wasm-ld-14` is a script that records the argument list,
+// runs the selected linker and keeps a copy of the raw output.
+//
+// Intended differences, each checked rather than ignored:
+// - wasmthreads gets `--no-stack-first` appended: emcc 3.1.6 wrote its line for wasm-ld 14, whose
+//   default was data first; wasm-ld 22 (and wasmthreads, which follows 22) default to stack first
+//   and then reject emcc's `--global-base=1024` as below the 5 MiB stack. Current emcc passes
+//   `--no-stack-first` itself.
+// - Export order and index numbering are not compared (exports are compared as a set by target).
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { summarize } from './summarize.js';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+const FIXTURES = join(REPO, 'test/fixtures/emscripten');
+const CLI = join(REPO, 'bin/wasmthreads.js');
+const REF_LINKER = '/usr/bin/wasm-ld-14';
+const ACORN_DIR = '/usr/share/nodejs';
+const LINK_FLAGS = ['-pthread', '-O1', '-sPTHREAD_POOL_SIZE=4', '-sEXIT_RUNTIME=1'];
+const RUN_TIMEOUT_MS = 60_000;
+
+const haveEmcc = spawnSync('emcc', ['--version'], { timeout: 30_000 }).status === 0;
+const haveRef = existsSync(REF_LINKER);
+const haveAcorn = existsSync(join(ACORN_DIR, 'acorn'));
+const haveDist = existsSync(join(REPO, 'dist/cli.js'));
+const skip = !haveEmcc || !haveRef || !haveAcorn
+  ? 'emscripten 3.1.6 (emcc, wasm-ld-14, node-acorn) not installed: run `npm run setup`'
+  : !haveDist ? 'dist/ not built: run `npm run build` (npm test does it first)' : false;
+
+/** An EM_LLVM_ROOT whose wasm-ld-14 records its arguments and runs the linker picked by env. */
+function makeLlvmRoot(dir: string): string {
+  const root = join(dir, 'llvm-root');
+  mkdirSync(root);
+  for (const f of readdirSync('/usr/bin')) if (f.endsWith('-14') && f !== 'wasm-ld-14') symlinkSync(join('/usr/bin', f), join(root, f));
+  const script = [
+    '#!/usr/bin/env bash',
+    '# Written by test/link/emscripten.test.ts: records emcc\'s wasm-ld line, links, keeps the raw output.',
+    'printf "%s\\n" "$@" > "$WASMTHREADS_EMCC_LOG"',
+    'if [[ "$WASMTHREADS_EMCC_LINKER" == ours ]]; then',
+    `  node ${JSON.stringify(CLI)} link "$@" --no-stack-first`,
+    'else',
+    `  ${REF_LINKER} "$@"`,
+    'fi',
+    'rc=$?',
+    'out=; prev=',
+    'for a in "$@"; do [[ "$prev" == -o ]] && out="$a"; prev="$a"; done',
+    '[[ $rc == 0 && -n "$out" ]] && cp "$out" "$WASMTHREADS_EMCC_LOG.wasm"',
+    'exit $rc',
+  ].join('\n');
+  writeFileSync(join(root, 'wasm-ld-14'), script + '\n');
+  chmodSync(join(root, 'wasm-ld-14'), 0o755);
+  return root;
+}
+
+interface Build {
+  args: string[];
+  raw: Uint8Array;
+  stdout: string;
+  status: number | null;
+}
+
+function emcc(root: string, cwd: string, args: string[], linker = 'ref', log = join(cwd, 'unused.args')): void {
+  execFileSync('emcc', args, {
+    cwd,
+    timeout: 300_000,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, EM_LLVM_ROOT: root, EMCC_SKIP_SANITY_CHECK: '1', NODE_PATH: ACORN_DIR, WASMTHREADS_EMCC_LINKER: linker, WASMTHREADS_EMCC_LOG: log },
+  });
+}
+
+function buildAndRun(root: string, dir: string, linker: string, objects: string[]): Build {
+  const out = join(dir, linker);
+  mkdirSync(out);
+  const log = join(out, 'wasm-ld.args');
+  emcc(root, out, [...LINK_FLAGS, ...objects, '-o', 'prog.js'], linker, log);
+  const run = spawnSync('node', ['--no-experimental-fetch', 'prog.js'], { cwd: out, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+  return { args: readFileSync(log, 'utf8').trimEnd().split('\n'), raw: new Uint8Array(readFileSync(`${log}.wasm`)), stdout: run.stdout, status: run.status };
+}
+
+function validate(bytes: Uint8Array, path: string): string {
+  writeFileSync(path, bytes);
+  const r = spawnSync('wasm-validate', ['--enable-threads', path], { encoding: 'utf8', timeout: 30_000 });
+  return r.status === 0 ? 'valid' : r.stderr;
+}
+
+/** emcc's line with its temporary object path replaced, for comparison with the recorded one. */
+function normaliseLine(args: string[]): string[] {
+  return args.map((a) => (/emscripten_temp|\/(ref|ours)\//.test(a) || a.endsWith('.o') && !a.includes('/cache/') ? '<object>' : a));
+}
+
+t.test('emcc 3.1.6 with its threaded libraries: wasm-ld-14 and wasmthreads agree', { skip }, async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-emcc-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const root = makeLlvmRoot(dir);
+  emcc(root, dir, ['-pthread', '-O1', '-c', join(FIXTURES, 'threads.c'), '-o', 'threads.o']);
+  emcc(root, dir, ['-pthread', '-O1', '-c', join(FIXTURES, 'thread_local.cpp'), '-o', 'thread_local.o']);
+  const objects = [join(dir, 'threads.o'), join(dir, 'thread_local.o')];
+  const ref = buildAndRun(root, dir, 'ref', objects);
+  const ours = buildAndRun(root, dir, 'ours', objects);
+
+  t.test('emcc passes the command line recorded in the fixture', async (t) => {
+    const file = join(FIXTURES, 'emcc-link-line.txt');
+    // BLESS=1 re-records the line (then review the diff).
+    if (process.env.BLESS) writeFileSync(file, normaliseLine(ref.args).join('\n') + '\n');
+    const recorded = readFileSync(file, 'utf8').trimEnd().split('\n');
+    t.same(normaliseLine(ref.args), recorded);
+    t.same(ours.args, ref.args, 'both linkers were given the same line');
+  });
+
+  t.test('both raw outputs validate', async (t) => {
+    t.equal(validate(ref.raw, join(dir, 'ref.raw.wasm')), 'valid');
+    t.equal(validate(ours.raw, join(dir, 'ours.raw.wasm')), 'valid');
+  });
+
+  t.test('structure matches', async (t) => {
+    const a = summarize(ref.raw);
+    const b = summarize(ours.raw);
+    t.same(b.imports, a.imports, 'imports (in order)');
+    t.equal(b.memory, a.memory, 'memory limits (imported, shared)');
+    t.equal(b.table, a.table, 'table limits');
+    t.same(b.exports, a.exports, 'exports by target (order not compared)');
+    t.same(b.globals, a.globals, 'globals and init values, incl. __stack_pointer, __tls_size, __tls_align');
+    t.same(b.data, a.data, 'segment layout: .tdata, .rodata, .data (passive) and sizes');
+    t.same(b.elem, a.elem, 'table slots');
+    t.equal(b.start, a.start, 'start function (__wasm_init_memory)');
+    t.equal(a.globals.__tls_align, '64', 'the over-aligned _Thread_local sets __tls_align');
+  });
+
+  t.test('the programs print and exit the same under emscripten\'s JS glue', async (t) => {
+    t.match(ref.stdout, /thread alpha returned \d+\n[^]*main: tls_initialised=100 tls_zero=0 aligned=aligned cpp=7 total=4000\n/, 'reference program ran');
+    t.equal(ours.stdout, ref.stdout);
+    t.equal(ours.status, ref.status);
+    t.not(ref.status, 0, 'the exit code carries the computed result (not a default 0)');
+  });
+});
