@@ -57,6 +57,8 @@ export interface Config {
   extraFeatures: string[];
   allowMultipleDefinition: boolean;
   fatalWarnings: boolean;
+  /** `-O`: string merging happens above 0 (wasm-ld's default is 1). */
+  optimize: number;
 }
 
 export function makeConfig(o: LinkOptions, allowUndefinedSymbols: Set<string>): Config {
@@ -98,6 +100,7 @@ export function makeConfig(o: LinkOptions, allowUndefinedSymbols: Set<string>): 
     extraFeatures: o.extraFeatures ?? [],
     allowMultipleDefinition: !!o.allowMultipleDefinition,
     fatalWarnings: !!o.fatalWarnings,
+    optimize: o.optimize ?? 1,
   };
 }
 

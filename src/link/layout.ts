@@ -12,6 +12,7 @@
 
 import type { LinkContext } from './context.js';
 import { HEAP_ALIGNMENT, MAX_MEMORY_WASM32, STACK_ALIGNMENT, WASM_PAGE_SIZE, DEFAULT_GLOBAL_BASE } from './context.js';
+import { isMergeableSegment, mergeInputs, splitStrings } from './merge-strings.js';
 import type { InputSegment, OutputSegment } from './symbols.js';
 
 const INIT_MEMORY_FLAG_ALIGN = 4;
@@ -51,17 +52,48 @@ export function createOutputSegments(ctx: LinkContext): void {
       }
       out.alignment = Math.max(out.alignment, seg.alignment);
       out.flags |= seg.flags;
-      out.size = alignTo(out.size, 2 ** seg.alignment);
       seg.outputSegment = out;
-      seg.outputOffset = out.size;
-      out.size += seg.data.length;
       out.inputs.push(seg);
     }
   }
+  for (const out of list) finalizeInputSegments(ctx, out);
   ctx.outputSegments = list
     .map((s, i) => ({ s, i }))
     .sort((a, b) => segmentOrder(a.s.name) - segmentOrder(b.s.name) || a.i - b.i)
     .map(({ s }) => s);
+}
+
+/**
+ * Replaces the mergeable inputs of equal flags and alignment by one merged chunk where the first
+ * of them was (lld OutputSegment::finalizeInputSegments), then places every input at its alignment.
+ */
+function finalizeInputSegments(ctx: LinkContext, out: OutputSegment): void {
+  const groups = new Map<string, { chunk: InputSegment; members: InputSegment[] }>();
+  const inputs: InputSegment[] = [];
+  for (const seg of out.inputs) {
+    const pieces = isMergeableSegment(seg, ctx.config.optimize) ? splitStrings(seg.data) : undefined;
+    if (!pieces) {
+      inputs.push(seg);
+      continue;
+    }
+    seg.pieces = pieces;
+    const key = `${seg.flags}:${seg.alignment}`;
+    let g = groups.get(key);
+    if (!g) {
+      g = { chunk: { ...seg, index: -1, name: out.name, relocs: [], pieces: undefined }, members: [] };
+      groups.set(key, g);
+      inputs.push(g.chunk);
+    }
+    g.members.push(seg);
+  }
+  for (const g of groups.values()) g.chunk.data = mergeInputs(g.members.map((m) => ({ data: m.data, pieces: m.pieces! })), 0);
+  out.inputs = inputs;
+  out.size = 0;
+  for (const seg of inputs) {
+    seg.outputOffset = alignTo(out.size, 2 ** seg.alignment);
+    out.size = seg.outputOffset + seg.data.length;
+  }
+  for (const g of groups.values()) for (const m of g.members) for (const p of m.pieces!) p.outputOff += g.chunk.outputOffset;
 }
 
 /** Whether `.bss` must be written as zeros in the binary (no memory.fill to clear it). */

@@ -64,6 +64,8 @@ export interface LinkOptions {
   extraFeatures?: string[];
   allowMultipleDefinition?: boolean;
   fatalWarnings?: boolean;
+  /** `-O N`; wasm-ld merges strings when N > 0 (default 1). */
+  optimize?: number;
   verbose?: boolean;
   timeTrace?: boolean;
   /** Read inputs through this function instead of the file system (tests, the runtime). */
@@ -218,6 +220,7 @@ export const LINK_FLAGS: FlagDef[] = [
   bool(['allow-multiple-definition'], 'keep the first of duplicate definitions', (o) => (o.allowMultipleDefinition = true)),
   bool(['fatal-warnings'], 'treat warnings as errors', (o) => (o.fatalWarnings = true)),
   bool(['no-fatal-warnings'], 'warnings are warnings (default)', (o) => (o.fatalWarnings = false)),
+  val(['O'], 'optimisation level: strings are merged above 0 (default 1)', (o, v) => (o.optimize = parseNumber('-O', v)), true),
   bool(['verbose'], 'print the phases as they run', (o) => (o.verbose = true)),
   bool(['time-trace', 'print-timings'], 'print the time each phase took', (o) => (o.timeTrace = true)),
   val(['m'], 'machine: wasm32 only', (_o, v) => {
@@ -229,7 +232,6 @@ export const LINK_FLAGS: FlagDef[] = [
   silent(['Bstatic', 'static', 'dn', 'non_shared'], 'none', 'static linking is the only mode'),
   silent(['color-diagnostics', 'no-color-diagnostics'], 'optional-eq', 'accepted'),
   silent(['rsp-quoting'], 'value', 'accepted; response files use GNU quoting'),
-  silent(['O'], 'value', 'optimisation level (string merging is not done at any level)'),
   ignored(['mllvm'], 'value', 'LLVM code generation options apply to bitcode, which is not linked here'),
   ignored(['threads'], 'value', 'the link is single-threaded'),
   ignored(['error-limit'], 'value', 'all errors of a phase are reported'),

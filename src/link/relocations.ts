@@ -16,6 +16,7 @@ import type { Relocation } from '../binary/types.js';
 import { SymbolFlag } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
+import { segmentOffset } from './merge-strings.js';
 import { makeTrapStub } from './synthetic/stubs.js';
 import { fileName, isWeak, registerType, typeKey } from './symbols.js';
 import type { InputFunction, Sym } from './symbols.js';
@@ -164,7 +165,7 @@ export function symbolVA(s: Sym): number {
   const seg = s.segment;
   const out = seg?.outputSegment;
   if (!seg || !out || s.state !== 'defined') return 0;
-  const inSegment = seg.outputOffset + (s.offset ?? 0);
+  const inSegment = segmentOffset(seg, s.offset ?? 0);
   return out.isTLS ? inSegment : out.startVA + inSegment;
 }
 

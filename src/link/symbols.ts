@@ -9,6 +9,7 @@ import type { ConstExpr, FuncType, GlobalType, Relocation, SymbolKind, TableType
 import { SymbolFlag } from '../binary/types.js';
 import type { ObjFile } from './input-files.js';
 import type { ArchiveMemberRef } from './archive.js';
+import type { SectionPiece } from './merge-strings.js';
 
 /** A function in the output: an input function body, or one the linker synthesises. */
 export interface InputFunction {
@@ -48,6 +49,8 @@ export interface InputSegment {
   /** Set by layout. */
   outputSegment?: OutputSegment;
   outputOffset: number;
+  /** For a merged STRINGS segment: where each of its strings went (merge-strings.ts). */
+  pieces?: SectionPiece[];
 }
 
 export interface OutputSegment {

@@ -1,6 +1,7 @@
 // Differential tests: the same C fixtures linked by wasm-ld-22 and by wasmthreads must give modules
 // that validate and agree on imports, exports, memory and table limits, globals and their init
-// values (incl. __tls_size/__tls_align), data segment layout, table slots and start function.
+// values (incl. __tls_size/__tls_align), data segment layout and contents (after string merging),
+// table slots and start function.
 //
 // Intended differences (not compared): function/type/global index numbering and order of synthetic
 // functions (compared by name instead); the producers section contents.
@@ -42,7 +43,6 @@ const WASI_PROGRAM = ['-L' + WASI_LIB, join(WASI_LIB, 'crt1-command.o'), f('hell
 
 /** Why a compared field is allowed to differ; for those only the keys (segment names…) are compared. */
 type Differences = Partial<Record<keyof ReturnType<typeof summarize>, string>>;
-const NO_STRING_MERGING = 'wasm-ld merges identical strings of STRINGS segments at -O1; wasmthreads does not, so .rodata is larger and later segments move';
 
 const CASES: { name: string; args: string[]; differences?: Differences }[] = [
   { name: 'threads: shared + imported memory', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', f('tls.o'), f('ctors.o'), f('fnptr.o')] },
@@ -62,7 +62,10 @@ const CASES: { name: string; args: string[]; differences?: Differences }[] = [
   { name: 'exported data symbols and linker symbols', args: ['--no-entry', '--export=normal_global', '--export=tls_big', '--export=__heap_base', '--export=__data_end', '--export=__stack_pointer', f('tls.o')] },
   { name: 'initial memory and export-all', args: ['--no-entry', '--initial-memory=262144', '--export-all', f('tls.o'), f('fnptr.o')] },
   { name: 'legacy LLVM-13-style TLS object with shared memory', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', f('tls_legacy.o')] },
-  { name: 'wasi-libc program', args: WASI_PROGRAM, differences: { data: NO_STRING_MERGING } },
+  { name: 'wasi-libc program', args: WASI_PROGRAM },
+  { name: 'string merging: duplicates, tail merging, pointers into strings', args: ['--no-entry', f('strings.o'), f('strings2.o')] },
+  { name: 'no string merging at -O0', args: ['--no-entry', '-O0', f('strings.o'), f('strings2.o')] },
+  { name: 'string merging with shared memory (passive .rodata)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '-O2', f('strings.o'), f('strings2.o'), f('tls.o')] },
 ];
 
 t.test('wasmthreads and wasm-ld-22 agree', { skip: !haveWasmLd ? `${WASM_LD} not installed (bash scripts/setup-toolchains.sh)` : false }, async (t) => {

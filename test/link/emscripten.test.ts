@@ -134,6 +134,7 @@ t.test('emcc 3.1.6 with its threaded libraries: wasm-ld-14 and wasmthreads agree
     t.same(b.exports, a.exports, 'exports by target (order not compared)');
     t.same(b.globals, a.globals, 'globals and init values, incl. __stack_pointer, __tls_size, __tls_align');
     t.same(b.data, a.data, 'segment layout: .tdata, .rodata, .data (passive) and sizes');
+    t.same(b.dataBytes, a.dataBytes, 'segment contents (relocated, strings merged)');
     t.same(b.elem, a.elem, 'table slots');
     t.equal(b.start, a.start, 'start function (__wasm_init_memory)');
     t.equal(a.globals.__tls_align, '64', 'the over-aligned _Thread_local sets __tls_align');

@@ -4,6 +4,7 @@
 // function name, the start function. Index numbering is deliberately left out (see
 // differential.test.ts for the intended differences).
 
+import { createHash } from 'node:crypto';
 import { evalConstExpr } from '../../src/binary/const-expr.js';
 import { readModule } from '../../src/binary/read-module.js';
 import type { Limits, NameSubsection } from '../../src/binary/types.js';
@@ -21,6 +22,8 @@ export interface ModuleSummary {
   exports: Record<string, string>;
   globals: Record<string, string>;
   data: Record<string, string>;
+  /** SHA-256 of each data segment's bytes (contents after relocation and string merging). */
+  dataBytes: Record<string, string>;
   elem: string[];
   start: string;
 }
@@ -32,7 +35,7 @@ export function summarize(bytes: Uint8Array): ModuleSummary {
   const fnNames = sub(1);
   const globalNames = sub(7);
   const dataNames = sub(9);
-  const out: ModuleSummary = { imports: [], memory: '', table: '', exports: {}, globals: {}, data: {}, elem: [], start: '' };
+  const out: ModuleSummary = { imports: [], memory: '', table: '', exports: {}, globals: {}, data: {}, dataBytes: {}, elem: [], start: '' };
   let importedGlobals = 0;
   const globalInits: string[] = [];
   for (const s of mod.sections) {
@@ -62,6 +65,7 @@ export function summarize(bytes: Uint8Array): ModuleSummary {
       s.segments.forEach((d, i) => {
         const at = d.offset ? String(evalConstExpr(d.offset)) : 'passive';
         out.data[dataNames.get(i) ?? String(i)] = `${at} size=${d.init.length}`;
+        out.dataBytes[dataNames.get(i) ?? String(i)] = createHash('sha256').update(d.init).digest('hex').slice(0, 16);
       });
     }
   }
