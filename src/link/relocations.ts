@@ -16,7 +16,7 @@ import type { Relocation } from '../binary/types.js';
 import { SymbolFlag } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
-import { segmentOffset } from './merge-strings.js';
+import { pieceOffset, segmentOffset } from './merge-strings.js';
 import { makeTrapStub } from './synthetic/stubs.js';
 import { fileName, isWeak, registerType, typeKey } from './symbols.js';
 import type { InputFunction, Sym } from './symbols.js';
@@ -194,7 +194,11 @@ function relocValue(ctx: LinkContext, file: ObjFile, r: Relocation, P: number): 
   if (GLOBAL_INDEX_TYPES.has(r.type)) return BigInt(globalIndex(ctx, s));
   if (r.type === R_WASM_TAG_INDEX_LEB) return BigInt(s.tag ? s.tag.outputIndex : (s.importIndex ?? 0));
   if (r.type === R_WASM_TABLE_NUMBER_LEB) return BigInt(s.table ? s.table.outputIndex : (s.importIndex ?? 0));
-  if (r.type === R_WASM_SECTION_OFFSET_I32) return BigInt(s.section?.outputOffset ?? 0) + A;
+  if (r.type === R_WASM_SECTION_OFFSET_I32) {
+    // Into merged strings (.debug_str) the addend names a byte of the input, mapped to its piece.
+    if (s.section?.pieces) return BigInt(pieceOffset(s.section.pieces, Number(A)));
+    return BigInt(s.section?.outputOffset ?? 0) + A;
+  }
   if (FUNCTION_OFFSET_TYPES.has(r.type)) return BigInt(s.func?.codeOffset ?? 0) + A;
   if (MEMORY_TYPES.has(r.type)) {
     if (s.state !== 'defined' && s.absolute === undefined) return 0n;

@@ -105,6 +105,8 @@ export interface InputCustomSection {
   outputOffset: number;
   /** Index of this section in its object's section list (for SECTION symbols). */
   sectionIndex: number;
+  /** For a merged `.debug_str`: where each of its strings went (merge-strings.ts). */
+  pieces?: SectionPiece[];
 }
 
 export type SymbolState = 'defined' | 'undefined' | 'lazy';

@@ -13,7 +13,8 @@ import type { LinkContext } from './context.js';
 import { needsPassiveInitialization } from './layout.js';
 import { isExportedSymbol } from './mark-live.js';
 import { applyRelocations, symbolVA } from './relocations.js';
-import type { InputFunction, InputGlobal, Sym } from './symbols.js';
+import { isMergeableCustomSection, mergeInputs, splitStrings } from './merge-strings.js';
+import type { InputCustomSection, InputFunction, InputGlobal, Sym } from './symbols.js';
 import { isWeak, registerType, typeKey } from './symbols.js';
 import { callCtorsBody, collectInitFunctions } from './synthetic/call-ctors.js';
 import { initMemoryBody } from './synthetic/init-memory.js';
@@ -196,36 +197,55 @@ function dataSegments(ctx: LinkContext): DataSegment[] {
   return out;
 }
 
+/** One output custom section: its input chunks in order, the merged strings in one of them. */
+interface CustomSectionParts {
+  chunks: { cs?: InputCustomSection; bytes: Uint8Array }[];
+  merged: InputCustomSection[];
+}
+
 function customSections(ctx: LinkContext): Section[] {
-  const groups = new Map<string, Uint8Array[]>();
+  const groups = new Map<string, CustomSectionParts>();
   const keep = (name: string): boolean => !(ctx.config.stripDebug && name.startsWith('.debug')) || ctx.config.keepSections.has(name);
+  const mergeable = (cs: InputCustomSection): boolean => isMergeableCustomSection(cs.name, ctx.config.optimize) && (cs.pieces ??= splitStrings(cs.payload)) !== undefined;
   for (const file of ctx.objectFiles) {
     for (const cs of file.customSections) {
       if (!keep(cs.name)) continue;
-      const list = groups.get(cs.name) ?? [];
-      cs.outputOffset = list.reduce((n, b) => n + b.length, 0);
-      list.push(cs.payload);
-      groups.set(cs.name, list);
+      let g = groups.get(cs.name);
+      if (!g) groups.set(cs.name, (g = { chunks: [], merged: [] }));
+      if (!mergeable(cs)) g.chunks.push({ cs, bytes: cs.payload });
+      else {
+        // The merged strings take the place of the first mergeable input (lld CustomSection).
+        if (g.merged.length === 0) g.chunks.push({ bytes: new Uint8Array() });
+        g.merged.push(cs);
+      }
     }
   }
+  for (const g of groups.values()) placeCustomChunks(g);
   // Patch after every chunk has its offset (SECTION_OFFSET relocations point across chunks).
-  for (const file of ctx.objectFiles) {
-    for (const cs of file.customSections) {
-      const list = groups.get(cs.name);
-      if (!list || !keep(cs.name)) continue;
-      const i = list.indexOf(cs.payload);
-      list[i] = applyRelocations(ctx, file, cs.payload, cs.relocs, 0, cs.name);
-    }
+  for (const g of groups.values()) {
+    for (const c of g.chunks) if (c.cs) c.bytes = applyRelocations(ctx, c.cs.file, c.cs.payload, c.cs.relocs, 0, c.cs.name);
   }
-  return [...groups].map(([name, parts]) => {
-    const payload = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  return [...groups].map(([name, g]) => {
+    const payload = new Uint8Array(g.chunks.reduce((n, c) => n + c.bytes.length, 0));
     let at = 0;
-    for (const p of parts) {
-      payload.set(p, at);
-      at += p.length;
+    for (const c of g.chunks) {
+      payload.set(c.bytes, at);
+      at += c.bytes.length;
     }
     return { id: 0, offset: 0, contentOffset: 0, name, custom: 'raw', payload } as Section;
   });
+}
+
+/** Builds the merged string table (if any) and gives every chunk and string piece its offset. */
+function placeCustomChunks(g: CustomSectionParts): void {
+  const table = g.chunks.find((c) => !c.cs);
+  if (table) table.bytes = mergeInputs(g.merged.map((cs) => ({ data: cs.payload, pieces: cs.pieces! })), 0);
+  let at = 0;
+  for (const c of g.chunks) {
+    if (c.cs) c.cs.outputOffset = at;
+    else for (const cs of g.merged) for (const p of cs.pieces!) p.outputOff += at;
+    at += c.bytes.length;
+  }
 }
 
 function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputFunction[], globals: InputGlobal[]): Section {

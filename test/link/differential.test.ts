@@ -1,7 +1,8 @@
 // Differential tests: the same C fixtures linked by wasm-ld-22 and by wasmthreads must give modules
 // that validate and agree on imports, exports, memory and table limits, globals and their init
 // values (incl. __tls_size/__tls_align), data segment layout and contents (after string merging),
-// table slots and start function.
+// table slots, start function, and `.debug_*` sections byte for byte (FUNCTION_OFFSET and
+// SECTION_OFFSET relocations, tombstones for collected functions, merged `.debug_str`).
 //
 // Intended differences (not compared): function/type/global index numbering and order of synthetic
 // functions (compared by name instead); the producers section contents.
@@ -44,7 +45,7 @@ const WASI_PROGRAM = ['-L' + WASI_LIB, join(WASI_LIB, 'crt1-command.o'), f('hell
 /** Why a compared field is allowed to differ; for those only the keys (segment names…) are compared. */
 type Differences = Partial<Record<keyof ReturnType<typeof summarize>, string>>;
 
-const CASES: { name: string; args: string[]; differences?: Differences }[] = [
+const CASES: { name: string; args: string[]; differences?: Differences; debug?: boolean }[] = [
   { name: 'threads: shared + imported memory', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', f('tls.o'), f('ctors.o'), f('fnptr.o')] },
   { name: 'threads: TLS helpers exported', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '--export=__wasm_init_tls', '--export=__tls_size', '--export=__tls_align', '--export=__tls_base', f('tls.o')] },
   { name: 'shared memory, exported memory, no max', args: ['--no-entry', '--shared-memory', f('tls.o'), f('fnptr.o')] },
@@ -64,6 +65,9 @@ const CASES: { name: string; args: string[]; differences?: Differences }[] = [
   { name: 'legacy LLVM-13-style TLS object with shared memory', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', f('tls_legacy.o')] },
   { name: 'wasi-libc program', args: WASI_PROGRAM },
   { name: 'string merging: duplicates, tail merging, pointers into strings', args: ['--no-entry', f('strings.o'), f('strings2.o')] },
+  { name: 'debug info (-g): DWARF relocations, tombstones, merged .debug_str', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', f('debug.o'), f('debug2.o')], debug: true },
+  { name: 'debug info at -O0 (.debug_str concatenated)', args: ['--no-entry', '-O0', f('debug.o'), f('debug2.o')], debug: true },
+  { name: 'debug info dropped by --strip-debug', args: ['--no-entry', '--strip-debug', f('debug.o'), f('debug2.o')] },
   { name: 'no string merging at -O0', args: ['--no-entry', '-O0', f('strings.o'), f('strings2.o')] },
   { name: 'string merging with shared memory (passive .rodata)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '-O2', f('strings.o'), f('strings2.o'), f('tls.o')] },
 ];
@@ -84,6 +88,7 @@ t.test('wasmthreads and wasm-ld-22 agree', { skip: !haveWasmLd ? `${WASM_LD} not
         if (why) t.same(Object.keys(b[k]), Object.keys(a[k]), `${k} (names only: ${why})`);
         else t.same(b[k], a[k], k);
       }
+      if (c.debug) t.same(Object.keys(a.debug).sort(), ['.debug_abbrev', '.debug_info', '.debug_line', '.debug_loc', '.debug_ranges', '.debug_str'], 'the reference has the DWARF sections compared');
     });
   }
 });

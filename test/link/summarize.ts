@@ -26,6 +26,8 @@ export interface ModuleSummary {
   dataBytes: Record<string, string>;
   elem: string[];
   start: string;
+  /** `.debug_*` sections: size and SHA-256 of the payload (relocated, strings merged). */
+  debug: Record<string, string>;
 }
 
 export function summarize(bytes: Uint8Array): ModuleSummary {
@@ -35,7 +37,7 @@ export function summarize(bytes: Uint8Array): ModuleSummary {
   const fnNames = sub(1);
   const globalNames = sub(7);
   const dataNames = sub(9);
-  const out: ModuleSummary = { imports: [], memory: '', table: '', exports: {}, globals: {}, data: {}, dataBytes: {}, elem: [], start: '' };
+  const out: ModuleSummary = { imports: [], memory: '', table: '', exports: {}, globals: {}, data: {}, dataBytes: {}, elem: [], start: '', debug: {} };
   let importedGlobals = 0;
   const globalInits: string[] = [];
   for (const s of mod.sections) {
@@ -61,7 +63,9 @@ export function summarize(bytes: Uint8Array): ModuleSummary {
       }
     } else if (s.id === 8) out.start = fnNames.get(s.start) ?? String(s.start);
     else if (s.id === 9) for (const e of s.elements) out.elem.push(...(e.funcIndices ?? []).map((f) => fnNames.get(f) ?? String(f)));
-    else if (s.id === 11) {
+    else if (s.id === 0 && s.name.startsWith('.debug_') && s.custom === 'raw') {
+      out.debug[s.name] = `size=${s.payload.length} sha256=${createHash('sha256').update(s.payload).digest('hex').slice(0, 16)}`;
+    } else if (s.id === 11) {
       s.segments.forEach((d, i) => {
         const at = d.offset ? String(evalConstExpr(d.offset)) : 'passive';
         out.data[dataNames.get(i) ?? String(i)] = `${at} size=${d.init.length}`;
