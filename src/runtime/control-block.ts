@@ -44,6 +44,10 @@ export const Word = {
    *  bumps REFILL only when it leaves fewer idle than this, so steady spawn/join cycles do not wake
    *  the supervisor at all. */
   POOL_TARGET: 14,
+  /** 1 + the highest slot the supervisor ever gave a worker: every slot at or above it is EMPTY.
+   *  Only grows (the supervisor raises it before starting the worker). Spawners scan only below
+   *  it, so a spawn costs O(workers), not O(--max-threads). */
+  SLOTS_IN_USE: 15,
 } as const;
 const HEADER_WORDS = 16;
 
@@ -143,6 +147,7 @@ export class ControlBlock {
     words[Word.MAX_THREADS] = maxThreads;
     words[Word.SLOT_COUNT] = slotCount;
     words[Word.POOL_TARGET] = poolTarget;
+    words[Word.SLOTS_IN_USE] = 1;
     words[HEADER_WORDS + SlotField.STATE] = SlotState.MAIN;
     // Channel pages are only touched by threads that call a service, so the OS commits them lazily.
     return { control, channels: new SharedArrayBuffer(slotCount * CHANNEL_BYTES) };
@@ -171,6 +176,16 @@ export class ControlBlock {
   bump(word: number, by = 1): void {
     Atomics.add(this.words, word, by);
     Atomics.notify(this.words, word);
+  }
+
+  /** Slots that may hold a worker: [0, slotsInUse()). */
+  slotsInUse(): number {
+    return Atomics.load(this.words, Word.SLOTS_IN_USE);
+  }
+
+  /** Supervisor: admits `slot` to the scanned range before its worker starts. */
+  admitSlot(slot: number): void {
+    if (slot + 1 > this.slotsInUse()) Atomics.store(this.words, Word.SLOTS_IN_USE, slot + 1);
   }
 
   /** The bytes of slot `slot`'s service channel. */

@@ -46,7 +46,8 @@ export function requestExit(cb: ControlBlock, record: ExitRecord): boolean {
 function wakeEveryone(cb: ControlBlock): void {
   Atomics.notify(cb.words, Word.EXIT_STATE);
   Atomics.notify(cb.words, Word.POOL_IDLE);
-  for (let slot = 0; slot < cb.slotCount; slot++) {
+  const inUse = cb.slotsInUse();
+  for (let slot = 0; slot < inUse; slot++) {
     Atomics.notify(cb.words, cb.at(slot, SlotField.STATE));
     Atomics.notify(cb.words, cb.at(slot, SlotField.CH_STATE));
   }

@@ -28,7 +28,8 @@ export interface SpawnRequest {
 
 /** CASes the first IDLE slot to CLAIMED; returns its index or -1. */
 function claimIdleSlot(cb: ControlBlock): number {
-  for (let slot = 1; slot < cb.slotCount; slot++) {
+  const inUse = cb.slotsInUse();
+  for (let slot = 1; slot < inUse; slot++) {
     const at = cb.at(slot, SlotField.STATE);
     if (Atomics.load(cb.words, at) !== SlotState.IDLE) continue;
     if (Atomics.compareExchange(cb.words, at, SlotState.IDLE, SlotState.CLAIMED) === SlotState.IDLE) {

@@ -132,6 +132,7 @@ async function refillPool(run: Running, poolSize: number): Promise<void> {
     const seen = Atomics.load(cb.words, Word.REFILL);
     for (const slot of workersToBoot(cb, poolSize, MAX_CONCURRENT_BOOTS)) {
       cb.store(slot, SlotField.STATE, SlotState.BOOTING);
+      cb.admitSlot(slot);
       startWorker(run, slot, false);
     }
     await waitAsyncWhile(cb.words, Word.REFILL, seen);

@@ -98,7 +98,8 @@ export function findOverlap(cb: ControlBlock, self: number, layout: StaticLayout
       }
     }
   }
-  for (let slot = 1; slot < cb.slotCount; slot++) {
+  const inUse = cb.slotsInUse();
+  for (let slot = 1; slot < inUse; slot++) {
     if (slot === self || !LIVE_STATES.has(cb.load(slot, SlotField.STATE))) continue;
     for (const [w1, lo1, hi1, w2, lo2, hi2] of pairs(readBlocks(cb, slot))) {
       if (overlaps(lo1, hi1, lo2, hi2)) {

@@ -43,7 +43,8 @@ function threadSpawn(ctx: ThreadContext, func: number, arg: number): number {
 const JOINABLE: ReadonlySet<number> = new Set([SlotState.START, SlotState.RUNNING, SlotState.FINISHED]);
 
 function findThreadSlot(ctx: ThreadContext, tid: number): number {
-  for (let slot = 1; slot < ctx.cb.slotCount; slot++) {
+  const inUse = ctx.cb.slotsInUse();
+  for (let slot = 1; slot < inUse; slot++) {
     if (ctx.cb.load(slot, SlotField.TID) === tid && JOINABLE.has(ctx.cb.load(slot, SlotField.STATE))) return slot;
   }
   return -1;
