@@ -5,6 +5,7 @@
 // the first exit record, lets plug-ins flush, terminates every worker and reports the outcome.
 // Workers are created only here: nested workers would die with their parent (runtime.md §4.4).
 
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { WasmthreadsError } from '../diagnostics.js';
 import type { SupervisorPlugin, SupervisorService } from '../shared/host-plugin.js';
@@ -45,8 +46,12 @@ export interface SuperviseOptions {
 
 export const DEFAULT_MAX_THREADS = 128;
 export const DEFAULT_POOL_SIZE = 4;
-/** Workers booting at once: more only slows each of them on a small machine (runtime.md §4.1). */
-const MAX_CONCURRENT_BOOTS = 4;
+/**
+ * Workers booting at once: one per core besides T0's. Booting more at once only slows each of
+ * them (runtime.md §4.1); on 2 cores, 1 instead of 4 cut the start-up of a program that spawns at
+ * once from ~880 to ~500 ms, with no loss when 64 threads start.
+ */
+const MAX_CONCURRENT_BOOTS = Math.max(1, availableParallelism() - 1);
 /** How long exit waits for terminated workers before reporting anyway. */
 const TERMINATE_GRACE_MS = 100;
 
