@@ -12,7 +12,7 @@ import type { WasiContext } from './context.js';
 import { check, Errno, WasiError } from './errno.js';
 import { EntryFlags, FdKind, type FdEntry } from './fd-table.js';
 import { filetypeOf, timesToSet, writeFilestat } from './filestat.js';
-import { encodeReadRequest, ServiceOp } from './stdio-service.js';
+import { encodeFdRequest, encodeReadRequest, ServiceOp } from './stdio-service.js';
 import { WASI_PLUGIN_NAME } from './context.js';
 
 /** Backoff between retries of a write that hit EAGAIN, in ms. */
@@ -80,8 +80,17 @@ function fileEntry(ctx: WasiContext, fd: number): FdEntry {
   return e;
 }
 
-export function closeHostFd(entry: FdEntry): void {
-  if (entry.hostFd >= FIRST_NON_STDIO_HOST_FD) closeSync(entry.hostFd);
+/**
+ * Closes an entry's host fd. A FIFO or tty the supervisor reads is detached from its read service
+ * first, so the service's own descriptor goes too (writers then see the reader gone) and a later
+ * file that reuses the host fd number never meets the old buffer.
+ */
+function closeHostFd(ctx: WasiContext, entry: FdEntry): void {
+  if (entry.hostFd < FIRST_NON_STDIO_HOST_FD) return;
+  if (entry.flags & EntryFlags.SERVED_READS) {
+    ctx.host.callSupervisor(WASI_PLUGIN_NAME, ServiceOp.DETACH, encodeFdRequest(entry.hostFd));
+  }
+  closeSync(entry.hostFd);
 }
 
 function fdRead(ctx: WasiContext, fd: number, iovsPtr: number, iovsLen: number, nreadPtr: number): Errno {
@@ -236,12 +245,12 @@ export function fdImports(ctx: WasiContext) {
       return Errno.SUCCESS;
     },
     fd_close(fd: number): Errno {
-      closeHostFd(t.remove(fd));
+      closeHostFd(ctx, t.remove(fd));
       return Errno.SUCCESS;
     },
     fd_renumber(from: number, to: number): Errno {
       const replaced = t.renumber(from, to);
-      if (from !== to) closeHostFd(replaced);
+      if (from !== to) closeHostFd(ctx, replaced);
       return Errno.SUCCESS;
     },
     fd_readdir: (fd: number, buf: number, len: number, cookie: bigint, out: number) => fdReaddir(ctx, fd, buf, len, cookie, out),

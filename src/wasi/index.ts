@@ -92,7 +92,8 @@ export function wasiSupervisorPlugin(options: WasiOptions): SupervisorPlugin<Was
         preopenNames: options.preopens.map((p) => p.guest),
       };
       const stdin = options.stdin ?? ((): Readable => process.stdin);
-      return { shared, services: { [WASI_PLUGIN_NAME]: createReadService(stdin) } };
+      const reads = createReadService(stdin);
+      return { shared, services: { [WASI_PLUGIN_NAME]: reads.service }, beforeExit: () => reads.close() };
     },
   };
 }

@@ -2,20 +2,24 @@
 // operation runs on the host path in the calling worker. path_open enters the new fd in the
 // shared table (under its lock), so every thread can use it at once.
 
-import { closeSync, constants, fstatSync, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readlinkSync,
+import { closeSync, constants, fstatSync, type Stats, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readlinkSync,
   renameSync, rmdirSync, symlinkSync, unlinkSync, utimesSync } from 'node:fs';
 import { Fdflags, Lookupflags, Oflags, Rights } from './abi.js';
-import type { WasiContext } from './context.js';
-import { check, Errno } from './errno.js';
+import { isatty } from 'node:tty';
+import { WASI_PLUGIN_NAME, type WasiContext } from './context.js';
+import { check, Errno, WasiError } from './errno.js';
 import { EntryFlags, FdKind } from './fd-table.js';
 import { filetypeOf, timesToSet, writeFilestat } from './filestat.js';
 import { decodeGuestPath, resolveInside } from './sandbox.js';
+import { encodeFdRequest, ServiceOp } from './stdio-service.js';
 
 const READ_RIGHTS = Rights.FD_READ | Rights.FD_READDIR;
 const WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE;
 /** Mode of files and directories the guest creates (before the umask), as wasmtime uses. */
 const CREATE_FILE_MODE = 0o666;
 const CREATE_DIR_MODE = 0o777;
+/** How often a FIFO writer's open looks for a reader, in ms. */
+const FIFO_WRITER_RETRY_MS = 5;
 
 /** The host path of `guestPath` inside directory fd `fd`. */
 function resolveAt(ctx: WasiContext, fd: number, ptr: number, len: number, follow: boolean): string {
@@ -40,12 +44,39 @@ function hostOpenFlags(oflags: number, rights: bigint, isDirectory: boolean): nu
   return flags;
 }
 
-function isDirectoryPath(path: string): boolean {
+function lstatOrUndefined(path: string): Stats | undefined {
   try {
-    return lstatSync(path).isDirectory();
+    return lstatSync(path);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+/**
+ * Opens the host file. A FIFO is opened non-blocking: a blocking open waits in native code for
+ * the other end, and nothing could then end the program. A writer that finds no reader (ENXIO)
+ * waits for one here, interruptibly; a reader needs no writer yet (its reads wait in the
+ * supervisor, which reports end of file only once a writer has come and gone).
+ */
+function openHost(ctx: WasiContext, host: string, flags: number, isFifo: boolean): number {
+  if (!isFifo) return openSync(host, flags, CREATE_FILE_MODE);
+  for (;;) {
+    try {
+      return openSync(host, flags | constants.O_NONBLOCK, CREATE_FILE_MODE);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'ENXIO') throw err;
+      if (!ctx.host.sleep(FIFO_WRITER_RETRY_MS)) throw new WasiError(Errno.INTR);
+    }
+  }
+}
+
+/** How the table treats a newly opened host fd. */
+function entryShape(hostFd: number, st: Stats, readable: boolean): { kind: FdKind; flags: number } {
+  if (st.isDirectory()) return { kind: FdKind.DIRECTORY, flags: 0 };
+  if (st.isFile()) return { kind: FdKind.FILE, flags: 0 };
+  // Pipes, sockets and devices have no offset of ours; reads that can block forever are served.
+  const blocks = st.isFIFO() || st.isSocket() || isatty(hostFd);
+  return { kind: FdKind.STREAM, flags: blocks && readable ? EntryFlags.SERVED_READS : 0 };
 }
 
 function pathOpen(ctx: WasiContext, dirfd: number, dirflags: number, ptr: number, len: number, oflags: number,
@@ -53,21 +84,26 @@ function pathOpen(ctx: WasiContext, dirfd: number, dirflags: number, ptr: number
   const dir = ctx.table.get(dirfd);
   const host = resolveAt(ctx, dirfd, ptr, len, follows(dirflags));
   const base = BigInt.asUintN(64, rightsBase) & dir.rightsInheriting;
-  const hostFd = openSync(host, hostOpenFlags(oflags, base, isDirectoryPath(host)), CREATE_FILE_MODE);
+  const before = lstatOrUndefined(host);
+  const flags = hostOpenFlags(oflags, base, before?.isDirectory() ?? false);
+  const hostFd = openHost(ctx, host, flags, before?.isFIFO() ?? false);
   let fd: number;
+  let shape: { kind: FdKind; flags: number };
   try {
-    const st = fstatSync(hostFd);
-    const blocking = st.isFIFO() || st.isCharacterDevice() || st.isSocket();
+    shape = entryShape(hostFd, fstatSync(hostFd), (flags & (constants.O_WRONLY | constants.O_RDWR)) !== constants.O_WRONLY);
     fd = ctx.table.insert({
-      kind: st.isDirectory() ? FdKind.DIRECTORY : FdKind.FILE, hostFd, filetype: filetypeOf(st),
+      kind: shape.kind, hostFd, filetype: filetypeOf(fstatSync(hostFd)),
       fdflags: fdflags & (Fdflags.APPEND | Fdflags.NONBLOCK | Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC),
-      path: host.replace(/\/+$/, ''), preopen: -1, flags: blocking ? EntryFlags.SERVED_READS : 0,
+      path: host.replace(/\/+$/, ''), preopen: -1, flags: shape.flags,
       rightsBase: base, rightsInheriting: BigInt.asUintN(64, rightsInheriting) & dir.rightsInheriting,
     });
   } catch (err) {
     closeSync(hostFd); // the table is full: do not leak the host fd
     throw err;
   }
+  // The supervisor starts reading now, so a writer that comes and goes before the first read
+  // still leaves its data and its end of file behind.
+  if (shape.flags & EntryFlags.SERVED_READS) ctx.host.callSupervisor(WASI_PLUGIN_NAME, ServiceOp.ATTACH, encodeFdRequest(hostFd));
   ctx.mem.setU32(fdPtr, fd);
   return Errno.SUCCESS;
 }

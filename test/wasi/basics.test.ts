@@ -94,7 +94,7 @@ t.test('fd_read on stdin goes through the supervisor service', async (t) => {
 
 t.test('the read service serves stdin from a stream, keeping leftovers', async (t) => {
   const stream = new PassThrough();
-  const service = createReadService(() => stream);
+  const { service } = createReadService(() => stream);
   const pending = service(ServiceOp.READ, encodeReadRequest(0, 3));
   setTimeout(() => stream.write('hello'), 20);
   const first = await pending;
