@@ -114,6 +114,8 @@ export interface SyntheticSymbols {
   tlsAlign?: Sym;
   initTLS?: Sym;
   initMemory?: InputFunction;
+  /** Shared memory with internal GOT globals of TLS symbols: sets them per thread (§3.6). */
+  applyGlobalTLSRelocs?: InputFunction;
   indirectFunctionTable?: Sym;
   /** Optional data symbols by name (`__data_end`, `__heap_base`, …). */
   data: Map<string, Sym>;

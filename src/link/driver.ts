@@ -77,7 +77,7 @@ export function link(options: LinkOptions): LinkResult {
     ctx.numImportedFunctions = imports.filter((e) => e.imp.desc.kind === 0).length;
     const functions = assignFunctionIndices(ctx, ctx.numImportedFunctions);
     const globals = assignGlobalIndices(ctx, imports.filter((e) => e.imp.desc.kind === 3).length);
-    assignElementIndices(ctx, imports);
+    assignTagIndices(ctx, imports);
     fillGotValues(ctx);
     const ex = calculateExports(ctx, functions, () => globals.length + ctx.exportedDataGlobals.length + imports.filter((e) => e.imp.desc.kind === 3).length);
     functions.push(...ex.extraFunctions);
@@ -414,6 +414,9 @@ function createIndirectTable(ctx: LinkContext): void {
   ctx.indirectTable = { name: '__indirect_function_table', type: { elemType: 0x70, limits: { flags: 0, min: 0n } }, live: true, outputIndex: 0 };
   if (sym) {
     sym.state = 'defined';
+    // The linker's definition replaces the reference (lld replaceSymbol): objects' EXPORTED or
+    // NO_STRIP flags on their undefined reference do not export the table.
+    sym.flags = SymbolFlag.VISIBILITY_HIDDEN;
     sym.table = ctx.indirectTable;
   }
 }
@@ -431,7 +434,8 @@ function assignTableIndices(ctx: LinkContext, numImportedTables: number): void {
   if (ctx.indirectTable) ctx.indirectTable.outputIndex = index;
 }
 
-function assignElementIndices(ctx: LinkContext, imports: { imp: { desc: { kind: number } } }[]): void {
+/** Tags: imports first, then the objects' defined tags in file order. */
+function assignTagIndices(ctx: LinkContext, imports: { imp: { desc: { kind: number } } }[]): void {
   let tag = imports.filter((e) => e.imp.desc.kind === 4).length;
   for (const f of ctx.objectFiles) for (const t of f.tags) if (t.live) t.outputIndex = tag++;
 }

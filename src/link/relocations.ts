@@ -17,7 +17,7 @@ import { SymbolFlag } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
 import { pieceOffset, segmentOffset } from './merge-strings.js';
-import { makeTrapStub } from './synthetic/stubs.js';
+import { makeTrapStub, syntheticFunction } from './synthetic/stubs.js';
 import { fileName, isWeak, registerType, typeKey } from './symbols.js';
 import type { InputFunction, Sym } from './symbols.js';
 
@@ -116,8 +116,14 @@ function ensureGot(ctx: LinkContext, s: Sym): void {
   if (s.gotGlobal) return;
   if (s.kind === 0 && hasFunctionBody(s)) addTableEntry(ctx, s);
   const tlsInShared = s.isTLS && ctx.config.sharedMemory;
-  s.gotGlobal = { name: `GOT.${s.kind === 0 ? 'func' : 'mem'}.${s.name}`, type: { valType: 0x7f, mutable: tlsInShared }, live: true, outputIndex: -1 };
+  // lld's names for internal (non-PIC) GOT entries.
+  s.gotGlobal = { name: `GOT.${s.kind === 0 ? 'func' : 'data'}.internal.${s.name}`, type: { valType: 0x7f, mutable: tlsInShared }, live: true, outputIndex: -1 };
   ctx.extraGlobals.push(s.gotGlobal);
+  // Each thread's TLS block is elsewhere, so the address is set at run time, per thread.
+  if (tlsInShared && !ctx.sym.applyGlobalTLSRelocs) {
+    ctx.sym.applyGlobalTLSRelocs = syntheticFunction('__wasm_apply_global_tls_relocs', { params: [], results: [] });
+    ctx.syntheticFunctions.push(ctx.sym.applyGlobalTLSRelocs);
+  }
 }
 
 /** linking.md §3.8 checks, with the cause and the fix spelled out (§7.4). */

@@ -270,9 +270,12 @@ function attachDefinition(s: Sym, file: ObjFile, info: SymbolInfo): void {
       if (g) g.name = s.name;
       break;
     }
-    case 4:
-      s.tag = file.tags[info.index - file.tagImports.length];
+    case 4: {
+      const tag = file.tags[info.index - file.tagImports.length];
+      s.tag = tag;
+      if (tag) tag.name = s.name;
       break;
+    }
     case 5:
       s.table = file.tables[info.index - file.tableImports.length];
       break;
@@ -297,4 +300,5 @@ function attachReference(s: Sym, file: ObjFile, info: SymbolInfo, force = false)
   if (imp.desc.kind === 0) s.signature ??= file.types[imp.desc.typeIndex];
   else if (imp.desc.kind === 3) s.globalType ??= imp.desc.global;
   else if (imp.desc.kind === 1) s.tableType ??= imp.desc.table;
+  else if (imp.desc.kind === 4) s.signature ??= file.types[imp.desc.tag.typeIndex];
 }

@@ -14,11 +14,11 @@ import { needsPassiveInitialization } from './layout.js';
 import { isExportedSymbol } from './mark-live.js';
 import { applyRelocations, symbolVA } from './relocations.js';
 import { isMergeableCustomSection, mergeInputs, splitStrings } from './merge-strings.js';
-import type { InputCustomSection, InputFunction, InputGlobal, Sym } from './symbols.js';
+import type { InputCustomSection, InputFunction, InputGlobal, InputTag, Sym } from './symbols.js';
 import { isWeak, registerType, typeKey } from './symbols.js';
 import { callCtorsBody, collectInitFunctions } from './synthetic/call-ctors.js';
 import { initMemoryBody } from './synthetic/init-memory.js';
-import { initTLSBody } from './synthetic/init-tls.js';
+import { applyGlobalTLSRelocsBody, initTLSBody } from './synthetic/init-tls.js';
 import { commandExportBody, syntheticFunction } from './synthetic/stubs.js';
 
 const FUNCREF = 0x70;
@@ -70,6 +70,7 @@ function importFor(s: Sym): Import {
   if (s.kind === 0) return { module, name, desc: { kind: 0, typeIndex: 0 as never } };
   if (s.kind === 2) return { module, name, desc: { kind: 3, global: s.globalType ?? { valType: I32, mutable: false } } };
   if (s.kind === 5) return { module, name, desc: { kind: 1, table: s.tableType ?? { elemType: FUNCREF, limits: { flags: 0, min: 0n } } } };
+  // Tags: the type index is filled in by buildModule from `s.signature`, like functions'.
   return { module, name, desc: { kind: 4, tag: { attribute: 0, typeIndex: 0 as never } } };
 }
 
@@ -300,6 +301,11 @@ export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
     if (e.imp.desc.kind === 0 && e.sym?.signature) e.imp.desc = { kind: 0, typeIndex: registerType(ctx, e.sym.signature) as never };
   }
   const funcTypes = w.functions.map((fn) => registerType(ctx, fn.type));
+  // Tag types after function types (wasm-ld's order); imported tags' types likewise.
+  for (const e of w.imports) {
+    if (e.imp.desc.kind === 4 && e.sym?.signature) e.imp.desc = { kind: 4, tag: { attribute: 0, typeIndex: registerType(ctx, e.sym.signature) as never } };
+  }
+  const tagTypes = liveTags(ctx).map((t) => ({ attribute: 0, typeIndex: registerType(ctx, t.type) as never }));
   const sections: Section[] = [];
   const code = codeBodies(ctx, w.functions);
   const data = dataSegments(ctx);
@@ -312,6 +318,8 @@ export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
     sections.push({ ...base, id: 4, tables: [{ type: { elemType: FUNCREF, limits } }] });
   }
   if (!c.importMemory) sections.push({ ...base, id: 5, memories: [{ limits: memoryLimits(ctx) }] });
+  // The tag section (id 13) sits between memory and global (exception-handling proposal).
+  if (tagTypes.length) sections.push({ ...base, id: 13, tags: tagTypes });
   if (w.globals.length) sections.push({ ...base, id: 6, globals: w.globals.map((g) => ({ type: g.type, init: constExprFor(g) })) });
   if (w.exports.length) sections.push({ ...base, id: 7, exports: w.exports });
   if (w.startFunction) sections.push({ ...base, id: 8, start: w.startFunction.outputIndex as never });
@@ -336,6 +344,13 @@ export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
   return { version: 1, sections };
 }
 
+/** Defined tags in output index order (their indices were assigned after the imported tags). */
+function liveTags(ctx: LinkContext): InputTag[] {
+  const tags: InputTag[] = [];
+  for (const f of ctx.objectFiles) for (const t of f.tags) if (t.live) tags.push(t);
+  return tags.sort((a, b) => a.outputIndex - b.outputIndex);
+}
+
 export function encodeModule(mod: WasmModule): Uint8Array {
   return writeModule(mod);
 }
@@ -351,10 +366,14 @@ export function synthesizeBodies(ctx: LinkContext, extraFunctions: InputFunction
     const segments = ctx.outputSegments.filter((seg) => needsPassiveInitialization(ctx, seg));
     s.initMemory.bytes = initMemoryBody({ segments, flag: ctx.config.sharedMemory ? ctx.initMemoryFlag : undefined, tlsBaseGlobal: tlsBaseIndex });
   }
+  const apply = s.applyGlobalTLSRelocs;
+  if (apply && tlsBaseIndex !== undefined) {
+    const gotTLS = ctx.symtab.ordered.filter((x) => x.gotGlobal && x.isTLS).map((x) => ({ global: x.gotGlobal!.outputIndex, offset: symbolVA(x) }));
+    apply.bytes = applyGlobalTLSRelocsBody(tlsBaseIndex, gotTLS);
+  }
   if (s.initTLS?.func?.live && tlsBaseIndex !== undefined) {
     const tdata = ctx.outputSegments.find((seg) => seg.isTLS && seg.index >= 0);
-    const gotTLS = ctx.symtab.ordered.filter((x) => x.gotGlobal && x.isTLS && ctx.config.sharedMemory).map((x) => ({ global: x.gotGlobal!.outputIndex, offset: symbolVA(x) }));
-    s.initTLS.func.bytes = initTLSBody({ tlsBaseGlobal: tlsBaseIndex, tdata: tdata ? { index: tdata.index, size: tdata.size } : undefined, gotTLS });
+    s.initTLS.func.bytes = initTLSBody({ tlsBaseGlobal: tlsBaseIndex, tdata: tdata ? { index: tdata.index, size: tdata.size } : undefined, applyGlobalTLSRelocs: apply?.outputIndex });
   }
   for (const w of extraFunctions) {
     const target = (w as InputFunction & { wraps?: InputFunction }).wraps!;

@@ -28,6 +28,8 @@ export interface ModuleSummary {
   start: string;
   /** `.debug_*` sections: size and SHA-256 of the payload (relocated, strings merged). */
   debug: Record<string, string>;
+  /** Tags, imported then defined, as their signatures (`i32 -> `). */
+  tags: string[];
 }
 
 export function summarize(bytes: Uint8Array): ModuleSummary {
@@ -37,8 +39,10 @@ export function summarize(bytes: Uint8Array): ModuleSummary {
   const fnNames = sub(1);
   const globalNames = sub(7);
   const dataNames = sub(9);
-  const out: ModuleSummary = { imports: [], memory: '', table: '', exports: {}, globals: {}, data: {}, dataBytes: {}, elem: [], start: '', debug: {} };
+  const out: ModuleSummary = { imports: [], memory: '', table: '', exports: {}, globals: {}, data: {}, dataBytes: {}, elem: [], start: '', debug: {}, tags: [] };
   let importedGlobals = 0;
+  const types = (mod.sections.find((s) => s.id === 1) as { types: { params: unknown[]; results: unknown[] }[] } | undefined)?.types ?? [];
+  const sig = (i: number): string => `${types[i]?.params.join(',')} -> ${types[i]?.results.join(',')}`;
   const globalInits: string[] = [];
   for (const s of mod.sections) {
     if (s.id === 2) {
@@ -46,8 +50,10 @@ export function summarize(bytes: Uint8Array): ModuleSummary {
         out.imports.push(`${i.module}.${i.name}:${KIND[i.desc.kind]}`);
         if (i.desc.kind === 2) out.memory = limits(i.desc.memory.limits);
         if (i.desc.kind === 3) importedGlobals++;
+        if (i.desc.kind === 4) out.tags.push(`import ${sig(i.desc.tag.typeIndex)}`);
       }
-    } else if (s.id === 5) out.memory = limits(s.memories[0].limits);
+    } else if (s.id === 13) out.tags.push(...s.tags.map((tag) => sig(tag.typeIndex)));
+    else if (s.id === 5) out.memory = limits(s.memories[0].limits);
     else if (s.id === 4) out.table = s.tables.map((t) => limits(t.type.limits)).join(';');
     else if (s.id === 6) {
       s.globals.forEach((g, i) => {

@@ -1,8 +1,8 @@
 // `__wasm_init_tls(ptr)` (lld createInitTLSFunction; linking.md §3.4): points this thread's
 // `__tls_base` at `ptr` and copies the `.tdata` image (which includes the zeroed `.tbss` part)
-// there with `memory.init`; then sets the GOT globals of TLS symbols to `__tls_base + offset`
-// (lld's `__wasm_apply_global_tls_relocs`, inlined). The caller allocates `__tls_size` bytes
-// aligned to `__tls_align`.
+// there with `memory.init`; then calls `__wasm_apply_global_tls_relocs`, which sets the internal
+// GOT globals of TLS symbols to `__tls_base + offset` (lld createApplyGlobalTLSRelocationsFunction;
+// linking.md §3.6). The caller allocates `__tls_size` bytes aligned to `__tls_align`.
 
 import { ByteWriter } from '../../binary/byte-writer.js';
 import { Op } from './opcodes.js';
@@ -11,8 +11,8 @@ export interface InitTLSPlan {
   tlsBaseGlobal: number;
   /** The passive `.tdata` segment, if any. */
   tdata: { index: number; size: number } | undefined;
-  /** GOT globals to set to `__tls_base + offset`. */
-  gotTLS: { global: number; offset: number }[];
+  /** Output index of `__wasm_apply_global_tls_relocs`, when there is one. */
+  applyGlobalTLSRelocs: number | undefined;
 }
 
 export function initTLSBody(plan: InitTLSPlan): Uint8Array {
@@ -34,9 +34,21 @@ export function initTLSBody(plan: InitTLSPlan): Uint8Array {
     w.u32(plan.tdata.index);
     w.u32(0);
   }
-  for (const g of plan.gotTLS) {
+  if (plan.applyGlobalTLSRelocs !== undefined) {
+    w.u8(Op.call);
+    w.u32(plan.applyGlobalTLSRelocs);
+  }
+  w.u8(Op.end);
+  return w.finish();
+}
+
+/** `__wasm_apply_global_tls_relocs()`: each TLS GOT global = `__tls_base + offset`. */
+export function applyGlobalTLSRelocsBody(tlsBaseGlobal: number, gotTLS: { global: number; offset: number }[]): Uint8Array {
+  const w = new ByteWriter(32);
+  w.u32(0);
+  for (const g of gotTLS) {
     w.u8(Op.globalGet);
-    w.u32(plan.tlsBaseGlobal);
+    w.u32(tlsBaseGlobal);
     w.u8(Op.i32Const);
     w.s32(g.offset);
     w.u8(Op.i32Add);
