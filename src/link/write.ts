@@ -389,7 +389,8 @@ export function fillGotValues(ctx: LinkContext): void {
     const g = s.gotGlobal;
     if (!g) continue;
     if (s.kind === 0) g.value = s.state === 'defined' ? (s.func?.tableIndex ?? 0) : (s.tableIndex ?? 0);
-    else if (s.isTLS && ctx.config.sharedMemory) g.value = 0;
+    // Until `__wasm_apply_global_tls_relocs` runs, wasm-ld leaves the offset inside the block.
+    else if (s.isTLS && ctx.config.sharedMemory) g.value = symbolVA(s);
     else g.value = s.isTLS && s.segment?.outputSegment ? s.segment.outputSegment.startVA + symbolVA(s) : symbolVA(s);
   }
 }
