@@ -337,12 +337,17 @@ function checkSignatures(ctx: LinkContext): void {
           message: `function signature mismatch: ${s.name}`,
           symbol: s.name,
           notes: [`defined as ${formatSignature(want)} in ${file.name}`, `defined as ${formatSignature(s.func.type)} in ${fileName(s.file)}`],
-          hint: `the direct calls to \`${s.name}\` in ${file.name} were bound to a stub that traps (unreachable) at run time; fix the declaration`,
+          hint: `calls to \`${s.name}\` from ${trappingCallers(file, i).join(', ') || 'no live function'} in ${file.name} will trap (unreachable) at run time; fix the declaration`,
         });
       }
       file.symbols[i] = stub;
     });
   }
+}
+
+/** The functions of `file` that call symbol `symbolIndex` directly (their call sites will trap). */
+function trappingCallers(file: ObjFile, symbolIndex: number): string[] {
+  return file.functions.filter((fn) => !fn.discarded && fn.relocs.some((r) => r.type === 0 && r.index === symbolIndex)).map((fn) => fn.name || `function ${fn.index}`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import { SymbolFlag } from '../binary/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ArchiveMemberRef, LazySymbolDef } from './archive.js';
 import type { ObjFile } from './input-files.js';
-import { KIND_NAMES, fileName, isWeak, newSymbol } from './symbols.js';
+import { KIND_NAMES, fileName, formatSignature, isWeak, newSymbol, typeKey } from './symbols.js';
 import type { Sym } from './symbols.js';
 
 export interface SymbolTableHooks {
@@ -73,7 +73,7 @@ export class SymbolTable {
   /** Resolves every symbol-table entry of `file`, filling `file.symbols`. */
   addFile(file: ObjFile): void {
     const discarded = this.claimComdats(file);
-    file.symbols = file.symbolInfos.map((info) => this.addEntry(file, info, discarded));
+    file.symbols = file.symbolInfos.map((info, i) => this.addEntry(file, info, discarded, i));
   }
 
   private claimComdats(file: ObjFile): { functions: Set<number>; segments: Set<number> } {
@@ -98,13 +98,13 @@ export class SymbolTable {
     return out;
   }
 
-  private addEntry(file: ObjFile, info: SymbolInfo, discarded: { functions: Set<number>; segments: Set<number> }): Sym {
+  private addEntry(file: ObjFile, info: SymbolInfo, discarded: { functions: Set<number>; segments: Set<number> }, symbolIndex: number): Sym {
     const name = file.symbolName(info);
     if (info.kind === 3) return this.defineLocal(file, info, name);
     const isDiscarded = (info.kind === 0 && discarded.functions.has(info.index)) || (info.kind === 1 && info.segment !== undefined && discarded.segments.has(info.segment));
     if (this.isUndefinedEntry(file, info) || isDiscarded) {
       if (info.flags & SymbolFlag.BINDING_LOCAL) return this.defineLocal(file, info, name);
-      return this.addUndefined(file, info, name);
+      return this.addUndefined(file, info, name, file.calledDirectly.has(symbolIndex));
     }
     if (info.flags & SymbolFlag.BINDING_LOCAL) return this.defineLocal(file, info, name);
     return this.addDefined(file, info, name);
@@ -145,12 +145,13 @@ export class SymbolTable {
     return existing;
   }
 
-  private addUndefined(file: ObjFile, info: SymbolInfo, name: string): Sym {
+  private addUndefined(file: ObjFile, info: SymbolInfo, name: string, calledDirectly: boolean): Sym {
     let s = this.map.get(name);
     if (!s) {
       s = this.insert(newSymbol(name, info.kind as Sym['kind'], info.flags, 'undefined', file));
       s.usedInRegularObj = true;
       attachReference(s, file, info);
+      if (info.kind === 0 && calledDirectly) s.signatureFromCall = file;
       return s;
     }
     if (!this.checkKind(s, info.kind, file)) return s;
@@ -166,6 +167,7 @@ export class SymbolTable {
       if (!weakRef) s.flags &= ~SymbolFlag.BINDING_WEAK;
       s.flags |= info.flags & SymbolFlag.NO_STRIP;
       this.reconcileImportNames(s, file, info);
+      if (info.kind === 0 && calledDirectly) this.checkUndefinedSignature(s, file, info);
     }
     return s;
   }
@@ -221,6 +223,29 @@ export class SymbolTable {
     } else if (s.importModule !== imp.module) {
       this.hooks.error({ code: 'import-mismatch', message: `import module mismatch for symbol: ${s.name}`, symbol: s.name, notes: [`imported as ${s.importModule} in ${fileName(s.file)}`, `imported as ${imp.module} in ${file.name}`] });
     }
+  }
+
+  /**
+   * Two direct calls to one undefined function with different signatures cannot both validate
+   * against one import: an error, as wasm-ld's (a definition seen later gives a stub instead).
+   */
+  private checkUndefinedSignature(s: Sym, file: ObjFile, info: SymbolInfo): void {
+    if (info.kind !== 0) return;
+    const sig = file.functionType(info.index);
+    if (!sig) return;
+    if (!s.signature || !s.signatureFromCall) {
+      s.signature = sig;
+      s.signatureFromCall = file;
+      return;
+    }
+    if (typeKey(s.signature) === typeKey(sig)) return;
+    this.hooks.error({
+      code: 'signature-mismatch',
+      message: `function signature mismatch: ${s.name}`,
+      symbol: s.name,
+      notes: [`defined as ${formatSignature(s.signature)} in ${fileName(s.signatureFromCall)}`, `defined as ${formatSignature(sig)} in ${file.name}`],
+      hint: 'make the declarations agree (include one shared header in both files)',
+    });
   }
 
   private checkKind(s: Sym, kind: number, file: ObjFile): boolean {

@@ -137,6 +137,8 @@ export interface Sym {
   /** Whether the import names were given explicitly (import_module/import_name attributes). */
   explicitImport?: boolean;
   signature?: FuncType;
+  /** The object whose direct call gave `signature` (undefined functions; for mismatch errors). */
+  signatureFromCall?: ObjFile;
   globalType?: GlobalType;
   tableType?: TableType;
   /** Lazy (archive) symbols. */
