@@ -13,6 +13,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'max-threads', type: 'string', value: 'N', help: 'most spawned threads alive at once; past it thread-spawn fails with -6 (default 128)' },
   { name: 'pool-size', type: 'string', value: 'N', help: 'idle pre-instantiated workers kept ready for spawns (default 4)' },
   { name: 'stack-size', type: 'string', value: 'BYTES', help: 'host-managed ABI: stack per spawned thread (default 1048576)' },
+  { name: 'trace-exit', type: 'boolean', help: 'print timestamps of the exit path (request, supervisor, workers, process exit) to stderr; also WASMTHREADS_TRACE_EXIT=1' },
   { name: 'no-isolation-check', type: 'boolean', help: 'do not check that live threads\' stacks and TLS blocks are disjoint (checked by default at each spawn)' },
 ];
 
@@ -80,6 +81,7 @@ export function runOptionsFromArgv(argv: string[]): RunOptions {
     poolSize: positiveInt(flagString(p, 'pool-size'), 'pool-size', 0),
     stackSize: positiveInt(flagString(p, 'stack-size'), 'stack-size', 1024),
     checkIsolation: !flagBool(p, 'no-isolation-check'),
+    traceExit: flagBool(p, 'trace-exit') || undefined,
   };
 }
 
@@ -90,6 +92,7 @@ export const runCommand: Command = {
   async run(argv: string[], io: CliIO): Promise<number> {
     const result = await run({ ...runOptionsFromArgv(argv), exitingProcess: true });
     if (result.diagnostic) io.stderr(formatDiagnostic(result.diagnostic) + '\n');
+    if (result.finishTrace) io.stderr(result.finishTrace('process.exit() called'));
     // The supervisor's deliberate final exit: a guest may have left stdin being read or other
     // handles open; nothing of the run may keep Node alive, and every worker is already gone.
     process.exit(result.exitCode);

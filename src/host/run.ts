@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import type { Diagnostic } from '../diagnostics.js';
 import { ExitKind } from '../runtime/control-block.js';
+import { traceExitFromEnv } from '../runtime/exit-trace.js';
 import { supervise } from '../runtime/supervisor.js';
 import type { SupervisorPlugin } from '../shared/host-plugin.js';
 import { wasiSupervisorPlugin } from '../wasi/index.js';
@@ -43,6 +44,8 @@ export interface RunOptions {
   /** Resolve as soon as every worker was told to terminate, without waiting (for a caller that
    *  calls `process.exit` next, like the CLI). Default false. */
   exitingProcess?: boolean;
+  /** Print the exit path's timestamps to stderr (`--trace-exit`; also WASMTHREADS_TRACE_EXIT=1). */
+  traceExit?: boolean;
 }
 
 export interface RunResult {
@@ -52,6 +55,8 @@ export interface RunResult {
   /** Thread id that ended the program (0 main, -1 the host). */
   exitTid: number;
   workersStarted: number;
+  /** With `traceExit`: the exit trace so far; `finishTrace` adds a last mark and renders it. */
+  finishTrace?: (lastStep: string) => string;
 }
 
 const DIAGNOSTIC_CODES: Record<number, string> = {
@@ -124,6 +129,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     checkIsolation: options.checkIsolation,
     stackSize: options.stackSize,
     waitForTermination: !options.exitingProcess,
+    traceExit: options.traceExit ?? traceExitFromEnv(),
   });
   releaseStdin(stdinUsed);
   return {
@@ -131,5 +137,11 @@ export async function run(options: RunOptions): Promise<RunResult> {
     diagnostic: toDiagnostic(options.module, result.kind, result.message),
     exitTid: result.tid,
     workersStarted: result.workersStarted,
+    finishTrace: result.trace.enabled
+      ? (lastStep) => {
+          result.trace.mark(lastStep);
+          return result.trace.format(result.requestedAt);
+        }
+      : undefined,
   };
 }

@@ -48,8 +48,12 @@ export const Word = {
    *  Only grows (the supervisor raises it before starting the worker). Spawners scan only below
    *  it, so a spawn costs O(workers), not O(--max-threads). */
   SLOTS_IN_USE: 15,
+  /** Words 16-17 hold a Float64 (see `ControlBlock.exitTime`): when the winning exit request was
+   *  made, in `sharedClockMs()` milliseconds; written before EXIT_STATE becomes 2. For --trace-exit. */
+  EXIT_TIME: 16,
 } as const;
-const HEADER_WORDS = 16;
+/** 16 Int32 words, then the 8-byte EXIT_TIME (Float64-aligned: byte offset 64). */
+const HEADER_WORDS = 18;
 
 /** Per-slot words, at `slotBase(i) + field`. Slot 0 is T0 (the main thread); 1.. are pool workers. */
 export const SlotField = {
@@ -127,6 +131,8 @@ export interface ControlBuffers {
 export class ControlBlock {
   readonly words: Int32Array;
   readonly message: Uint8Array;
+  /** [0]: EXIT_TIME as a Float64 (plain access: published by the seq-cst store of EXIT_STATE). */
+  readonly exitTime: Float64Array;
   readonly channels: SharedArrayBuffer;
   readonly slotCount: number;
 
@@ -135,6 +141,7 @@ export class ControlBlock {
     this.slotCount = Atomics.load(this.words, Word.SLOT_COUNT);
     const messageOffset = (HEADER_WORDS + this.slotCount * SLOT_WORDS) * 4;
     this.message = new Uint8Array(buffers.control, messageOffset, MESSAGE_BYTES);
+    this.exitTime = new Float64Array(buffers.control, Word.EXIT_TIME * 4, 1);
     this.channels = buffers.channels;
   }
 

@@ -5,6 +5,7 @@
 // semantics (runtime.md §1.2): proc_exit, a trap, or the main thread returning end all threads.
 
 import { ControlBlock, ExitKind, MESSAGE_BYTES, SlotField, Word } from './control-block.js';
+import { sharedClockMs } from './exit-trace.js';
 
 /** Thrown through the wasm stack of a thread once the program is exiting. Never a user error. */
 export class ExitSignal extends Error {
@@ -30,6 +31,7 @@ export interface ExitRecord {
  */
 export function requestExit(cb: ControlBlock, record: ExitRecord): boolean {
   if (Atomics.compareExchange(cb.words, Word.EXIT_STATE, 0, 1) !== 0) return false;
+  cb.exitTime[0] = sharedClockMs();
   const bytes = new TextEncoder().encode(record.message);
   const len = Math.min(bytes.length, MESSAGE_BYTES);
   cb.message.set(bytes.subarray(0, len));

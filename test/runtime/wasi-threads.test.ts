@@ -3,7 +3,7 @@
 // has a deadline; each scenario runs REPEAT times to flush races.
 
 import t from 'tap';
-import { REPEAT, runCli, WAT } from './run-helpers.js';
+import { REPEAT, runCli, runNode, WAT } from './run-helpers.js';
 
 interface Case {
   file: string;
@@ -53,18 +53,50 @@ t.test('past --max-threads thread-spawn returns a negative error', async (t) => 
   t.equal(r.code, 1, r.stderr);
 });
 
+/** Median of a sample (sorted copy). */
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Exit runs, each timed from the guest's request (CLOCK_REALTIME it printed) to the process end. */
+const EXIT_RUNS = 5;
+/**
+ * Bounds for the medians. Request → workers told to terminate is the supervisor's own work: 2-12 ms
+ * here. Request → process gone is dominated by Node tearing down ~7 worker isolates (≈15 ms CPU
+ * each on Node 20, see --trace-exit in the README): 67-160 ms (median ~100) from a bare script on
+ * this loaded 2-core box, 200-380 ms as seen from inside tap (the test process competes for the
+ * CPU; a plain `node -e` child is seen ~35 ms late). The bound is for the latter at load ~9.
+ */
+const SUPERVISOR_BOUND_MS = 50;
+/** A Node process that writes CLOCK_REALTIME in ns (as exit_timing.wasm does) and exits 5. */
+const BARE_EXIT = `const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6))); require('fs').writeSync(1, b); process.exit(5)`;
+const PROCESS_GONE_BOUND_MS = 500;
+
 t.test('exit reaches every thread quickly (blocked, busy, reading stdin)', async (t) => {
-  const latencies: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const r = await runCli(['run', `${WAT}exit_timing.wasm`]);
+  const gone: number[] = [];
+  const told: number[] = [];
+  for (let i = 0; i < EXIT_RUNS; i++) {
+    const r = await runCli(['run', '--trace-exit', `${WAT}exit_timing.wasm`]);
     t.equal(r.code, 5, r.stderr);
     t.equal(r.stdout.length, 8, 'the guest wrote its exit timestamp before exiting');
-    const requestedAt = Number(r.stdout.readBigUInt64LE(0) / 1_000_000n);
-    latencies.push(r.endedAt - requestedAt);
+    const requestedAt = Number(r.stdout.readBigUInt64LE(0)) / 1e6;
+    gone.push(r.endedAt - requestedAt);
+    const m = /exit trace: \+\s*([\d.]+) ms  terminate\(\) called on (\d+) workers/.exec(r.stderr);
+    t.ok(m, 'the trace names the terminate step');
+    if (m) told.push(Number(m[1]));
   }
-  latencies.sort((a, b) => a - b);
-  t.comment(`proc_exit → process gone: ${latencies.join(', ')} ms`);
-  // Target 100 ms (measured in benchmarks/); the margin is for a shared 2-core machine under heavy
-  // load. What this guards is that no thread (stdin reader, spinner, futex) can hold the exit back.
-  t.ok(latencies[1] < 1000, `median ${latencies[1]} ms`);
+  // The same measurement of a plain Node process that prints the time and exits: how late this
+  // harness sees any child end (the test process is busy under tap; ~100 ms more than a bare script).
+  const bare: number[] = [];
+  for (let i = 0; i < EXIT_RUNS; i++) {
+    const r = await runNode(['-e', BARE_EXIT]);
+    bare.push(r.endedAt - Number(r.stdout.readBigUInt64LE(0)) / 1e6);
+  }
+  const fmt = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(', ');
+  t.comment(`plain node: exit → process gone as seen here: ${fmt(bare)} ms (median ${median(bare).toFixed(1)})`);
+  t.comment(`proc_exit → workers told to terminate: ${fmt(told)} ms (median ${median(told).toFixed(1)})`);
+  t.comment(`proc_exit → process gone: ${fmt(gone)} ms (median ${median(gone).toFixed(1)})`);
+  t.ok(median(told) < SUPERVISOR_BOUND_MS, `supervisor side median ${median(told).toFixed(1)} ms < ${SUPERVISOR_BOUND_MS}`);
+  t.ok(median(gone) < PROCESS_GONE_BOUND_MS, `process gone median ${median(gone).toFixed(1)} ms < ${PROCESS_GONE_BOUND_MS}`);
 });
