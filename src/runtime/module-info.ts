@@ -35,7 +35,7 @@ export interface ModuleInfo {
 const NAME_SUBSECTION_GLOBAL = 7;
 const LIMITS_SHARED = 2;
 /** Names of the linker globals the runtime cares about. */
-const LINKER_GLOBALS = ['__tls_size', '__tls_align', '__heap_base', '__data_end'];
+const LINKER_GLOBALS = ['__tls_size', '__tls_align', '__heap_base', '__data_end', '__stack_low', '__stack_high'];
 
 function detectAbi(mod: WasmModule): ThreadAbi {
   const funcs = importsOfKind(mod, ExternalKind.Func);

@@ -18,7 +18,7 @@ import { readModuleInfo, type ModuleInfo } from './module-info.js';
 import { workersToBoot } from './pool.js';
 import { serveChannels } from './service-channel.js';
 import type { ThreadWorkerData } from './thread-worker.js';
-import type { StaticLayout } from './tls.js';
+import { threadStackEstimate, type StaticLayout } from './tls.js';
 import { DEFAULT_THREAD_STACK_SIZE } from './abi/host-managed.js';
 
 export interface SuperviseOptions {
@@ -79,6 +79,7 @@ function layoutOf(info: ModuleInfo): StaticLayout {
     tlsSize: g.get('__tls_size') ?? 0,
     tlsAlign: g.get('__tls_align') ?? 1,
     staticEnd: g.get('__heap_base') ?? g.get('__data_end') ?? 0,
+    threadStackSize: threadStackEstimate(g.get('__stack_low'), g.get('__stack_high')),
   };
 }
 

@@ -4,8 +4,12 @@
 // host-managed threads the host chose them (see abi/host-managed.ts); for wasi-threads guests that
 // follow wasi-libc's convention the start argument points at { stack pointer @0, TLS base @4 }
 // (runtime.md §2.1 item 6), and the block is [tls_base, tls_base + __tls_size). Only the top of a
-// wasi-threads stack is known (its size is libc-internal), so the check covers the STACK_PROBE
-// bytes just below it. When a thread starts, its ranges are compared with every other live
+// wasi-threads stack is known (its size is libc-internal), so its size is estimated as wasi-libc
+// chooses its default (runtime.md §5.6): `__default_stacksize = min(__stack_high - __stack_low,
+// 8 MiB)`, the main stack's size, when the module exposes those globals; otherwise only the
+// STACK_PROBE bytes just below the top are checked. A thread created with a smaller explicit
+// stack size (pthread_attr_setstacksize) next to another thread's block can trip the estimate:
+// --no-isolation-check turns the check off. When a thread starts, its ranges are compared with every other live
 // thread's, and with the static region below `__heap_base` (static data and the main stack); an
 // overlap ends the program with a diagnostic naming both threads and the ranges. The check is a
 // scan over the slots (O(max threads) per spawn) and runs by default.
@@ -14,6 +18,15 @@ import { ControlBlock, SlotField, SlotState } from './control-block.js';
 
 /** Bytes below a wasi-threads stack top that the overlap check treats as that thread's stack. */
 export const STACK_PROBE = 16;
+/** wasi-libc's cap on the default thread stack size (DEFAULT_STACK_MAX, 8 MiB). */
+export const DEFAULT_STACK_MAX = 8 << 20;
+
+/** The estimated wasi-threads stack size: min(__stack_high - __stack_low, 8 MiB), or STACK_PROBE. */
+export function threadStackEstimate(stackLow: number | undefined, stackHigh: number | undefined): number {
+  if (stackLow === undefined || stackHigh === undefined || stackHigh <= stackLow) return STACK_PROBE;
+  return Math.min(stackHigh - stackLow, DEFAULT_STACK_MAX);
+}
+
 /** Offsets in a wasi-libc `struct start_args`, hard-coded in its `wasi_thread_start` trampoline. */
 export const START_ARG_STACK_POINTER = 0;
 export const START_ARG_TLS_BASE = 4;
@@ -31,6 +44,8 @@ export interface StaticLayout {
   tlsAlign: number;
   /** End of static data and the main stack: thread blocks must lie at or above it (0: unknown). */
   staticEnd: number;
+  /** Bytes below a wasi-threads stack top taken as that thread's stack (`threadStackEstimate`). */
+  threadStackSize: number;
 }
 
 /** Reads the wasi-libc start argument; undefined if it does not point into memory. */
@@ -41,7 +56,7 @@ export function blocksFromStartArg(memory: WebAssembly.Memory, arg: number, layo
   const sp = view.getUint32(arg + START_ARG_STACK_POINTER, true);
   const tls = view.getUint32(arg + START_ARG_TLS_BASE, true);
   return {
-    stackLo: sp >= STACK_PROBE ? sp - STACK_PROBE : 0,
+    stackLo: sp >= layout.threadStackSize ? sp - layout.threadStackSize : 0,
     stackHi: sp,
     tlsLo: layout.tlsSize > 0 ? tls : 0,
     tlsHi: layout.tlsSize > 0 ? tls + layout.tlsSize : 0,

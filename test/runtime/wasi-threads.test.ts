@@ -25,6 +25,9 @@ const cases: Case[] = [
   { file: 'isolation_static', code: 134,
     stderr: /memory isolation violated: thread 1's TLS block \[0x200, 0x210\) overlaps static data and the main stack \[0x0, 0x1000\)/ },
   { file: 'isolation_distinct', code: 0 },
+  // Stacks estimated from __stack_high - __stack_low (4 KiB): tops 2 KiB apart overlap.
+  { file: 'isolation_stacks', code: 134,
+    stderr: /memory isolation violated: thread 2's stack \[0x6800, 0x7800\) overlaps thread 1's stack \[0x7000, 0x8000\)/ },
 ];
 for (const state of ['block', 'busy', 'wasi', 'wasi_read']) {
   cases.push({ file: `exit_main_${state}`, code: 99 }, { file: `exit_nonmain_${state}`, code: 99 }, { file: `return_main_${state}`, code: 0 });
