@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { notBuilt } from './run-cli.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE = join(ROOT, '.toolchains', 'wasi-libtest');
@@ -19,7 +20,7 @@ const RUN_TIMEOUT_MS = 60_000;
 
 function missingTools(): string | undefined {
   for (const f of ['/usr/bin/cargo', '/usr/bin/rustc', '/usr/lib/wasm32-wasi/libc.a']) if (!existsSync(f)) return `${f} missing (bash scripts/setup-toolchains.sh --rust)`;
-  if (!existsSync(join(ROOT, 'dist', 'thread-worker.js'))) return 'dist/ not built: run `npm run build` (npm test does)';
+  if (!existsSync(join(ROOT, 'dist', 'thread-worker.cjs'))) return 'dist/ not built: run `npm run build` (npm test does)';
   return undefined;
 }
 

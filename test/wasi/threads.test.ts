@@ -4,43 +4,14 @@
 // Sources and the build commands: test/fixtures/wasi/*.wat, build.sh.
 
 import t from 'tap';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fixture as fixtureFile, notBuilt, runCli } from './run-cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(ROOT, 'bin', 'wasmthreads.js');
-const fixture = (name: string): string => join(ROOT, 'test', 'fixtures', 'wasi', `${name}.wasm`);
-const built = existsSync(join(ROOT, 'dist', 'cli.js')) && existsSync(join(ROOT, 'dist', 'thread-worker.js'));
-const TIMEOUT_MS = 60_000;
+const fixture = (name: string): string => fixtureFile(`${name}.wasm`);
 
-interface Ran { code: number | null; stdout: string; stderr: string; ms: number }
-
-/** Runs the CLI; `slowReaderMs` delays reading stdout so the pipe fills up; stdin stays open. */
-function runCli(args: string[], slowReaderMs = 0): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out: ${args.join(' ')}`)); }, TIMEOUT_MS);
-    if (slowReaderMs > 0) {
-      child.stdout.pause();
-      setTimeout(() => child.stdout.resume(), slowReaderMs);
-    }
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString(), ms: Date.now() - start });
-    });
-  });
-}
-
-t.test('threaded WASI fixtures', { skip: built ? false : 'dist/ not built: run `npm run build` (npm test does)' }, async (t) => {
+t.test('threaded WASI fixtures', { skip: notBuilt }, async (t) => {
   t.test('two threads share one fd', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'wasi-shared-fd-'));
     writeFileSync(join(dir, 'data.txt'), '0123456789');
@@ -50,7 +21,7 @@ t.test('threaded WASI fixtures', { skip: built ? false : 'dist/ not built: run `
   });
 
   t.test('eight threads × 10 000 lines into a slow pipe', async (t) => {
-    const r = await runCli([fixture('print8')], 1000);
+    const r = await runCli([fixture('print8')], { slowReaderMs: 1000 });
     t.equal(r.code, 0, r.stderr);
     const lines = r.stdout.split('\n');
     t.equal(lines.pop(), '', 'ends with a newline');
