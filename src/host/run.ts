@@ -121,7 +121,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   const result = await supervise({
     bytes,
     file: options.module,
-    workerUrl: new URL('./thread-worker.js', import.meta.url),
+    workerUrl: new URL('./thread-worker.cjs', import.meta.url),
     plugins,
     pluginModules: options.pluginModules,
     maxThreads: options.maxThreads,

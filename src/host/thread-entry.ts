@@ -1,7 +1,8 @@
-// The entry of the `thread-worker` bundle (dist/thread-worker.js): the runtime's worker loop with
-// the built-in plug-ins. Every wasm thread's worker runs this file.
+// The entry of the `thread-worker` bundle (dist/thread-worker.cjs): the runtime's worker loop with
+// the built-in plug-ins. Every wasm thread's worker runs this file. It is bundled as CommonJS
+// (workers boot faster), so no top-level await: runThreadWorker catches everything itself.
 
 import { runThreadWorker } from '../runtime/thread-worker.js';
 import { wasiWorkerPlugin } from '../wasi/index.js';
 
-await runThreadWorker([wasiWorkerPlugin]);
+void runThreadWorker([wasiWorkerPlugin]);

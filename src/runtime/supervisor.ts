@@ -25,7 +25,7 @@ export interface SuperviseOptions {
   /** Module bytes and the name used in messages. */
   bytes: Uint8Array;
   file: string;
-  /** The worker bundle (src/host/thread-entry.ts built to dist/thread-worker.js). */
+  /** The worker bundle (src/host/thread-entry.ts built to dist/thread-worker.cjs). */
   workerUrl: URL;
   plugins?: SupervisorPlugin[];
   /** Extra worker plug-in modules (URLs of modules exporting `workerPlugin`), e.g. for tests. */

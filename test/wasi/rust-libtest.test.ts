@@ -1,13 +1,13 @@
 // A real Rust libtest binary for wasm32-wasip1 (test/fixtures/wasi/rust-libtest, std built with
 // build-std against Debian's wasi-libc plus pthread-stubs.c), run as cargo's runner would run it:
-// `wasmthreads run --dir . file.wasm [libtest args]`. Exit 0 when the tests pass, 101 when the
-// selected (ignored, failing) test fails. The build is cached under .toolchains/ (first build takes
+// `wasmthreads run --dir . file.wasm [libtest args]` in the package root, and for real by `cargo test`
+// with `CARGO_TARGET_WASM32_WASIP1_RUNNER`. Exit 0 when the tests pass, 101 when the selected
+// (ignored, failing) test fails; one test reads a fixture file through the preopened cwd. The build is cached under .toolchains/ (first build takes
 // about 3 minutes on 2 cores); the exact commands are in test/fixtures/wasi/build.sh.
 
 import t from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { notBuilt } from './run-cli.js';
@@ -15,6 +15,7 @@ import { notBuilt } from './run-cli.js';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE = join(ROOT, '.toolchains', 'wasi-libtest');
 const CLI = join(ROOT, 'bin', 'wasmthreads.js');
+const CRATE = join(ROOT, 'test', 'fixtures', 'wasi', 'rust-libtest');
 const BUILD_TIMEOUT_MS = 580_000;
 const RUN_TIMEOUT_MS = 60_000;
 
@@ -24,14 +25,19 @@ function missingTools(): string | undefined {
   return undefined;
 }
 
+/** Where cargo builds, and the flags that link pthread stubs (identical for every call: a cache hit). */
+function cargoEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, CARGO_TARGET_DIR: join(CACHE, 'target'), RUSTFLAGS: `-L native=${CACHE} -l static=pthread-stubs` };
+}
+
 /** Builds (or finds in the cache) the libtest binary; returns its path. */
 function buildLibtest(): string {
   mkdirSync(CACHE, { recursive: true });
   const obj = join(CACHE, 'pthread-stubs.o');
   execFileSync('clang-22', ['--target=wasm32-wasi', '--sysroot=/usr', '-Wno-deprecated', '-c', join(ROOT, 'test/fixtures/wasi/pthread-stubs.c'), '-o', obj]);
   execFileSync('llvm-ar-22', ['rcs', join(CACHE, 'libpthread-stubs.a'), obj]);
-  const out = execFileSync(join(ROOT, 'scripts', 'rust-wasm.sh'), [join(ROOT, 'test/fixtures/wasi/rust-libtest'), 'wasm32-wasip1', '--no-run', '--message-format=json'], {
-    env: { ...process.env, RUST_WASM_CARGO: 'test', CARGO_TARGET_DIR: join(CACHE, 'target'), RUSTFLAGS: `-L native=${CACHE} -l static=pthread-stubs` },
+  const out = execFileSync(join(ROOT, 'scripts', 'rust-wasm.sh'), [CRATE, 'wasm32-wasip1', '--no-run', '--message-format=json'], {
+    env: { ...cargoEnv(), RUST_WASM_CARGO: 'test' },
     timeout: BUILD_TIMEOUT_MS, maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'],
   }).toString();
   const exe = [...out.matchAll(/"executable":"([^"]+\.wasm)"/g)].pop()?.[1];
@@ -39,16 +45,39 @@ function buildLibtest(): string {
   return exe;
 }
 
+/** `cargo test` through `scripts/rust-wasm.sh`, with wasmthreads as the target's runner. */
+function cargoTest(libtestArgs: string[]) {
+  return spawnSync(join(ROOT, 'scripts', 'rust-wasm.sh'), [CRATE, 'wasm32-wasip1', '--', ...libtestArgs], {
+    env: { ...cargoEnv(), RUST_WASM_CARGO: 'test', CARGO_TARGET_WASM32_WASIP1_RUNNER: `node ${CLI} run --dir=.` },
+    timeout: BUILD_TIMEOUT_MS, encoding: 'utf8', maxBuffer: 64 << 20,
+  });
+}
+
 const skip = missingTools();
 t.test('Rust libtest binary under wasmthreads run', { skip: skip ?? false, timeout: BUILD_TIMEOUT_MS + 2 * RUN_TIMEOUT_MS }, async (t) => {
   const wasm = buildLibtest();
-  const cwd = mkdtempSync(join(tmpdir(), 'wasi-libtest-'));
-  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'run', '--dir', '.', wasm, ...args], { cwd, timeout: RUN_TIMEOUT_MS, encoding: 'utf8' });
+  // As cargo runs it: in the package root, preopened as `.`.
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, 'run', '--dir', '.', wasm, ...args], { cwd: CRATE, timeout: RUN_TIMEOUT_MS, encoding: 'utf8' });
   const pass = run();
   t.equal(pass.status, 0, pass.stderr);
-  t.match(pass.stdout, /test result: ok\. 4 passed; 0 failed; 1 ignored/);
+  t.match(pass.stdout, /test result: ok\. 5 passed; 0 failed; 1 ignored/);
   t.match(pass.stdout, /test tests::sleep_never_wakes_early \.\.\. ok/);
+  t.match(pass.stdout, /test tests::reads_a_fixture_through_the_preopened_cwd \.\.\. ok/);
   const fail = run('--ignored');
   t.equal(fail.status, 101, 'a failing test exits 101');
+  t.match(fail.stdout, /test result: FAILED\. 0 passed; 1 failed/);
+});
+
+t.test('cargo test with CARGO_TARGET_WASM32_WASIP1_RUNNER="node bin/wasmthreads.js run --dir=."', { skip: skip ?? false, timeout: 2 * BUILD_TIMEOUT_MS }, async (t) => {
+  buildLibtest(); // the same flags and target dir: cargo test below reuses this build
+  const pass = cargoTest([]);
+  t.equal(pass.status, 0, pass.stderr.slice(-2000));
+  t.match(pass.stderr, /Running unittests src\/lib\.rs \(.*wasi_libtest-[0-9a-f]+\.wasm\)/, 'cargo ran the .wasm through the runner');
+  t.match(pass.stdout, /test tests::reads_a_fixture_through_the_preopened_cwd \.\.\. ok/);
+  t.match(pass.stdout, /test result: ok\. 5 passed; 0 failed; 1 ignored/);
+  const fail = cargoTest(['--ignored']);
+  t.equal(fail.status, 101, 'cargo test exits 101 when a test fails');
+  t.match(fail.stdout, /test tests::fails_when_selected \.\.\. FAILED/);
+  t.match(fail.stdout, /this test fails on purpose/);
   t.match(fail.stdout, /test result: FAILED\. 0 passed; 1 failed/);
 });
