@@ -11,6 +11,21 @@ Links relocatable wasm objects (.o) and archives (.a) into an executable module,
 does. Inputs may be given through @response files. Flags:
 `;
 
+/** `--why-extract=FILE`; `-` means stdout. A file that cannot be written is an error, as in wasm-ld. */
+function writeWhyExtract(path: string, text: string, io: { stdout(s: string): void; stderr(s: string): void }): boolean {
+  if (path === '-') {
+    io.stdout(text);
+    return true;
+  }
+  try {
+    writeFileSync(path, text);
+    return true;
+  } catch (e) {
+    io.stderr(`wasmthreads: error: cannot open --why-extract= file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    return false;
+  }
+}
+
 export const linkCommand: Command = {
   name: 'link',
   summary: 'link wasm objects and archives (wasm-ld compatible)',
@@ -32,7 +47,9 @@ export const linkCommand: Command = {
       return 1;
     }
     const result = link(parsed.options);
+    for (const line of result.messages) io.stdout(`${line}\n`);
     for (const line of result.log) io.stderr(`${line}\n`);
+    if (result.whyExtract !== undefined && !writeWhyExtract(parsed.options.whyExtract!, result.whyExtract, io)) return 1;
     for (const w of result.warnings) io.stderr(`${formatDiagnostic(w)}\n`);
     writeFileSync(output, result.bytes);
     return 0;

@@ -14,7 +14,10 @@ import { SymbolFlag } from '../binary/types.js';
 import { ObjFile } from './input-files.js';
 
 export interface ArchiveMemberRef {
-  member: ArchiveMember;
+  /** The archive member; absent for `--start-lib` objects. */
+  member?: ArchiveMember;
+  /** `lib.a(member.o)` or the object's path: how diagnostics and traces name it. */
+  name: string;
   /** The member decoded in full; parsed on first use (extraction). */
   readonly obj: ObjFile;
   /** Defined, non-local symbols from the member's symbol table alone. */
@@ -48,6 +51,7 @@ export class ArchiveFile {
       let obj: ObjFile | undefined;
       this.members.push({
         member: m,
+        name: m.file,
         get obj() {
           return (obj ??= new ObjFile(m.file, data, name));
         },
@@ -64,8 +68,7 @@ export class ArchiveFile {
 
   /** When the quick scan cannot read a member, decoding it in full gives the precise error. */
   private definitionsFromFullParse(file: string, data: Uint8Array, archive: string): { name: string; kind: number }[] {
-    const obj = new ObjFile(file, data, archive);
-    return obj.symbolInfos.filter((i) => !(i.flags & (SymbolFlag.BINDING_LOCAL | SymbolFlag.UNDEFINED)) && i.kind !== 3).map((i) => ({ name: obj.symbolName(i), kind: i.kind }));
+    return definedSymbolsOf(new ObjFile(file, data, archive));
   }
 }
 
@@ -140,4 +143,24 @@ function readSymbolSubsection(r: { pos: number }, end: number, u32: () => number
     r.pos = subEnd;
   }
   return out;
+}
+
+/**
+ * An object between `--start-lib` and `--end-lib`: offered lazily like an archive member, loaded
+ * only when something needs one of its definitions (lld `InputFile::lazy`).
+ */
+export function lazyObjectRef(name: string, bytes: Uint8Array): ArchiveMemberRef {
+  let obj: ObjFile | undefined;
+  return {
+    name,
+    get obj() {
+      return (obj ??= new ObjFile(name, bytes));
+    },
+    definitions: readDefinedSymbols(bytes) ?? definedSymbolsOf(new ObjFile(name, bytes)),
+    extracted: false,
+  };
+}
+
+function definedSymbolsOf(obj: ObjFile): { name: string; kind: number }[] {
+  return obj.symbolInfos.filter((i) => !(i.flags & (SymbolFlag.BINDING_LOCAL | SymbolFlag.UNDEFINED)) && i.kind !== 3).map((i) => ({ name: obj.symbolName(i), kind: i.kind }));
 }

@@ -8,7 +8,7 @@ import type { LinkOptions, UnresolvedPolicy } from './options.js';
 import type { ArchiveFile } from './archive.js';
 import type { ObjFile } from './input-files.js';
 import type { InputFunction, InputGlobal, InputTable, OutputSegment, Sym } from './symbols.js';
-import type { SymbolTable } from './symbol-table.js';
+import type { ExtractRecord, SymbolTable } from './symbol-table.js';
 
 export const WASM_PAGE_SIZE = 65536;
 export const DEFAULT_STACK_SIZE = 65536;
@@ -59,6 +59,8 @@ export interface Config {
   fatalWarnings: boolean;
   /** `-O`: string merging happens above 0 (wasm-ld's default is 1). */
   optimize: number;
+  /** `--trace`: name each file as it is loaded. */
+  trace: boolean;
 }
 
 export function makeConfig(o: LinkOptions, allowUndefinedSymbols: Set<string>): Config {
@@ -101,6 +103,7 @@ export function makeConfig(o: LinkOptions, allowUndefinedSymbols: Set<string>): 
     allowMultipleDefinition: !!o.allowMultipleDefinition,
     fatalWarnings: !!o.fatalWarnings,
     optimize: o.optimize ?? 1,
+    trace: !!o.trace,
   };
 }
 
@@ -150,4 +153,10 @@ export interface LinkContext {
   types: FuncType[];
   typeIndices: Map<string, number>;
   log: (line: string) => void;
+  /** Whether `--trace-symbol` names `name`. */
+  traced: (name: string) => boolean;
+  /** A `--trace`/`--trace-symbol` line (wasm-ld prints these on stdout). */
+  message: (line: string) => void;
+  /** `--why-extract` rows, in the order members finished loading. */
+  whyExtract: ExtractRecord[];
 }

@@ -13,7 +13,8 @@ import { isWasm } from '../binary/read-module.js';
 import { SymbolFlag } from '../binary/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { DiagnosticSink, WasmthreadsError } from '../diagnostics.js';
-import { ArchiveFile } from './archive.js';
+import { ArchiveFile, lazyObjectRef } from './archive.js';
+import type { ArchiveMemberRef } from './archive.js';
 import { makeConfig } from './context.js';
 import type { LinkContext } from './context.js';
 import { checkFeatures, outputFeatures } from './features.js';
@@ -25,6 +26,8 @@ import { scanRelocations } from './relocations.js';
 import { SymbolTable } from './symbol-table.js';
 import { fileName, formatSignature, newSymbol, typeKey } from './symbols.js';
 import type { Sym } from './symbols.js';
+import { isStubLibrary, parseStubLibrary, processStubLibraries } from './stub-library.js';
+import type { StubFile } from './stub-library.js';
 import { makeTrapStub, syntheticFunction } from './synthetic/stubs.js';
 import { assignFunctionIndices, assignGlobalIndices, buildModule, calculateExports, calculateImports, encodeModule, fillGotValues, synthesizeBodies } from './write.js';
 
@@ -33,6 +36,10 @@ export interface LinkResult {
   warnings: Diagnostic[];
   /** `--verbose` / `--time-trace` / `--print-gc-sections` lines. */
   log: string[];
+  /** `--trace` / `--trace-symbol` lines (wasm-ld prints them on stdout). */
+  messages: string[];
+  /** `--why-extract` table, when asked for. */
+  whyExtract?: string;
 }
 
 const I32 = 0x7f;
@@ -43,7 +50,8 @@ const START_STOP = /^__(start|stop)_([A-Za-z_][A-Za-z0-9_]*)$/;
 
 export function link(options: LinkOptions): LinkResult {
   const log: string[] = [];
-  const ctx = createContext(options, log);
+  const messages: string[] = [];
+  const ctx = createContext(options, log, messages);
   const phase = <T>(name: string, fn: () => T): T => {
     if (options.verbose) log.push(`phase: ${name}`);
     const t0 = performance.now();
@@ -89,10 +97,18 @@ export function link(options: LinkOptions): LinkResult {
   });
   const warnings = ctx.sink.warnings();
   if (ctx.config.fatalWarnings && warnings.length) throw new WasmthreadsError(warnings.map((w) => ({ ...w, severity: 'error' as const })));
-  return { bytes, warnings, log };
+  return { bytes, warnings, log, messages, whyExtract: options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined };
 }
 
-function createContext(options: LinkOptions, log: string[]): LinkContext {
+/** wasm-ld's `--why-extract` format: a header, then one tab-separated row per extraction. */
+function formatWhyExtract(ctx: LinkContext): string {
+  return ['reference\textracted\tsymbol', ...ctx.whyExtract.map((r) => `${r.reference}\t${r.extracted}\t${r.symbol}`)].join('\n') + '\n';
+}
+
+const TRACE_VERB = { undefined: 'reference to', lazy: 'lazy definition of', defined: 'definition of' } as const;
+
+function createContext(options: LinkOptions, log: string[], messages: string[]): LinkContext {
+  const traced = new Set(options.traceSymbols ?? []);
   const sink = new DiagnosticSink();
   const ctx: LinkContext = {
     config: makeConfig(options, new Set()),
@@ -113,13 +129,20 @@ function createContext(options: LinkOptions, log: string[]): LinkContext {
     types: [],
     typeIndices: new Map(),
     log: (line) => log.push(line),
+    traced: (name) => traced.has(name),
+    message: (line) => messages.push(line),
+    whyExtract: [],
   };
   ctx.symtab = new SymbolTable({
     error: (d) => sink.error(d),
     allowMultipleDefinition: !!options.allowMultipleDefinition,
-    extract: (ref, because, by) => {
-      if (options.verbose) ctx.log(`extracting ${ref.obj.name} for \`${because}\` (referenced by ${by})`);
+    extract: (ref, record) => {
+      if (options.verbose) ctx.log(`extracting ${ref.name} for \`${record.symbol}\` (referenced by ${record.reference})`);
       addObject(ctx, ref.obj);
+      ctx.whyExtract.push(record);
+    },
+    trace: (s, file) => {
+      if (traced.has(s.name)) ctx.message(`${file}: ${TRACE_VERB[s.state]} ${s.name}`);
     },
   });
   return ctx;
@@ -131,6 +154,9 @@ function createContext(options: LinkOptions, log: string[]): LinkContext {
 interface LoadedInput {
   obj?: ObjFile;
   archive?: ArchiveFile;
+  /** An object between --start-lib and --end-lib. */
+  lazyObject?: ArchiveMemberRef;
+  stub?: StubFile;
   wholeArchive: boolean;
 }
 
@@ -159,6 +185,7 @@ function loadInput(ctx: LinkContext, options: LinkOptions, input: LinkInput): Lo
   let name: string;
   let bytes: Uint8Array | undefined;
   const wholeArchive = typeof input === 'object' && !!input.wholeArchive;
+  const lazy = typeof input === 'object' && 'lazy' in input && !!input.lazy;
   if (typeof input === 'string') name = input;
   else if ('bytes' in input) {
     name = input.name;
@@ -174,10 +201,9 @@ function loadInput(ctx: LinkContext, options: LinkOptions, input: LinkInput): Lo
     readImportsFile(ctx, options, name);
     return { archive: new ArchiveFile(name, bytes), wholeArchive };
   }
-  if (isWasm(bytes)) return { obj: new ObjFile(name, bytes), wholeArchive };
-  const head = new TextDecoder().decode(bytes.subarray(0, 5));
-  if (head === '#STUB') ctx.sink.error({ code: 'unsupported-input', message: 'stub libraries (#STUB) are not supported', file: name });
-  else if (bytes[0] === 0x42 && bytes[1] === 0x43) ctx.sink.error({ code: 'unsupported-input', message: 'LLVM bitcode (LTO) inputs are not supported; compile without -flto', file: name });
+  if (isWasm(bytes)) return lazy ? { lazyObject: lazyObjectRef(name, bytes), wholeArchive } : { obj: new ObjFile(name, bytes), wholeArchive };
+  if (isStubLibrary(bytes)) return { stub: parseStubLibrary(name, bytes), wholeArchive };
+  if (bytes[0] === 0x42 && bytes[1] === 0x43) ctx.sink.error({ code: 'unsupported-input', message: 'LLVM bitcode (LTO) inputs are not supported; compile without -flto', file: name });
   else ctx.sink.error({ code: 'unknown-input', message: 'unknown file type: not a wasm object or archive', file: name });
   return undefined;
 }
@@ -247,7 +273,9 @@ function resolveInputs(ctx: LinkContext): void {
   const loaded = (ctx as LinkContext & { loaded?: LoadedInput[] }).loaded ?? [];
   for (const l of loaded) {
     if (l.obj) addObject(ctx, l.obj);
-    else if (l.archive) {
+    else if (l.lazyObject) {
+      for (const d of l.lazyObject.definitions) ctx.symtab.addLazy({ name: d.name, kind: d.kind, ref: l.lazyObject });
+    } else if (l.archive) {
       ctx.archives.push(l.archive);
       for (const m of l.archive.skipped) ctx.sink.warn({ code: 'archive-member', message: `archive member '${m}' is neither Wasm object file nor LLVM bitcode`, file: l.archive.name });
       if (l.wholeArchive) {
@@ -262,6 +290,7 @@ function resolveInputs(ctx: LinkContext): void {
 
 /** Resolves an object's symbols, then lists it (post-order, like lld, so table slots match). */
 function addObject(ctx: LinkContext, obj: ObjFile): void {
+  if (ctx.config.trace) ctx.message(obj.name);
   ctx.symtab.addFile(obj);
   ctx.objectFiles.push(obj);
 }
@@ -269,7 +298,12 @@ function addObject(ctx: LinkContext, obj: ObjFile): void {
 function handleRoots(ctx: LinkContext): void {
   const c = ctx.config;
   const st = ctx.symtab;
-  for (const name of [...c.undefinedSymbols, ...c.exports, ...c.exportIfDefined, ...(c.entry ? [c.entry] : [])]) st.fetch(name, 'the command line');
+  // The option names are what wasm-ld's --why-extract prints for each root.
+  for (const name of c.undefinedSymbols) st.fetch(name, '<internal>');
+  for (const name of [...c.exports, ...c.exportIfDefined]) st.fetch(name, '--export');
+  if (c.entry) st.fetch(c.entry, '--entry');
+  const stubs = ((ctx as LinkContext & { loaded?: LoadedInput[] }).loaded ?? []).flatMap((l) => (l.stub ? [l.stub] : []));
+  if (stubs.length) processStubLibraries(ctx, stubs);
   defineOptionalSymbols(ctx);
   for (const name of c.exports) {
     const s = st.find(name);

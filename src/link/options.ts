@@ -12,7 +12,7 @@ import { WasmthreadsError } from '../diagnostics.js';
 /** One input, in command-line order. A path, a `-l` library, or bytes given by a library caller. */
 export type LinkInput =
   | string
-  | { path: string; wholeArchive?: boolean }
+  | { path: string; wholeArchive?: boolean; lazy?: boolean }
   | { library: string; wholeArchive?: boolean }
   | { name: string; bytes: Uint8Array; wholeArchive?: boolean };
 
@@ -68,6 +68,12 @@ export interface LinkOptions {
   optimize?: number;
   verbose?: boolean;
   timeTrace?: boolean;
+  /** `--trace`/`-t`: print each file as it is loaded. */
+  trace?: boolean;
+  /** `--trace-symbol`/`-y`: print where these symbols are referenced and defined. */
+  traceSymbols?: string[];
+  /** `--why-extract=FILE` (`-` for stdout): why each archive member was loaded. */
+  whyExtract?: string;
   /** Read inputs through this function instead of the file system (tests, the runtime). */
   readFile?: (path: string) => Uint8Array;
 }
@@ -86,6 +92,8 @@ interface FlagDef {
 
 interface ParseState {
   wholeArchive: boolean;
+  /** Between --start-lib and --end-lib. */
+  lazy: boolean;
   warnings: string[];
 }
 
@@ -151,6 +159,24 @@ export const LINK_FLAGS: FlagDef[] = [
     apply: (_o, _v, s) => (s.wholeArchive = true),
   },
   { names: ['no-whole-archive'], arity: 'none', help: 'back to lazy archive members', apply: (_o, _v, s) => (s.wholeArchive = false) },
+  {
+    names: ['start-lib'],
+    arity: 'none',
+    help: 'objects up to --end-lib are loaded only when needed, like archive members',
+    apply(_o, _v, s) {
+      if (s.lazy) throw usage('nested --start-lib');
+      s.lazy = true;
+    },
+  },
+  {
+    names: ['end-lib'],
+    arity: 'none',
+    help: 'ends a --start-lib group',
+    apply(_o, _v, s) {
+      if (!s.lazy) throw usage('stray --end-lib');
+      s.lazy = false;
+    },
+  },
   val(['e', 'entry'], 'entry symbol (default _start)', (o, v) => (o.entry = v), true),
   bool(['no-entry'], 'no entry point', (o) => (o.noEntry = true)),
   val(['export'], 'export SYMBOL (error if undefined)', (o, v) => (o.exports = push(o.exports, v))),
@@ -222,6 +248,9 @@ export const LINK_FLAGS: FlagDef[] = [
   bool(['no-fatal-warnings'], 'warnings are warnings (default)', (o) => (o.fatalWarnings = false)),
   val(['O'], 'optimisation level: strings are merged above 0 (default 1)', (o, v) => (o.optimize = parseNumber('-O', v)), true),
   bool(['verbose'], 'print the phases as they run', (o) => (o.verbose = true)),
+  bool(['trace', 't'], 'print the name of each file as it is loaded', (o) => (o.trace = true)),
+  val(['trace-symbol', 'y'], 'print where SYMBOL is referenced and defined', (o, v) => (o.traceSymbols = push(o.traceSymbols, v)), true),
+  val(['why-extract'], 'write why each archive member was extracted to FILE (- for stdout)', (o, v) => (o.whyExtract = v)),
   bool(['time-trace', 'print-timings'], 'print the time each phase took', (o) => (o.timeTrace = true)),
   val(['m'], 'machine: wasm32 only', (_o, v) => {
     if (v !== 'wasm32') throw usage(`-m ${v} is not supported (wasm32 only)`);
@@ -332,7 +361,7 @@ export interface ParsedLinkArgs {
 export function parseLinkArgs(argv: string[], readText?: (p: string) => string): ParsedLinkArgs {
   const args = expandResponseFiles(argv, readText);
   const options: LinkOptions = { inputs: [] };
-  const state: ParseState = { wholeArchive: false, warnings: [] };
+  const state: ParseState = { wholeArchive: false, lazy: false, warnings: [] };
   let help = false;
   let version = false;
   for (let i = 0; i < args.length; i++) {
@@ -351,7 +380,7 @@ export function parseLinkArgs(argv: string[], readText?: (p: string) => string):
       continue;
     }
     if (!arg.startsWith('-') || arg === '-') {
-      options.inputs.push(state.wholeArchive ? { path: arg, wholeArchive: true } : arg);
+      options.inputs.push(state.lazy ? { path: arg, lazy: true } : state.wholeArchive ? { path: arg, wholeArchive: true } : arg);
       continue;
     }
     const m = matchFlag(arg);

@@ -17,9 +17,21 @@ import type { Sym } from './symbols.js';
 
 export interface SymbolTableHooks {
   error(d: Omit<Diagnostic, 'severity'>): void;
-  /** Loads an archive member at once, as lld does: its symbols resolve before the caller's rest. */
-  extract(ref: ArchiveMemberRef, because: string, by: string): void;
+  /**
+   * Loads an archive member at once, as lld does: its symbols resolve before the caller's rest.
+   * `record` is the `--why-extract` line (who referenced which symbol).
+   */
+  extract(ref: ArchiveMemberRef, record: ExtractRecord): void;
   allowMultipleDefinition: boolean;
+  /** `--trace-symbol`: called when a traced symbol is created or replaced (lld printTraceSymbol). */
+  trace?(s: Sym, file: string): void;
+}
+
+/** One `--why-extract` row: `reference\textracted\tsymbol`. */
+export interface ExtractRecord {
+  reference: string;
+  extracted: string;
+  symbol: string;
 }
 
 /**
@@ -54,9 +66,10 @@ export class SymbolTable {
     return this.map.get(name);
   }
 
-  private insert(s: Sym): Sym {
+  private insert(s: Sym, file?: string): Sym {
     this.map.set(s.name, s);
     this.ordered.push(s);
+    if (file !== undefined) this.hooks.trace?.(s, file);
     return s;
   }
 
@@ -127,10 +140,10 @@ export class SymbolTable {
   private addDefined(file: ObjFile, info: SymbolInfo, name: string): Sym {
     const existing = this.map.get(name);
     if (!existing) {
-      const s = this.insert(newSymbol(name, info.kind as Sym['kind'], info.flags, 'defined', file));
+      const s = newSymbol(name, info.kind as Sym['kind'], info.flags, 'defined', file);
       s.usedInRegularObj = true;
       attachDefinition(s, file, info);
-      return s;
+      return this.insert(s, file.name);
     }
     if (!this.checkKind(existing, info.kind, file)) return existing;
     existing.usedInRegularObj = true;
@@ -141,6 +154,7 @@ export class SymbolTable {
       existing.file = file;
       existing.flags = info.flags | keepNoStrip;
       attachDefinition(existing, file, info);
+      this.hooks.trace?.(existing, file.name);
     }
     return existing;
   }
@@ -148,7 +162,7 @@ export class SymbolTable {
   private addUndefined(file: ObjFile, info: SymbolInfo, name: string, calledDirectly: boolean): Sym {
     let s = this.map.get(name);
     if (!s) {
-      s = this.insert(newSymbol(name, info.kind as Sym['kind'], info.flags, 'undefined', file));
+      s = this.insert(newSymbol(name, info.kind as Sym['kind'], info.flags, 'undefined', file), file.name);
       s.usedInRegularObj = true;
       attachReference(s, file, info);
       if (info.kind === 0 && calledDirectly) s.signatureFromCall = file;
@@ -158,7 +172,10 @@ export class SymbolTable {
     s.usedInRegularObj = true;
     const weakRef = (info.flags & SymbolFlag.BINDING_WEAK) !== 0;
     if (s.state === 'lazy') {
-      if (!weakRef) this.extract(s, file);
+      if (!weakRef) {
+        this.hooks.trace?.({ ...s, state: 'undefined' }, file.name);
+        this.extract(s, file);
+      }
       else s.flags |= SymbolFlag.BINDING_WEAK;
       if (!s.signature) attachReference(s, file, info, true);
       return s;
@@ -176,11 +193,13 @@ export class SymbolTable {
   addLazy(def: LazySymbolDef): void {
     const s = this.map.get(def.name);
     if (!s) {
-      const lazy = this.insert(newSymbol(def.name, def.kind as Sym['kind'], 0, 'lazy'));
+      const lazy = newSymbol(def.name, def.kind as Sym['kind'], 0, 'lazy');
       lazy.lazy = def.ref;
+      this.insert(lazy, def.ref.name);
       return;
     }
     if (s.state !== 'undefined') return;
+    this.hooks.trace?.({ ...s, state: 'lazy' }, def.ref.name);
     if (isWeak(s)) {
       // A weak reference does not pull a member (classic ELF rule); remember where it is.
       s.state = 'lazy';
@@ -191,14 +210,18 @@ export class SymbolTable {
     this.extract(s, s.file);
   }
 
-  /** Pulls the archive member behind a lazy symbol (for -u, --export and the entry). */
-  fetch(name: string, why: string): void {
+  /**
+   * Pulls the archive member behind a lazy symbol (for -u, --export, the entry, stub libraries).
+   * `why` names the option in `--why-extract` (`<internal>`, `--export`, `--entry`), unless a
+   * whole record is given.
+   */
+  fetch(name: string, why: string, record?: ExtractRecord): void {
     const s = this.map.get(name);
     if (s?.state === 'lazy') {
       const ref = s.lazy;
       if (ref && !ref.extracted) {
         ref.extracted = true;
-        this.hooks.extract(ref, name, why);
+        this.hooks.extract(ref, record ?? { reference: why, extracted: ref.name, symbol: name });
       }
     }
   }
@@ -207,7 +230,7 @@ export class SymbolTable {
     const ref = s.lazy;
     if (!ref || ref.extracted) return;
     ref.extracted = true;
-    this.hooks.extract(ref, s.name, fileName(by));
+    this.hooks.extract(ref, { reference: fileName(by), extracted: ref.name, symbol: s.name });
   }
 
   private reconcileImportNames(s: Sym, file: ObjFile, info: SymbolInfo): void {

@@ -51,7 +51,7 @@ export function calculateImports(ctx: LinkContext): ImportEntry[] {
   for (const s of ctx.symtab.ordered) {
     if (!s.live || !s.usedInRegularObj || s.state === 'defined' || s.kind === 1 || s.kind === 3 || s === table) continue;
     if (isWeak(s)) continue;
-    const allowed = s.explicitImport || c.importUndefined || c.unresolvedSymbols === 'import-dynamic' || c.allowUndefinedSymbols.has(s.name);
+    const allowed = s.explicitImport || s.forceImport || c.importUndefined || c.unresolvedSymbols === 'import-dynamic' || c.allowUndefinedSymbols.has(s.name);
     if (!allowed || (s.kind === 0 && !s.signature)) {
       reportUndefined(ctx, s);
       continue;

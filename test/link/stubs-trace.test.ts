@@ -1,0 +1,118 @@
+// Stub libraries (#STUB, linking.md §1.8), --start-lib/--end-lib, --trace, --trace-symbol and
+// --why-extract, each against wasm-ld-22 on the same command line: the linked modules agree
+// (summarize.ts), and the trace lines and why-extract tables are the same text.
+
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { main } from '../../src/cli/main.js';
+import { summarize } from './summarize.js';
+
+const C = new URL('../fixtures/c/', import.meta.url).pathname;
+const WASM_LD = 'wasm-ld-22';
+const haveWasmLd = spawnSync(WASM_LD, ['--version'], { timeout: 10_000 }).status === 0;
+const skip = haveWasmLd ? false : `${WASM_LD} not installed (bash scripts/setup-toolchains.sh)`;
+const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-stubs-'));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  out: string;
+}
+
+async function ours(args: string[], name: string): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const out = join(tmp, name);
+  const code = await main(['link', '-o', out, ...args], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  return { code, stdout, stderr, out };
+}
+
+function ref(args: string[], name: string): Run {
+  const out = join(tmp, name);
+  const r = spawnSync(WASM_LD, [...args, '-o', out], { encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, out };
+}
+
+/** Diagnostic lines without the tool's prefix, for comparing texts. */
+const diagnostics = (stderr: string): string[] => stderr.split('\n').filter((l) => /^(\S+: )?(warning|error): /.test(l)).map((l) => l.replace(/^\S+: (warning|error): /, '$1: '));
+
+async function both(args: string[], name: string): Promise<{ a: Run; b: Run }> {
+  return { a: ref(args, `ref-${name}.wasm`), b: await ours(args, `ours-${name}.wasm`) };
+}
+
+t.test('#STUB library: the symbol is imported, its deps extracted and exported, as wasm-ld-22', { skip }, async (t) => {
+  const { a, b } = await both(['--no-entry', C + 'stub_main.o', C + 'stub_js.stub', C + 'libfix.a'], 'stub');
+  t.equal(a.code, 0, 'wasm-ld-22 links');
+  t.equal(b.code, 0, 'we link');
+  const sa = summarize(readFileSync(a.out));
+  const sb = summarize(readFileSync(b.out));
+  t.same(sb, sa, 'same module summary');
+  t.same(sa.imports, ['env.js_helper:func'], 'js_helper is imported');
+  t.ok(sa.exports.lib_add2 && sa.exports.lib_add, 'the deps are exported');
+  t.notOk(sa.exports.unused_export, 'a stub entry whose symbol nobody references changes nothing');
+});
+
+t.test('#STUB library after the archive: deps are extracted from the archive already seen', { skip }, async (t) => {
+  const { a, b } = await both(['--no-entry', C + 'libfix.a', C + 'stub_main.o', C + 'stub_js.stub'], 'stub-late');
+  t.equal(b.code, a.code);
+  t.same(summarize(readFileSync(b.out)), summarize(readFileSync(a.out)));
+});
+
+t.test('#STUB dependency defined nowhere: the same error as wasm-ld-22', { skip }, async (t) => {
+  const { a, b } = await both(['--no-entry', C + 'stub_main.o', C + 'stub_missing.stub'], 'stub-missing');
+  t.equal(a.code, 1);
+  t.equal(b.code, 1);
+  t.same(diagnostics(b.stderr), diagnostics(a.stderr), 'same error text');
+  t.match(b.stderr, /stub_missing\.stub: undefined symbol: nothere\. Required by js_helper/);
+  t.notMatch(b.stderr, /\n\s+at /, 'no stack trace');
+});
+
+t.test('--trace-symbol and --why-extract with a stub library print what wasm-ld-22 prints', { skip }, async (t) => {
+  const args = ['--no-entry', C + 'stub_main.o', C + 'stub_js.stub', C + 'libfix.a', '-y', 'js_helper', '--trace-symbol=lib_add2', '--why-extract=-'];
+  const { a, b } = await both(args, 'stub-trace');
+  t.equal(b.code, 0);
+  t.match(a.stdout, /stub_js\.stub: importing js_helper/, 'the reference output has the stub lines');
+  t.equal(b.stdout, a.stdout, 'same trace lines and why-extract table');
+});
+
+t.test('--start-lib/--end-lib objects are lazy; -t and -y lines as wasm-ld-22', { skip }, async (t) => {
+  const args = ['--no-entry', '--start-lib', C + 'lib_add.o', C + 'lib_unused.o', '--end-lib', C + 'main_lib.o', C + 'libfix.a', '-t', '-y', 'lib_add', '-y', 'lib_unused', '--trace-symbol=not_a_symbol', '--why-extract=-'];
+  const { a, b } = await both(args, 'start-lib');
+  t.equal(a.code, 0);
+  t.equal(b.code, 0);
+  t.same(summarize(readFileSync(b.out)), summarize(readFileSync(a.out)), 'same module: lib_unused.o not loaded');
+  t.notOk(summarize(readFileSync(b.out)).exports.unused_export, 'the lazy object nobody needs is left out');
+  t.equal(b.stdout, a.stdout, 'same trace and why-extract output');
+});
+
+t.test('--why-extract names the -u, --export and --entry roots as wasm-ld-22 does', { skip }, async (t) => {
+  for (const [name, extra] of [
+    ['u', ['--no-entry', '-u', 'lib_mul']],
+    ['export', ['--no-entry', '--export=lib_unused']],
+    ['entry', ['-e', 'lib_mul']],
+  ] as const) {
+    const { a, b } = await both([...extra, C + 'libfix.a', '--why-extract=-'], `why-${name}`);
+    t.equal(b.code, a.code, `${name}: exit code`);
+    t.equal(b.stdout, a.stdout, `${name}: same table`);
+  }
+});
+
+t.test('--why-extract to a file; an unwritable path is an error', async (t) => {
+  const file = join(tmp, 'why.txt');
+  const ok = await ours(['--no-entry', C + 'main_lib.o', C + 'libfix.a', `--why-extract=${file}`], 'why-file.wasm');
+  t.equal(ok.code, 0);
+  t.equal(readFileSync(file, 'utf8').split('\n')[0], 'reference\textracted\tsymbol');
+  t.match(readFileSync(file, 'utf8'), /main_lib\.o\t.*libfix\.a\(lib_add\.o\)\tlib_add\n/);
+  const bad = await ours(['--no-entry', C + 'main_lib.o', C + 'libfix.a', `--why-extract=${join(tmp, 'no/such/dir/why.txt')}`], 'why-bad.wasm');
+  t.equal(bad.code, 1);
+  t.match(bad.stderr, /cannot open --why-extract= file .*why\.txt/);
+});
+
+t.test('unbalanced --start-lib/--end-lib is a usage error', async (t) => {
+  t.equal((await ours(['--end-lib', C + 'main_lib.o'], 'x.wasm')).code, 2);
+  t.equal((await ours(['--start-lib', '--start-lib', C + 'main_lib.o'], 'x.wasm')).code, 2);
+});
