@@ -45,9 +45,9 @@ function buildLibtest(): string {
   return exe;
 }
 
-/** `cargo test` through `scripts/rust-wasm.sh`, with wasmthreads as the target's runner. */
+/** `cargo test --lib` through `scripts/rust-wasm.sh`, with wasmthreads as the runner (doctests would need rustdoc to link for wasm: out of scope). */
 function cargoTest(libtestArgs: string[]) {
-  return spawnSync(join(ROOT, 'scripts', 'rust-wasm.sh'), [CRATE, 'wasm32-wasip1', '--', ...libtestArgs], {
+  return spawnSync(join(ROOT, 'scripts', 'rust-wasm.sh'), [CRATE, 'wasm32-wasip1', '--lib', '--', ...libtestArgs], {
     env: { ...cargoEnv(), RUST_WASM_CARGO: 'test', CARGO_TARGET_WASM32_WASIP1_RUNNER: `node ${CLI} run --dir=.` },
     timeout: BUILD_TIMEOUT_MS, encoding: 'utf8', maxBuffer: 64 << 20,
   });
