@@ -135,6 +135,7 @@ function createContext(options: LinkOptions, log: string[], messages: string[]):
   };
   ctx.symtab = new SymbolTable({
     error: (d) => sink.error(d),
+    warn: (d) => sink.warn(d),
     allowMultipleDefinition: !!options.allowMultipleDefinition,
     extract: (ref, record) => {
       if (options.verbose) ctx.log(`extracting ${ref.name} for \`${record.symbol}\` (referenced by ${record.reference})`);

@@ -14,9 +14,11 @@ import type { ArchiveMemberRef, LazySymbolDef } from './archive.js';
 import type { ObjFile } from './input-files.js';
 import { KIND_NAMES, fileName, formatSignature, isWeak, newSymbol, typeKey } from './symbols.js';
 import type { Sym } from './symbols.js';
+import { checkEntryType } from './type-checks.js';
 
 export interface SymbolTableHooks {
   error(d: Omit<Diagnostic, 'severity'>): void;
+  warn(d: Omit<Diagnostic, 'severity'>): void;
   /**
    * Loads an archive member at once, as lld does: its symbols resolve before the caller's rest.
    * `record` is the `--why-extract` line (who referenced which symbol).
@@ -146,6 +148,7 @@ export class SymbolTable {
       return this.insert(s, file.name);
     }
     if (!this.checkKind(existing, info.kind, file)) return existing;
+    if (existing.state !== 'lazy') checkEntryType(existing, file, info, this.hooks);
     existing.usedInRegularObj = true;
     if (shouldReplace(existing, file, info.flags, this.hooks)) {
       const keepNoStrip = existing.state === 'undefined' ? existing.flags & SymbolFlag.NO_STRIP : 0;
@@ -169,6 +172,7 @@ export class SymbolTable {
       return s;
     }
     if (!this.checkKind(s, info.kind, file)) return s;
+    if (s.state === 'defined') checkEntryType(s, file, info, this.hooks);
     s.usedInRegularObj = true;
     const weakRef = (info.flags & SymbolFlag.BINDING_WEAK) !== 0;
     if (s.state === 'lazy') {

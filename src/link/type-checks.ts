@@ -1,0 +1,84 @@
+// Type checks between two entries for one global, table or tag name (lld SymbolTable.cpp
+// checkGlobalType / checkTableType / checkTagType; linking.md §3.11). A definition is checked
+// against whatever is already there (defined or an undefined reference); a reference only against
+// a definition. Globals compare value type and mutability, tables only the element type (wasm-ld
+// does not compare limits), tags their signature. Global and table mismatches are errors; a tag
+// mismatch is a warning, as in wasm-ld 22. The texts are wasm-ld's, including how types print.
+
+import type { FuncType, GlobalType, SymbolInfo, TableType } from '../binary/types.js';
+import { SymbolFlag } from '../binary/types.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { ObjFile } from './input-files.js';
+import { fileName, formatSignature, typeKey } from './symbols.js';
+import type { Sym } from './symbols.js';
+
+const VALTYPE_NAMES: Record<number, string> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref', 0x69: 'exnref' };
+
+function valTypeName(v: unknown): string {
+  return typeof v === 'number' ? (VALTYPE_NAMES[v] ?? `0x${v.toString(16)}`) : 'ref';
+}
+
+/** `var i32` / `const i64`, as lld prints a WasmGlobalType. */
+export function formatGlobalType(t: GlobalType): string {
+  return `${t.mutable ? 'var' : 'const'} ${valTypeName(t.valType)}`;
+}
+
+/** `type=funcref; limits=[flags=0x0; min=0]`, as lld prints a WasmTableType (flags in decimal). */
+export function formatTableType(t: TableType): string {
+  const max = t.limits.flags & 1 ? `; max=${t.limits.max}` : '';
+  return `type=${valTypeName(t.elemType)}; limits=[flags=0x${t.limits.flags}; min=${t.limits.min}${max}]`;
+}
+
+export interface TypeCheckSink {
+  error(d: Omit<Diagnostic, 'severity'>): void;
+  warn(d: Omit<Diagnostic, 'severity'>): void;
+}
+
+/** The type an entry of `file`'s symbol table declares for a global, table or tag. */
+function declaredType(file: ObjFile, info: SymbolInfo): GlobalType | TableType | FuncType | undefined {
+  const undefinedEntry = (info.flags & SymbolFlag.UNDEFINED) !== 0;
+  switch (info.kind) {
+    case 2: {
+      if (!undefinedEntry) return file.globals[info.index - file.globalImports.length]?.type;
+      const imp = file.importFor(2, info.index);
+      return imp?.desc.kind === 3 ? imp.desc.global : undefined;
+    }
+    case 5: {
+      if (!undefinedEntry) return file.tables[info.index - file.tableImports.length]?.type;
+      const imp = file.importFor(5, info.index);
+      return imp?.desc.kind === 1 ? imp.desc.table : undefined;
+    }
+    case 4: {
+      if (!undefinedEntry) return file.tags[info.index - file.tagImports.length]?.type;
+      const imp = file.importFor(4, info.index);
+      return imp?.desc.kind === 4 ? file.types[imp.desc.tag.typeIndex] : undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The type the symbol table already holds for `s`. */
+function existingType(s: Sym): GlobalType | TableType | FuncType | undefined {
+  if (s.kind === 2) return s.global?.type ?? s.globalType;
+  if (s.kind === 5) return s.table?.type ?? s.tableType;
+  if (s.kind === 4) return s.tag?.type ?? s.signature;
+  return undefined;
+}
+
+/** Reports a mismatch between `existing` and the entry `info` of `file` (same name, same kind). */
+export function checkEntryType(existing: Sym, file: ObjFile, info: SymbolInfo, sink: TypeCheckSink): void {
+  const oldType = existingType(existing);
+  const newType = declaredType(file, info);
+  if (!oldType || !newType) return;
+  const notes = (fmt: (t: never) => string): string[] => [`defined as ${fmt(oldType as never)} in ${fileName(existing.file)}`, `defined as ${fmt(newType as never)} in ${file.name}`];
+  const base = { symbol: existing.name };
+  if (info.kind === 2) {
+    const a = oldType as GlobalType;
+    const b = newType as GlobalType;
+    if (a.valType !== b.valType || a.mutable !== b.mutable) sink.error({ ...base, code: 'global-type-mismatch', message: `Global type mismatch: ${existing.name}`, notes: notes(formatGlobalType) });
+  } else if (info.kind === 5) {
+    if ((oldType as TableType).elemType !== (newType as TableType).elemType) sink.error({ ...base, code: 'table-type-mismatch', message: `Table type mismatch: ${existing.name}`, notes: notes(formatTableType) });
+  } else if (info.kind === 4) {
+    if (typeKey(oldType as FuncType) !== typeKey(newType as FuncType)) sink.warn({ ...base, code: 'tag-signature-mismatch', message: `Tag signature mismatch: ${existing.name}`, notes: notes(formatSignature) });
+  }
+}
