@@ -17,7 +17,7 @@ import { ArchiveFile, lazyObjectRef } from './archive.js';
 import type { ArchiveMemberRef } from './archive.js';
 import { makeConfig } from './context.js';
 import type { LinkContext } from './context.js';
-import { checkFeatures, outputFeatures } from './features.js';
+import { checkFeatures, checkImportExportFeatures, outputFeatures } from './features.js';
 import { ObjFile } from './input-files.js';
 import { createOutputSegments, hasPassiveInitializedSegments, layoutMemory } from './layout.js';
 import { markLive } from './mark-live.js';
@@ -90,6 +90,14 @@ export function link(options: LinkOptions): LinkResult {
     const ex = calculateExports(ctx, functions, () => globals.length + ctx.exportedDataGlobals.length + imports.filter((e) => e.imp.desc.kind === 3).length);
     functions.push(...ex.extraFunctions);
     globals.push(...ctx.exportedDataGlobals);
+    checkImportExportFeatures(
+      ctx,
+      imports.flatMap((e) => (e.imp.desc.kind === 3 ? [{ name: e.sym?.name ?? e.imp.name, mutable: e.imp.desc.global.mutable }] : [])),
+      ex.exports.flatMap((e) => {
+        const g = e.kind === 3 ? globals.find((x) => x.outputIndex === e.index) : undefined;
+        return g ? [{ name: g.name, mutable: g.type.mutable }] : [];
+      }),
+    );
     synthesizeBodies(ctx, ex.extraFunctions);
     const mod = buildModule(ctx, { imports, functions, globals, exports: ex.exports, features: outputFeatures(ctx), startFunction: ctx.sym.initMemory?.live ? ctx.sym.initMemory : undefined });
     ctx.sink.checkpoint();

@@ -53,6 +53,23 @@ export function checkFeatures(ctx: LinkContext): void {
   }
 }
 
+const MUTABLE_GLOBALS_HINT = "compile the objects with -mmutable-globals (clang's default for wasm32), or add mutable-globals to --features=";
+
+/**
+ * §1.7 step 10 (lld checkImportExportTargetFeatures): without `mutable-globals` in the allowed
+ * set, a mutable global may be neither imported nor exported (engines before that proposal
+ * reject them). Runs once imports and exports are known; names are symbol names, as wasm-ld's.
+ */
+export function checkImportExportFeatures(ctx: LinkContext, imported: { name: string; mutable: boolean }[], exported: { name: string; mutable: boolean }[]): void {
+  if (!ctx.config.checkFeatures || ctx.allowedFeatures.has('mutable-globals')) return;
+  for (const [verb, list] of [['imported', imported], ['exported', exported]] as const) {
+    for (const g of list) {
+      if (!g.mutable) continue;
+      ctx.sink.error({ code: 'feature-conflict', message: `mutable global ${verb} but 'mutable-globals' feature not present in inputs: \`${g.name}\`. Use --no-check-features to suppress.`, symbol: g.name, hint: MUTABLE_GLOBALS_HINT });
+    }
+  }
+}
+
 /** The output's feature list: every allowed feature, sorted by name. */
 export function outputFeatures(ctx: LinkContext): string[] {
   return [...ctx.allowedFeatures].sort();
