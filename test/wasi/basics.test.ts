@@ -9,7 +9,9 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Errno } from '../../src/wasi/errno.js';
 import { Clockid, Eventtype, Subclockflags } from '../../src/wasi/abi.js';
-import { createReadService, encodeReadRequest, ServiceOp } from '../../src/wasi/stdio-service.js';
+import { createReadService, decodePollAnswer, encodePollRequest, encodeReadRequest, ServiceOp } from '../../src/wasi/stdio-service.js';
+import { REALTIME_RECHECK_MS } from '../../src/wasi/poll.js';
+import { realtimeNs } from '../../src/wasi/clock.js';
 import { exitCodeFor } from '../../src/wasi/proc.js';
 import { FakeExit, fakeHost, getBytes, putIovec, putString, setupWasi, view } from './fake-host.js';
 
@@ -145,6 +147,31 @@ t.test('poll_oneoff clock subscriptions never wake early', async (t) => {
   t.equal(wasi.poll_oneoff!(1000, 2000, 1, 3000), Errno.SUCCESS, 'a deadline in the past fires at once');
   t.equal(v.getUint32(3000, true), 1);
   t.equal(wasi.poll_oneoff!(1000, 2000, 0, 3000), Errno.INVAL, 'no subscriptions');
+});
+
+t.test('a REALTIME absolute deadline re-reads the wall clock at least every REALTIME_RECHECK_MS', async (t) => {
+  const { wasi, host } = setupWasi();
+  const deadline = realtimeNs() + BigInt(REALTIME_RECHECK_MS + 200) * 1_000_000n;
+  clockSub(host, 1000, 9n, Clockid.REALTIME, deadline, Subclockflags.SUBSCRIPTION_CLOCK_ABSTIME);
+  t.equal(wasi.poll_oneoff!(1000, 2000, 1, 3000), Errno.SUCCESS);
+  t.ok(realtimeNs() >= deadline, 'not before the wall clock reached the deadline');
+  t.ok(host.sleeps.length >= 2 && host.sleeps.every((ms) => ms <= REALTIME_RECHECK_MS), `slices ${host.sleeps.map(Math.round).join(', ')} ms`);
+});
+
+t.test('the read service answers POLL when data comes, or at the timeout', async (t) => {
+  const stream = new PassThrough();
+  const { service } = createReadService(() => stream);
+  const start = Date.now();
+  const idle = await service(ServiceOp.POLL, encodePollRequest([0], 100));
+  t.ok(Date.now() - start >= 99, 'waited for the timeout');
+  t.same(decodePollAnswer(idle.data, 1), [{ nbytes: 0, eof: false }]);
+  setTimeout(() => stream.write('abc'), 50);
+  const ready = await service(ServiceOp.POLL, encodePollRequest([0], -1));
+  t.same(decodePollAnswer(ready.data, 1), [{ nbytes: 3, eof: false }], 'no timeout: waits for data');
+  t.equal(Buffer.from((await service(ServiceOp.READ, encodeReadRequest(0, 10))).data).toString(), 'abc', 'poll consumed nothing');
+  stream.end();
+  const eof = await service(ServiceOp.POLL, encodePollRequest([0], -1));
+  t.same(decodePollAnswer(eof.data, 1), [{ nbytes: 0, eof: true }], 'end of file is ready');
 });
 
 t.test('poll_oneoff returns promptly when the program exits', async (t) => {
