@@ -13,6 +13,7 @@ import { fixture, notBuilt, runCli } from './run-cli.js';
 const POLL_READ = fixture('poll-read.wasm');
 /** How long a test's FIFO writer looks for the guest's reader before giving up. */
 const WRITER_DEADLINE_MS = 20_000;
+const EXIT_BOUND_MS = 30_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function fifoDir(): string {
@@ -59,10 +60,10 @@ t.test('poll_oneoff and FIFOs', { skip: notBuilt }, async (t) => {
   });
 
   t.test('stdin: the timeout expires first', async (t) => {
-    const r = await runCli([POLL_READ, '300'], { stdin: (s) => setTimeout(() => s.end('late\n'), 5000) });
+    // stdin stays an open pipe that never gets data: only the timeout can end the poll.
+    const r = await runCli([POLL_READ, '300']);
     t.equal(r.code, 2, r.stderr);
     t.equal(r.stdout, 'timeout after >= 300 ms: yes\n', 'never before the timeout');
-    t.ok(r.ms < 4000, `returned at the timeout (${r.ms} ms in all), not when input came`);
   });
 
   t.test('a FIFO opened by path_open, written after a delay', async (t) => {
@@ -86,6 +87,8 @@ t.test('poll_oneoff and FIFOs', { skip: notBuilt }, async (t) => {
     const dir = fifoDir();
     const r = await runCli(['--dir', `${dir}::.`, fixture('poll-exit.wasm')]);
     t.equal(r.code, 6, `proc_exit(6) from main; ${r.stderr}`);
-    t.ok(r.ms < 10_000, `ended in ${r.ms} ms with stdin open and the FIFO never written`);
+    // Without the fix the run never ends (stdin stays open, the FIFO is never written); the bound
+    // is loose because start-up alone takes seconds on a loaded 2-core machine.
+    t.ok(r.ms < EXIT_BOUND_MS, `ended in ${r.ms} ms with stdin open and the FIFO never written`);
   });
 });
