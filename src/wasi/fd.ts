@@ -39,10 +39,23 @@ function writeStream(ctx: WasiContext, hostFd: number, data: Uint8Array): number
   return done;
 }
 
-/** Copies the guest's iovecs into one buffer, so one call becomes one host `write`. */
-function gather(ctx: WasiContext, iovsPtr: number, iovsLen: number): Buffer {
-  const parts = ctx.mem.iovecs(iovsPtr, iovsLen).map(([buf, len]) => Buffer.from(ctx.mem.bytes(buf, len)));
-  return Buffer.concat(parts);
+/**
+ * The guest's iovecs as one byte range, so one call becomes one host `write`. A single iovec is
+ * written straight from guest memory (no copy: as with a native write, a thread that changes the
+ * bytes meanwhile races with itself); several are copied once into one buffer.
+ */
+function gather(ctx: WasiContext, iovsPtr: number, iovsLen: number): Uint8Array {
+  const iovs = ctx.mem.iovecs(iovsPtr, iovsLen);
+  if (iovs.length === 1) return ctx.mem.bytes(iovs[0][0], iovs[0][1]);
+  let total = 0;
+  for (const [, len] of iovs) total += len;
+  const out = Buffer.allocUnsafe(total);
+  let at = 0;
+  for (const [buf, len] of iovs) {
+    out.set(ctx.mem.bytes(buf, len), at);
+    at += len;
+  }
+  return out;
 }
 
 /** Reads into the guest's iovecs from `pos` (or the kernel position if null); stops on a short read. */
