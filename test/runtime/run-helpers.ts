@@ -55,5 +55,56 @@ export function runNode(args: string[], timeoutMs = 20_000): Promise<CliRun> {
   });
 }
 
-/** How many times each thread scenario runs (races show up only sometimes). */
-export const REPEAT = Number(process.env.WASMTHREADS_TEST_REPEAT ?? 2);
+/**
+ * How many times each thread scenario runs. Once by default (CI); races show up only sometimes,
+ * so hunt them locally with e.g. WASMTHREADS_TEST_REPEAT=20.
+ */
+export const REPEAT = Number(process.env.WASMTHREADS_TEST_REPEAT ?? 1);
+
+/**
+ * Subprocess runs at once. Each CLI run is mostly one core's worth of worker start-up and guest
+ * sleeps, so two at a time roughly halve a file's wall time on the shared 2-core box without
+ * starving the runs' own deadlines. Timing measurements never go through the limiter concurrently
+ * with anything (they run after every scheduled case settled).
+ */
+export const CONCURRENT_RUNS = 2;
+
+/** Schedules an async job; `alone` jobs wait for every running job and run with nothing beside them. */
+export type Limiter = <T>(job: () => Promise<T>, alone?: boolean) => Promise<T>;
+
+/**
+ * Runs async jobs at most `limit` at a time, strictly in the order they were scheduled. A job
+ * scheduled `alone` takes all `limit` places: CPU-bound cases (64 workers booting) slow down
+ * several-fold next to another run and would miss their deadlines.
+ */
+export function createLimiter(limit: number): Limiter {
+  let free = limit;
+  const queue: { weight: number; start: () => void }[] = [];
+  const pump = () => {
+    while (queue.length > 0 && queue[0].weight <= free) {
+      const next = queue.shift()!;
+      free -= next.weight;
+      next.start();
+    }
+  };
+  return <T>(job: () => Promise<T>, alone = false) =>
+    new Promise<T>((resolve, reject) => {
+      const weight = alone ? limit : 1;
+      const start = () => {
+        job().then(resolve, reject).finally(() => {
+          free += weight;
+          pump();
+        });
+      };
+      queue.push({ weight, start });
+      pump();
+    });
+}
+
+/**
+ * Starts `count` runs of `wasmthreads ARGS` now, through `limit`, so they overlap with the runs of
+ * other test cases; a tap subtest then awaits its results in order.
+ */
+export function scheduleCli(limit: Limiter, count: number, args: string[], opts: { timeoutMs?: number; alone?: boolean } = {}): Promise<CliRun[]> {
+  return Promise.all(Array.from({ length: count }, () => limit(() => runCli(args, opts.timeoutMs), opts.alone)));
+}
