@@ -2,7 +2,8 @@
 
 import { writeFileSync } from 'node:fs';
 import { formatDiagnostic } from '../diagnostics.js';
-import { formatLinkFlags, link, parseLinkArgs } from '../link/index.js';
+import { formatLinkFlags, link, LinkError, parseLinkArgs } from '../link/index.js';
+import type { LinkResult } from '../link/index.js';
 import type { Command } from './io.js';
 
 const USAGE = `usage: wasmthreads link -o OUT.wasm [wasm-ld flags] INPUTS...
@@ -26,6 +27,13 @@ function writeWhyExtract(path: string, text: string, io: { stdout(s: string): vo
   }
 }
 
+/** `--trace` lines on stdout, `--verbose` lines on stderr, then the `--why-extract` table. */
+function printReports(r: Pick<LinkResult, 'messages' | 'log' | 'whyExtract'>, whyPath: string | undefined, io: { stdout(s: string): void; stderr(s: string): void }): boolean {
+  for (const line of r.messages) io.stdout(`${line}\n`);
+  for (const line of r.log) io.stderr(`${line}\n`);
+  return r.whyExtract === undefined || writeWhyExtract(whyPath!, r.whyExtract, io);
+}
+
 export const linkCommand: Command = {
   name: 'link',
   summary: 'link wasm objects and archives (wasm-ld compatible)',
@@ -46,10 +54,15 @@ export const linkCommand: Command = {
       io.stderr('wasmthreads: error: no output file specified (-o FILE)\n');
       return 1;
     }
-    const result = link(parsed.options);
-    for (const line of result.messages) io.stdout(`${line}\n`);
-    for (const line of result.log) io.stderr(`${line}\n`);
-    if (result.whyExtract !== undefined && !writeWhyExtract(parsed.options.whyExtract!, result.whyExtract, io)) return 1;
+    let result: LinkResult;
+    try {
+      result = link(parsed.options);
+    } catch (e) {
+      // What was traced before the failure comes out first, as wasm-ld prints it.
+      if (e instanceof LinkError) printReports(e, parsed.options.whyExtract, io);
+      throw e;
+    }
+    if (!printReports(result, parsed.options.whyExtract, io)) return 1;
     for (const w of result.warnings) io.stderr(`${formatDiagnostic(w)}\n`);
     writeFileSync(output, result.bytes);
     return 0;

@@ -48,10 +48,35 @@ const HIDDEN_ABSOLUTE = SymbolFlag.VISIBILITY_HIDDEN | SymbolFlag.ABSOLUTE;
 const OPTIONAL_DATA_SYMBOLS = ['__dso_handle', '__data_end', '__stack_low', '__stack_high', '__global_base', '__heap_base', '__heap_end', '__memory_base', '__table_base', '__wasm_first_page_end'];
 const START_STOP = /^__(start|stop)_([A-Za-z_][A-Za-z0-9_]*)$/;
 
+/**
+ * A failed link. wasm-ld prints `--trace` lines and the `--why-extract` table before its errors,
+ * so what was gathered up to the failure travels with the error for the CLI to print first.
+ */
+export class LinkError extends WasmthreadsError {
+  constructor(
+    diagnostics: Diagnostic[],
+    readonly log: string[],
+    readonly messages: string[],
+    readonly whyExtract: string | undefined,
+  ) {
+    super(diagnostics);
+    this.name = 'LinkError';
+  }
+}
+
 export function link(options: LinkOptions): LinkResult {
   const log: string[] = [];
   const messages: string[] = [];
   const ctx = createContext(options, log, messages);
+  try {
+    return runPhases(ctx, options, log, messages);
+  } catch (e) {
+    if (!(e instanceof WasmthreadsError)) throw e;
+    throw new LinkError(e.diagnostics, log, messages, options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined);
+  }
+}
+
+function runPhases(ctx: LinkContext, options: LinkOptions, log: string[], messages: string[]): LinkResult {
   const phase = <T>(name: string, fn: () => T): T => {
     if (options.verbose) log.push(`phase: ${name}`);
     const t0 = performance.now();
