@@ -1,11 +1,12 @@
 // The host-managed thread ABI: the freestanding C fixture (committed, rebuilt by
 // test/fixtures/c/runtime/build.sh) and the Rust fixture crate (built here on demand with
-// scripts/rust-wasm.sh; cached under .toolchains/) run and print the per-thread TLS values.
+// scripts/rust-wasm.sh; cached under .toolchains/) run and print the per-thread TLS values. The C
+// runs are independent processes, scheduled up front and run CONCURRENT_RUNS at a time.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import t from 'tap';
-import { REPEAT, ROOT, runCli } from './run-helpers.js';
+import { CONCURRENT_RUNS, createLimiter, REPEAT, ROOT, runCli, scheduleCli } from './run-helpers.js';
 
 const C_WASM = `${ROOT}test/fixtures/c/runtime/host-managed.wasm`;
 const CRATE = `${ROOT}test/fixtures/rust/host-managed`;
@@ -13,20 +14,24 @@ const CARGO_TARGET_DIR = `${ROOT}.toolchains/cargo-target-runtime`;
 const RUST_WASM = `${CARGO_TARGET_DIR}/wasm32-unknown-unknown/release/host_managed.wasm`;
 const RUST_BUILD_TIMEOUT_MS = 590_000;
 
+const limit = createLimiter(CONCURRENT_RUNS);
+const cWasmRuns = scheduleCli(limit, REPEAT, ['run', C_WASM]);
+const cObjectRun = scheduleCli(limit, 1, ['run', C_WASM.replace(/\.wasm$/, '.o')]);
+// 64 MiB maximum: a 128 MiB stack per thread cannot be allocated.
+const hugeStackRun = scheduleCli(limit, 1, ['run', '--stack-size', String(128 << 20), C_WASM]);
+const C_EXPECTED = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `thread ${i}: tls 100 -> ${100 + i} aligned\n`).join('') + 'main: tls 100\n';
+
 t.test('C: eight threads, each with its own initialised and aligned TLS block', async (t) => {
-  const expected = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `thread ${i}: tls 100 -> ${100 + i} aligned\n`).join('') + 'main: tls 100\n';
-  for (let i = 0; i < REPEAT; i++) {
-    const r = await runCli(['run', C_WASM]);
+  for (const r of await cWasmRuns) {
     t.equal(r.code, 0, r.stderr);
-    t.equal(r.stdout.toString(), expected);
+    t.equal(r.stdout.toString(), C_EXPECTED);
   }
 });
 
 t.test('C: run links an object in memory with the built-in linker and runs it', async (t) => {
-  const expected = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `thread ${i}: tls 100 -> ${100 + i} aligned\n`).join('') + 'main: tls 100\n';
-  const r = await runCli(['run', C_WASM.replace(/\.wasm$/, '.o')]);
+  const [r] = await cObjectRun;
   t.equal(r.code, 0, r.stderr);
-  t.equal(r.stdout.toString(), expected);
+  t.equal(r.stdout.toString(), C_EXPECTED);
 });
 
 t.test('an object that is not wasm is one clear error naming the file', async (t) => {
@@ -38,8 +43,7 @@ t.test('an object that is not wasm is one clear error naming the file', async (t
 });
 
 t.test('C: a thread stack that does not fit the memory maximum is a clear error', async (t) => {
-  // 64 MiB maximum: a 128 MiB stack per thread cannot be allocated.
-  const r = await runCli(['run', '--stack-size', String(128 << 20), C_WASM]);
+  const [r] = await hugeStackRun;
   t.equal(r.code, 134);
   t.match(r.stderr, /host-managed\.wasm: cannot grow memory by \d+ bytes for the stack and TLS of thread 1 \(memory maximum reached\)/);
 });
