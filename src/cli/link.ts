@@ -27,6 +27,19 @@ function writeWhyExtract(path: string, text: string, io: { stdout(s: string): vo
   }
 }
 
+/** `-M` prints the map on stdout, `-Map=FILE` writes it (both may be given). */
+function writeMap(o: { printMap?: boolean; mapFile?: string }, map: string, io: { stdout(s: string): void; stderr(s: string): void }): boolean {
+  if (o.printMap) io.stdout(map);
+  if (o.mapFile === undefined) return true;
+  try {
+    writeFileSync(o.mapFile, map);
+    return true;
+  } catch (e) {
+    io.stderr(`wasmthreads: error: cannot open map file ${o.mapFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    return false;
+  }
+}
+
 /** `--trace` lines on stdout, `--verbose` lines on stderr, then the `--why-extract` table. */
 function printReports(r: Pick<LinkResult, 'messages' | 'log' | 'whyExtract'>, whyPath: string | undefined, io: { stdout(s: string): void; stderr(s: string): void }): boolean {
   for (const line of r.messages) io.stdout(`${line}\n`);
@@ -63,6 +76,7 @@ export const linkCommand: Command = {
       throw e;
     }
     if (!printReports(result, parsed.options.whyExtract, io)) return 1;
+    if (result.map !== undefined && !writeMap(parsed.options, result.map, io)) return 1;
     for (const w of result.warnings) io.stderr(`${formatDiagnostic(w)}\n`);
     writeFileSync(output, result.bytes);
     return 0;

@@ -20,6 +20,7 @@ import type { LinkContext } from './context.js';
 import { checkFeatures, checkImportExportFeatures, outputFeatures } from './features.js';
 import { ObjFile } from './input-files.js';
 import { createOutputSegments, hasPassiveInitializedSegments, layoutMemory } from './layout.js';
+import { formatLinkMap } from './map-file.js';
 import { markLive } from './mark-live.js';
 import type { LinkInput, LinkOptions } from './options.js';
 import { scanRelocations } from './relocations.js';
@@ -40,6 +41,8 @@ export interface LinkResult {
   messages: string[];
   /** `--why-extract` table, when asked for. */
   whyExtract?: string;
+  /** The link map (`-M`, `-Map=FILE`), when asked for; format in map-file.ts. */
+  map?: string;
 }
 
 const I32 = 0x7f;
@@ -106,6 +109,7 @@ function runPhases(ctx: LinkContext, options: LinkOptions, log: string[], messag
     scanRelocations(ctx);
     assignTableIndices(ctx, imports.filter((e) => e.imp.desc.kind === 1).length);
   });
+  let map: string | undefined;
   const bytes = phase('write', () => {
     ctx.numImportedFunctions = imports.filter((e) => e.imp.desc.kind === 0).length;
     const functions = assignFunctionIndices(ctx, ctx.numImportedFunctions);
@@ -126,11 +130,15 @@ function runPhases(ctx: LinkContext, options: LinkOptions, log: string[], messag
     synthesizeBodies(ctx, ex.extraFunctions);
     const mod = buildModule(ctx, { imports, functions, globals, exports: ex.exports, features: outputFeatures(ctx), startFunction: ctx.sym.initMemory?.live ? ctx.sym.initMemory : undefined });
     ctx.sink.checkpoint();
-    return encodeModule(mod);
+    const bytes = encodeModule(mod);
+    if (options.printMap || options.mapFile !== undefined) {
+      map = formatLinkMap(ctx, { bytes, functions, globals, numImportedFunctions: ctx.numImportedFunctions, layout });
+    }
+    return bytes;
   });
   const warnings = ctx.sink.warnings();
   if (ctx.config.fatalWarnings && warnings.length) throw new WasmthreadsError(warnings.map((w) => ({ ...w, severity: 'error' as const })));
-  return { bytes, warnings, log, messages, whyExtract: options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined };
+  return { bytes, warnings, log, messages, whyExtract: options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined, map };
 }
 
 /** wasm-ld's `--why-extract` format: a header, then one tab-separated row per extraction. */

@@ -74,6 +74,10 @@ export interface LinkOptions {
   traceSymbols?: string[];
   /** `--why-extract=FILE` (`-` for stdout): why each archive member was loaded. */
   whyExtract?: string;
+  /** `-M`/`--print-map`: print the link map on stdout. */
+  printMap?: boolean;
+  /** `-Map=FILE`: write the link map to FILE. */
+  mapFile?: string;
   /** Read inputs through this function instead of the file system (tests, the runtime). */
   readFile?: (path: string) => Uint8Array;
 }
@@ -251,6 +255,8 @@ export const LINK_FLAGS: FlagDef[] = [
   bool(['trace', 't'], 'print the name of each file as it is loaded', (o) => (o.trace = true)),
   val(['trace-symbol', 'y'], 'print where SYMBOL is referenced and defined', (o, v) => (o.traceSymbols = push(o.traceSymbols, v)), true),
   val(['why-extract'], 'write why each archive member was extracted to FILE (- for stdout)', (o, v) => (o.whyExtract = v)),
+  bool(['print-map', 'M'], 'print the link map on stdout (format in the README)', (o) => (o.printMap = true)),
+  val(['Map'], 'write the link map to FILE', (o, v) => (o.mapFile = v)),
   bool(['time-trace', 'print-timings'], 'print the time each phase took', (o) => (o.timeTrace = true)),
   val(['m'], 'machine: wasm32 only', (_o, v) => {
     if (v !== 'wasm32') throw usage(`-m ${v} is not supported (wasm32 only)`);
@@ -266,7 +272,6 @@ export const LINK_FLAGS: FlagDef[] = [
   ignored(['error-limit'], 'value', 'all errors of a phase are reported'),
   ignored(['lto-O0', 'lto-O1', 'lto-O2', 'lto-O3', 'lto-CGO0', 'lto-CGO1', 'lto-CGO2', 'lto-CGO3'], 'none', 'LTO does not apply: bitcode inputs are rejected'),
   ignored(['reproduce'], 'value', 'no reproduce tarball is written'),
-  ignored(['Map', 'print-map', 'M'], 'optional-eq', 'no map file is written'),
   unsupported(['relocatable', 'r'], 'none', 'relocatable output'),
   unsupported(['emit-relocs'], 'none', 'relocations in the output'),
   unsupported(['shared', 'pie', 'experimental-pic', 'Bdynamic', 'dy', 'call_shared'], 'none', 'dynamic linking'),

@@ -56,7 +56,7 @@ t.test('response files use GNU quoting and nest', async (t) => {
 });
 
 t.test('flags that would change the output are errors', async (t) => {
-  for (const f of ['-r', '--relocatable', '--shared', '--pie', '--emit-relocs', '--compress-relocations', '--wrap=x']) {
+  for (const f of ['-r', '--relocatable', '--shared', '--pie', '--emit-relocs', '--compress-relocations', '--page-size=1']) {
     t.throws(() => parseLinkArgs([f, 'a.o']), /not supported/, f);
   }
   t.throws(() => parseLinkArgs(['--bogus']), /unknown argument: --bogus/);
