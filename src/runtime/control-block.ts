@@ -81,13 +81,18 @@ export const SlotField = {
   CH_LEN: 11,
   /** Service-defined answer status; written before CH_STATE becomes ANSWERED. */
   CH_STATUS: 12,
+  /** host-managed: 1 once `thread_detach` claimed the thread (CAS 0→1, so a second detach fails);
+   *  reset to 0 by the claimer before START. A detached thread is released when it finishes. */
+  DETACHED: 13,
 } as const;
 const SLOT_WORDS = 16;
 
 /**
  * Slot lifecycle. EMPTY → BOOTING (supervisor starts a worker) → IDLE (fresh instance ready) →
  * CLAIMED (a spawner won the CAS) → START (tid/arg written) → RUNNING → (wasi-threads) IDLE after
- * re-instantiation, or (host-managed) FINISHED → JOINED (the joiner) → IDLE after re-instantiation.
+ * re-instantiation, or (host-managed) FINISHED → JOINED → IDLE after re-instantiation. The CAS
+ * FINISHED → JOINED is the one release point: its winner (the joiner, the detacher, or the finished
+ * thread itself when DETACHED is set) gives the thread's place under MAX_THREADS back.
  * Slot 0 is MAIN for the whole run.
  */
 export const SlotState = {

@@ -84,6 +84,7 @@ export function claimThread(cb: ControlBlock, req: SpawnRequest): { slot: number
   cb.store(slot, SlotField.TID, tid);
   cb.store(slot, SlotField.ARG, req.arg);
   cb.store(slot, SlotField.FUNC, req.func);
+  cb.store(slot, SlotField.DETACHED, 0);
   return { slot, tid };
 }
 

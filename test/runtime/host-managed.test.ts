@@ -19,6 +19,8 @@ const cWasmRuns = scheduleCli(limit, REPEAT, ['run', C_WASM]);
 const cObjectRun = scheduleCli(limit, 1, ['run', C_WASM.replace(/\.wasm$/, '.o')]);
 // 64 MiB maximum: a 128 MiB stack per thread cannot be allocated.
 const hugeStackRun = scheduleCli(limit, 1, ['run', '--stack-size', String(128 << 20), C_WASM]);
+// --max-threads 2: without detach the third spawn would fail for good.
+const detachRuns = scheduleCli(limit, REPEAT, ['run', '--max-threads', '2', `${ROOT}test/fixtures/c/runtime/detach.wasm`]);
 const C_EXPECTED = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `thread ${i}: tls 100 -> ${100 + i} aligned\n`).join('') + 'main: tls 100\n';
 
 t.test('C: eight threads, each with its own initialised and aligned TLS block', async (t) => {
@@ -32,6 +34,23 @@ t.test('C: run links an object in memory with the built-in linker and runs it', 
   const [r] = await cObjectRun;
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stdout.toString(), C_EXPECTED);
+});
+
+t.test('C: thread_detach gives the place back when the thread returns; join/detach of a detached thread fail', async (t) => {
+  const expected = [
+    'detached threads run one after another: 50',
+    'detach: 0',
+    'join a detached thread: -28',
+    'detach twice: -28',
+    'detach a finished thread: 0',
+    'two joinable threads after detaching: 2',
+    'join: 0',
+    'detach an unknown thread: -71',
+  ].join('\n') + '\n';
+  for (const r of await detachRuns) {
+    t.equal(r.code, 0, r.stderr);
+    t.equal(r.stdout.toString(), expected);
+  }
 });
 
 t.test('an object that is not wasm is one clear error naming the file', async (t) => {

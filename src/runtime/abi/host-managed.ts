@@ -5,8 +5,13 @@
 // Imports (module `wasmthreads`):
 //   thread_spawn(func: i32, arg: i32) -> i32   run table entry `func` as `void(i32)` with `arg` on a
 //                                              new thread; returns its id (> 0) or -EAGAIN (-6)
-//   thread_join(tid: i32) -> i32               wait until that thread returned; 0, or -ESRCH (-71)
-//                                              if no such unjoined thread exists
+//   thread_join(tid: i32) -> i32               wait until that thread returned; 0, -ESRCH (-71)
+//                                              if no such unjoined thread exists, -EINVAL (-28)
+//                                              if it is detached
+//   thread_detach(tid: i32) -> i32             never join it: its worker goes back to the pool
+//                                              and its place under --max-threads is given back
+//                                              as soon as it returns; 0, -ESRCH, or -EINVAL if
+//                                              already detached
 // Exports the module must provide once it spawns: `__indirect_function_table`, `__stack_pointer`
 // (mutable i32 global; wasm-ld `--export=__stack_pointer`), and, if it has TLS, `__wasm_init_tls`
 // and `__tls_size`/`__tls_align` (globals, exported or named in the name section).
@@ -16,7 +21,7 @@
 // holding the stack (STACK_SIZE bytes, growing down) and above it the TLS block aligned to
 // `__tls_align`. In the new instance it sets `__stack_pointer` to the stack top, calls
 // `__wasm_init_tls(block)` exactly once, then calls the table entry. Every thread must be joined
-// once; until then it counts against --max-threads and keeps its worker.
+// or detached once; until then it counts against --max-threads and keeps its worker.
 
 import { ExitKind, SlotField, SlotState, Word } from '../control-block.js';
 import { abortProgram, ExitSignal, START_FAILURE_EXIT_CODE, TRAP_EXIT_CODE } from '../exit.js';
@@ -30,6 +35,8 @@ export { HOST_MANAGED_MODULE };
 /** Default stack per host-managed thread (`--stack-size`). */
 export const DEFAULT_THREAD_STACK_SIZE = 1 << 20;
 const ESRCH = 71;
+/** WASI errno EINVAL: the thread is detached (join), or already detached (detach), as in POSIX. */
+const EINVAL = 28;
 const PAGE_BYTES = 65536;
 
 function threadSpawn(ctx: ThreadContext, func: number, arg: number): number {
@@ -50,18 +57,41 @@ function findThreadSlot(ctx: ThreadContext, tid: number): number {
   return -1;
 }
 
+/**
+ * The release point of a finished thread (FINISHED → JOINED): exactly one of joiner, detacher and
+ * the detached thread itself wins it and gives the place under --max-threads back.
+ */
+function release(ctx: ThreadContext, slot: number): boolean {
+  const at = ctx.cb.at(slot, SlotField.STATE);
+  if (Atomics.compareExchange(ctx.cb.words, at, SlotState.FINISHED, SlotState.JOINED) !== SlotState.FINISHED) return false;
+  Atomics.notify(ctx.cb.words, at);
+  Atomics.sub(ctx.cb.words, Word.LIVE_THREADS, 1);
+  return true;
+}
+
 function threadJoin(ctx: ThreadContext, tid: number): number {
   const slot = findThreadSlot(ctx, tid);
   if (slot < 0) return -ESRCH;
+  if (ctx.cb.load(slot, SlotField.DETACHED) !== 0) return -EINVAL;
   const at = ctx.cb.at(slot, SlotField.STATE);
   for (;;) {
     const state = Atomics.load(ctx.cb.words, at);
-    if (state === SlotState.FINISHED && Atomics.compareExchange(ctx.cb.words, at, state, SlotState.JOINED) === state) break;
+    if (state === SlotState.FINISHED && release(ctx, slot)) return 0;
     if (state !== SlotState.START && state !== SlotState.RUNNING && state !== SlotState.FINISHED) return -ESRCH;
     if (waitWhile(ctx.cb.words, at, state, Infinity) === 'exiting') throw new ExitSignal();
   }
-  Atomics.notify(ctx.cb.words, at);
-  Atomics.sub(ctx.cb.words, Word.LIVE_THREADS, 1);
+}
+
+/**
+ * Marks the thread detached. If it already finished, releases it here; otherwise the thread
+ * releases itself when it returns (awaitJoin). Both sides write their flag, then read the other's
+ * (seq-cst), so at least one of them sees both and the release CAS picks exactly one.
+ */
+function threadDetach(ctx: ThreadContext, tid: number): number {
+  const slot = findThreadSlot(ctx, tid);
+  if (slot < 0) return -ESRCH;
+  if (Atomics.compareExchange(ctx.cb.words, ctx.cb.at(slot, SlotField.DETACHED), 0, 1) !== 0) return -EINVAL;
+  release(ctx, slot);
   return 0;
 }
 
@@ -70,6 +100,7 @@ export function hostManagedImports(ctx: ThreadContext): WebAssembly.Imports {
     [HOST_MANAGED_MODULE]: {
       thread_spawn: (func: number, arg: number) => threadSpawn(ctx, func >>> 0, arg),
       thread_join: (tid: number) => threadJoin(ctx, tid),
+      thread_detach: (tid: number) => threadDetach(ctx, tid),
     },
   };
 }
@@ -119,9 +150,13 @@ export function runHostManagedThread(ctx: ThreadContext, instance: WebAssembly.I
   entry(arg);
 }
 
-/** After the thread returned: wait to be joined (the worker keeps the thread's block until then). */
+/**
+ * After the thread returned: release itself if detached, else wait to be joined (the worker keeps
+ * the thread's block until then).
+ */
 export function awaitJoin(ctx: ThreadContext): void {
   ctx.cb.publish(ctx.slot, SlotField.STATE, SlotState.FINISHED);
+  if (ctx.cb.load(ctx.slot, SlotField.DETACHED) !== 0 && release(ctx, ctx.slot)) return;
   const at = ctx.cb.at(ctx.slot, SlotField.STATE);
   while (Atomics.load(ctx.cb.words, at) === SlotState.FINISHED) {
     if (waitWhile(ctx.cb.words, at, SlotState.FINISHED, Infinity) === 'exiting') throw new ExitSignal();
