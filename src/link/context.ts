@@ -61,6 +61,8 @@ export interface Config {
   optimize: number;
   /** `--trace`: name each file as it is loaded. */
   trace: boolean;
+  /** `--wrap=X` names. */
+  wrap: string[];
 }
 
 export function makeConfig(o: LinkOptions, allowUndefinedSymbols: Set<string>): Config {
@@ -104,6 +106,7 @@ export function makeConfig(o: LinkOptions, allowUndefinedSymbols: Set<string>): 
     fatalWarnings: !!o.fatalWarnings,
     optimize: o.optimize ?? 1,
     trace: !!o.trace,
+    wrap: o.wrap ?? [],
   };
 }
 

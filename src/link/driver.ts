@@ -344,9 +344,11 @@ function handleRoots(ctx: LinkContext): void {
   for (const name of c.undefinedSymbols) st.fetch(name, '<internal>');
   for (const name of [...c.exports, ...c.exportIfDefined]) st.fetch(name, '--export');
   if (c.entry) st.fetch(c.entry, '--entry');
+  const wrapped = addWrappedSymbols(ctx);
   const stubs = ((ctx as LinkContext & { loaded?: LoadedInput[] }).loaded ?? []).flatMap((l) => (l.stub ? [l.stub] : []));
   if (stubs.length) processStubLibraries(ctx, stubs);
   defineOptionalSymbols(ctx);
+  wrapSymbols(ctx, wrapped);
   for (const name of c.exports) {
     const s = st.find(name);
     if (!s || s.state !== 'defined') ctx.sink.error({ code: 'export-not-found', message: `symbol exported via --export not found: ${name}`, symbol: name });
@@ -364,6 +366,40 @@ function handleRoots(ctx: LinkContext): void {
   const dtors = st.find('__wasm_call_dtors');
   if (dtors?.state === 'defined' && dtors.kind === 0) ctx.sym.callDtors = dtors;
   st.demoteLazy();
+}
+
+interface WrappedSymbol {
+  sym: Sym;
+  real: Sym;
+  wrap: Sym;
+}
+
+/**
+ * `--wrap=X` (lld Driver.cpp addWrappedSymbols, linking.md §7.1): only for names some input
+ * mentions; `__real_X` and `__wrap_X` become references (pulling `__wrap_X` from an archive).
+ */
+function addWrappedSymbols(ctx: LinkContext): WrappedSymbol[] {
+  const out: WrappedSymbol[] = [];
+  for (const name of new Set(ctx.config.wrap)) {
+    const sym = ctx.symtab.find(name);
+    if (!sym) continue;
+    const real = ctx.symtab.reference(`__real_${name}`, '<internal>');
+    const wrap = ctx.symtab.reference(`__wrap_${name}`, '<internal>');
+    out.push({ sym, real, wrap });
+  }
+  return out;
+}
+
+/** Redirects every object's references: X → `__wrap_X`, `__real_X` → X (lld wrapSymbols). */
+function wrapSymbols(ctx: LinkContext, wrapped: WrappedSymbol[]): void {
+  if (!wrapped.length) return;
+  const redirect = new Map<Sym, Sym>();
+  for (const w of wrapped) {
+    redirect.set(w.sym, w.wrap);
+    redirect.set(w.real, w.sym);
+  }
+  for (const file of ctx.objectFiles) file.symbols = file.symbols.map((s) => redirect.get(s) ?? s);
+  for (const w of wrapped) ctx.symtab.wrap(w.sym, w.real, w.wrap);
 }
 
 /** `__data_end`, `__heap_base`… and, without shared memory, an immutable `__tls_base`. */

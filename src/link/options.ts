@@ -74,6 +74,8 @@ export interface LinkOptions {
   traceSymbols?: string[];
   /** `--why-extract=FILE` (`-` for stdout): why each archive member was loaded. */
   whyExtract?: string;
+  /** `--wrap=X`: references to X go to `__wrap_X`, and `__real_X` to X. */
+  wrap?: string[];
   /** `-M`/`--print-map`: print the link map on stdout. */
   printMap?: boolean;
   /** `-Map=FILE`: write the link map to FILE. */
@@ -255,6 +257,7 @@ export const LINK_FLAGS: FlagDef[] = [
   bool(['trace', 't'], 'print the name of each file as it is loaded', (o) => (o.trace = true)),
   val(['trace-symbol', 'y'], 'print where SYMBOL is referenced and defined', (o, v) => (o.traceSymbols = push(o.traceSymbols, v)), true),
   val(['why-extract'], 'write why each archive member was extracted to FILE (- for stdout)', (o, v) => (o.whyExtract = v)),
+  val(['wrap'], 'references to SYMBOL use __wrap_SYMBOL; __real_SYMBOL means SYMBOL', (o, v) => (o.wrap = push(o.wrap, v))),
   bool(['print-map', 'M'], 'print the link map on stdout (format in the README)', (o) => (o.printMap = true)),
   val(['Map'], 'write the link map to FILE', (o, v) => (o.mapFile = v)),
   bool(['time-trace', 'print-timings'], 'print the time each phase took', (o) => (o.timeTrace = true)),
@@ -276,7 +279,6 @@ export const LINK_FLAGS: FlagDef[] = [
   unsupported(['emit-relocs'], 'none', 'relocations in the output'),
   unsupported(['shared', 'pie', 'experimental-pic', 'Bdynamic', 'dy', 'call_shared'], 'none', 'dynamic linking'),
   unsupported(['compress-relocations'], 'none', 'minimal LEB re-encoding'),
-  unsupported(['wrap'], 'value', 'symbol wrapping'),
   unsupported(['build-id'], 'optional-eq', 'build-id section'),
   unsupported(['page-size'], 'value', 'custom page sizes'),
 ];

@@ -289,6 +289,31 @@ export class SymbolTable {
     return false;
   }
 
+  /**
+   * A reference the linker itself makes (`--wrap`'s `__real_X`/`__wrap_X`, lld addUndefined): an
+   * undefined function if the name is new, and an archive member is pulled if it is lazy.
+   */
+  reference(name: string, why: string): Sym {
+    const s = this.map.get(name);
+    if (s) {
+      s.usedInRegularObj = true;
+      this.fetch(name, why);
+      return s;
+    }
+    const ref = newSymbol(name, 0, 0, 'undefined');
+    ref.usedInRegularObj = true;
+    return this.insert(ref);
+  }
+
+  /**
+   * `--wrap` (lld SymbolTable::wrap): lookups of `__real_X` find X's symbol and lookups of X
+   * find `__wrap_X`'s. The objects' own references are redirected by the driver.
+   */
+  wrap(sym: Sym, real: Sym, wrap: Sym): void {
+    this.map.set(real.name, sym);
+    this.map.set(sym.name, wrap);
+  }
+
   /** After resolution: lazy symbols nobody pulled become plain (weak) undefined references. */
   demoteLazy(): void {
     for (const s of this.ordered) if (s.state === 'lazy') s.state = 'undefined';
