@@ -34,8 +34,9 @@ function runNode(args, what) {
   }
 }
 
-export function runWasmthreads(guest) {
-  return runNode([CLI, 'run', `${HERE}${guest}.wasm`], guest);
+/** Runs a guest under wasmthreads; `cli` another build's bin/wasmthreads.js (before/after runs). */
+export function runWasmthreads(guest, cli = CLI) {
+  return runNode([cli, 'run', `${HERE}${guest}.wasm`], guest);
 }
 
 export function runEmscripten(name) {

@@ -4,7 +4,8 @@
 //
 // Spawn (any worker): reserve a place under MAX_THREADS (LIVE_THREADS), take the next thread id,
 // CAS an IDLE slot to CLAIMED, write tid/arg/function, run the isolation check, store START and
-// notify the slot; then bump REFILL so the supervisor starts a replacement in the background. If no
+// notify the slot; then, once the pool is half empty, bump REFILL so the supervisor boots
+// replacements in the background. If no
 // slot is idle, the spawner registers in SPAWN_WAITERS (the supervisor boots one more worker per
 // waiter) and waits on POOL_IDLE. Past MAX_THREADS, or if no worker comes up within
 // SPAWN_TIMEOUT_MS, spawn returns -EAGAIN, which wasi-libc turns into pthread_create's EAGAIN.
@@ -57,11 +58,14 @@ function waitForIdle(cb: ControlBlock, deadline: number): boolean {
 
 /** Finds a worker for a new thread. Returns the claimed slot, or -1 if none came up in time. */
 function claimSlot(cb: ControlBlock): number {
+  const slot = claimIdleSlot(cb);
+  if (slot >= 0) return slot;
+  // Slow path only: the clock is read once the pool turned out to be empty.
   const deadline = performance.now() + SPAWN_TIMEOUT_MS;
   for (;;) {
-    const slot = claimIdleSlot(cb);
-    if (slot >= 0) return slot;
     if (!waitForIdle(cb, deadline)) return -1;
+    const next = claimIdleSlot(cb);
+    if (next >= 0) return next;
   }
 }
 
@@ -88,10 +92,15 @@ export function claimThread(cb: ControlBlock, req: SpawnRequest): { slot: number
   return { slot, tid };
 }
 
-/** Hands the claimed slot to its worker; asks the supervisor for more workers if the pool ran low. */
+/**
+ * Hands the claimed slot to its worker; wakes the supervisor to boot more workers once the pool is
+ * down to half its target (or empty). Not on every spawn: a finished wasi-threads thread's worker
+ * comes back to the pool by itself, so steady spawn/finish cycles never wake the supervisor (whose
+ * wake-up would compete with the new thread for a core, and the notify costs a cross-thread post).
+ */
 export function startClaimed(cb: ControlBlock, slot: number): void {
   cb.publish(slot, SlotField.STATE, SlotState.START);
-  if (Atomics.load(cb.words, Word.POOL_IDLE) < Atomics.load(cb.words, Word.POOL_TARGET)) cb.bump(Word.REFILL);
+  if (Atomics.load(cb.words, Word.POOL_IDLE) * 2 < Atomics.load(cb.words, Word.POOL_TARGET)) cb.bump(Word.REFILL);
 }
 
 /**

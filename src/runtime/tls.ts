@@ -99,30 +99,37 @@ function threadName(cb: ControlBlock, slot: number): string {
  */
 export function findOverlap(cb: ControlBlock, self: number, layout: StaticLayout): string | undefined {
   const mine = readBlocks(cb, self);
-  const me = threadName(cb, self);
-  const pairs = (o: ThreadBlocks): [string, number, number, string, number, number][] => [
-    ['TLS block', mine.tlsLo, mine.tlsHi, 'TLS block', o.tlsLo, o.tlsHi],
-    ['TLS block', mine.tlsLo, mine.tlsHi, 'stack', o.stackLo, o.stackHi],
-    ['stack', mine.stackLo, mine.stackHi, 'TLS block', o.tlsLo, o.tlsHi],
-    ['stack', mine.stackLo, mine.stackHi, 'stack', o.stackLo, o.stackHi],
-  ];
   if (layout.staticEnd > 0) {
     for (const [what, lo, hi] of [['TLS block', mine.tlsLo, mine.tlsHi], ['stack', mine.stackLo, mine.stackHi]] as const) {
       if (overlaps(lo, hi, 0, layout.staticEnd)) {
-        return `${me}'s ${what} ${range(lo, hi)} overlaps static data and the main stack ${range(0, layout.staticEnd)}`;
+        return `${threadName(cb, self)}'s ${what} ${range(lo, hi)} overlaps static data and the main stack ${range(0, layout.staticEnd)}`;
       }
     }
   }
   const inUse = cb.slotsInUse();
   for (let slot = 1; slot < inUse; slot++) {
     if (slot === self || !LIVE_STATES.has(cb.load(slot, SlotField.STATE))) continue;
-    for (const [w1, lo1, hi1, w2, lo2, hi2] of pairs(readBlocks(cb, slot))) {
-      if (overlaps(lo1, hi1, lo2, hi2)) {
-        return `${me}'s ${w1} ${range(lo1, hi1)} overlaps ${threadName(cb, slot)}'s ${w2} ${range(lo2, hi2)}`;
-      }
+    const other = readBlocks(cb, slot);
+    // Numbers first; the message (and its allocations) only for a real overlap: this runs on
+    // every spawn.
+    if (overlaps(mine.tlsLo, mine.tlsHi, other.tlsLo, other.tlsHi) || overlaps(mine.tlsLo, mine.tlsHi, other.stackLo, other.stackHi) ||
+        overlaps(mine.stackLo, mine.stackHi, other.tlsLo, other.tlsHi) || overlaps(mine.stackLo, mine.stackHi, other.stackLo, other.stackHi)) {
+      return describeOverlap(cb, self, mine, slot, other);
     }
   }
   return undefined;
+}
+
+/** The message for an overlap `findOverlap` found between two live threads' blocks. */
+function describeOverlap(cb: ControlBlock, self: number, mine: ThreadBlocks, slot: number, o: ThreadBlocks): string {
+  const pairs: [string, number, number, string, number, number][] = [
+    ['TLS block', mine.tlsLo, mine.tlsHi, 'TLS block', o.tlsLo, o.tlsHi],
+    ['TLS block', mine.tlsLo, mine.tlsHi, 'stack', o.stackLo, o.stackHi],
+    ['stack', mine.stackLo, mine.stackHi, 'TLS block', o.tlsLo, o.tlsHi],
+    ['stack', mine.stackLo, mine.stackHi, 'stack', o.stackLo, o.stackHi],
+  ];
+  const [w1, lo1, hi1, w2, lo2, hi2] = pairs.find(([, lo1, hi1, , lo2, hi2]) => overlaps(lo1, hi1, lo2, hi2))!;
+  return `${threadName(cb, self)}'s ${w1} ${range(lo1, hi1)} overlaps ${threadName(cb, slot)}'s ${w2} ${range(lo2, hi2)}`;
 }
 
 /** Layout of one host-managed thread block: stack (growing down) then the aligned TLS block. */
