@@ -294,14 +294,16 @@ function createSyntheticSymbols(ctx: LinkContext): void {
     ctx.syntheticFunctions.push(s.func);
     return st.addSynthetic(s);
   };
-  const defineGlobal = (name: string, mutable: boolean): Sym => {
-    const s = newSymbol(name, 2, SymbolFlag.VISIBILITY_HIDDEN, 'defined');
+  const defineGlobal = (name: string, mutable: boolean, flags: number = SymbolFlag.VISIBILITY_HIDDEN): Sym => {
+    const s = newSymbol(name, 2, flags, 'defined');
     s.global = { name, type: { valType: I32, mutable }, value: 0, live: false, outputIndex: -1 };
     ctx.syntheticGlobals.push(s.global);
     return st.addSynthetic(s);
   };
   ctx.sym.callCtors = defineFunction('__wasm_call_ctors', []);
-  ctx.sym.stackPointer = defineGlobal('__stack_pointer', true);
+  // Default visibility since LLVM 22 (llvm PR #161284): a main module offers its stack pointer to
+  // side modules, so --export-dynamic exports it.
+  ctx.sym.stackPointer = defineGlobal('__stack_pointer', true, 0);
   ctx.sym.stackPointer.global!.live = true;
   if (ctx.config.sharedMemory) {
     ctx.sym.tlsBase = defineGlobal('__tls_base', true);
@@ -414,7 +416,13 @@ function defineOptionalSymbols(ctx: LinkContext): void {
     s.absolute = 0;
     ctx.sym.data.set(name, ctx.symtab.addSynthetic(s));
   }
-  if (!ctx.config.sharedMemory && wanted('__tls_base')) {
+  // lld addOptionalGlobalSymbol: only a reference defines it — unlike the data symbols above,
+  // --export-all or --export=__tls_base alone do not (wasm-ld-22 then reports it not found).
+  const referenced = (name: string): boolean => {
+    const s = ctx.symtab.find(name);
+    return s !== undefined && s.state !== 'defined';
+  };
+  if (!ctx.config.sharedMemory && referenced('__tls_base')) {
     const s = newSymbol('__tls_base', 2, SymbolFlag.VISIBILITY_HIDDEN, 'defined');
     s.global = { name: '__tls_base', type: { valType: I32, mutable: false }, value: 0, live: false, outputIndex: -1 };
     ctx.syntheticGlobals.push(s.global);

@@ -131,7 +131,7 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
   const seen = new Set(exports.map((e) => e.name));
   for (const s of ctx.symtab.ordered) {
     if (!s.live || !isExportedSymbol(ctx, s) || s.isLocal) continue;
-    if ((s === ctx.sym.stackPointer || s === ctx.sym.tlsBase) && !s.forceExport && !c.exportAll) continue;
+    if (isImplicitMutableSyntheticExport(ctx, s)) continue;
     const name = exportName(s);
     if (seen.has(name)) continue;
     seen.add(name);
@@ -154,6 +154,16 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
     else if (s.kind === 4 && s.tag) exports.push({ name, kind: 4, index: s.tag.outputIndex });
   }
   return { exports, extraFunctions };
+}
+
+/**
+ * linking.md §2.12: a linker-made mutable global (`__stack_pointer`, shared `__tls_base`) reached
+ * only through --export-all/--export-dynamic is left out when the output lacks mutable-globals,
+ * so such a flag never makes the link fail the import/export feature check (llvm PR #160966).
+ */
+function isImplicitMutableSyntheticExport(ctx: LinkContext, s: Sym): boolean {
+  const synthetic = s === ctx.sym.stackPointer || s === ctx.sym.tlsBase;
+  return synthetic && !!s.global?.type.mutable && !s.forceExport && !ctx.allowedFeatures.has('mutable-globals');
 }
 
 /** linking.md §2.12: wrappers only when nothing calls `__wasm_call_ctors` itself. */
