@@ -5,6 +5,7 @@
 import type { FuncType } from '../binary/types.js';
 import type { DiagnosticSink } from '../diagnostics.js';
 import type { LinkOptions, UnresolvedPolicy } from './options.js';
+import type { BuildId } from './build-id.js';
 import type { ArchiveFile } from './archive.js';
 import type { ObjFile } from './input-files.js';
 import type { InputFunction, InputGlobal, InputTable, OutputSegment, Sym } from './symbols.js';
@@ -63,6 +64,7 @@ export interface Config {
   trace: boolean;
   /** `--wrap=X` names. */
   wrap: string[];
+  buildId: BuildId | undefined;
 }
 
 export function makeConfig(o: LinkOptions, allowUndefinedSymbols: Set<string>): Config {
@@ -107,6 +109,7 @@ export function makeConfig(o: LinkOptions, allowUndefinedSymbols: Set<string>): 
     optimize: o.optimize ?? 1,
     trace: !!o.trace,
     wrap: o.wrap ?? [],
+    buildId: o.buildId,
   };
 }
 

@@ -17,6 +17,7 @@ import { ArchiveFile, lazyObjectRef } from './archive.js';
 import type { ArchiveMemberRef } from './archive.js';
 import { makeConfig } from './context.js';
 import type { LinkContext } from './context.js';
+import { patchBuildId } from './build-id.js';
 import { checkFeatures, checkImportExportFeatures, outputFeatures } from './features.js';
 import { ObjFile } from './input-files.js';
 import { createOutputSegments, hasPassiveInitializedSegments, layoutMemory } from './layout.js';
@@ -131,6 +132,7 @@ function runPhases(ctx: LinkContext, options: LinkOptions, log: string[], messag
     const mod = buildModule(ctx, { imports, functions, globals, exports: ex.exports, features: outputFeatures(ctx), startFunction: ctx.sym.initMemory?.live ? ctx.sym.initMemory : undefined });
     ctx.sink.checkpoint();
     const bytes = encodeModule(mod);
+    if (ctx.config.buildId) patchBuildId(bytes, ctx.config.buildId);
     if (options.printMap || options.mapFile !== undefined) {
       map = formatLinkMap(ctx, { bytes, functions, globals, numImportedFunctions: ctx.numImportedFunctions, layout });
     }

@@ -8,6 +8,7 @@
 
 import { readFileSync } from 'node:fs';
 import { WasmthreadsError } from '../diagnostics.js';
+import { type BuildId, parseBuildId } from './build-id.js';
 
 /** One input, in command-line order. A path, a `-l` library, or bytes given by a library caller. */
 export type LinkInput =
@@ -76,6 +77,8 @@ export interface LinkOptions {
   whyExtract?: string;
   /** `--wrap=X`: references to X go to `__wrap_X`, and `__real_X` to X. */
   wrap?: string[];
+  /** `--build-id[=STYLE]`: the `build_id` section's content (none: no section). */
+  buildId?: BuildId;
   /** `-M`/`--print-map`: print the link map on stdout. */
   printMap?: boolean;
   /** `-Map=FILE`: write the link map to FILE. */
@@ -205,6 +208,7 @@ export const LINK_FLAGS: FlagDef[] = [
       }
     },
   },
+  { names: ['build-id'], arity: 'optional-eq', help: 'write a build_id section (=sha1, uuid, 0xHEX or none)', apply: (o, v) => (o.buildId = parseBuildId(v)) },
   { names: ['export-memory'], arity: 'optional-eq', help: 'export the memory (=NAME)', apply: (o, v) => (o.exportMemory = v ?? 'memory') },
   bool(['shared-memory'], 'shared memory: passive segments, __wasm_init_memory, TLS helpers', (o) => (o.sharedMemory = true)),
   bool(['no-shared-memory'], 'unshared memory (default)', (o) => (o.sharedMemory = false)),
@@ -279,7 +283,6 @@ export const LINK_FLAGS: FlagDef[] = [
   unsupported(['emit-relocs'], 'none', 'relocations in the output'),
   unsupported(['shared', 'pie', 'experimental-pic', 'Bdynamic', 'dy', 'call_shared'], 'none', 'dynamic linking'),
   unsupported(['compress-relocations'], 'none', 'minimal LEB re-encoding'),
-  unsupported(['build-id'], 'optional-eq', 'build-id section'),
   unsupported(['page-size'], 'value', 'custom page sizes'),
 ];
 

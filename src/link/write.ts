@@ -8,6 +8,7 @@
 import type { Export, FuncType, Import, Section, WasmModule, ElementSegment, DataSegment, FunctionBody, NameSubsection, ProducersField, ConstExpr } from '../binary/types.js';
 import { i32Const } from '../binary/const-expr.js';
 import { writeModule } from '../binary/write-module.js';
+import { buildIdPayload } from './build-id.js';
 import { sizeU32 } from '../binary/leb.js';
 import type { LinkContext } from './context.js';
 import { needsPassiveInitialization } from './layout.js';
@@ -351,6 +352,8 @@ export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
   if (w.features.length && keep('target_features')) {
     sections.push({ ...base, id: 0, name: 'target_features', custom: 'target_features', features: w.features.map((name) => ({ prefix: '+', name })) });
   }
+  // Last, so patchBuildId finds the id at the end of the file; --strip-all keeps it, like wasm-ld.
+  if (c.buildId) sections.push({ ...base, id: 0, name: 'build_id', custom: 'raw', payload: buildIdPayload(c.buildId) });
   return { version: 1, sections };
 }
 

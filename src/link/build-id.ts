@@ -1,0 +1,83 @@
+// The `build_id` custom section (linking.md §2.7: written last, after target_features) and
+// `--build-id[=STYLE]` parsing, as wasm-ld does it (lld wasm Driver.cpp getBuildId, Writer.cpp
+// writeBuildId, SyntheticSections.cpp BuildIdSection). The section is written with a placeholder
+// of spaces; `sha1` hashes the finished file with that placeholder in place, then overwrites it.
+
+import { createHash, randomBytes } from 'node:crypto';
+import { WasmthreadsError } from '../diagnostics.js';
+
+/** What goes in the section: fixed bytes (`0xHEX`), or a hash/UUID filled in after writing. */
+export type BuildId = { style: 'hex'; bytes: Uint8Array } | { style: 'sha1' } | { style: 'uuid' };
+
+/** The payload size wasm-ld reserves per style (BuildIdSection::hashSize). */
+export function buildIdSize(id: BuildId): number {
+  return id.style === 'hex' ? id.bytes.length : id.style === 'sha1' ? 20 : 16;
+}
+
+function usage(message: string): WasmthreadsError {
+  return new WasmthreadsError({ severity: 'error', code: 'usage', message });
+}
+
+/**
+ * `--build-id` alone means `fast`. `fast` is xxh3-64 of the file turned into a v5 UUID in lld; we
+ * have not verified an xxh3 against wasm-ld-22, so it is refused rather than written differently.
+ */
+export function parseBuildId(value: string | undefined): BuildId | undefined {
+  const v = value ?? 'fast';
+  if (v === 'none') return undefined;
+  if (v === 'sha1' || v === 'tree') return { style: 'sha1' };
+  if (v === 'uuid') return { style: 'uuid' };
+  if (v.startsWith('0x')) return { style: 'hex', bytes: parseHex(v.slice(2)) };
+  if (v === 'fast') throw usage('--build-id=fast (the default of a bare --build-id) needs xxh3-64, which wasmthreads link does not implement: use --build-id=sha1, uuid or 0xHEX');
+  throw usage(`unknown --build-id style: ${v}`);
+}
+
+/** Two digits per byte from the left; an odd last digit is a byte of its own (llvm parseHex). */
+function parseHex(s: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < s.length; i += 2) {
+    const pair = s.slice(i, i + 2);
+    if (!/^[0-9a-fA-F]+$/.test(pair)) throw usage(`not a hexadecimal value: ${pair}`);
+    out.push(parseInt(pair, 16));
+  }
+  return Uint8Array.from(out);
+}
+
+/** The section payload as first written: LEB128 size, then the id or a placeholder of spaces. */
+export function buildIdPayload(id: BuildId): Uint8Array {
+  const size = buildIdSize(id);
+  const leb: number[] = [];
+  let n = size;
+  do {
+    const b = n & 0x7f;
+    n >>>= 7;
+    leb.push(n ? b | 0x80 : b);
+  } while (n);
+  const out = new Uint8Array(leb.length + size).fill(0x20);
+  out.set(leb);
+  if (id.style === 'hex') out.set(id.bytes, leb.length);
+  return out;
+}
+
+/** Fills the id in the encoded module; build_id is the last section, so it is the file's tail. */
+export function patchBuildId(bytes: Uint8Array, id: BuildId): void {
+  if (id.style === 'hex') return;
+  const size = buildIdSize(id);
+  bytes.set(id.style === 'sha1' ? treeSha1(bytes) : uuidV4(), bytes.length - size);
+}
+
+/** lld computeHash: SHA-1 of each 1 MiB chunk, then SHA-1 of those digests concatenated. */
+function treeSha1(bytes: Uint8Array): Uint8Array {
+  const CHUNK = 1024 * 1024;
+  const digests: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += CHUNK) digests.push(createHash('sha1').update(bytes.subarray(i, i + CHUNK)).digest());
+  return createHash('sha1').update(Buffer.concat(digests)).digest();
+}
+
+/** 16 random bytes marked as an RFC 4122 version-4 UUID (lld makeUUID(4)). */
+function uuidV4(): Uint8Array {
+  const out = randomBytes(16);
+  out[6] = 0x40 | (out[6] & 0x0f);
+  out[8] = 0x80 | (out[8] & 0x3f);
+  return out;
+}
