@@ -3,33 +3,25 @@
 // slot holding spaces), checked on wasm-ld-22's own output and ours, and is stable; uuid is a
 // 16-byte v4 UUID; none writes nothing; fast (xxh3-64) and unknown styles are errors.
 
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { main } from '../../src/cli/main.js';
+import { C_FIXTURES as C, haveWasmLd as wasmLdInstalled, LinkHarness, WASM_LD } from './harness.js';
 
-const C = new URL('../fixtures/c/', import.meta.url).pathname;
-const WASM_LD = 'wasm-ld-22';
-const haveWasmLd = spawnSync(WASM_LD, ['--version'], { timeout: 10_000 }).status === 0;
+const haveWasmLd = wasmLdInstalled();
 const skip = haveWasmLd ? false : `${WASM_LD} not installed (bash scripts/setup-toolchains.sh)`;
-const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-buildid-'));
+const h = new LinkHarness('buildid');
 const BASE = ['--no-entry', '--export-all', C + 'lib_add.o'];
 
 async function ours(args: string[], name: string): Promise<{ code: number; stderr: string; bytes?: Buffer }> {
-  let stderr = '';
-  const out = join(tmp, name);
-  const code = await main(['link', '-o', out, ...args], { stdout: () => {}, stderr: (s) => (stderr += s) });
-  return { code, stderr, bytes: code === 0 ? readFileSync(out) : undefined };
+  const r = await h.ours(args, name);
+  return { code: r.code, stderr: r.stderr, bytes: r.code === 0 ? readFileSync(r.out) : undefined };
 }
 
 function ref(args: string[], name: string): Buffer {
-  const out = join(tmp, name);
-  const r = spawnSync(WASM_LD, [...args, '-o', out], { encoding: 'utf8', timeout: 60_000 });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return readFileSync(out);
+  const r = h.ref(args, name);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return readFileSync(r.out);
 }
 
 /** The last section, which must be `build_id`: its full bytes (id, size, name, payload). */

@@ -6,36 +6,30 @@
 // both outputs run in workers on one shared memory: each thread's GOT entry points into its own
 // TLS block.
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import t from 'tap';
+import { haveWasmLd as wasmLdInstalled, LinkHarness, WASM_LD } from './harness.js';
 import { link, parseLinkArgs } from '../../src/link/index.js';
 import { summarize } from './summarize.js';
 
 const FIXTURES = new URL('../fixtures/c/', import.meta.url).pathname;
-const WASM_LD = 'wasm-ld-22';
-const haveWasmLd = spawnSync(WASM_LD, ['--version'], { timeout: 10_000 }).status === 0;
+const haveWasmLd = wasmLdInstalled();
 const haveValidate = spawnSync('wasm-validate', ['--version'], { timeout: 10_000 }).status === 0;
-const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-got-'));
+const h = new LinkHarness('got');
 const f = (n: string): string => join(FIXTURES, n);
 const WORKERS = 3;
 const WAIT_MS = 10_000;
 
 const ours = (args: string[]): Uint8Array => link(parseLinkArgs(args).options).bytes;
 function ref(args: string[]): Uint8Array {
-  const out = join(tmp, 'ref.wasm');
-  execFileSync(WASM_LD, [...args, '-o', out], { timeout: 60_000 });
-  return readFileSync(out);
+  const r = h.ref(args);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return readFileSync(r.out);
 }
-function validate(bytes: Uint8Array): string {
-  const p = join(tmp, 'v.wasm');
-  writeFileSync(p, bytes);
-  const r = spawnSync('wasm-validate', ['--enable-threads', p], { encoding: 'utf8', timeout: 30_000 });
-  return r.status === 0 ? 'valid' : r.stderr;
-}
+const validate = (bytes: Uint8Array): string => h.validate(bytes, ['--enable-threads']);
 
 const EXPORTS = ['--export=get_helper', '--export=counter_addr', '--export=bump_tls', '--export=tls_addr', '--export=call_helper'];
 const INPUTS = [f('got_pic.o'), f('got_def.o')];

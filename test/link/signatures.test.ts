@@ -6,40 +6,18 @@
 //   the same text naming both files.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { main } from '../../src/cli/main.js';
+import { C_FIXTURES as C, diagnosticLines, haveWasmLd as wasmLdInstalled, LinkHarness, WASM_LD } from './harness.js';
 
-const C = new URL('../fixtures/c/', import.meta.url).pathname;
-const WASM_LD = 'wasm-ld-22';
-const haveWasmLd = spawnSync(WASM_LD, ['--version'], { timeout: 10_000 }).status === 0;
+const haveWasmLd = wasmLdInstalled();
 const haveValidate = spawnSync('wasm-validate', ['--version'], { timeout: 10_000 }).status === 0;
-const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-sig-'));
+const h = new LinkHarness('sig');
 const skip = haveWasmLd ? false : `${WASM_LD} not installed (bash scripts/setup-toolchains.sh)`;
 
-interface Run {
-  code: number;
-  stderr: string;
-  out: string;
-}
 
-async function ours(args: string[], name: string): Promise<Run> {
-  let stderr = '';
-  const out = join(tmp, name);
-  const code = await main(['link', '-o', out, ...args], { stdout: () => {}, stderr: (s) => (stderr += s) });
-  return { code, stderr, out };
-}
 
-function ref(args: string[], name: string): Run {
-  const out = join(tmp, name);
-  const r = spawnSync(WASM_LD, [...args, '-o', out], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, stderr: r.stderr, out };
-}
 
-/** The diagnostic lines without the tool's prefix and directories, for comparing texts. */
-const lines = (stderr: string): string[] => stderr.split('\n').filter((l) => /^(\S+: )?(warning|error): |^>>> /.test(l)).map((l) => l.replace(/^\S+: (warning|error): /, '$1: ').replaceAll(C, ''));
 
 function callTraps(path: string, fn: string): string {
   const exports = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(path)), {}).exports as Record<string, () => number>;
@@ -52,11 +30,11 @@ function callTraps(path: string, fn: string): string {
 
 t.test('mismatched direct call: a warning, a trapping stub, as wasm-ld-22', { skip }, async (t) => {
   const args = ['--no-entry', C + 'sig_a.o', C + 'sig_b.o'];
-  const a = ref(args, 'ref.wasm');
-  const b = await ours(args, 'ours.wasm');
+  const a = h.ref(args, 'ref.wasm');
+  const b = await h.ours(args, 'ours.wasm');
   t.equal(a.code, 0, 'wasm-ld-22 links');
   t.equal(b.code, 0, 'we link');
-  t.same(lines(b.stderr), lines(a.stderr), 'same warning text');
+  t.same(diagnosticLines(b.stderr), diagnosticLines(a.stderr), 'same warning text');
   t.match(b.stderr, /hint: calls to `sig_fn` from call_sig in .*sig_a\.o will trap/, 'names the trapping callers');
   if (haveValidate) {
     for (const r of [a, b]) t.equal(spawnSync('wasm-validate', [r.out], { timeout: 30_000 }).status, 0, `${r.out} validates`);
@@ -67,10 +45,10 @@ t.test('mismatched direct call: a warning, a trapping stub, as wasm-ld-22', { sk
 
 t.test('two undefined references disagree on the signature: an error, as wasm-ld-22', { skip }, async (t) => {
   const args = ['--no-entry', '--allow-undefined', '--export=ua', '--export=ub', C + 'sig_ua.o', C + 'sig_ub.o'];
-  const a = ref(args, 'ref2.wasm');
-  const b = await ours(args, 'ours2.wasm');
+  const a = h.ref(args, 'ref2.wasm');
+  const b = await h.ours(args, 'ours2.wasm');
   t.equal(a.code, 1, 'wasm-ld-22 fails');
   t.equal(b.code, 1, 'we fail');
-  t.same(lines(b.stderr), lines(a.stderr), 'same error text naming both files');
+  t.same(diagnosticLines(b.stderr), diagnosticLines(a.stderr), 'same error text naming both files');
   t.notMatch(b.stderr, /\n\s+at /, 'no stack trace');
 });

@@ -2,46 +2,24 @@
 // --why-extract, each against wasm-ld-22 on the same command line: the linked modules agree
 // (summarize.ts), and the trace lines and why-extract tables are the same text.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { main } from '../../src/cli/main.js';
+import { C_FIXTURES as C, haveWasmLd as wasmLdInstalled, LinkHarness, type LinkRun, WASM_LD } from './harness.js';
 import { summarize } from './summarize.js';
 
-const C = new URL('../fixtures/c/', import.meta.url).pathname;
-const WASM_LD = 'wasm-ld-22';
-const haveWasmLd = spawnSync(WASM_LD, ['--version'], { timeout: 10_000 }).status === 0;
+const haveWasmLd = wasmLdInstalled();
 const skip = haveWasmLd ? false : `${WASM_LD} not installed (bash scripts/setup-toolchains.sh)`;
-const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-stubs-'));
+const h = new LinkHarness('stubs');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  out: string;
-}
 
-async function ours(args: string[], name: string): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const out = join(tmp, name);
-  const code = await main(['link', '-o', out, ...args], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
-  return { code, stdout, stderr, out };
-}
 
-function ref(args: string[], name: string): Run {
-  const out = join(tmp, name);
-  const r = spawnSync(WASM_LD, [...args, '-o', out], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, out };
-}
 
 /** Diagnostic lines without the tool's prefix, for comparing texts. */
 const diagnostics = (stderr: string): string[] => stderr.split('\n').filter((l) => /^(\S+: )?(warning|error): /.test(l)).map((l) => l.replace(/^\S+: (warning|error): /, '$1: '));
 
-async function both(args: string[], name: string): Promise<{ a: Run; b: Run }> {
-  return { a: ref(args, `ref-${name}.wasm`), b: await ours(args, `ours-${name}.wasm`) };
+async function both(args: string[], name: string): Promise<{ a: LinkRun; b: LinkRun }> {
+  return { a: h.ref(args, `ref-${name}.wasm`), b: await h.ours(args, `ours-${name}.wasm`) };
 }
 
 t.test('#STUB library: the symbol is imported, its deps extracted and exported, as wasm-ld-22', { skip }, async (t) => {
@@ -102,17 +80,17 @@ t.test('--why-extract names the -u, --export and --entry roots as wasm-ld-22 doe
 });
 
 t.test('--why-extract to a file; an unwritable path is an error', async (t) => {
-  const file = join(tmp, 'why.txt');
-  const ok = await ours(['--no-entry', C + 'main_lib.o', C + 'libfix.a', `--why-extract=${file}`], 'why-file.wasm');
+  const file = join(h.tmp, 'why.txt');
+  const ok = await h.ours(['--no-entry', C + 'main_lib.o', C + 'libfix.a', `--why-extract=${file}`], 'why-file.wasm');
   t.equal(ok.code, 0);
   t.equal(readFileSync(file, 'utf8').split('\n')[0], 'reference\textracted\tsymbol');
   t.match(readFileSync(file, 'utf8'), /main_lib\.o\t.*libfix\.a\(lib_add\.o\)\tlib_add\n/);
-  const bad = await ours(['--no-entry', C + 'main_lib.o', C + 'libfix.a', `--why-extract=${join(tmp, 'no/such/dir/why.txt')}`], 'why-bad.wasm');
+  const bad = await h.ours(['--no-entry', C + 'main_lib.o', C + 'libfix.a', `--why-extract=${join(h.tmp, 'no/such/dir/why.txt')}`], 'why-bad.wasm');
   t.equal(bad.code, 1);
   t.match(bad.stderr, /cannot open --why-extract= file .*why\.txt/);
 });
 
 t.test('unbalanced --start-lib/--end-lib is a usage error', async (t) => {
-  t.equal((await ours(['--end-lib', C + 'main_lib.o'], 'x.wasm')).code, 2);
-  t.equal((await ours(['--start-lib', '--start-lib', C + 'main_lib.o'], 'x.wasm')).code, 2);
+  t.equal((await h.ours(['--end-lib', C + 'main_lib.o'], 'x.wasm')).code, 2);
+  t.equal((await h.ours(['--start-lib', '--start-lib', C + 'main_lib.o'], 'x.wasm')).code, 2);
 });

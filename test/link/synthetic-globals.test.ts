@@ -4,40 +4,19 @@
 // mutable-globals the implicit export of the mutable stack pointer is dropped instead of
 // failing the link; --export=__tls_base alone does not define it.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { main } from '../../src/cli/main.js';
+import { C_FIXTURES as C, haveWasmLd as wasmLdInstalled, LinkHarness, WASM_LD } from './harness.js';
 import { summarize } from './summarize.js';
 
-const C = new URL('../fixtures/c/', import.meta.url).pathname;
-const WASM_LD = 'wasm-ld-22';
-const haveWasmLd = spawnSync(WASM_LD, ['--version'], { timeout: 10_000 }).status === 0;
+const haveWasmLd = wasmLdInstalled();
 const skip = haveWasmLd ? false : `${WASM_LD} not installed (bash scripts/setup-toolchains.sh)`;
-const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-synthglobals-'));
+const h = new LinkHarness('synthglobals');
 
-interface Run {
-  code: number;
-  stderr: string;
-  out: string;
-}
 
 const errors = (stderr: string): string[] => stderr.split('\n').filter((l) => /^\S+: error: /.test(l)).map((l) => l.replace(/^\S+: /, ''));
 
-async function ours(args: string[], name: string): Promise<Run> {
-  let stderr = '';
-  const out = join(tmp, name);
-  const code = await main(['link', '-o', out, ...args], { stdout: () => {}, stderr: (s) => (stderr += s) });
-  return { code, stderr, out };
-}
 
-function ref(args: string[], name: string): Run {
-  const out = join(tmp, name);
-  const r = spawnSync(WASM_LD, [...args, '-o', out], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, stderr: r.stderr, out };
-}
 
 const CASES: { name: string; args: string[] }[] = [];
 for (const [input, tls] of [['lib_add.o', 'no TLS'], ['tls.o', 'TLS']]) {
@@ -53,8 +32,8 @@ CASES.push({ name: 'no mutable-globals, --export-dynamic', args: ['--no-entry', 
 
 for (const [i, c] of CASES.entries()) {
   t.test(c.name, { skip }, async (t) => {
-    const a = ref(c.args, `ref${i}.wasm`);
-    const b = await ours(c.args, `ours${i}.wasm`);
+    const a = h.ref(c.args, `ref${i}.wasm`);
+    const b = await h.ours(c.args, `ours${i}.wasm`);
     t.equal(a.code, 0, 'wasm-ld-22 links');
     t.equal(b.code, 0, 'we link');
     // Known difference, not this file's subject: under --export-all wasm-ld-22 also exports
@@ -72,8 +51,8 @@ for (const [i, c] of CASES.entries()) {
 
 t.test('--export=__tls_base without TLS or a reference: not found, as wasm-ld-22', { skip }, async (t) => {
   const args = ['--no-entry', '--export=__tls_base', C + 'lib_add.o'];
-  const a = ref(args, 'refE.wasm');
-  const b = await ours(args, 'oursE.wasm');
+  const a = h.ref(args, 'refE.wasm');
+  const b = await h.ours(args, 'oursE.wasm');
   t.equal(a.code, 1);
   t.equal(b.code, 1);
   t.same(errors(b.stderr), errors(a.stderr));

@@ -4,33 +4,27 @@
 // on the summary (tags and their types, imports, exports…), and run the same: Node 20 runs legacy
 // wasm EH, so `run(x)` returns x when nothing is thrown and -1 when the throw is caught.
 
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { haveWasmLd as wasmLdInstalled, LinkHarness, WASM_LD } from './harness.js';
 import { link, parseLinkArgs } from '../../src/link/index.js';
 import { summarize } from './summarize.js';
 
 const FIXTURES = new URL('../fixtures/c/', import.meta.url).pathname;
-const WASM_LD = 'wasm-ld-22';
-const haveWasmLd = spawnSync(WASM_LD, ['--version'], { timeout: 10_000 }).status === 0;
+const haveWasmLd = wasmLdInstalled();
 const haveValidate = spawnSync('wasm-validate', ['--version'], { timeout: 10_000 }).status === 0;
-const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-tags-'));
+const h = new LinkHarness('tags');
 const f = (n: string): string => join(FIXTURES, n);
 
 const ours = (args: string[]): Uint8Array => link(parseLinkArgs(args).options).bytes;
 function ref(args: string[]): Uint8Array {
-  const out = join(tmp, 'ref.wasm');
-  execFileSync(WASM_LD, [...args, '-o', out], { timeout: 60_000 });
-  return readFileSync(out);
+  const r = h.ref(args);
+  if (r.code !== 0) throw new Error(r.stderr);
+  return readFileSync(r.out);
 }
-function validate(bytes: Uint8Array): string {
-  const p = join(tmp, 'v.wasm');
-  writeFileSync(p, bytes);
-  const r = spawnSync('wasm-validate', ['--enable-all', p], { encoding: 'utf8', timeout: 30_000 });
-  return r.status === 0 ? 'valid' : r.stderr;
-}
+const validate = (bytes: Uint8Array): string => h.validate(bytes, ['--enable-all']);
 
 const OBJECTS = [f('eh_catch.o'), f('eh_throw.o'), f('eh_support.o')];
 const CASES = [

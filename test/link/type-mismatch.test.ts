@@ -3,32 +3,15 @@
 // type mismatch" are errors, "Tag signature mismatch" a warning; the texts, including how lld
 // prints each type, are compared line for line.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { main } from '../../src/cli/main.js';
+import { C_FIXTURES as C, diagnosticLines, haveWasmLd as wasmLdInstalled, LinkHarness, WASM_LD } from './harness.js';
 
-const C = new URL('../fixtures/c/', import.meta.url).pathname;
-const WASM_LD = 'wasm-ld-22';
-const haveWasmLd = spawnSync(WASM_LD, ['--version'], { timeout: 10_000 }).status === 0;
+const haveWasmLd = wasmLdInstalled();
 const skip = haveWasmLd ? false : `${WASM_LD} not installed (bash scripts/setup-toolchains.sh)`;
-const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-types-'));
+const h = new LinkHarness('types');
 
-/** Diagnostic and `>>>` lines without the tool's prefix and the fixture directory. */
-const lines = (stderr: string): string[] => stderr.split('\n').filter((l) => /^(\S+: )?(warning|error): |^>>> /.test(l)).map((l) => l.replace(/^\S+: (warning|error): /, '$1: ').replaceAll(C, ''));
 
-async function ours(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const code = await main(['link', '-o', join(tmp, 'ours.wasm'), ...args], { stdout: () => {}, stderr: (s) => (stderr += s) });
-  return { code, stderr };
-}
 
-function ref(args: string[]): { code: number; stderr: string } {
-  const r = spawnSync(WASM_LD, [...args, '-o', join(tmp, 'ref.wasm')], { encoding: 'utf8', timeout: 60_000 });
-  return { code: r.status ?? -1, stderr: r.stderr };
-}
 
 const CASES: { name: string; args: string[]; code: number; expect: RegExp }[] = [
   { name: 'global value type and table element type differ: two errors', args: ['--no-entry', '--export=use_g', C + 'gty_a.o', C + 'gty_b.o', C + 'tab_a.o'], code: 1, expect: /Global type mismatch: g\n>>> defined as var i32 in .*gty_a\.o\n>>> defined as var i64 in .*gty_b\.o/ },
@@ -39,18 +22,18 @@ const CASES: { name: string; args: string[]; code: number; expect: RegExp }[] = 
 
 for (const c of CASES) {
   t.test(c.name, { skip }, async (t) => {
-    const a = ref(c.args);
-    const b = await ours(c.args);
+    const a = h.ref(c.args);
+    const b = await h.ours(c.args);
     t.equal(a.code, c.code, 'wasm-ld-22 exit code');
     t.equal(b.code, c.code, 'our exit code');
     t.match(b.stderr, c.expect);
-    t.same(lines(b.stderr), lines(a.stderr), 'same diagnostics as wasm-ld-22');
+    t.same(diagnosticLines(b.stderr), diagnosticLines(a.stderr), 'same diagnostics as wasm-ld-22');
     t.notMatch(b.stderr, /\n\s+at /, 'no stack trace');
   });
 }
 
 t.test('matching types link without a diagnostic', async (t) => {
-  const b = await ours(['--no-entry', C + 'eh_tag.o', C + 'eh_throw.o']);
+  const b = await h.ours(['--no-entry', C + 'eh_tag.o', C + 'eh_throw.o']);
   t.equal(b.code, 0);
   t.notMatch(b.stderr, /mismatch/);
 });
