@@ -128,8 +128,13 @@ function startWorker(run: Running, slot: number, selfTest: boolean): Worker {
   const workerData: ThreadWorkerData = { ...run.base, slot, selfTest };
   // stdout/stderr: true keeps Node from piping worker output into process.stdout, which would make
   // fd 1 non-blocking and give guest writes EAGAIN (runtime.md §4.5). Guest output uses fs.writeSync.
+  // trackUnmanagedFds: false — Node would otherwise close, when a worker exits, every raw fd it
+  // opened through fs.open* and did not close itself. The WASI fd table is shared by all threads,
+  // so an fd opened by one worker may be closed by another and its number reused (by a booting
+  // worker's own epoll fd, say); closing it again at exit made libuv abort the whole process.
   const worker = new Worker(run.url, { workerData, stdout: true, stderr: true, execArgv: workerExecArgv(process.execArgv),
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+    trackUnmanagedFds: false,
   });
   worker.stdout.resume();
   worker.stderr.resume();
