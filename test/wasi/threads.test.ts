@@ -1,6 +1,7 @@
 // Threaded WASI fixtures run through the real CLI (`npm run build` first; `npm test` does it):
 // two threads sharing one fd, eight threads printing 10 000 lines each into a slow pipe, a thread
-// sleeping in poll_oneoff while another exits, a thread blocked reading stdin while another exits.
+// sleeping in poll_oneoff while another exits, a thread blocked reading stdin while another exits,
+// and an fd closed by another thread than the one that opened it.
 // Sources and the build commands: test/fixtures/wasi/*.wat, build.sh.
 
 import t from 'tap';
@@ -18,6 +19,23 @@ t.test('threaded WASI fixtures', { skip: notBuilt }, async (t) => {
     const r = await runCli(['--dir', `${dir}::.`, fixture('shared-fd')]);
     t.equal(r.stdout, '0123456', 'main read 0123, the thread continued at the shared offset');
     t.equal(r.code, 8, 'after the thread closed it, the fd is EBADF (8) for main too');
+  });
+
+  t.test('an fd closed by another thread is not closed again when its opener exits', async (t) => {
+    // Node closes the raw fds a worker opened when that worker exits, unless told not to; with one
+    // fd table for all threads that closed a reused number (a booting worker's event-loop fd) and
+    // aborted the process. The race needs CPU contention: each run has a second program beside it.
+    const RUNS = 10;
+    const dir = mkdtempSync(join(tmpdir(), 'wasi-fd-reuse-'));
+    for (let i = 0; i < RUNS; i++) {
+      writeFileSync(join(dir, 'data.txt'), '0123456789');
+      const [r] = await Promise.all([runCli(['--dir', `${dir}::.`, fixture('fd-reuse')]), runCli([fixtureFile('../wat/runtime/noop.wasm')])]);
+      if (r.code !== 0) {
+        t.fail(`run ${i + 1}: exit ${r.code} (expected 0) ${r.stderr}`);
+        return;
+      }
+    }
+    t.pass(`${RUNS} runs exited 0`);
   });
 
   t.test('eight threads × 10 000 lines into a slow pipe', async (t) => {
