@@ -2,20 +2,18 @@
 // module read back with readModule, and the output segments' addresses and sizes against
 // wasm-ld-22's -Map of the same link.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { C_FIXTURES as C, haveWasmLd as wasmLdInstalled, LinkHarness, WASM_LD } from './harness.js';
 import { evalConstExpr } from '../../src/binary/const-expr.js';
 import { readModule } from '../../src/binary/read-module.js';
 import { main } from '../../src/cli/main.js';
 
-const C = new URL('../fixtures/c/', import.meta.url).pathname;
-const WASM_LD = 'wasm-ld-22';
-const haveWasmLd = spawnSync(WASM_LD, ['--version'], { timeout: 10_000 }).status === 0;
+const haveWasmLd = wasmLdInstalled();
 const skip = haveWasmLd ? false : `${WASM_LD} not installed (bash scripts/setup-toolchains.sh)`;
-const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-map-'));
+const h = new LinkHarness('map');
+const tmp = h.tmp;
 
 /** Output segments in wasm-ld's map: `Addr Off Size .name` lines with no input column. */
 function wasmLdSegments(map: string): Record<string, string> {
@@ -43,12 +41,9 @@ const CASES: [string, string[]][] = [
 for (const [title, inputs] of CASES) {
   t.test(`-Map: ${title}`, { skip }, async (t) => {
     const args = ['--no-entry', '--export-all', '--allow-undefined', ...inputs];
-    const ref = spawnSync(WASM_LD, [...args, '-o', join(tmp, 'ref.wasm'), `-Map=${join(tmp, 'ref.map')}`], { encoding: 'utf8', timeout: 60_000 });
-    t.equal(ref.status, 0, `wasm-ld-22 links: ${ref.stderr}`);
-    const out = join(tmp, 'ours.wasm');
-    let stdout = '';
-    let stderr = '';
-    const code = await main(['link', '-o', out, ...args, '-M', `-Map=${join(tmp, 'ours.map')}`], { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+    const ref = h.ref([...args, `-Map=${join(tmp, 'ref.map')}`]);
+    t.equal(ref.code, 0, `wasm-ld-22 links: ${ref.stderr}`);
+    const { code, stdout, stderr, out } = await h.ours([...args, '-M', `-Map=${join(tmp, 'ours.map')}`]);
     t.equal(code, 0, `we link: ${stderr}`);
     const map = readFileSync(join(tmp, 'ours.map'), 'utf8');
     t.equal(stdout, map, '-M prints the same map that -Map writes');

@@ -2,28 +2,18 @@
 // the original, as wasm-ld-22 does it — compared on the linked modules (summarize.ts), on what the
 // exported functions compute when run, and on the error when the wrapper is missing.
 
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { main } from '../../src/cli/main.js';
+import { C_FIXTURES as C, haveWasmLd as wasmLdInstalled, LinkHarness, type LinkRun, WASM_LD } from './harness.js';
 import { summarize } from './summarize.js';
 
-const C = new URL('../fixtures/c/', import.meta.url).pathname;
-const WASM_LD = 'wasm-ld-22';
-const haveWasmLd = spawnSync(WASM_LD, ['--version'], { timeout: 10_000 }).status === 0;
+const haveWasmLd = wasmLdInstalled();
 const skip = haveWasmLd ? false : `${WASM_LD} not installed (bash scripts/setup-toolchains.sh)`;
-const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-wrap-'));
+const h = new LinkHarness('wrap');
 const OBJS = [C + 'wrap_main.o', C + 'wrap_def.o', C + 'wrap_wrap.o'];
 
-async function both(args: string[], name: string): Promise<{ ref: { code: number; stderr: string; out: string }; ours: { code: number; stderr: string; out: string } }> {
-  const refOut = join(tmp, `ref-${name}.wasm`);
-  const r = spawnSync(WASM_LD, [...args, '-o', refOut], { encoding: 'utf8', timeout: 60_000 });
-  const out = join(tmp, `ours-${name}.wasm`);
-  let stderr = '';
-  const code = await main(['link', '-o', out, ...args], { stdout: () => {}, stderr: (s) => (stderr += s) });
-  return { ref: { code: r.status ?? -1, stderr: r.stderr, out: refOut }, ours: { code, stderr, out } };
+async function both(args: string[], name: string): Promise<{ ref: LinkRun; ours: LinkRun }> {
+  return { ref: h.ref(args, `ref-${name}.wasm`), ours: await h.ours(args, `ours-${name}.wasm`) };
 }
 
 async function results(file: string): Promise<number[]> {
