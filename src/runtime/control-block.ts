@@ -89,8 +89,9 @@ const SLOT_WORDS = 16;
 
 /**
  * Slot lifecycle. EMPTY → BOOTING (supervisor starts a worker) → IDLE (fresh instance ready) →
- * CLAIMED (a spawner won the CAS) → START (tid/arg written) → RUNNING → (wasi-threads) IDLE after
- * re-instantiation, or (host-managed) FINISHED → JOINED → IDLE after re-instantiation. The CAS
+ * CLAIMED (a spawner won the CAS) → START (tid/arg written) → RUNNING → (wasi-threads) RETIRED
+ * (the thread returned) → IDLE after re-instantiation, or (host-managed) FINISHED → JOINED → IDLE
+ * after re-instantiation. The CAS
  * FINISHED → JOINED is the one release point: its winner (the joiner, the detacher, or the finished
  * thread itself when DETACHED is set) gives the thread's place under MAX_THREADS back.
  * Slot 0 is MAIN for the whole run.
@@ -105,6 +106,7 @@ export const SlotState = {
   FINISHED: 6,
   JOINED: 7,
   MAIN: 8,
+  RETIRED: 9,
 } as const;
 
 export const ChannelState = { IDLE: 0, PENDING: 1, SERVING: 2, ANSWERED: 3 } as const;

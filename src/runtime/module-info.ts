@@ -6,7 +6,8 @@
 
 import { WasmthreadsError } from '../diagnostics.js';
 import { evalConstExpr } from '../binary/const-expr.js';
-import { exports, importsOfKind, indexSpaceSizes } from '../binary/module-info.js';
+import { bodyReader } from '../binary/instructions.js';
+import { exports, functionBodies, importsOfKind, indexSpaceSizes } from '../binary/module-info.js';
 import { readModule } from '../binary/read-module.js';
 import { ExternalKind, findCustom, findSection, type WasmModule } from '../binary/types.js';
 import { HOST_MANAGED_MODULE } from './abi/host-managed-names.js';
@@ -30,6 +31,34 @@ export interface ModuleInfo {
   exports: Map<string, number>;
   /** Values of immutable i32 linker globals, by symbol name, where they can be found. */
   linkerGlobals: Map<string, number>;
+  /** What the module's own code says about its threads' stacks and TLS (see `threadConventions`). */
+  conventions: ThreadConventions;
+}
+
+/**
+ * Where a wasi-threads guest keeps a new thread's stack pointer and TLS base, read from its own
+ * `wasi_thread_start`. wasi-libc's trampoline (also what Rust's std links for
+ * wasm32-wasip1-threads) begins
+ *   local.get 1; i32.load 0; global.set __stack_pointer; local.get 1; i32.load 4; global.set __tls_base
+ * i.e. the start argument points at { stack pointer @0, TLS base @4 }. Only a module whose
+ * trampoline is seen doing this gets its start argument read: another guest (Zig's std, a
+ * hand-written runtime) may pass anything there, and garbage read as addresses would report
+ * overlaps that do not exist.
+ */
+export interface StartArgLayout {
+  /** Offset in the start argument of the new thread's stack pointer. */
+  stackPointer: number;
+  /** Offset of its TLS base, when the trampoline sets `__tls_base` too. */
+  tlsBase?: number;
+}
+
+export interface ThreadConventions {
+  startArg?: StartArgLayout;
+  /** Initial value of `__stack_pointer`: the top of the main thread's stack. */
+  mainStackTop?: number;
+  /** Where the main thread's static TLS block lies: `__wasm_init_memory` (the start function)
+   *  sets `__tls_base` to it with `i32.const X; global.set __tls_base` (wasm-ld, shared memory). */
+  mainTlsBase?: number;
 }
 
 const NAME_SUBSECTION_GLOBAL = 7;
@@ -51,6 +80,71 @@ function globalIndices(mod: WasmModule): Map<string, number> {
   for (const [index, name] of names ?? []) byName.set(name, index);
   for (const e of exports(mod)) if (e.kind === ExternalKind.Global) byName.set(e.name, e.index);
   return byName;
+}
+
+/** The first instructions of a function body as (name, immediate) pairs, at most `limit`. */
+function leadingInstructions(mod: WasmModule, func: number, limit: number): { name: string; index: number; offset: number; value: number }[] {
+  const body = functionBodies(mod)[func - indexSpaceSizes(mod).importedFuncs];
+  if (!body) return [];
+  const out: { name: string; index: number; offset: number; value: number }[] = [];
+  try {
+    const r = bodyReader(body);
+    while (out.length < limit && r.next()) out.push({ name: r.op.name, index: r.index, offset: r.memOffset, value: r.value });
+  } catch {
+    // A body that does not decode says nothing about conventions; compiling it will fail later.
+  }
+  return out;
+}
+
+/** Global indices of `__stack_pointer` and `__tls_base`, by name, else from what code sets. */
+function wellKnownGlobals(mod: WasmModule): { sp?: number; tls?: number } {
+  const byName = globalIndices(mod);
+  let tls = byName.get('__tls_base');
+  // `__wasm_init_tls(block)` begins `local.get 0; global.set __tls_base` (wasm-ld).
+  const initTls = exports(mod).find((e) => e.name === '__wasm_init_tls' && e.kind === ExternalKind.Func);
+  if (tls === undefined && initTls) {
+    const [a, b] = leadingInstructions(mod, initTls.index, 2);
+    if (a?.name === 'local.get' && a.index === 0 && b?.name === 'global.set') tls = b.index;
+  }
+  return { sp: byName.get('__stack_pointer'), tls };
+}
+
+function startArgLayout(mod: WasmModule, sp: number | undefined, tls: number | undefined): StartArgLayout | undefined {
+  const entry = exports(mod).find((e) => e.name === 'wasi_thread_start' && e.kind === ExternalKind.Func);
+  if (!entry) return undefined;
+  const code = leadingInstructions(mod, entry.index, 6);
+  const sets = new Map<number, number>();
+  for (let i = 0; i + 2 < code.length; i += 3) {
+    const [get, load, set] = code.slice(i, i + 3);
+    if (get.name !== 'local.get' || get.index !== 1 || load.name !== 'i32.load' || set.name !== 'global.set') break;
+    sets.set(set.index, load.offset);
+  }
+  // Without names, wasi-libc's order: the stack pointer first, then the TLS base.
+  const order = [...sets.keys()];
+  const spGlobal = sp ?? (tls !== undefined ? order.find((g) => g !== tls) : order[0]);
+  const tlsGlobal = tls ?? (sp !== undefined ? order.find((g) => g !== sp) : order[1]);
+  const stackPointer = spGlobal === undefined ? undefined : sets.get(spGlobal);
+  if (stackPointer === undefined) return undefined;
+  const tlsBase = tlsGlobal === undefined ? undefined : sets.get(tlsGlobal);
+  return tlsBase === undefined ? { stackPointer } : { stackPointer, tlsBase };
+}
+
+function threadConventions(mod: WasmModule): ThreadConventions {
+  const { sp, tls } = wellKnownGlobals(mod);
+  const out: ThreadConventions = {};
+  const startArg = startArgLayout(mod, sp, tls);
+  if (startArg) out.startArg = startArg;
+  const imported = indexSpaceSizes(mod).importedGlobals;
+  const spGlobal = sp === undefined ? undefined : findSection(mod, 6)?.globals[sp - imported];
+  const spInit = spGlobal && evalConstExpr(spGlobal.init);
+  if (typeof spInit === 'number') out.mainStackTop = spInit >>> 0;
+  const start = findSection(mod, 8)?.start;
+  if (start !== undefined && tls !== undefined) {
+    const code = leadingInstructions(mod, start, 64);
+    const at = code.findIndex((c, i) => c.name === 'global.set' && c.index === tls && code[i - 1]?.name === 'i32.const');
+    if (at > 0) out.mainTlsBase = code[at - 1].value >>> 0;
+  }
+  return out;
 }
 
 function findLinkerGlobals(mod: WasmModule): Map<string, number> {
@@ -93,5 +187,6 @@ export function readModuleInfo(bytes: Uint8Array, file: string): ModuleInfo {
     abi: detectAbi(mod),
     exports: new Map(exports(mod).map((e) => [e.name, e.kind])),
     linkerGlobals: findLinkerGlobals(mod),
+    conventions: threadConventions(mod),
   };
 }

@@ -18,7 +18,7 @@ import { readModuleInfo, type ModuleInfo } from './module-info.js';
 import { workersToBoot } from './pool.js';
 import { serveChannels } from './service-channel.js';
 import type { ThreadWorkerData } from './thread-worker.js';
-import { threadStackEstimate, type StaticLayout } from './tls.js';
+import { STACK_FLOOR, type StaticLayout } from './tls.js';
 import { DEFAULT_THREAD_STACK_SIZE } from './abi/host-managed.js';
 
 export interface SuperviseOptions {
@@ -75,12 +75,14 @@ export interface SuperviseResult extends ExitRecord {
 
 function layoutOf(info: ModuleInfo): StaticLayout {
   const g = info.linkerGlobals;
-  return {
-    tlsSize: g.get('__tls_size') ?? 0,
-    tlsAlign: g.get('__tls_align') ?? 1,
-    staticEnd: g.get('__heap_base') ?? g.get('__data_end') ?? 0,
-    threadStackSize: threadStackEstimate(g.get('__stack_low'), g.get('__stack_high')),
-  };
+  const c = info.conventions;
+  const tlsSize = g.get('__tls_size') ?? 0;
+  const low = g.get('__stack_low');
+  const high = g.get('__stack_high');
+  const [mainStackLo, mainStackHi] = low !== undefined && high !== undefined && low < high ? [low, high]
+    : c.mainStackTop !== undefined ? [Math.max(0, c.mainStackTop - STACK_FLOOR), c.mainStackTop] : [0, 0];
+  const [mainTlsLo, mainTlsHi] = c.mainTlsBase !== undefined && tlsSize > 0 ? [c.mainTlsBase, c.mainTlsBase + tlsSize] : [0, 0];
+  return { tlsSize, tlsAlign: g.get('__tls_align') ?? 1, mainStackLo, mainStackHi, mainTlsLo, mainTlsHi, startArg: c.startArg };
 }
 
 function createMemory(info: ModuleInfo): WebAssembly.Memory | undefined {

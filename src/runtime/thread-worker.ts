@@ -153,6 +153,9 @@ function runPool(ctx: ThreadContext, data: ThreadWorkerData, plugins: WorkerPlug
       awaitJoin(ctx);
     } else {
       runWasiThread(ctx, instance, ctx.tid, arg);
+      // At once, before the next instance is built: a spawner may be re-checking an overlap with
+      // this thread's blocks, which the guest may already have freed and handed out again (tls.ts).
+      ctx.cb.publish(ctx.slot, SlotField.STATE, SlotState.RETIRED);
       Atomics.sub(ctx.cb.words, Word.LIVE_THREADS, 1);
     }
   }

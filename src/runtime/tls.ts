@@ -1,35 +1,39 @@
 // Per-thread TLS and stack blocks, and the memory-isolation check.
 //
-// Every live thread's stack range and TLS block are recorded in its control-block slot. For
-// host-managed threads the host chose them (see abi/host-managed.ts); for wasi-threads guests that
-// follow wasi-libc's convention the start argument points at { stack pointer @0, TLS base @4 }
-// (runtime.md §2.1 item 6), and the block is [tls_base, tls_base + __tls_size). Only the top of a
-// wasi-threads stack is known (its size is libc-internal), so its size is estimated as wasi-libc
-// chooses its default (runtime.md §5.6): `__default_stacksize = min(__stack_high - __stack_low,
-// 8 MiB)`, the main stack's size, when the module exposes those globals; otherwise only the
-// STACK_PROBE bytes just below the top are checked. A thread created with a smaller explicit
-// stack size (pthread_attr_setstacksize) next to another thread's block can trip the estimate:
-// --no-isolation-check turns the check off. When a thread starts, its ranges are compared with every other live
-// thread's, and with the static region below `__heap_base` (static data and the main stack); an
-// overlap ends the program with a diagnostic naming both threads and the ranges. The check is a
-// scan over the slots (O(max threads) per spawn) and runs by default.
+// The check must never report a correct program, so it only compares ranges it knows belong to a
+// thread, and it knows when a range stops belonging to one:
+//
+// - host-managed threads: the host chose the stack and TLS block itself (abi/host-managed.ts).
+// - wasi-threads threads: the start argument is read only when the module's own
+//   `wasi_thread_start` loads the stack pointer and TLS base from it (`StartArgLayout`, recognised
+//   in module-info.ts). The TLS block is [tls_base, tls_base + __tls_size). The stack's size is
+//   the libc's business (wasi-libc: pthread_attr_setstacksize, at least PTHREAD_STACK_MIN = 2048
+//   bytes, minus the start arguments and, for a caller-provided stack, at most 1/8 for TLS), so only
+//   the STACK_FLOOR bytes right below the stack top are taken as certainly this thread's.
+// - the main thread: its stack is [__stack_low, __stack_high) when the module names them, else the
+//   STACK_FLOOR bytes below `__stack_pointer`'s initial value; its TLS block is the static one
+//   `__wasm_init_memory` points `__tls_base` at. Static data is not checked: a program may give a
+//   thread a stack in a static array (pthread_attr_setstack).
+//
+// A thread's block stops being its own when the thread ends, and a libc may reuse it before the
+// host sees that: wasi-libc's `wasi_thread_start` unlocks the thread list in wasm right before it
+// returns, and from then on a joiner may free the block and the next pthread_create may get it
+// back from malloc — while the finished thread is still between its last instruction and the host.
+// So an overlap with another thread is reported only if it holds once that thread's slot has moved
+// on, or after OVERLAP_RECHECK_MS with the other thread still in the same state: a thread with
+// nothing left to do reaches the host in microseconds; one that still runs guest code keeps its
+// blocks, and the overlap is real.
 
 import { ControlBlock, SlotField, SlotState } from './control-block.js';
+import { ExitSignal } from './exit.js';
+import { waitWhile } from './futex.js';
+import { bufferCovering } from '../shared/memory-buffer.js';
+import type { StartArgLayout } from './module-info.js';
 
-/** Bytes below a wasi-threads stack top that the overlap check treats as that thread's stack. */
-export const STACK_PROBE = 16;
-/** wasi-libc's cap on the default thread stack size (DEFAULT_STACK_MAX, 8 MiB). */
-export const DEFAULT_STACK_MAX = 8 << 20;
-
-/** The estimated wasi-threads stack size: min(__stack_high - __stack_low, 8 MiB), or STACK_PROBE. */
-export function threadStackEstimate(stackLow: number | undefined, stackHigh: number | undefined): number {
-  if (stackLow === undefined || stackHigh === undefined || stackHigh <= stackLow) return STACK_PROBE;
-  return Math.min(stackHigh - stackLow, DEFAULT_STACK_MAX);
-}
-
-/** Offsets in a wasi-libc `struct start_args`, hard-coded in its `wasi_thread_start` trampoline. */
-export const START_ARG_STACK_POINTER = 0;
-export const START_ARG_TLS_BASE = 4;
+/** Bytes below a wasi-threads stack top that are certainly that thread's stack (see above). */
+export const STACK_FLOOR = 1024;
+/** How long an overlap with a thread that may be ending is re-checked before it is reported. */
+export const OVERLAP_RECHECK_MS = 5000;
 
 export interface ThreadBlocks {
   stackLo: number;
@@ -42,24 +46,34 @@ export interface ThreadBlocks {
 export interface StaticLayout {
   tlsSize: number;
   tlsAlign: number;
-  /** End of static data and the main stack: thread blocks must lie at or above it (0: unknown). */
-  staticEnd: number;
-  /** Bytes below a wasi-threads stack top taken as that thread's stack (`threadStackEstimate`). */
-  threadStackSize: number;
+  /** The main thread's stack [lo, hi) (hi = 0: unknown). */
+  mainStackLo: number;
+  mainStackHi: number;
+  /** The main thread's static TLS block [lo, hi) (hi = 0: unknown or no TLS). */
+  mainTlsLo: number;
+  mainTlsHi: number;
+  /** wasi-threads: where the guest's trampoline reads the stack pointer and TLS base, if it does. */
+  startArg?: StartArgLayout;
 }
 
-/** Reads the wasi-libc start argument; undefined if it does not point into memory. */
+export const NO_BLOCKS: ThreadBlocks = { stackLo: 0, stackHi: 0, tlsLo: 0, tlsHi: 0 };
+
+/** Reads a wasi-threads start argument; undefined if the layout is unknown or it is out of memory. */
 export function blocksFromStartArg(memory: WebAssembly.Memory, arg: number, layout: StaticLayout): ThreadBlocks | undefined {
-  const buffer = memory.buffer;
-  if (arg === 0 || arg + 8 > buffer.byteLength) return undefined;
+  const s = layout.startArg;
+  if (!s || arg === 0) return undefined;
+  const end = arg + Math.max(s.stackPointer, s.tlsBase ?? 0) + 4;
+  const buffer = bufferCovering(memory, end);
+  if (!buffer) return undefined;
   const view = new DataView(buffer);
-  const sp = view.getUint32(arg + START_ARG_STACK_POINTER, true);
-  const tls = view.getUint32(arg + START_ARG_TLS_BASE, true);
+  const sp = view.getUint32(arg + s.stackPointer, true);
+  const tls = s.tlsBase === undefined ? 0 : view.getUint32(arg + s.tlsBase, true);
+  const hasTls = s.tlsBase !== undefined && layout.tlsSize > 0;
   return {
-    stackLo: sp >= layout.threadStackSize ? sp - layout.threadStackSize : 0,
+    stackLo: Math.max(0, sp - STACK_FLOOR),
     stackHi: sp,
-    tlsLo: layout.tlsSize > 0 ? tls : 0,
-    tlsHi: layout.tlsSize > 0 ? tls + layout.tlsSize : 0,
+    tlsLo: hasTls ? tls : 0,
+    tlsHi: hasTls ? tls + layout.tlsSize : 0,
   };
 }
 
@@ -79,6 +93,7 @@ function readBlocks(cb: ControlBlock, slot: number): ThreadBlocks {
   };
 }
 
+/** States in which a slot's recorded blocks belong to a thread that may still run guest code. */
 const LIVE_STATES: ReadonlySet<number> = new Set([SlotState.CLAIMED, SlotState.START, SlotState.RUNNING]);
 
 function overlaps(aLo: number, aHi: number, bLo: number, bHi: number): boolean {
@@ -93,31 +108,66 @@ function threadName(cb: ControlBlock, slot: number): string {
   return slot === 0 ? 'main thread' : `thread ${cb.load(slot, SlotField.TID)}`;
 }
 
-/**
- * Compares slot `self`'s recorded blocks with the static region and every other live thread.
- * Returns a message describing the first overlap, or undefined.
- */
-export function findOverlap(cb: ControlBlock, self: number, layout: StaticLayout): string | undefined {
-  const mine = readBlocks(cb, self);
-  if (layout.staticEnd > 0) {
-    for (const [what, lo, hi] of [['TLS block', mine.tlsLo, mine.tlsHi], ['stack', mine.stackLo, mine.stackHi]] as const) {
-      if (overlaps(lo, hi, 0, layout.staticEnd)) {
-        return `${threadName(cb, self)}'s ${what} ${range(lo, hi)} overlaps static data and the main stack ${range(0, layout.staticEnd)}`;
+/** An overlap found: with the main thread's static blocks (`slot` 0) or another live thread's. */
+interface Overlap {
+  slot: number;
+  message: string;
+}
+
+function staticOverlap(cb: ControlBlock, self: number, mine: ThreadBlocks, layout: StaticLayout): Overlap | undefined {
+  const main: [string, number, number][] = [['stack', layout.mainStackLo, layout.mainStackHi], ['TLS block', layout.mainTlsLo, layout.mainTlsHi]];
+  for (const [what, lo, hi] of [['TLS block', mine.tlsLo, mine.tlsHi], ['stack', mine.stackLo, mine.stackHi]] as const) {
+    for (const [mainWhat, mainLo, mainHi] of main) {
+      if (overlaps(lo, hi, mainLo, mainHi)) {
+        return { slot: 0, message: `${threadName(cb, self)}'s ${what} ${range(lo, hi)} overlaps the main thread's ${mainWhat} ${range(mainLo, mainHi)}` };
       }
     }
   }
+  return undefined;
+}
+
+/** Compares slot `self`'s recorded blocks with the main thread's and every other live thread's. */
+function findOverlap(cb: ControlBlock, self: number, layout: StaticLayout): Overlap | undefined {
+  const mine = readBlocks(cb, self);
+  const fixed = staticOverlap(cb, self, mine, layout);
+  if (fixed) return fixed;
   const inUse = cb.slotsInUse();
   for (let slot = 1; slot < inUse; slot++) {
     if (slot === self || !LIVE_STATES.has(cb.load(slot, SlotField.STATE))) continue;
     const other = readBlocks(cb, slot);
-    // Numbers first; the message (and its allocations) only for a real overlap: this runs on
-    // every spawn.
+    // Numbers first; the message (and its allocations) only for an overlap: this runs on every spawn.
     if (overlaps(mine.tlsLo, mine.tlsHi, other.tlsLo, other.tlsHi) || overlaps(mine.tlsLo, mine.tlsHi, other.stackLo, other.stackHi) ||
         overlaps(mine.stackLo, mine.stackHi, other.tlsLo, other.tlsHi) || overlaps(mine.stackLo, mine.stackHi, other.stackLo, other.stackHi)) {
-      return describeOverlap(cb, self, mine, slot, other);
+      return { slot, message: describeOverlap(cb, self, mine, slot, other) };
     }
   }
   return undefined;
+}
+
+/**
+ * The isolation check of slot `self`'s recorded blocks: undefined if they are the thread's own, or
+ * the message describing an overlap that held (see the header: an overlap with a thread that may be
+ * past its last instruction is re-checked once that thread moved on, for up to OVERLAP_RECHECK_MS).
+ * Throws ExitSignal if the program exits meanwhile.
+ */
+export function checkIsolation(cb: ControlBlock, self: number, layout: StaticLayout): string | undefined {
+  let deadline: number | undefined;
+  for (;;) {
+    const hit = findOverlap(cb, self, layout);
+    if (!hit || hit.slot === 0) return hit?.message;
+    deadline ??= performance.now() + OVERLAP_RECHECK_MS;
+    const at = cb.at(hit.slot, SlotField.STATE);
+    const state = Atomics.load(cb.words, at);
+    if (!LIVE_STATES.has(state)) continue;
+    const r = waitWhile(cb.words, at, state, deadline - performance.now());
+    if (r === 'exiting') throw new ExitSignal();
+    if (r === 'timed-out') {
+      // Still the same thread in the same state: one last look, then it is real.
+      const again = findOverlap(cb, self, layout);
+      if (again && (again.slot === 0 || Atomics.load(cb.words, cb.at(again.slot, SlotField.STATE)) === state)) return again.message;
+      if (!again) return undefined;
+    }
+  }
 }
 
 /** The message for an overlap `findOverlap` found between two live threads' blocks. */

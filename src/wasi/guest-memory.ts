@@ -1,10 +1,12 @@
 // Typed access to the guest's shared linear memory for syscalls. The view is cached but refreshed
 // whenever an access falls past its end, because another thread may have grown the memory since
-// (an old SharedArrayBuffer keeps its old length; runtime.md §4.7). An access that is still out of
-// bounds after the refresh is the guest's fault: EFAULT.
+// (an old SharedArrayBuffer keeps its old length; `bufferCovering` also forces the refresh through
+// the memory object). An access that is still out of bounds after the refresh is the guest's
+// fault: EFAULT.
 
 import { Iovec } from './abi.js';
 import { Errno, WasiError } from './errno.js';
+import { bufferCovering } from '../shared/memory-buffer.js';
 
 export class GuestMemory {
   // Created on first use: a module that exports its memory only has one after instantiation,
@@ -16,8 +18,9 @@ export class GuestMemory {
   private span(ptr: number, len: number): DataView {
     const end = (ptr >>> 0) + len;
     if (this.view === undefined || end > this.view.byteLength) {
-      this.view = new DataView(this.memory().buffer);
-      if (end > this.view.byteLength) throw new WasiError(Errno.FAULT);
+      const buffer = bufferCovering(this.memory(), end);
+      if (buffer === undefined) throw new WasiError(Errno.FAULT);
+      this.view = new DataView(buffer);
     }
     return this.view;
   }

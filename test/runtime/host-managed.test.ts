@@ -21,6 +21,8 @@ const cObjectRun = scheduleCli(limit, 1, ['run', C_WASM.replace(/\.wasm$/, '.o')
 const hugeStackRun = scheduleCli(limit, 1, ['run', '--stack-size', String(128 << 20), C_WASM]);
 // --max-threads 2: without detach the third spawn would fail for good.
 const detachRuns = scheduleCli(limit, REPEAT, ['run', '--max-threads', '2', `${ROOT}test/fixtures/c/runtime/detach.wasm`]);
+// Immediate reuse of a worker's stack/TLS pages: 2000 joined and 2000 detached threads.
+const reuseRuns = scheduleCli(limit, REPEAT, ['run', '--max-threads', '16', `${ROOT}test/fixtures/wat/runtime/hm_reuse.wasm`], { timeoutMs: 120_000 });
 const C_EXPECTED = [1, 2, 3, 4, 5, 6, 7, 8].map((i) => `thread ${i}: tls 100 -> ${100 + i} aligned\n`).join('') + 'main: tls 100\n';
 
 t.test('C: eight threads, each with its own initialised and aligned TLS block', async (t) => {
@@ -51,6 +53,10 @@ t.test('C: thread_detach gives the place back when the thread returns; join/deta
     t.equal(r.code, 0, r.stderr);
     t.equal(r.stdout.toString(), expected);
   }
+});
+
+t.test('2000 joined and 2000 detached threads, each block reused at once, never reported', async (t) => {
+  for (const r of await reuseRuns) t.equal(r.code, 0, r.stderr || `exit ${r.code} (see hm_reuse.wat)`);
 });
 
 t.test('an object that is not wasm is one clear error naming the file', async (t) => {

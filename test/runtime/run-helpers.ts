@@ -30,13 +30,22 @@ function cliEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Runs `wasmthreads ARGS`; kills it (and fails the caller's assertions) after `timeoutMs`. */
-export function runCli(args: string[], timeoutMs = 20_000): Promise<CliRun> {
+/**
+ * Deadline of one CLI run. Generous on purpose: it must hold on a loaded 2-core box (load ~10),
+ * where a run that takes 1 s quiet can take 10; it only has to catch hangs.
+ */
+export const RUN_DEADLINE_MS = 60_000;
+
+/**
+ * Runs `wasmthreads ARGS`; kills it after `timeoutMs`, and then says so on its stderr ("killed
+ * after N s"), so a failed assertion shows that the deadline fired rather than a bare null code.
+ */
+export function runCli(args: string[], timeoutMs = RUN_DEADLINE_MS): Promise<CliRun> {
   return runNode([CLI, ...args], timeoutMs);
 }
 
 /** Runs `node ARGS` as runCli does (same environment, pipes and deadline). */
-export function runNode(args: string[], timeoutMs = 20_000): Promise<CliRun> {
+export function runNode(args: string[], timeoutMs = RUN_DEADLINE_MS): Promise<CliRun> {
   return new Promise((resolve) => {
     const start = performance.now();
     const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: cliEnv() });
@@ -44,13 +53,18 @@ export function runNode(args: string[], timeoutMs = 20_000): Promise<CliRun> {
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
     child.stderr.on('data', (b: Buffer) => err.push(b));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.on('exit', (code, signal) => {
       const endedAt = performance.timeOrigin + performance.now();
       clearTimeout(timer);
       child.stdin.destroy();
       const ms = performance.now() - start;
-      child.on('close', () => resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString(), ms, endedAt }));
+      const note = killed ? `\n[test] killed after ${(timeoutMs / 1000).toFixed(0)} s: the run's deadline fired (node ${args.join(' ')})` : '';
+      child.on('close', () => resolve({ code, signal, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString() + note, ms, endedAt }));
     });
   });
 }

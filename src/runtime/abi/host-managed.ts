@@ -28,7 +28,7 @@ import { abortProgram, ExitSignal, START_FAILURE_EXIT_CODE, TRAP_EXIT_CODE } fro
 import { waitWhile } from '../futex.js';
 import { claimThread, startClaimed } from '../pool.js';
 import type { ThreadContext } from '../thread-context.js';
-import { findOverlap, hostBlockLayout, recordBlocks } from '../tls.js';
+import { checkIsolation, hostBlockLayout, NO_BLOCKS, recordBlocks } from '../tls.js';
 
 import { HOST_MANAGED_MODULE } from './host-managed-names.js';
 export { HOST_MANAGED_MODULE };
@@ -42,7 +42,7 @@ const PAGE_BYTES = 65536;
 function threadSpawn(ctx: ThreadContext, func: number, arg: number): number {
   const claimed = claimThread(ctx.cb, { arg, func });
   if (typeof claimed === 'number') return claimed;
-  recordBlocks(ctx.cb, claimed.slot, { stackLo: 0, stackHi: 0, tlsLo: 0, tlsHi: 0 });
+  recordBlocks(ctx.cb, claimed.slot, NO_BLOCKS);
   startClaimed(ctx.cb, claimed.slot);
   return claimed.tid;
 }
@@ -137,7 +137,7 @@ export function runHostManagedThread(ctx: ThreadContext, instance: WebAssembly.I
   const base = block.current.base;
   const tls = base + layout.tls;
   recordBlocks(ctx.cb, ctx.slot, { stackLo: base, stackHi: base + layout.stackTop, tlsLo: tls, tlsHi: tls + ctx.layout.tlsSize });
-  const overlap = ctx.checkIsolation ? findOverlap(ctx.cb, ctx.slot, ctx.layout) : undefined;
+  const overlap = ctx.checkIsolation ? checkIsolation(ctx.cb, ctx.slot, ctx.layout) : undefined;
   if (overlap) abortProgram(ctx.cb, ctx.tid, ExitKind.ISOLATION, TRAP_EXIT_CODE, `memory isolation violated: ${overlap}`);
   sp.value = base + layout.stackTop;
   const initTls = ex.__wasm_init_tls;

@@ -8,7 +8,7 @@ import { ExitKind } from '../control-block.js';
 import { abortProgram, TRAP_EXIT_CODE } from '../exit.js';
 import { claimThread, startClaimed } from '../pool.js';
 import type { ThreadContext } from '../thread-context.js';
-import { blocksFromStartArg, findOverlap, recordBlocks } from '../tls.js';
+import { blocksFromStartArg, checkIsolation, NO_BLOCKS, recordBlocks } from '../tls.js';
 
 export const WASI_THREAD_START = 'wasi_thread_start';
 
@@ -27,8 +27,8 @@ function threadSpawn(ctx: ThreadContext, arg: number): number {
   const claimed = claimThread(ctx.cb, { arg, func: 0 });
   if (typeof claimed === 'number') return claimed;
   const blocks = ctx.checkIsolation ? blocksFromStartArg(ctx.memory, arg, ctx.layout) : undefined;
-  recordBlocks(ctx.cb, claimed.slot, blocks ?? { stackLo: 0, stackHi: 0, tlsLo: 0, tlsHi: 0 });
-  const overlap = blocks && findOverlap(ctx.cb, claimed.slot, ctx.layout);
+  recordBlocks(ctx.cb, claimed.slot, blocks ?? NO_BLOCKS);
+  const overlap = blocks && checkIsolation(ctx.cb, claimed.slot, ctx.layout);
   if (overlap) abortProgram(ctx.cb, ctx.tid, ExitKind.ISOLATION, TRAP_EXIT_CODE, `memory isolation violated: ${overlap}`);
   startClaimed(ctx.cb, claimed.slot);
   return claimed.tid;
