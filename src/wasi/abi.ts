@@ -61,8 +61,33 @@ export const Rights = {
   SOCK_ACCEPT: 1n << 29n,
 } as const;
 
-/** Every right: what wasmtime reports for files and directories alike (rights are advisory now). */
+/** Every right. */
 export const ALL_RIGHTS = (1n << 30n) - 1n;
+
+// Rights are advisory, as in wasmtime's preview1: `fd_fdstat_get` reports what the descriptor can
+// do, `fd_fdstat_set_rights` is ENOTSUP, and reads and writes are allowed by how the host file
+// was opened (read, write or both), not by rights bits. The sets below are wasmtime's
+// (crates/wasi/src/p1.rs, fd_fdstat_get).
+
+/** A preopened directory's base rights (wasmtime's "hard-coded set expected by many userlands"). */
+export const PREOPEN_RIGHTS = Rights.PATH_CREATE_DIRECTORY | Rights.PATH_CREATE_FILE | Rights.PATH_LINK_SOURCE |
+  Rights.PATH_LINK_TARGET | Rights.PATH_OPEN | Rights.FD_READDIR | Rights.PATH_READLINK | Rights.PATH_RENAME_SOURCE |
+  Rights.PATH_RENAME_TARGET | Rights.PATH_SYMLINK | Rights.PATH_REMOVE_DIRECTORY | Rights.PATH_UNLINK_FILE |
+  Rights.PATH_FILESTAT_GET | Rights.PATH_FILESTAT_SET_TIMES | Rights.FD_FILESTAT_GET | Rights.FD_FILESTAT_SET_TIMES;
+
+/** A preopened directory's inheriting rights. */
+export const PREOPEN_INHERITING = PREOPEN_RIGHTS | Rights.FD_DATASYNC | Rights.FD_READ | Rights.FD_SEEK |
+  Rights.FD_FDSTAT_SET_FLAGS | Rights.FD_SYNC | Rights.FD_TELL | Rights.FD_WRITE | Rights.FD_ADVISE | Rights.FD_ALLOCATE |
+  Rights.FD_FILESTAT_GET | Rights.FD_FILESTAT_SET_SIZE | Rights.FD_FILESTAT_SET_TIMES | Rights.POLL_FD_READWRITE;
+
+/** Rights of a descriptor opened by path_open (base = inheriting), from its type and open mode. */
+export function openedRights(isDirectory: boolean, read: boolean, write: boolean): bigint {
+  let r = ALL_RIGHTS;
+  if (isDirectory) r &= ~(Rights.FD_SEEK | Rights.FD_FILESTAT_SET_SIZE | Rights.PATH_FILESTAT_SET_SIZE);
+  if (!read) r &= ~(Rights.FD_READ | Rights.FD_READDIR);
+  if (!write) r &= ~Rights.FD_WRITE;
+  return r;
+}
 
 /** Nanoseconds per millisecond, for clock conversions. */
 export const NS_PER_MS = 1_000_000n;

@@ -38,7 +38,10 @@ const Meta = {
   preopen: 6,
   /** Bit set of `EntryFlags`. */
   flags: 7,
-  WORDS: 8,
+  /** Threads using this entry's host fd right now (`pin`); its close waits for them. */
+  users: 8,
+  /** Even, so the BigInt64 area after `meta` stays 8-byte aligned. */
+  WORDS: 10,
 } as const;
 
 /** Words of `big` per entry. */
@@ -166,20 +169,34 @@ export class FdTable {
     });
   }
 
-  setRights(fd: number, base: bigint, inheriting: bigint): void {
-    this.tableLock.with(() => {
-      this.get(fd);
-      this.big[fd * Big.WORDS + Big.rightsBase] = BigInt.asIntN(64, base);
-      this.big[fd * Big.WORDS + Big.rightsInheriting] = BigInt.asIntN(64, inheriting);
-    });
-  }
-
   offset(fd: number): bigint {
     return Atomics.load(this.big, fd * Big.WORDS + Big.offset);
   }
 
   setOffset(fd: number, offset: bigint): void {
     Atomics.store(this.big, fd * Big.WORDS + Big.offset, offset);
+  }
+
+  /**
+   * Runs `fn` with `fd`'s entry, its host fd kept open meanwhile: a guest thread that closes `fd`
+   * at the same time waits (in `awaitUnpinned`) until `fn` returned, so the host fd number cannot
+   * be closed and handed to another file while `fn` uses it.
+   */
+  pinned<T>(fd: number, fn: (e: FdEntry) => T): T {
+    if (!Number.isInteger(fd) || fd < 0 || fd >= this.capacity) throw new WasiError(Errno.BADF);
+    const at = fd * Meta.WORDS + Meta.users;
+    Atomics.add(this.meta, at, 1);
+    try {
+      return fn(this.get(fd));
+    } finally {
+      if (Atomics.sub(this.meta, at, 1) === 1) Atomics.notify(this.meta, at);
+    }
+  }
+
+  /** After `remove`/`renumber` freed `fd`: waits until no `pinned` call still uses its host fd. */
+  awaitUnpinned(fd: number): void {
+    const at = fd * Meta.WORDS + Meta.users;
+    for (let n = Atomics.load(this.meta, at); n !== 0; n = Atomics.load(this.meta, at)) Atomics.wait(this.meta, at, n, 50);
   }
 
   /** Runs `fn` holding `fd`'s entry lock (for read-modify-write of its offset). */

@@ -13,6 +13,7 @@ import { check, Errno, WasiError } from './errno.js';
 import { EntryFlags, FdKind, type FdEntry } from './fd-table.js';
 import { filetypeOf, timesToSet, writeFilestat } from './filestat.js';
 import { encodeFdRequest, encodeReadRequest, ServiceOp } from './stdio-service.js';
+import { withResolved } from './sandbox.js';
 import { WASI_PLUGIN_NAME } from './context.js';
 
 /** Backoff between retries of a write that hit EAGAIN, in ms. */
@@ -168,7 +169,11 @@ function fdSeek(ctx: WasiContext, fd: number, delta: bigint, whence: number, new
 /** One directory listing entry as fd_readdir reports it. */
 interface Listed { name: Buffer; ino: bigint; type: Filetype }
 
-/** `.` and `..` first (as wasmtime lists them), then the host's entries in the host's order. */
+/**
+ * `.` and `..` first (as wasmtime lists them), then the host's entries in the host's order. `path`
+ * names the directory through its held fd (`/proc/self/fd/N` on Linux, sandbox.ts), never by a
+ * host path that a rename could have pointed elsewhere.
+ */
 function listDirectory(path: string): Listed[] {
   const entry = (name: string, p: string): Listed => {
     try {
@@ -178,8 +183,8 @@ function listDirectory(path: string): Listed[] {
       return { name: Buffer.from(name, 'utf8'), ino: 0n, type: Filetype.UNKNOWN }; // removed meanwhile
     }
   };
-  const names = readdirSync(path);
-  return [entry('.', path), entry('..', `${path}/..`), ...names.map((n) => entry(n, `${path}/${n}`))];
+  const names = readdirSync(`${path}/.`);
+  return [entry('.', `${path}/.`), entry('..', `${path}/..`), ...names.map((n) => entry(n, `${path}/${n}`))];
 }
 
 /**
@@ -188,9 +193,10 @@ function listDirectory(path: string): Listed[] {
  * tells libc to call again with a bigger buffer.
  */
 function fdReaddir(ctx: WasiContext, fd: number, buf: number, bufLen: number, cookie: bigint, bufusedPtr: number): Errno {
-  const e = ctx.table.get(fd);
-  check(e.kind === FdKind.DIRECTORY, Errno.NOTDIR);
-  const list = listDirectory(e.path);
+  const list = ctx.table.pinned(fd, (e) => {
+    check(e.kind === FdKind.DIRECTORY, Errno.NOTDIR);
+    return withResolved(e.hostFd, e.path, '.', { follow: false }, (r) => listDirectory(r.hostPath.slice(0, -'/.'.length)));
+  });
   const out = Buffer.alloc(bufLen);
   let used = 0;
   for (let i = Number(cookie); i < list.length && used < bufLen; i++) {
@@ -258,12 +264,16 @@ export function fdImports(ctx: WasiContext) {
       return Errno.SUCCESS;
     },
     fd_close(fd: number): Errno {
-      closeHostFd(ctx, t.remove(fd));
+      const entry = t.remove(fd);
+      t.awaitUnpinned(fd);
+      closeHostFd(ctx, entry);
       return Errno.SUCCESS;
     },
     fd_renumber(from: number, to: number): Errno {
       const replaced = t.renumber(from, to);
-      if (from !== to) closeHostFd(ctx, replaced);
+      if (from === to) return Errno.SUCCESS;
+      t.awaitUnpinned(to);
+      closeHostFd(ctx, replaced);
       return Errno.SUCCESS;
     },
     fd_readdir: (fd: number, buf: number, len: number, cookie: bigint, out: number) => fdReaddir(ctx, fd, buf, len, cookie, out),
@@ -273,13 +283,10 @@ export function fdImports(ctx: WasiContext) {
       t.setFdflags(fd, flags);
       return Errno.SUCCESS;
     },
-    fd_fdstat_set_rights(fd: number, base: bigint, inheriting: bigint): Errno {
-      const e = t.get(fd);
-      const b = BigInt.asUintN(64, base);
-      const i = BigInt.asUintN(64, inheriting);
-      check((b & ~e.rightsBase) === 0n && (i & ~e.rightsInheriting) === 0n, Errno.NOTCAPABLE);
-      t.setRights(fd, b, i);
-      return Errno.SUCCESS;
+    // Rights are advisory (abi.ts): as wasmtime, narrowing them is not supported.
+    fd_fdstat_set_rights(fd: number): Errno {
+      t.get(fd);
+      return Errno.NOTSUP;
     },
     fd_filestat_get(fd: number, ptr: number): Errno {
       writeFilestat(ctx.mem, ptr, fstatSync(t.get(fd).hostFd, { bigint: true }));

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { WasmthreadsError } from '../diagnostics.js';
 import type { SupervisorPlugin, ThreadHost, WorkerPlugin } from '../shared/host-plugin.js';
-import { ALL_RIGHTS, Filetype } from './abi.js';
+import { Filetype, PREOPEN_INHERITING, PREOPEN_RIGHTS, Rights } from './abi.js';
 import { argsEnvImports, cString } from './args-env.js';
 import { clockImports } from './clock.js';
 import { WASI_PLUGIN_NAME, WasiContext, type WasiShared } from './context.js';
@@ -52,8 +52,10 @@ function addStdio(table: FdTable, stdio: [number, number, number]): void {
     }
     // Reads from anything but a regular file can block forever: the supervisor serves them.
     const flags = fd === 0 && !st.isFile() ? EntryFlags.SERVED_READS : 0;
+    // wasmtime: stdin has FD_READ, stdout and stderr FD_WRITE (base and inheriting).
+    const rights = fd === 0 ? Rights.FD_READ : Rights.FD_WRITE;
     table.insert({ kind: FdKind.STREAM, hostFd, filetype: filetypeOf(st), fdflags: 0, path: '', preopen: -1,
-      flags, rightsBase: ALL_RIGHTS, rightsInheriting: ALL_RIGHTS }, fd);
+      flags, rightsBase: rights, rightsInheriting: rights }, fd);
   });
 }
 
@@ -73,7 +75,7 @@ function addPreopens(table: FdTable, preopens: WasiOptions['preopens']): void {
         message: `cannot preopen directory: ${why}`, hint: 'check the HOST part of --dir HOST[::GUEST]' });
     }
     table.insert({ kind: FdKind.DIRECTORY, hostFd: openSync(real, 'r'), filetype: Filetype.DIRECTORY, fdflags: 0,
-      path: real, preopen: i, flags: 0, rightsBase: ALL_RIGHTS, rightsInheriting: ALL_RIGHTS }, 3 + i);
+      path: real, preopen: i, flags: 0, rightsBase: PREOPEN_RIGHTS, rightsInheriting: PREOPEN_INHERITING }, 3 + i);
   });
 }
 

@@ -1,43 +1,52 @@
 // path_* syscalls: every guest path is resolved inside its directory fd by sandbox.ts, then the
-// operation runs on the host path in the calling worker. path_open enters the new fd in the
+// operation runs, in the calling worker, on a host path that names its target through directory
+// handles the walk holds. path_open enters the new fd in the
 // shared table (under its lock), so every thread can use it at once.
 
 import { closeSync, constants, fstatSync, type Stats, linkSync, lstatSync, lutimesSync, mkdirSync, openSync, readlinkSync,
-  renameSync, rmdirSync, symlinkSync, unlinkSync, utimesSync } from 'node:fs';
-import { Fdflags, Lookupflags, Oflags, Rights } from './abi.js';
+  realpathSync, renameSync, rmdirSync, symlinkSync, unlinkSync } from 'node:fs';
+import { Fdflags, Lookupflags, Oflags, openedRights, Rights } from './abi.js';
 import { isatty } from 'node:tty';
 import { WASI_PLUGIN_NAME, type WasiContext } from './context.js';
 import { check, Errno, WasiError } from './errno.js';
 import { EntryFlags, FdKind } from './fd-table.js';
 import { filetypeOf, timesToSet, writeFilestat } from './filestat.js';
-import { decodeGuestPath, resolveInside } from './sandbox.js';
+import { decodeGuestPath, HELD_HANDLES, withResolved, type Resolved, type ResolveOptions } from './sandbox.js';
 import { encodeFdRequest, ServiceOp } from './stdio-service.js';
 
-const READ_RIGHTS = Rights.FD_READ | Rights.FD_READDIR;
-const WRITE_RIGHTS = Rights.FD_WRITE | Rights.FD_ALLOCATE | Rights.FD_FILESTAT_SET_SIZE;
+/** Rights whose presence opens the host file for writing (wasmtime: FD_WRITE). */
+const WRITE_RIGHTS = Rights.FD_WRITE;
 /** Mode of files and directories the guest creates (before the umask), as wasmtime uses. */
 const CREATE_FILE_MODE = 0o666;
 const CREATE_DIR_MODE = 0o777;
 /** How often a FIFO writer's open looks for a reader, in ms. */
 const FIFO_WRITER_RETRY_MS = 5;
 
-/** The host path of `guestPath` inside directory fd `fd`. */
-function resolveAt(ctx: WasiContext, fd: number, ptr: number, len: number, follow: boolean): string {
-  const dir = ctx.table.get(fd);
-  check(dir.kind === FdKind.DIRECTORY, Errno.NOTDIR);
+/**
+ * Resolves the guest path at (`ptr`, `len`) inside directory fd `fd` and runs `op` on the host path
+ * while the walk's directory handles are held (sandbox.ts); the directory fd itself stays open
+ * meanwhile even if another guest thread closes it.
+ */
+function atPath<T>(ctx: WasiContext, fd: number, ptr: number, len: number, opts: ResolveOptions, op: (r: Resolved) => T): T {
   const guestPath = decodeGuestPath(ctx.mem.bytes(ptr, len));
-  return resolveInside(dir.path, guestPath, follow).hostPath;
+  return ctx.table.pinned(fd, (dir) => {
+    check(dir.kind === FdKind.DIRECTORY, Errno.NOTDIR);
+    return withResolved(dir.hostFd, dir.path, guestPath, opts, op);
+  });
 }
 
 const follows = (lookupflags: number): boolean => (lookupflags & Lookupflags.SYMLINK_FOLLOW) !== 0;
 
 /** Host open(2) flags for a path_open; O_NOFOLLOW always (sandbox.ts). */
 function hostOpenFlags(oflags: number, rights: bigint, isDirectory: boolean): number {
-  const wantsWrite = (rights & WRITE_RIGHTS) !== 0n;
-  const wantsRead = (rights & READ_RIGHTS) !== 0n || !wantsWrite;
+  const write = (rights & WRITE_RIGHTS) !== 0n;
+  const read = (rights & Rights.FD_READ) !== 0n || !write;
+  // As wasmtime: a directory cannot be opened for writing, nor created, truncated or exclusive.
+  if (write && isDirectory) throw new WasiError(Errno.ISDIR);
+  if (oflags & Oflags.DIRECTORY && oflags & (Oflags.CREAT | Oflags.EXCL | Oflags.TRUNC)) throw new WasiError(Errno.INVAL);
   let flags = constants.O_NOFOLLOW;
   if (isDirectory || oflags & Oflags.DIRECTORY) flags |= constants.O_RDONLY | constants.O_DIRECTORY;
-  else flags |= wantsRead && wantsWrite ? constants.O_RDWR : wantsWrite ? constants.O_WRONLY : constants.O_RDONLY;
+  else flags |= read && write ? constants.O_RDWR : write ? constants.O_WRONLY : constants.O_RDONLY;
   if (oflags & Oflags.CREAT) flags |= constants.O_CREAT;
   if (oflags & Oflags.EXCL) flags |= constants.O_EXCL;
   if (oflags & Oflags.TRUNC) flags |= constants.O_TRUNC;
@@ -80,36 +89,44 @@ function entryShape(hostFd: number, st: Stats, readable: boolean): { kind: FdKin
 }
 
 function pathOpen(ctx: WasiContext, dirfd: number, dirflags: number, ptr: number, len: number, oflags: number,
-  rightsBase: bigint, rightsInheriting: bigint, fdflags: number, fdPtr: number): Errno {
-  const dir = ctx.table.get(dirfd);
-  const host = resolveAt(ctx, dirfd, ptr, len, follows(dirflags));
-  const base = BigInt.asUintN(64, rightsBase) & dir.rightsInheriting;
-  const before = lstatOrUndefined(host);
-  const flags = hostOpenFlags(oflags, base, before?.isDirectory() ?? false);
-  const hostFd = openHost(ctx, host, flags, before?.isFIFO() ?? false);
-  let fd: number;
-  let shape: { kind: FdKind; flags: number };
-  try {
-    shape = entryShape(hostFd, fstatSync(hostFd), (flags & (constants.O_WRONLY | constants.O_RDWR)) !== constants.O_WRONLY);
-    fd = ctx.table.insert({
-      kind: shape.kind, hostFd, filetype: filetypeOf(fstatSync(hostFd)),
-      fdflags: fdflags & (Fdflags.APPEND | Fdflags.NONBLOCK | Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC),
-      path: host.replace(/\/+$/, ''), preopen: -1, flags: shape.flags,
-      rightsBase: base, rightsInheriting: BigInt.asUintN(64, rightsInheriting) & dir.rightsInheriting,
-    });
-  } catch (err) {
-    closeSync(hostFd); // the table is full: do not leak the host fd
-    throw err;
-  }
+  rightsBase: bigint, fdflags: number, fdPtr: number): Errno {
+  const rights = BigInt.asUintN(64, rightsBase);
+  const fd = atPath(ctx, dirfd, ptr, len, { follow: follows(dirflags) }, (r) => {
+    const before = r.stat ?? lstatOrUndefined(r.hostPath);
+    const flags = hostOpenFlags(oflags, rights, r.mustBeDirectory || (before?.isDirectory() ?? false));
+    const hostFd = openHost(ctx, r.hostPath, flags, before?.isFIFO() ?? false);
+    try {
+      const st = fstatSync(hostFd);
+      const accmode = flags & (constants.O_WRONLY | constants.O_RDWR);
+      const shape = entryShape(hostFd, st, accmode !== constants.O_WRONLY);
+      const granted = openedRights(st.isDirectory(), accmode !== constants.O_WRONLY, accmode !== constants.O_RDONLY);
+      const fd = ctx.table.insert({
+        kind: shape.kind, hostFd, filetype: filetypeOf(st),
+        fdflags: fdflags & (Fdflags.APPEND | Fdflags.NONBLOCK | Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC),
+        // The host path a directory was opened at: used only where no /proc/self/fd exists (sandbox.ts).
+        path: shape.kind === FdKind.DIRECTORY ? realDirectoryPath(r.hostPath) : '', preopen: -1, flags: shape.flags,
+        rightsBase: granted, rightsInheriting: granted,
+      });
+      return { fd, hostFd, served: (shape.flags & EntryFlags.SERVED_READS) !== 0 };
+    } catch (err) {
+      closeSync(hostFd); // the table is full: do not leak the host fd
+      throw err;
+    }
+  });
   // The supervisor starts reading now, so a writer that comes and goes before the first read
   // still leaves its data and its end of file behind.
-  if (shape.flags & EntryFlags.SERVED_READS) ctx.host.callSupervisor(WASI_PLUGIN_NAME, ServiceOp.ATTACH, encodeFdRequest(hostFd));
-  ctx.mem.setU32(fdPtr, fd);
+  if (fd.served) ctx.host.callSupervisor(WASI_PLUGIN_NAME, ServiceOp.ATTACH, encodeFdRequest(fd.hostFd));
+  ctx.mem.setU32(fdPtr, fd.fd);
   return Errno.SUCCESS;
 }
 
+/** Where no /proc/self/fd exists, the host path of a directory the guest opened; else unused. */
+function realDirectoryPath(hostPath: string): string {
+  return HELD_HANDLES ? '' : realpathSync(hostPath);
+}
+
 function pathReadlink(ctx: WasiContext, fd: number, ptr: number, len: number, buf: number, bufLen: number, usedPtr: number): Errno {
-  const target = readlinkSync(resolveAt(ctx, fd, ptr, len, false), 'buffer');
+  const target = atPath(ctx, fd, ptr, len, { follow: false }, (r) => readlinkSync(r.hostPath, 'buffer'));
   const n = Math.min(target.length, bufLen);
   ctx.mem.write(buf, target.subarray(0, n));
   ctx.mem.setU32(usedPtr, n);
@@ -120,43 +137,56 @@ function pathSymlink(ctx: WasiContext, oldPtr: number, oldLen: number, fd: numbe
   const target = decodeGuestPath(ctx.mem.bytes(oldPtr, oldLen));
   // A link to an absolute path could never be followed inside the sandbox; wasmtime refuses it.
   check(!target.startsWith('/'), Errno.PERM);
-  symlinkSync(target, resolveAt(ctx, fd, newPtr, newLen, false));
+  atPath(ctx, fd, newPtr, newLen, { follow: false, dotFinal: Errno.EXIST }, (r) => symlinkSync(target, r.hostPath));
   return Errno.SUCCESS;
+}
+
+/** Both ends of a rename or link, each resolved in its own directory fd and held during `op`. */
+function twoPaths(ctx: WasiContext, oldFd: number, oldPtr: number, oldLen: number, oldOpts: ResolveOptions,
+  newFd: number, newPtr: number, newLen: number, newOpts: ResolveOptions, op: (from: string, to: string) => void): void {
+  atPath(ctx, oldFd, oldPtr, oldLen, oldOpts, (from) => atPath(ctx, newFd, newPtr, newLen, newOpts, (to) => op(from.hostPath, to.hostPath)));
 }
 
 export function pathImports(ctx: WasiContext) {
   return {
     path_open: (dirfd: number, dirflags: number, ptr: number, len: number, oflags: number, base: bigint,
-      inheriting: bigint, fdflags: number, fdPtr: number) =>
-      pathOpen(ctx, dirfd, dirflags, ptr, len, oflags, base, inheriting, fdflags, fdPtr),
+      _inheriting: bigint, fdflags: number, fdPtr: number) =>
+      pathOpen(ctx, dirfd, dirflags, ptr, len, oflags, base, fdflags, fdPtr),
     path_create_directory(fd: number, ptr: number, len: number): Errno {
-      mkdirSync(resolveAt(ctx, fd, ptr, len, false), CREATE_DIR_MODE);
+      atPath(ctx, fd, ptr, len, { follow: false, dotFinal: Errno.EXIST }, (r) => mkdirSync(r.hostPath, CREATE_DIR_MODE));
       return Errno.SUCCESS;
     },
+    // Linux's answers for a last `.`/`..`: rmdir EINVAL, unlink EISDIR, rename EBUSY. So neither a
+    // preopened directory nor one the guest holds can be removed or moved through itself.
     path_remove_directory(fd: number, ptr: number, len: number): Errno {
-      rmdirSync(resolveAt(ctx, fd, ptr, len, false));
+      atPath(ctx, fd, ptr, len, { follow: false, dotFinal: Errno.INVAL }, (r) => rmdirSync(r.hostPath));
       return Errno.SUCCESS;
     },
     path_unlink_file(fd: number, ptr: number, len: number): Errno {
-      unlinkSync(resolveAt(ctx, fd, ptr, len, false));
+      atPath(ctx, fd, ptr, len, { follow: false, dotFinal: Errno.ISDIR }, (r) => unlinkSync(r.hostPath));
       return Errno.SUCCESS;
     },
     path_filestat_get(fd: number, flags: number, ptr: number, len: number, buf: number): Errno {
-      writeFilestat(ctx.mem, buf, lstatSync(resolveAt(ctx, fd, ptr, len, follows(flags)), { bigint: true }));
+      // lstat: a symlink to follow was already followed by the walk.
+      writeFilestat(ctx.mem, buf, atPath(ctx, fd, ptr, len, { follow: follows(flags) }, (r) => lstatSync(r.hostPath, { bigint: true })));
       return Errno.SUCCESS;
     },
     path_filestat_set_times(fd: number, flags: number, ptr: number, len: number, atim: bigint, mtim: bigint, fst: number): Errno {
-      const host = resolveAt(ctx, fd, ptr, len, follows(flags));
-      const [a, m] = timesToSet(atim, mtim, fst, lstatSync(host, { bigint: true }));
-      (follows(flags) ? utimesSync : lutimesSync)(host, a, m);
+      atPath(ctx, fd, ptr, len, { follow: follows(flags) }, (r) => {
+        const [a, m] = timesToSet(atim, mtim, fst, lstatSync(r.hostPath, { bigint: true }));
+        lutimesSync(r.hostPath, a, m);
+      });
       return Errno.SUCCESS;
     },
     path_link(oldFd: number, oldFlags: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number): Errno {
-      linkSync(resolveAt(ctx, oldFd, oldPtr, oldLen, follows(oldFlags)), resolveAt(ctx, newFd, newPtr, newLen, false));
+      // link(2) on Linux does not follow a symlink in its source; SYMLINK_FOLLOW was done by the walk.
+      twoPaths(ctx, oldFd, oldPtr, oldLen, { follow: follows(oldFlags) }, newFd, newPtr, newLen,
+        { follow: false, dotFinal: Errno.EXIST }, (from, to) => linkSync(from, to));
       return Errno.SUCCESS;
     },
     path_rename(fd: number, oldPtr: number, oldLen: number, newFd: number, newPtr: number, newLen: number): Errno {
-      renameSync(resolveAt(ctx, fd, oldPtr, oldLen, false), resolveAt(ctx, newFd, newPtr, newLen, false));
+      twoPaths(ctx, fd, oldPtr, oldLen, { follow: false, dotFinal: Errno.BUSY }, newFd, newPtr, newLen,
+        { follow: false, dotFinal: Errno.BUSY }, (from, to) => renameSync(from, to));
       return Errno.SUCCESS;
     },
     path_readlink: (fd: number, ptr: number, len: number, buf: number, bufLen: number, used: number) =>

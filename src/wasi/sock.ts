@@ -1,16 +1,14 @@
-// sock_*: preview1 has no way to create a socket, and wasmthreads preopens none, so the only
-// sockets a guest could hold are inherited stdio. These answer EBADF for a bad fd, ENOTSOCK for
-// any fd that is not a socket, and ENOTSUP for a socket (Node has no synchronous socket I/O on a
-// raw fd that a worker could use without blocking exit).
+// sock_*: preview1 has no way to create a socket, and wasmthreads preopens none. As in wasmtime's
+// preview1 (crates/wasi/src/p1.rs), each answers EBADF for a bad fd and ENOTSOCK for every other fd
+// — also for a stdio fd that is a socket on the host (Node's `spawn(…, {stdio: 'pipe'})` gives the
+// child a socketpair), which the guest only ever sees as a stream.
 
-import { Filetype } from './abi.js';
 import type { WasiContext } from './context.js';
 import { Errno } from './errno.js';
 
 function refuse(ctx: WasiContext, fd: number): Errno {
-  const e = ctx.table.get(fd);
-  const isSocket = e.filetype === Filetype.SOCKET_STREAM || e.filetype === Filetype.SOCKET_DGRAM;
-  return isSocket ? Errno.NOTSUP : Errno.NOTSOCK;
+  ctx.table.get(fd);
+  return Errno.NOTSOCK;
 }
 
 export function sockImports(ctx: WasiContext) {

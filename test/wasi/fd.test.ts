@@ -12,6 +12,8 @@ import { fakeHost, getBytes, guestPath, putIovec, putString, setupWasi, view } f
 
 const PREOPEN = 3;
 const RW = Rights.FD_READ | Rights.FD_WRITE | Rights.FD_SEEK | Rights.FD_TELL;
+/** What wasi-libc asks for when it opens a directory (O_RDONLY | O_DIRECTORY). */
+const DIR = Rights.FD_READ | Rights.FD_READDIR;
 
 function world() {
   const box = mkdtempSync(join(tmpdir(), 'wasi-fd-'));
@@ -25,7 +27,8 @@ function world() {
 
 function openAt(w: ReturnType<typeof world>, path: string, oflags = 0, fdflags = 0): number {
   const [p, l] = guestPath(w.host, path);
-  const r = w.wasi.path_open!(PREOPEN, Lookupflags.SYMLINK_FOLLOW, p, l, oflags, RW, RW, fdflags, 100);
+  const rights = oflags & Oflags.DIRECTORY ? DIR : RW;
+  const r = w.wasi.path_open!(PREOPEN, Lookupflags.SYMLINK_FOLLOW, p, l, oflags, rights, rights, fdflags, 100);
   if (r !== Errno.SUCCESS) throw new Error(`path_open ${path}: ${Errno[r]}`);
   return view(w.host).getUint32(100, true);
 }
@@ -149,7 +152,10 @@ t.test('renumber, directories, unlink, rmdir, readlink', async (t) => {
   t.equal(w.wasi.path_readlink!(PREOPEN, np, nl, 6000, 100, 50), Errno.SUCCESS);
   t.equal(getBytes(w.host, 6000, view(w.host).getUint32(50, true)).toString(), 'dir/a');
   t.equal(w.wasi.path_open!(PREOPEN, 0, np, nl, 0, RW, RW, 0, 100), Errno.LOOP, 'O_NOFOLLOW on a symlink');
-  t.equal(w.wasi.path_open!(PREOPEN, 0, dp, dl, Oflags.DIRECTORY, RW, RW, 0, 100), Errno.SUCCESS);
+  t.equal(w.wasi.path_open!(PREOPEN, 0, dp, dl, Oflags.DIRECTORY, DIR, DIR, 0, 100), Errno.SUCCESS);
+  t.equal(w.wasi.path_open!(PREOPEN, 0, dp, dl, Oflags.DIRECTORY, RW, RW, 0, 100), Errno.ISDIR, 'a directory opened for writing (wasmtime)');
+  t.equal(w.wasi.path_open!(PREOPEN, 0, dp, dl, 0, RW, RW, 0, 100), Errno.ISDIR, 'also without O_DIRECTORY');
+  t.equal(w.wasi.path_open!(PREOPEN, 0, dp, dl, Oflags.DIRECTORY | Oflags.CREAT, DIR, DIR, 0, 100), Errno.INVAL, 'O_DIRECTORY with O_CREAT');
   const [fp, fl] = guestPath(w.host, 'data.txt');
   t.equal(w.wasi.path_open!(PREOPEN, 0, fp, fl, Oflags.DIRECTORY, RW, RW, 0, 100), Errno.NOTDIR);
 });
