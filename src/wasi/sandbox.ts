@@ -165,6 +165,9 @@ function walk(handles: Handle[], guestPath: string, opts: ResolveOptions, releas
   if (guestPath.startsWith('/')) throw new WasiError(Errno.PERM);
   const mustBeDirectory = /(^|\/)\.{1,2}\/*$/.test(guestPath) || guestPath.endsWith('/');
   const lastIsDots = /(^|\/)\.{1,2}\/*$/.test(guestPath);
+  // A trailing slash stays on a name the operation creates or removes, so the kernel applies its
+  // rules for it (link/symlink to "name/" fail, mkdir/rmdir "name/" work).
+  const slash = guestPath.endsWith('/') ? '/' : '';
   const work = components(guestPath).reverse(); // a stack: next component on top
   const top = (): Handle => handles[handles.length - 1]!;
   const self = (): Resolved => {
@@ -196,7 +199,7 @@ function walk(handles: Handle[], guestPath: string, opts: ResolveOptions, releas
           if (opts.dotFinal === undefined) return { hostPath: `${dir.name}/.`, mustBeDirectory, release };
           handles.pop();
           if (dir.owned) closeSync(dir.fd);
-          return { hostPath: `${top().name}/${c}`, mustBeDirectory, release };
+          return { hostPath: `${top().name}/${c}${slash}`, mustBeDirectory, release };
         }
         continue;
       }
@@ -205,7 +208,7 @@ function walk(handles: Handle[], guestPath: string, opts: ResolveOptions, releas
     const st = lstatOrMissing(path);
     if (st === undefined) {
       if (!isFinal) throw new WasiError(Errno.NOENT);
-      return { hostPath: path, mustBeDirectory, release };
+      return { hostPath: path + slash, mustBeDirectory, release };
     }
     if (st.isSymbolicLink()) {
       if (++links > MAX_SYMLINKS) throw new WasiError(Errno.LOOP);

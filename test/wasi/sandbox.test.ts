@@ -228,3 +228,15 @@ t.test('directory and preopen rights are what wasmtime reports; set_rights is EN
   t.equal(w.wasi.sock_shutdown!(1, 0), Errno.NOTSOCK, 'sock_shutdown on stdio: ENOTSOCK whatever the host fd is');
   t.equal(w.wasi.sock_shutdown!(999, 0), Errno.BADF);
 });
+
+t.test('a trailing slash on a created or removed name keeps the kernel rules', async (t) => {
+  const w = world();
+  t.equal(call2(w, 'path_symlink', 'file.txt', 'dest/'), Errno.NOENT, 'symlink to "dest/" fails (wasi-testsuite path_symlink_trailing_slashes)');
+  t.equal(call2(w, 'path_link', 'file.txt', 'hard/'), Errno.NOENT, 'link to "hard/" fails (wasi-testsuite path_link)');
+  t.notOk(existsSync(join(w.box, 'dest')) || existsSync(join(w.box, 'hard')));
+  const [p, l] = guestPath(w.host, 'made/');
+  t.equal(w.wasi.path_create_directory!(PREOPEN, p, l), Errno.SUCCESS, 'mkdir "made/"');
+  t.equal(w.wasi.path_remove_directory!(PREOPEN, p, l), Errno.SUCCESS, 'rmdir "made/"');
+  const [fp, fl] = guestPath(w.host, 'file.txt/');
+  t.equal(w.wasi.path_unlink_file!(PREOPEN, fp, fl), Errno.NOTDIR, 'unlink "file.txt/"');
+});
