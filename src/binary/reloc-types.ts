@@ -9,9 +9,26 @@ import { SymbolKind } from './types.js';
 /** How a relocation slot is encoded in the target section. */
 export type RelocEncoding = 'uleb32' | 'sleb32' | 'uleb64' | 'sleb64' | 'i32' | 'i64';
 
+/**
+ * What a relocation's value is, which decides how a linker computes it (lld
+ * `InputFile::calcNewValue`):
+ * - `function-index`: the function's index; `table-index`: its slot in the indirect table;
+ *   `table-index-rel`: the slot minus `__table_base` (position-independent code);
+ * - `memory-addr`: the data symbol's address + addend; `memory-addr-rel`: the same minus
+ *   `__memory_base` (PIC); `memory-addr-locrel`: minus the address of the patched slot itself;
+ *   `memory-addr-tls`: the offset in the TLS block (from `__tls_base`);
+ * - `type-index`, `global-index` (a global, or a GOT entry for data/functions), `tag-index`,
+ *   `table-number`: the index in that index space;
+ * - `function-offset`: offset in the code section; `section-offset`: offset in a custom section.
+ */
+export type RelocCategory = 'function-index' | 'table-index' | 'table-index-rel' | 'memory-addr' | 'memory-addr-rel' |
+  'memory-addr-locrel' | 'memory-addr-tls' | 'type-index' | 'global-index' | 'function-offset' | 'section-offset' |
+  'tag-index' | 'table-number';
+
 export interface RelocTypeInfo {
   type: number;
   name: string;
+  category: RelocCategory;
   encoding: RelocEncoding;
   /** Bytes patched: 5/10 for padded LEBs, 4/8 for little-endian words. */
   width: number;
@@ -38,44 +55,45 @@ const NONE = [] as const;
 function t(
   type: number,
   name: string,
+  category: RelocCategory,
   encoding: RelocEncoding,
   hasAddend: boolean,
   symbolKinds: readonly SymbolKind[],
 ): RelocTypeInfo {
   const is64 = encoding === 'uleb64' || encoding === 'sleb64' || encoding === 'i64';
-  return { type, name, encoding, width: WIDTH[encoding], hasAddend, symbolKinds, is64 };
+  return { type, name, category, encoding, width: WIDTH[encoding], hasAddend, symbolKinds, is64 };
 }
 
 /** Indexed by type number. */
 export const RELOC_TYPES: readonly RelocTypeInfo[] = [
-  t(0, 'R_WASM_FUNCTION_INDEX_LEB', 'uleb32', false, F),
-  t(1, 'R_WASM_TABLE_INDEX_SLEB', 'sleb32', false, F),
-  t(2, 'R_WASM_TABLE_INDEX_I32', 'i32', false, F),
-  t(3, 'R_WASM_MEMORY_ADDR_LEB', 'uleb32', true, D),
-  t(4, 'R_WASM_MEMORY_ADDR_SLEB', 'sleb32', true, D),
-  t(5, 'R_WASM_MEMORY_ADDR_I32', 'i32', true, D),
-  t(6, 'R_WASM_TYPE_INDEX_LEB', 'uleb32', false, NONE),
-  t(7, 'R_WASM_GLOBAL_INDEX_LEB', 'uleb32', false, GOT),
-  t(8, 'R_WASM_FUNCTION_OFFSET_I32', 'i32', true, F),
-  t(9, 'R_WASM_SECTION_OFFSET_I32', 'i32', true, S),
-  t(10, 'R_WASM_TAG_INDEX_LEB', 'uleb32', false, TAG),
-  t(11, 'R_WASM_MEMORY_ADDR_REL_SLEB', 'sleb32', true, D),
-  t(12, 'R_WASM_TABLE_INDEX_REL_SLEB', 'sleb32', false, F),
-  t(13, 'R_WASM_GLOBAL_INDEX_I32', 'i32', false, G),
-  t(14, 'R_WASM_MEMORY_ADDR_LEB64', 'uleb64', true, D),
-  t(15, 'R_WASM_MEMORY_ADDR_SLEB64', 'sleb64', true, D),
-  t(16, 'R_WASM_MEMORY_ADDR_I64', 'i64', true, D),
-  t(17, 'R_WASM_MEMORY_ADDR_REL_SLEB64', 'sleb64', true, D),
-  t(18, 'R_WASM_TABLE_INDEX_SLEB64', 'sleb64', false, F),
-  t(19, 'R_WASM_TABLE_INDEX_I64', 'i64', false, F),
-  t(20, 'R_WASM_TABLE_NUMBER_LEB', 'uleb32', false, TABLE),
-  t(21, 'R_WASM_MEMORY_ADDR_TLS_SLEB', 'sleb32', true, D),
-  t(22, 'R_WASM_FUNCTION_OFFSET_I64', 'i64', true, F),
-  t(23, 'R_WASM_MEMORY_ADDR_LOCREL_I32', 'i32', true, D),
-  t(24, 'R_WASM_TABLE_INDEX_REL_SLEB64', 'sleb64', false, F),
-  t(25, 'R_WASM_MEMORY_ADDR_TLS_SLEB64', 'sleb64', true, D),
-  t(26, 'R_WASM_FUNCTION_INDEX_I32', 'i32', false, F),
-  t(27, 'R_WASM_MEMORY_ADDR_LOCREL_I64', 'i64', true, D),
+  t(0, 'R_WASM_FUNCTION_INDEX_LEB', 'function-index', 'uleb32', false, F),
+  t(1, 'R_WASM_TABLE_INDEX_SLEB', 'table-index', 'sleb32', false, F),
+  t(2, 'R_WASM_TABLE_INDEX_I32', 'table-index', 'i32', false, F),
+  t(3, 'R_WASM_MEMORY_ADDR_LEB', 'memory-addr', 'uleb32', true, D),
+  t(4, 'R_WASM_MEMORY_ADDR_SLEB', 'memory-addr', 'sleb32', true, D),
+  t(5, 'R_WASM_MEMORY_ADDR_I32', 'memory-addr', 'i32', true, D),
+  t(6, 'R_WASM_TYPE_INDEX_LEB', 'type-index', 'uleb32', false, NONE),
+  t(7, 'R_WASM_GLOBAL_INDEX_LEB', 'global-index', 'uleb32', false, GOT),
+  t(8, 'R_WASM_FUNCTION_OFFSET_I32', 'function-offset', 'i32', true, F),
+  t(9, 'R_WASM_SECTION_OFFSET_I32', 'section-offset', 'i32', true, S),
+  t(10, 'R_WASM_TAG_INDEX_LEB', 'tag-index', 'uleb32', false, TAG),
+  t(11, 'R_WASM_MEMORY_ADDR_REL_SLEB', 'memory-addr-rel', 'sleb32', true, D),
+  t(12, 'R_WASM_TABLE_INDEX_REL_SLEB', 'table-index-rel', 'sleb32', false, F),
+  t(13, 'R_WASM_GLOBAL_INDEX_I32', 'global-index', 'i32', false, G),
+  t(14, 'R_WASM_MEMORY_ADDR_LEB64', 'memory-addr', 'uleb64', true, D),
+  t(15, 'R_WASM_MEMORY_ADDR_SLEB64', 'memory-addr', 'sleb64', true, D),
+  t(16, 'R_WASM_MEMORY_ADDR_I64', 'memory-addr', 'i64', true, D),
+  t(17, 'R_WASM_MEMORY_ADDR_REL_SLEB64', 'memory-addr-rel', 'sleb64', true, D),
+  t(18, 'R_WASM_TABLE_INDEX_SLEB64', 'table-index', 'sleb64', false, F),
+  t(19, 'R_WASM_TABLE_INDEX_I64', 'table-index', 'i64', false, F),
+  t(20, 'R_WASM_TABLE_NUMBER_LEB', 'table-number', 'uleb32', false, TABLE),
+  t(21, 'R_WASM_MEMORY_ADDR_TLS_SLEB', 'memory-addr-tls', 'sleb32', true, D),
+  t(22, 'R_WASM_FUNCTION_OFFSET_I64', 'function-offset', 'i64', true, F),
+  t(23, 'R_WASM_MEMORY_ADDR_LOCREL_I32', 'memory-addr-locrel', 'i32', true, D),
+  t(24, 'R_WASM_TABLE_INDEX_REL_SLEB64', 'table-index-rel', 'sleb64', false, F),
+  t(25, 'R_WASM_MEMORY_ADDR_TLS_SLEB64', 'memory-addr-tls', 'sleb64', true, D),
+  t(26, 'R_WASM_FUNCTION_INDEX_I32', 'function-index', 'i32', false, F),
+  t(27, 'R_WASM_MEMORY_ADDR_LOCREL_I64', 'memory-addr-locrel', 'i64', true, D),
 ];
 
 /** Relocation type numbers by name, for code that wants `RelocType.R_WASM_MEMORY_ADDR_TLS_SLEB`. */
@@ -114,4 +132,20 @@ export const RelocType = Object.freeze(
 
 export function relocTypeInfo(type: number): RelocTypeInfo | undefined {
   return RELOC_TYPES[type];
+}
+
+/** The category of a relocation type the reader accepted (every type in the table has one). */
+export function relocCategory(type: number): RelocCategory {
+  return RELOC_TYPES[type]!.category;
+}
+
+/** Whether a relocation of this type makes its function take a slot in the indirect table. */
+export function isTableIndexReloc(type: number): boolean {
+  const c = RELOC_TYPES[type]?.category;
+  return c === 'table-index' || c === 'table-index-rel';
+}
+
+/** Whether a relocation of this type addresses thread-local data (an offset from `__tls_base`). */
+export function isTlsReloc(type: number): boolean {
+  return RELOC_TYPES[type]?.category === 'memory-addr-tls';
 }

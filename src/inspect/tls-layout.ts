@@ -5,7 +5,7 @@
 // `__tls_base`, and in objects also by `R_WASM_GLOBAL_INDEX_LEB` relocations against
 // `__tls_base` and `R_WASM_MEMORY_ADDR_TLS_SLEB(64)` relocations.
 
-import { RELOC_TYPES } from '../binary/reloc-types.js';
+import { isTlsReloc, RELOC_TYPES } from '../binary/reloc-types.js';
 import { findSection, SegmentFlag, SymbolFlag, SymbolKind, type WasmModule } from '../binary/types.js';
 import { functionAtOffset, type CodeScan } from './code-scan.js';
 import type { ModuleIndex } from './module-index.js';
@@ -14,7 +14,6 @@ import type { SegmentInfoReport, TlsReport, TlsSegmentReport, TlsUserReport } fr
 
 const TLS_SEGMENT_PREFIXES = ['.tdata', '.tbss'];
 const R_WASM_GLOBAL_INDEX_LEB = 7;
-const TLS_RELOC_TYPES = new Set([21, 25]); // R_WASM_MEMORY_ADDR_TLS_SLEB, R_WASM_MEMORY_ADDR_TLS_SLEB64
 
 export function isTlsSegmentName(name: string | undefined): boolean {
   return name !== undefined && TLS_SEGMENT_PREFIXES.some((p) => name.startsWith(p));
@@ -83,7 +82,7 @@ function relocationUsers(mod: WasmModule, index: ModuleIndex, users: Map<number,
     for (const r of s.relocations) {
       const sym = index.symbols[r.index];
       const againstTlsBase = r.type === R_WASM_GLOBAL_INDEX_LEB && sym?.kind === SymbolKind.Global && index.symbolName(r.index) === '__tls_base';
-      if (!againstTlsBase && !TLS_RELOC_TYPES.has(r.type)) continue;
+      if (!againstTlsBase && !isTlsReloc(r.type)) continue;
       const func = functionAtOffset(mod, index.funcImports.length, code.contentOffset + r.offset);
       if (func !== undefined) addUse(users, func, RELOC_TYPES[r.type].name);
     }

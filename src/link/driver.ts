@@ -7,6 +7,7 @@
 // or undefined symbol is reported at once. `--verbose` logs phase names, `--time-trace` timings.
 
 import { existsSync, readFileSync } from 'node:fs';
+import { isTableIndexReloc } from '../binary/reloc-types.js';
 import { join } from 'node:path';
 import { isArchive } from '../binary/archive.js';
 import { isWasm } from '../binary/read-module.js';
@@ -550,8 +551,7 @@ function createIndirectTable(ctx: LinkContext): void {
 
 /** Legacy (MVP) objects have no table symbol: any live table-index relocation needs the table. */
 function usesTableSlots(ctx: LinkContext): boolean {
-  const TABLE_INDEX = new Set([1, 2, 12, 18, 19, 24]);
-  return ctx.objectFiles.some((f) => [...f.functions, ...f.segments].some((c) => c.live && c.relocs.some((r) => TABLE_INDEX.has(r.type))));
+  return ctx.objectFiles.some((f) => [...f.functions, ...f.segments].some((c) => c.live && c.relocs.some((r) => isTableIndexReloc(r.type))));
 }
 
 /** Tables: imports, then the objects' own tables, then the indirect function table. */

@@ -12,6 +12,7 @@
 // is what lets LLVM-13-era objects (TLS segment flag, no per-symbol flag) link.
 
 import { readModule } from '../binary/read-module.js';
+import { isTlsReloc, RelocType } from '../binary/reloc-types.js';
 import type {
   Comdat,
   FuncType,
@@ -217,8 +218,9 @@ export class ObjFile {
       const rel = r.offset - starts[k];
       if (!chunk || rel < 0 || rel >= len) this.fail(`${section}: relocation at offset ${r.offset} is outside every chunk`, at);
       chunk.relocs.push({ ...r, offset: rel });
-      if (r.type === 0) this.calledDirectly.add(r.index);
-      if (r.type === 21 || r.type === 25) this.usesTLS = true;
+      // A direct `call` (R_WASM_FUNCTION_INDEX_LEB): the callee's signature is checked against it.
+      if (r.type === RelocType.R_WASM_FUNCTION_INDEX_LEB) this.calledDirectly.add(r.index);
+      if (isTlsReloc(r.type)) this.usesTLS = true;
     }
   }
 

@@ -15,7 +15,10 @@ import type { ObjFile } from './input-files.js';
 import { isHidden } from './symbols.js';
 import type { Sym } from './symbols.js';
 
-const R_WASM_TYPE_INDEX_LEB = 6;
+import { RelocType } from '../binary/reloc-types.js';
+
+/** A type-index relocation names a type, not a symbol: it keeps nothing alive. */
+const { R_WASM_TYPE_INDEX_LEB } = RelocType;
 
 /** Whether a defined global symbol is exported by flags or options (lld `isExported`). */
 export function isExportedSymbol(ctx: LinkContext, s: Sym): boolean {

@@ -9,11 +9,11 @@
 // when memory is shared. Each value is written with exactly the encoding and width the table in
 // binary/reloc-types.ts gives, so code never moves.
 
-import { relocTypeInfo } from '../binary/reloc-types.js';
+import { isTableIndexReloc, relocCategory, relocTypeInfo } from '../binary/reloc-types.js';
 import type { RelocTypeInfo } from '../binary/reloc-types.js';
 import { writeS32, writeS64, writeU32, writeU64 } from '../binary/leb.js';
 import type { Relocation } from '../binary/types.js';
-import { SymbolFlag } from '../binary/types.js';
+import { SymbolFlag, SymbolKind } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
 import { pieceOffset, segmentOffset } from './merge-strings.js';
@@ -21,17 +21,6 @@ import { makeTrapStub, syntheticFunction } from './synthetic/stubs.js';
 import { fileName, isWeak, registerType, typeKey } from './symbols.js';
 import type { InputFunction, Sym } from './symbols.js';
 
-const TABLE_INDEX_TYPES = new Set([1, 2, 12, 18, 19, 24]);
-const FUNCTION_INDEX_TYPES = new Set([0, 26]);
-const GLOBAL_INDEX_TYPES = new Set([7, 13]);
-const TLS_TYPES = new Set([21, 25]);
-const MEMORY_TYPES = new Set([3, 4, 5, 11, 14, 15, 16, 17, 21, 23, 25, 27]);
-const LOCREL_TYPES = new Set([23, 27]);
-const FUNCTION_OFFSET_TYPES = new Set([8, 22]);
-const R_WASM_TYPE_INDEX_LEB = 6;
-const R_WASM_SECTION_OFFSET_I32 = 9;
-const R_WASM_TAG_INDEX_LEB = 10;
-const R_WASM_TABLE_NUMBER_LEB = 20;
 /** lld's tombstones for relocations in debug sections against dead code. */
 const TOMBSTONE_DEBUG_RANGES = 0xfffffffen;
 const TOMBSTONE_DEBUG = 0xffffffffn;
@@ -53,7 +42,7 @@ function scanChunk(ctx: LinkContext, file: ObjFile, relocs: Relocation[]): void 
       ctx.sink.error({ code: 'bad-relocation', message: `unknown relocation type ${r.type}`, file: file.name });
       continue;
     }
-    if (r.type === R_WASM_TYPE_INDEX_LEB) {
+    if (info.category === 'type-index') {
       registerTypeIndexTarget(ctx, file, r, info);
       continue;
     }
@@ -62,10 +51,10 @@ function scanChunk(ctx: LinkContext, file: ObjFile, relocs: Relocation[]): void 
       ctx.sink.error({ code: 'bad-relocation', message: `${info.name} names symbol ${r.index}, past the end of the symbol table`, file: file.name });
       continue;
     }
-    if (TABLE_INDEX_TYPES.has(r.type) && hasFunctionBody(s)) addTableEntry(ctx, s);
-    if (FUNCTION_INDEX_TYPES.has(r.type) && s.state !== 'defined' && s.importIndex === undefined) ensureStub(ctx, s);
-    if (GLOBAL_INDEX_TYPES.has(r.type) && s.kind !== 2) ensureGot(ctx, s);
-    if (TLS_TYPES.has(r.type)) checkTLS(ctx, file, s, info);
+    if (isTableIndexReloc(r.type) && hasFunctionBody(s)) addTableEntry(ctx, s);
+    if (info.category === 'function-index' && s.state !== 'defined' && s.importIndex === undefined) ensureStub(ctx, s);
+    if (info.category === 'global-index' && s.kind !== SymbolKind.Global) ensureGot(ctx, s);
+    if (info.category === 'memory-addr-tls') checkTLS(ctx, file, s, info);
   }
 }
 
@@ -180,6 +169,10 @@ export function functionIndex(s: Sym): number {
   return s.importIndex ?? 0;
 }
 
+function hasTableSlot(s: Sym): boolean {
+  return (s.state === 'defined' ? s.func?.tableIndex : s.tableIndex) !== undefined;
+}
+
 function tableSlot(s: Sym): number {
   if (s.state === 'defined') return s.func?.tableIndex ?? 0;
   return s.tableIndex ?? 0;
@@ -190,33 +183,51 @@ function globalIndex(ctx: LinkContext, s: Sym): number {
   return s.global ? s.global.outputIndex : (s.importIndex ?? 0);
 }
 
-/** The value a relocation writes; `P` is the address of the slot, for pointer-relative types. */
+/**
+ * The value a relocation writes (lld `calcNewValue`); `P` is the address of the slot, for
+ * pointer-relative types. The output is not position-independent: `__memory_base` is 0 and
+ * `__table_base` is `--table-base`, so the `-rel` categories (what `-fPIC` code emits: Rust's
+ * emscripten target, for one) are the absolute value minus those bases.
+ */
 function relocValue(ctx: LinkContext, file: ObjFile, r: Relocation, P: number): bigint {
   const A = r.addend ?? 0n;
-  if (r.type === R_WASM_TYPE_INDEX_LEB) return BigInt(ctx.typeIndices.get(typeKey(file.types[r.index])) ?? 0);
+  const category = relocCategory(r.type);
+  if (category === 'type-index') return BigInt(ctx.typeIndices.get(typeKey(file.types[r.index])) ?? 0);
   const s = file.symbols[r.index];
-  if (FUNCTION_INDEX_TYPES.has(r.type)) return BigInt(functionIndex(s));
-  if (TABLE_INDEX_TYPES.has(r.type)) return BigInt(tableSlot(s));
-  if (GLOBAL_INDEX_TYPES.has(r.type)) return BigInt(globalIndex(ctx, s));
-  if (r.type === R_WASM_TAG_INDEX_LEB) return BigInt(s.tag ? s.tag.outputIndex : (s.importIndex ?? 0));
-  if (r.type === R_WASM_TABLE_NUMBER_LEB) return BigInt(s.table ? s.table.outputIndex : (s.importIndex ?? 0));
-  if (r.type === R_WASM_SECTION_OFFSET_I32) {
-    // Into merged strings (.debug_str) the addend names a byte of the input, mapped to its piece.
-    if (s.section?.pieces) return BigInt(pieceOffset(s.section.pieces, Number(A)));
-    return BigInt(s.section?.outputOffset ?? 0) + A;
+  switch (category) {
+    case 'function-index':
+      return BigInt(functionIndex(s));
+    case 'table-index':
+      return BigInt(tableSlot(s));
+    case 'table-index-rel':
+      // A function that got no slot (an undefined weak one) stays 0, as in lld.
+      return hasTableSlot(s) ? BigInt(tableSlot(s) - ctx.config.tableBase) : 0n;
+    case 'global-index':
+      return BigInt(globalIndex(ctx, s));
+    case 'tag-index':
+      return BigInt(s.tag ? s.tag.outputIndex : (s.importIndex ?? 0));
+    case 'table-number':
+      return BigInt(s.table ? s.table.outputIndex : (s.importIndex ?? 0));
+    case 'section-offset':
+      // Into merged strings (.debug_str) the addend names a byte of the input, mapped to its piece.
+      if (s.section?.pieces) return BigInt(pieceOffset(s.section.pieces, Number(A)));
+      return BigInt(s.section?.outputOffset ?? 0) + A;
+    case 'function-offset':
+      return BigInt(s.func?.codeOffset ?? 0) + A;
+    case 'memory-addr':
+    case 'memory-addr-rel':
+    case 'memory-addr-tls':
+    case 'memory-addr-locrel': {
+      if (s.state !== 'defined' && s.absolute === undefined) return 0n;
+      const v = BigInt(symbolVA(s)) + A;
+      return category === 'memory-addr-locrel' ? v - BigInt(P) : v;
+    }
   }
-  if (FUNCTION_OFFSET_TYPES.has(r.type)) return BigInt(s.func?.codeOffset ?? 0) + A;
-  if (MEMORY_TYPES.has(r.type)) {
-    if (s.state !== 'defined' && s.absolute === undefined) return 0n;
-    const v = BigInt(symbolVA(s)) + A;
-    return LOCREL_TYPES.has(r.type) ? v - BigInt(P) : v;
-  }
-  return 0n;
 }
 
 /** Whether the relocation's target is dead (GC'd), so debug sections get a tombstone. */
 function isDeadTarget(file: ObjFile, r: Relocation): boolean {
-  if (r.type === R_WASM_TYPE_INDEX_LEB) return false;
+  if (relocCategory(r.type) === 'type-index') return false;
   const s = file.symbols[r.index];
   if (!s) return true;
   if (s.func) return !s.func.live;

@@ -69,6 +69,9 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: 'debug info at -O0 (.debug_str concatenated)', args: ['--no-entry', '-O0', f('debug.o'), f('debug2.o')], debug: true },
   { name: 'debug info dropped by --strip-debug', args: ['--no-entry', '--strip-debug', f('debug.o'), f('debug2.o')] },
   { name: 'no string merging at -O0', args: ['--no-entry', '-O0', f('strings.o'), f('strings2.o')] },
+  { name: 'PIC code in an executable: TABLE_INDEX_REL_SLEB, MEMORY_ADDR_REL_SLEB, GOT', args: ['--no-entry', '--export=run', f('pic.o'), f('pic_ext.o')] },
+  { name: 'PIC code at -O0 with TLS, shared memory', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '--export=run', f('pic_O0.o'), f('pic_ext.o')] },
+  { name: 'MEMORY_ADDR_LOCREL_I32 in data', args: ['--no-entry', '--export=rel', '--export=target', f('locrel.o')] },
   { name: 'string merging with shared memory (passive .rodata)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '-O2', f('strings.o'), f('strings2.o'), f('tls.o')] },
 ];
 
@@ -120,4 +123,25 @@ t.test('a wasi-libc program prints and exits the same with both linkers', { skip
   t.equal(ref.status, 3, 'wasm-ld-22 output exits 3');
   t.equal(ours.stdout, ref.stdout, 'same output');
   t.equal(ours.status, ref.status, 'same exit code');
+});
+
+/** Instantiates a linked module (its own or a fresh shared memory) and returns its exports. */
+function instantiate(bytes: Uint8Array): WebAssembly.Exports {
+  const memory = new WebAssembly.Memory({ initial: 16, maximum: 16, shared: true } as WebAssembly.MemoryDescriptor & { shared: boolean });
+  return new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
+}
+
+t.test('PIC code linked into an executable computes the right table slots and addresses', async (t) => {
+  // 17 only if function pointers taken through __table_base-relative slots call the right function.
+  for (const [obj, extra] of [['pic.o', []], ['pic_O0.o', ['--shared-memory', '--import-memory', '--max-memory=1048576']]] as const) {
+    const args = ['--no-entry', '--export=run', ...extra, f(obj), f('pic_ext.o')];
+    const ours = instantiate(linkOurs(args));
+    if (extra.length) (ours.__wasm_init_memory as (() => void) | undefined)?.();
+    t.equal((ours.run as () => number)(), 17, `${obj}: run() with our link`);
+    if (haveWasmLd) t.equal((instantiate(linkRef(args, join(tmp, 'pic-ref.wasm'))).run as () => number)(), 17, `${obj}: run() with wasm-ld-22's`);
+  }
+  const lr = instantiate(linkOurs(['--no-entry', '--export=rel', '--export=target', f('locrel.o')]));
+  const rel = (lr.rel as WebAssembly.Global).value as number;
+  const target = (lr.target as WebAssembly.Global).value as number;
+  t.equal(new DataView((lr.memory as WebAssembly.Memory).buffer).getInt32(rel, true), target - rel, 'LOCREL: rel holds target - rel');
 });
