@@ -15,6 +15,18 @@ export const WASM_PAGE_SIZE = 65536;
 export const DEFAULT_STACK_SIZE = 65536;
 export const STACK_ALIGNMENT = 16;
 export const HEAP_ALIGNMENT = 16;
+/**
+ * Whether the stack goes first when the command line does not say. wasm-ld 22 puts it first; up to
+ * wasm-ld 21 data came first. A line written for the old layout — emcc 3.1.6 passes
+ * `--global-base=1024` on every link, assuming wasm-ld 14 — gives a `--global-base` below the
+ * stack's size, which wasm-ld 22 rejects ("--global-base cannot be less than stack size when
+ * --stack-first is used"). Such a line can only mean data first, so it is laid out data first, as
+ * the linker it was written for did; every line wasm-ld 22 accepts keeps its meaning.
+ */
+function defaultStackFirst(o: LinkOptions): boolean {
+  return !(o.globalBase !== undefined && o.globalBase < (o.stackSize ?? DEFAULT_STACK_SIZE));
+}
+
 /** Default data start without --stack-first (wasm-ld's `globalBase` default). */
 export const DEFAULT_GLOBAL_BASE = 1024;
 /** Slot 0 of the indirect function table stays null so calling a null pointer traps. */
@@ -90,7 +102,7 @@ export function makeConfig(o: LinkOptions, allowUndefinedSymbols: Set<string>): 
     globalBase: o.globalBase,
     tableBase: o.tableBase ?? DEFAULT_TABLE_BASE,
     stackSize: o.stackSize ?? DEFAULT_STACK_SIZE,
-    stackFirst: o.stackFirst ?? true,
+    stackFirst: o.stackFirst ?? defaultStackFirst(o),
     importUndefined,
     unresolvedSymbols: o.unresolvedSymbols ?? (o.allowUndefined ? 'ignore-all' : 'report-all'),
     warnUnresolvedSymbols: !!o.warnUnresolvedSymbols,

@@ -104,6 +104,8 @@ interface ParseState {
   /** Between --start-lib and --end-lib. */
   lazy: boolean;
   warnings: string[];
+  /** Notes about routinely passed ignored flags: warnings only under --verbose. */
+  verboseNotes: string[];
 }
 
 function usage(message: string): WasmthreadsError {
@@ -136,12 +138,17 @@ const val = (names: string[], help: string, set: (o: LinkOptions, v: string) => 
   apply: (o, v) => set(o, v!),
 });
 
-/** Accepted because they cannot change the output; a warning says so. */
-const ignored = (names: string[], arity: Arity, why: string): FlagDef => ({
+/**
+ * Accepted because they cannot change the output. `routine` flags are what compiler drivers pass
+ * on every link (clang, emcc and rustc pass `-mllvm …` pairs, `--threads`, LTO levels): saying so
+ * on every link would be noise, so their note shows only under --verbose. Others (a `--reproduce`
+ * the user asked for) always warn: nothing the user asked for is dropped silently.
+ */
+const ignored = (names: string[], arity: Arity, why: string, routine = false): FlagDef => ({
   names,
   arity,
   help: `accepted and ignored: ${why}`,
-  apply: (_o, _v, s) => s.warnings.push(`ignoring ${names[0]}: ${why}`),
+  apply: (_o, _v, s) => (routine ? s.verboseNotes : s.warnings).push(`ignoring ${names[0]}: ${why}`),
 });
 
 /** Accepted silently: they mean nothing to a static wasm link (wasm-ld itself treats them so). */
@@ -274,10 +281,10 @@ export const LINK_FLAGS: FlagDef[] = [
   silent(['Bstatic', 'static', 'dn', 'non_shared'], 'none', 'static linking is the only mode'),
   silent(['color-diagnostics', 'no-color-diagnostics'], 'optional-eq', 'accepted'),
   silent(['rsp-quoting'], 'value', 'accepted; response files use GNU quoting'),
-  ignored(['mllvm'], 'value', 'LLVM code generation options apply to bitcode, which is not linked here'),
-  ignored(['threads'], 'value', 'the link is single-threaded'),
-  ignored(['error-limit'], 'value', 'all errors of a phase are reported'),
-  ignored(['lto-O0', 'lto-O1', 'lto-O2', 'lto-O3', 'lto-CGO0', 'lto-CGO1', 'lto-CGO2', 'lto-CGO3'], 'none', 'LTO does not apply: bitcode inputs are rejected'),
+  ignored(['mllvm'], 'value', 'LLVM code generation options apply to bitcode, which is not linked here', true),
+  ignored(['threads'], 'value', 'the link is single-threaded', true),
+  ignored(['error-limit'], 'value', 'all errors of a phase are reported', true),
+  ignored(['lto-O0', 'lto-O1', 'lto-O2', 'lto-O3', 'lto-CGO0', 'lto-CGO1', 'lto-CGO2', 'lto-CGO3'], 'none', 'LTO does not apply: bitcode inputs are rejected', true),
   ignored(['reproduce'], 'value', 'no reproduce tarball is written'),
   unsupported(['relocatable', 'r'], 'none', 'relocatable output'),
   unsupported(['emit-relocs'], 'none', 'relocations in the output'),
@@ -371,7 +378,7 @@ export interface ParsedLinkArgs {
 export function parseLinkArgs(argv: string[], readText?: (p: string) => string): ParsedLinkArgs {
   const args = expandResponseFiles(argv, readText);
   const options: LinkOptions = { inputs: [] };
-  const state: ParseState = { wholeArchive: false, lazy: false, warnings: [] };
+  const state: ParseState = { wholeArchive: false, lazy: false, warnings: [], verboseNotes: [] };
   let help = false;
   let version = false;
   for (let i = 0; i < args.length; i++) {
@@ -408,7 +415,7 @@ export function parseLinkArgs(argv: string[], readText?: (p: string) => string):
       if (typeof last === 'object' && 'library' in last) last.wholeArchive = true;
     }
   }
-  return { options, warnings: state.warnings, help, version };
+  return { options, warnings: options.verbose ? [...state.warnings, ...state.verboseNotes] : state.warnings, help, version };
 }
 
 /** `--help` text generated from the table. */

@@ -145,3 +145,20 @@ t.test('PIC code linked into an executable computes the right table slots and ad
   const target = (lr.target as WebAssembly.Global).value as number;
   t.equal(new DataView((lr.memory as WebAssembly.Memory).buffer).getInt32(rel, true), target - rel, 'LOCREL: rel holds target - rel');
 });
+
+t.test('a --global-base below the stack without --stack-first lays data first, as the wasm-ld it was written for', async (t) => {
+  // emcc 3.1.6 passes --global-base=1024 on every line (wasm-ld 14's data-first layout).
+  const files = [f('tls.o'), f('fnptr.o')];
+  const ours = linkOurs(['--no-entry', '--export=__heap_base', '--export=__data_end', '--global-base=1024', ...files]);
+  const layout = instantiate(ours);
+  t.equal((layout.__data_end as WebAssembly.Global).value < 65536, true, 'data ends below the 64 KiB stack: data first');
+  if (haveWasmLd) {
+    const ref = linkRef(['--no-entry', '--export=__heap_base', '--export=__data_end', '--no-stack-first', '--global-base=1024', ...files], join(tmp, 'gb-ref.wasm'));
+    t.same(summarize(ours), summarize(ref), 'the same module as wasm-ld-22 --no-stack-first --global-base=1024');
+  }
+  // Asked for explicitly, the combination is still an error (wasm-ld 22's text).
+  t.throws(() => linkOurs(['--no-entry', '--stack-first', '--global-base=1024', ...files]), { message: /--global-base cannot be less than stack size when --stack-first is used/ });
+  // A --global-base above the stack keeps wasm-ld 22's stack-first meaning.
+  const high = linkOurs(['--no-entry', '--export=__data_end', '--global-base=131072', ...files]);
+  if (haveWasmLd) t.same(summarize(high), summarize(linkRef(['--no-entry', '--export=__data_end', '--global-base=131072', ...files], join(tmp, 'gb2-ref.wasm'))), '--global-base above the stack: as wasm-ld-22');
+});
