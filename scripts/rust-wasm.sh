@@ -7,6 +7,9 @@
 #     wasm32-unknown-unknown-atomics  wasm32-unknown-unknown with +atomics,+bulk-memory (native
 #                                     thread_local!, Mutex, Condvar; threads come from the host)
 #     wasm32-wasip1                   single-threaded WASI against Debian's wasi-libc
+#     wasm32-unknown-emscripten-threads  wasm32-unknown-emscripten with +atomics,+bulk-memory, linked
+#                                     by emcc 3.1.6 with -pthread -sPROXY_TO_PTHREAD (std::thread works);
+#                                     emcc's wasm-ld is whatever its EM_LLVM_ROOT holds
 # Environment:
 #   CARGO_TARGET_DIR  where artefacts go (default: CRATE_DIR/target)
 #   WASM_LINKER       linker passed to rustc (default: wasm-ld-22)
@@ -53,6 +56,15 @@ case "$target" in
     wasilib=/usr/lib/wasm32-wasi
     rustflags="-C linker=$linker -C link-self-contained=no -L native=$wasilib -C link-arg=$wasilib/crt1-command.o"
     buildstd=std,panic_abort,test
+    ;;
+  wasm32-unknown-emscripten-threads)
+    triple=wasm32-unknown-emscripten
+    # link-self-contained=no: rustc 1.96 would otherwise pass its own crt objects, which emcc 3.1.6
+    # does not understand. emcc is the linker rustc calls for this target.
+    rustflags="-C target-feature=+atomics,+bulk-memory -C link-self-contained=no"
+    for a in -pthread -sPROXY_TO_PTHREAD -sEXIT_RUNTIME=1; do rustflags="$rustflags -C link-arg=$a"; done
+    buildstd=std,panic_abort
+    export NODE_PATH=${NODE_PATH:-/usr/share/nodejs} EMCC_SKIP_SANITY_CHECK=1
     ;;
   *) echo "rust-wasm: unknown target $target" >&2; exit 2 ;;
 esac
