@@ -6,7 +6,7 @@
 // Workers are created only here: nested workers would die with their parent (runtime.md §4.4).
 
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { WasmthreadsError } from '../diagnostics.js';
 import type { SupervisorPlugin, SupervisorService } from '../shared/host-plugin.js';
 import { ControlBlock, ExitKind, SlotField, SlotState, Word } from './control-block.js';
@@ -113,8 +113,7 @@ const HOST_ONLY_OPTIONS = ['--import', '--loader', '--experimental-loader', '--r
 
 /**
  * The parent's Node options minus those that load code into every thread (a test runner's
- * loaders would cost each worker boot, and `--input-type` makes worker start-up fail); engine
- * flags such as --no-liftoff or --max-old-space-size are kept.
+ * loaders would cost each worker boot, and `--input-type` makes worker start-up fail).
  */
 function workerExecArgv(parent: string[]): string[] {
   const out: string[] = [];
@@ -126,6 +125,38 @@ function workerExecArgv(parent: string[]): string[] {
   return out;
 }
 
+/**
+ * Node options a Worker accepts, found once per process. V8 flags (`--no-liftoff`, `--stack-size`,
+ * `--max-old-space-size`) and per-process ones (`--expose-gc`, `--title`) are rejected in a Worker's
+ * `execArgv` with ERR_WORKER_INVALID_EXEC_ARGV, whose message lists them ("Initiated Worker with
+ * invalid execArgv flags: --no-liftoff, --stack-size=900"); they apply to the whole process, workers
+ * included, anyway. The first rejection removes exactly those (and a separate value after one) and
+ * the result is kept for every later worker.
+ */
+let acceptedExecArgv: string[] | undefined;
+
+function withoutRejected(argv: string[], message: string): string[] {
+  const listed = message.slice(message.indexOf(':') + 1).split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const rejected = new Set(listed);
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (!rejected.has(argv[i])) out.push(argv[i]);
+    else if (!argv[i].includes('=') && i + 1 < argv.length && !argv[i + 1].startsWith('-')) i++;
+  }
+  return out;
+}
+
+function newWorker(url: URL, options: WorkerOptions): Worker {
+  acceptedExecArgv ??= workerExecArgv(process.execArgv);
+  try {
+    return new Worker(url, { ...options, execArgv: acceptedExecArgv });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+    acceptedExecArgv = withoutRejected(acceptedExecArgv, (e as Error).message);
+    return new Worker(url, { ...options, execArgv: acceptedExecArgv });
+  }
+}
+
 function startWorker(run: Running, slot: number, selfTest: boolean): Worker {
   const workerData: ThreadWorkerData = { ...run.base, slot, selfTest };
   // stdout/stderr: true keeps Node from piping worker output into process.stdout, which would make
@@ -134,7 +165,7 @@ function startWorker(run: Running, slot: number, selfTest: boolean): Worker {
   // opened through fs.open* and did not close itself. The WASI fd table is shared by all threads,
   // so an fd opened by one worker may be closed by another and its number reused (by a booting
   // worker's own epoll fd, say); closing it again at exit made libuv abort the whole process.
-  const worker = new Worker(run.url, { workerData, stdout: true, stderr: true, execArgv: workerExecArgv(process.execArgv),
+  const worker = newWorker(run.url, { workerData, stdout: true, stderr: true,
     resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
     trackUnmanagedFds: false,
   });
