@@ -10,7 +10,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'dir', type: 'list', value: 'HOST[::GUEST]', help: 'preopen host directory HOST, seen by the guest as GUEST (default: HOST)' },
   { name: 'env', type: 'list', value: 'NAME=VALUE', help: 'set a guest environment variable (repeatable)' },
   { name: 'inherit-env', type: 'boolean', help: 'pass the whole host environment to the guest (off by default)' },
-  { name: 'max-threads', type: 'string', value: 'N', help: 'most spawned threads alive at once; past it thread-spawn fails with -6 (default 128)' },
+  { name: 'max-threads', type: 'string', value: 'N', help: 'most spawned threads alive at once, 1-4096; past it thread-spawn fails with -6 (EAGAIN) and one warning is printed (default 128; each thread is a worker of ~8 MiB)' },
+  { name: 'max-host-memory', type: 'string', value: 'SIZE', help: 'refuse spawns (-6, one warning) that would take the process past SIZE resident bytes (e.g. 2GiB, 512MiB, 1073741824; default: no limit)' },
   { name: 'pool-size', type: 'string', value: 'N', help: 'idle pre-instantiated workers kept ready for spawns (default 4)' },
   { name: 'stack-size', type: 'string', value: 'BYTES', help: 'host-managed ABI: stack per spawned thread (default 1048576)' },
   { name: 'trace-exit', type: 'boolean', help: 'print timestamps of the exit path (request, supervisor, workers, process exit) to stderr; also WASMTHREADS_TRACE_EXIT=1' },
@@ -38,10 +39,23 @@ function usageError(message: string): WasmthreadsError {
   return new WasmthreadsError({ severity: 'error', code: 'usage', message });
 }
 
-function positiveInt(value: string | undefined, flag: string, min: number): number | undefined {
+/** A decimal integer in [min, max]; `1e3`, `0x10`, `+5` and `1.0` are refused, not reinterpreted. */
+function positiveInt(value: string | undefined, flag: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw usageError(`--${flag} needs an integer >= ${min}, got '${value}'`);
+  const n = /^[0-9]{1,10}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) throw usageError(`--${flag} needs a decimal integer from ${min} to ${max}, got '${value}'`);
+  return n;
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, k: 1024, kib: 1024, m: 1 << 20, mib: 1 << 20, g: 1 << 30, gib: 1 << 30 };
+
+/** A byte size: decimal digits with an optional binary unit (K/KiB, M/MiB, G/GiB). */
+function byteSize(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const m = /^([0-9]{1,13})([a-zA-Z]*)$/.exec(value);
+  const unit = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+  const n = m && unit !== undefined ? Number(m[1]) * unit : NaN;
+  if (!(n >= 1048576 && n <= Number.MAX_SAFE_INTEGER)) throw usageError(`--${flag} needs a size of at least 1MiB (digits, optionally K/KiB, M/MiB or G/GiB), got '${value}'`);
   return n;
 }
 
@@ -77,9 +91,10 @@ export function runOptionsFromArgv(argv: string[]): RunOptions {
     args: words,
     env: parseEnv(flagList(p, 'env'), flagBool(p, 'inherit-env')),
     preopens: flagList(p, 'dir').map(parseDir),
-    maxThreads: positiveInt(flagString(p, 'max-threads'), 'max-threads', 1),
-    poolSize: positiveInt(flagString(p, 'pool-size'), 'pool-size', 0),
-    stackSize: positiveInt(flagString(p, 'stack-size'), 'stack-size', 1024),
+    maxThreads: positiveInt(flagString(p, 'max-threads'), 'max-threads', 1, 4096),
+    maxHostMemory: byteSize(flagString(p, 'max-host-memory'), 'max-host-memory'),
+    poolSize: positiveInt(flagString(p, 'pool-size'), 'pool-size', 0, 4096),
+    stackSize: positiveInt(flagString(p, 'stack-size'), 'stack-size', 1024, 1 << 30),
     checkIsolation: !flagBool(p, 'no-isolation-check'),
     traceExit: flagBool(p, 'trace-exit') || undefined,
   };

@@ -30,8 +30,12 @@ export interface RunOptions {
   preopens?: { host: string; guest: string }[];
   /** Provide WASI preview1 (default true). */
   wasi?: boolean;
-  /** Most spawned threads alive at once (`--max-threads`); past it thread-spawn returns -6. */
+  /** Most spawned threads alive at once (`--max-threads`, 1..4096, default 128); past it
+   *  thread-spawn returns -6 (EAGAIN) and one warning is printed. Each thread costs ~8 MiB. */
   maxThreads?: number;
+  /** Host memory budget in bytes (`--max-host-memory`): a spawn that would take the process's
+   *  resident memory past it returns -6 (EAGAIN), with one warning. Default: none. */
+  maxHostMemory?: number;
   /** Idle pre-instantiated workers kept ready (`--pool-size`). */
   poolSize?: number;
   /** Report overlapping thread stacks/TLS blocks (default true). */
@@ -125,6 +129,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
     plugins,
     pluginModules: options.pluginModules,
     maxThreads: options.maxThreads,
+    maxHostMemory: options.maxHostMemory,
     poolSize: options.poolSize,
     checkIsolation: options.checkIsolation,
     stackSize: options.stackSize,

@@ -51,9 +51,17 @@ export const Word = {
   /** Words 16-17 hold a Float64 (see `ControlBlock.exitTime`): when the winning exit request was
    *  made, in `sharedClockMs()` milliseconds; written before EXIT_STATE becomes 2. For --trace-exit. */
   EXIT_TIME: 16,
+  /** Constant after set-up: host memory budget in MiB (`--max-host-memory`); 0: none. A spawn that
+   *  finds the process's resident memory plus one more thread past it fails with EAGAIN. */
+  MEMORY_BUDGET_MB: 18,
+  /** Bit set of `Warned`: which one-time warnings a spawner already printed (set by CAS). */
+  WARNED: 19,
 } as const;
-/** 16 Int32 words, then the 8-byte EXIT_TIME (Float64-aligned: byte offset 64). */
-const HEADER_WORDS = 18;
+/** 16 Int32 words, the 8-byte EXIT_TIME (Float64-aligned: byte offset 64), then 2 more words. */
+const HEADER_WORDS = 20;
+
+/** One-time warnings (bits of Word.WARNED). */
+export const Warned = { MAX_THREADS: 1, MEMORY_BUDGET: 2 } as const;
 
 /** Per-slot words, at `slotBase(i) + field`. Slot 0 is T0 (the main thread); 1.. are pool workers. */
 export const SlotField = {
@@ -153,7 +161,7 @@ export class ControlBlock {
   }
 
   /** Allocates and initialises the buffers for `maxThreads` spawned threads plus T0. */
-  static allocate(maxThreads: number, poolTarget: number): ControlBuffers {
+  static allocate(maxThreads: number, poolTarget: number, memoryBudgetMb = 0): ControlBuffers {
     const slotCount = maxThreads + 1;
     const control = new SharedArrayBuffer((HEADER_WORDS + slotCount * SLOT_WORDS) * 4 + MESSAGE_BYTES);
     const words = new Int32Array(control);
@@ -161,6 +169,7 @@ export class ControlBlock {
     words[Word.MAX_THREADS] = maxThreads;
     words[Word.SLOT_COUNT] = slotCount;
     words[Word.POOL_TARGET] = poolTarget;
+    words[Word.MEMORY_BUDGET_MB] = memoryBudgetMb;
     words[Word.SLOTS_IN_USE] = 1;
     words[HEADER_WORDS + SlotField.STATE] = SlotState.MAIN;
     // Channel pages are only touched by threads that call a service, so the OS commits them lazily.

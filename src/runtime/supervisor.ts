@@ -30,8 +30,10 @@ export interface SuperviseOptions {
   plugins?: SupervisorPlugin[];
   /** Extra worker plug-in modules (URLs of modules exporting `workerPlugin`), e.g. for tests. */
   pluginModules?: string[];
-  /** Most threads alive at once besides the main thread (--max-threads). */
+  /** Most threads alive at once besides the main thread (--max-threads, 1..MAX_THREADS_LIMIT). */
   maxThreads?: number;
+  /** Host memory budget in bytes (--max-host-memory); see pool.ts. */
+  maxHostMemory?: number;
   /** Idle pre-instantiated workers kept ready (--pool-size). */
   poolSize?: number;
   /** Memory-isolation checks (default on). */
@@ -48,6 +50,11 @@ export interface SuperviseOptions {
 }
 
 export const DEFAULT_MAX_THREADS = 128;
+/**
+ * Upper bound of --max-threads. Each thread is a worker of ~8 MiB resident (THREAD_MEMORY_BYTES),
+ * so 4096 threads are already 32 GiB; the control block and service channels are sized by it too.
+ */
+export const MAX_THREADS_LIMIT = 4096;
 export const DEFAULT_POOL_SIZE = 4;
 /**
  * Workers booting at once: one per core besides T0's. Booting more at once only slows each of
@@ -229,6 +236,22 @@ async function terminateAll(run: Running, wait: boolean): Promise<void> {
   run.trace.mark(wait ? 'workers gone (or grace period over)' : 'supervisor done (not waiting for workers)');
 }
 
+/** Rejects option values no run can honour, before anything is allocated. */
+function checkLimits(o: SuperviseOptions): void {
+  const bad = (message: string): never => {
+    throw new WasmthreadsError({ severity: 'error', code: 'usage', message });
+  };
+  const int = (v: number | undefined, name: string, min: number, max: number): void => {
+    if (v !== undefined && !(Number.isInteger(v) && v >= min && v <= max)) bad(`${name} must be an integer from ${min} to ${max}, got ${v}`);
+  };
+  int(o.maxThreads, '--max-threads', 1, MAX_THREADS_LIMIT);
+  int(o.poolSize, '--pool-size', 0, MAX_THREADS_LIMIT);
+  int(o.stackSize, '--stack-size', 1024, 1 << 30);
+  if (o.maxHostMemory !== undefined && !(Number.isInteger(o.maxHostMemory) && o.maxHostMemory >= 1048576)) {
+    bad(`--max-host-memory must be at least 1 MiB, got ${o.maxHostMemory}`);
+  }
+}
+
 /** Runs a module to completion; resolves with the exit record once every worker is gone. */
 export async function supervise(options: SuperviseOptions): Promise<SuperviseResult> {
   const info = readModuleInfo(options.bytes, options.file);
@@ -240,9 +263,10 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
   } catch (e) {
     throw new WasmthreadsError({ severity: 'error', code: 'compile', file: options.file, message: `invalid module: ${(e as Error).message}` });
   }
+  checkLimits(options);
   const maxThreads = info.abi === 'none' ? 0 : (options.maxThreads ?? DEFAULT_MAX_THREADS);
   const poolSize = Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, maxThreads);
-  const buffers = ControlBlock.allocate(maxThreads, poolSize);
+  const buffers = ControlBlock.allocate(maxThreads, poolSize, options.maxHostMemory === undefined ? 0 : Math.floor(options.maxHostMemory / 1048576));
   const cb = new ControlBlock(buffers);
   const services = collectServices(options.plugins ?? [], memory);
   const run: Running = {

@@ -55,6 +55,8 @@ const scheduled = cases.map((c) => scheduleCli(limit, c.repeat ?? REPEAT, ['run'
 const unchecked = scheduleCli(limit, 1, ['run', '--no-isolation-check', `${WAT}isolation_shared.wasm`]);
 // many.wat exits 1 when a spawn fails: with room for 8 threads, the 9th spawn fails.
 const capped = scheduleCli(limit, 1, ['run', '--max-threads', '8', `${WAT}many.wasm`], { alone: true });
+// A host memory budget: the process is ~100-150 MiB with a few workers; 64 threads would need ~600.
+const budgeted = scheduleCli(limit, 1, ['run', '--max-host-memory', '200MiB', `${WAT}many.wasm`], { alone: true });
 
 cases.forEach((c, n) => {
   t.test(c.file, async (t) => {
@@ -71,9 +73,17 @@ t.test('isolation check can be turned off', async (t) => {
   t.equal(r.code, 0, r.stderr);
 });
 
-t.test('past --max-threads thread-spawn returns a negative error', async (t) => {
+t.test('past --max-threads thread-spawn returns a negative error, with one warning', async (t) => {
   const [r] = await capped;
   t.equal(r.code, 1, r.stderr);
+  t.equal(r.stderr, 'wasmthreads: warning: thread-spawn refused: 8 threads are alive (--max-threads 8); thread-spawn returns EAGAIN while they are\n');
+});
+
+t.test('past --max-host-memory thread-spawn returns a negative error, with one warning', async (t) => {
+  const [r] = await budgeted;
+  t.equal(r.code, 1, r.stderr);
+  t.match(r.stderr, /^wasmthreads: warning: thread-spawn refused: the process uses \d+ MiB and one more thread \(~8 MiB\) would pass --max-host-memory \(200 MiB\)/);
+  t.equal(r.stderr.trim().split('\n').length, 1, 'one warning');
 });
 
 /** Median of a sample (sorted copy). */
