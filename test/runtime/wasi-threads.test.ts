@@ -56,6 +56,7 @@ const unchecked = scheduleCli(limit, 1, ['run', '--no-isolation-check', `${WAT}i
 // many.wat exits 1 when a spawn fails: with room for 8 threads, the 9th spawn fails.
 const capped = scheduleCli(limit, 1, ['run', '--max-threads', '8', `${WAT}many.wasm`], { alone: true });
 // A host memory budget: the process is ~100-150 MiB with a few workers; 64 threads would need ~600.
+const grown = scheduleCli(limit, 1, ['run', `${WAT}grow_syscall.wasm`]);
 const budgeted = scheduleCli(limit, 1, ['run', '--max-host-memory', '200MiB', `${WAT}many.wasm`], { alone: true });
 
 cases.forEach((c, n) => {
@@ -77,6 +78,12 @@ t.test('past --max-threads thread-spawn returns a negative error, with one warni
   const [r] = await capped;
   t.equal(r.code, 1, r.stderr);
   t.equal(r.stderr, 'wasmthreads: warning: thread-spawn refused: 8 threads are alive (--max-threads 8); thread-spawn returns EAGAIN while they are\n');
+});
+
+t.test('a syscall reads pages another thread grew a moment ago', async (t) => {
+  const [r] = await grown;
+  t.equal(r.code, 0, r.stderr || 'exit 2: an fd_write failed (EFAULT on the new page)');
+  t.equal(r.stdout.toString(), 'grown\n'.repeat(20));
 });
 
 t.test('past --max-host-memory thread-spawn returns a negative error, with one warning', async (t) => {
