@@ -1,5 +1,5 @@
-// The same three measurements with emscripten pthreads, for comparison. Built by build.sh with
-// -DMODE=SPAWN, PINGPONG or STARTUP. Output: the ns timestamps the matching .wat writes, in the
+// The same measurements with emscripten pthreads, for comparison. Built by build.sh with
+// -DMODE=SPAWN, PINGPONG, THROUGHPUT or STARTUP. Output: the ns timestamps the matching .wat writes, in the
 // same order, as decimal text (emscripten 3.1.6 without a filesystem prints stdout as text lines).
 #include <pthread.h>
 #include <stdatomic.h>
@@ -60,6 +60,27 @@ int main(void) {
   for (int b = 0; b < 21; b++) printf("%llu\n", (unsigned long long)batches[b]);
   fflush(stdout);
   _exit(0);
+}
+#elif MODE == THROUGHPUT
+static void *joined(void *arg) { return arg; }
+static void cycles(int n) {
+  for (int i = 0; i < n; i++) {
+    pthread_t t;
+    pthread_create(&t, 0, joined, 0);
+    pthread_join(t, 0);
+  }
+}
+int main(void) {
+  uint64_t batches[6];
+  cycles(100);
+  for (int b = 0; b < 5; b++) {
+    batches[b] = now_ns();
+    cycles(200);
+  }
+  batches[5] = now_ns();
+  for (int b = 0; b < 6; b++) printf("%llu\n", (unsigned long long)batches[b]);
+  fflush(stdout);
+  return 0;
 }
 #else
 static void *spawned(void *arg) {

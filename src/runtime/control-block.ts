@@ -56,9 +56,12 @@ export const Word = {
   MEMORY_BUDGET_MB: 18,
   /** Bit set of `Warned`: which one-time warnings a spawner already printed (set by CAS). */
   WARNED: 19,
+  /** Workers whose thread ended and that are building their next instance: they come back to
+   *  the pool by themselves, so a spawner counts them as idle-to-be before waking the supervisor. */
+  RECYCLING: 20,
 } as const;
-/** 16 Int32 words, the 8-byte EXIT_TIME (Float64-aligned: byte offset 64), then 2 more words. */
-const HEADER_WORDS = 20;
+/** 16 Int32 words, the 8-byte EXIT_TIME (Float64-aligned: byte offset 64), then 4 more words. */
+const HEADER_WORDS = 22;
 
 /** One-time warnings (bits of Word.WARNED). */
 export const Warned = { MAX_THREADS: 1, MEMORY_BUDGET: 2 } as const;

@@ -132,7 +132,10 @@ export function claimThread(cb: ControlBlock, req: SpawnRequest): { slot: number
  */
 export function startClaimed(cb: ControlBlock, slot: number): void {
   cb.publish(slot, SlotField.STATE, SlotState.START);
-  if (Atomics.load(cb.words, Word.POOL_IDLE) * 2 < Atomics.load(cb.words, Word.POOL_TARGET)) cb.bump(Word.REFILL);
+  // Workers building their next instance come back by themselves: only a pool that stays short
+  // needs new workers. (Waking the supervisor costs the spawner a cross-thread notify, ~10 µs.)
+  const soon = Atomics.load(cb.words, Word.POOL_IDLE) + Atomics.load(cb.words, Word.RECYCLING);
+  if (soon * 2 < Atomics.load(cb.words, Word.POOL_TARGET)) cb.bump(Word.REFILL);
 }
 
 /**
@@ -143,6 +146,12 @@ export function becomeIdle(cb: ControlBlock, slot: number, firstTime: boolean): 
   cb.publish(slot, SlotField.STATE, SlotState.IDLE);
   cb.bump(Word.POOL_IDLE);
   if (firstTime) cb.bump(Word.REFILL);
+  else Atomics.sub(cb.words, Word.RECYCLING, 1);
+}
+
+/** Worker side: this worker's thread ended; it builds its next instance and then `becomeIdle`s. */
+export function beginRecycling(cb: ControlBlock): void {
+  Atomics.add(cb.words, Word.RECYCLING, 1);
 }
 
 /** Supervisor side: counts slots by state to decide how many workers to boot. */

@@ -14,7 +14,7 @@ import type { SupervisorAnswer, ThreadHost, WorkerPlugin } from '../shared/host-
 import { ControlBlock, ExitKind, SlotField, SlotState, Word } from './control-block.js';
 import { abortProgram, ExitSignal, exiting, parkForever, requestExit, START_FAILURE_EXIT_CODE, TRAP_EXIT_CODE } from './exit.js';
 import { waitWhile } from './futex.js';
-import { becomeIdle } from './pool.js';
+import { becomeIdle, beginRecycling } from './pool.js';
 import { callService } from './service-channel.js';
 import { describeThread, type ThreadContext } from './thread-context.js';
 import { liftoffSelfTest } from './liftoff.js';
@@ -91,8 +91,14 @@ function makeThreadHost(ctx: ThreadContext, services: string[]): ThreadHost {
   };
 }
 
-/** Builds a fresh instance with the memory, the ABI's imports and every plug-in's imports. */
-function instantiate(ctx: ThreadContext, data: ThreadWorkerData, plugins: WorkerPlugin[], host: ThreadHost): WebAssembly.Instance {
+/**
+ * The import object: the memory, the ABI's imports and every plug-in's imports. Built once per
+ * worker and reused by each of its instances: the functions act on the worker's context (which
+ * names the current instance and thread), so nothing in them belongs to one instance. Building it
+ * per instance cost as much garbage as the instance itself (spawn/join throughput was bound by the
+ * workers' GC).
+ */
+function buildImports(ctx: ThreadContext, data: ThreadWorkerData, plugins: WorkerPlugin[], host: ThreadHost): WebAssembly.Imports {
   const imports: WebAssembly.Imports = {};
   const merge = (more: WebAssembly.Imports): void => {
     for (const [mod, fields] of Object.entries(more)) imports[mod] = { ...(imports[mod] ?? {}), ...fields };
@@ -101,6 +107,11 @@ function instantiate(ctx: ThreadContext, data: ThreadWorkerData, plugins: Worker
   if (data.abi === 'wasi-threads') merge(wasiThreadsImports(ctx));
   if (data.abi === 'host-managed') merge(hostManagedImports(ctx));
   if (data.memoryImport && data.memory) merge({ [data.memoryImport.module]: { [data.memoryImport.name]: data.memory } });
+  return imports;
+}
+
+/** A fresh instance of the module. */
+function instantiate(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAssembly.Imports): WebAssembly.Instance {
   try {
     return new WebAssembly.Instance(data.module, imports);
   } catch (e) {
@@ -110,10 +121,10 @@ function instantiate(ctx: ThreadContext, data: ThreadWorkerData, plugins: Worker
   }
 }
 
-function runMain(ctx: ThreadContext, data: ThreadWorkerData, plugins: WorkerPlugin[], host: ThreadHost): void {
+function runMain(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAssembly.Imports): void {
   const broken = data.selfTest ? liftoffSelfTest() : undefined;
   if (broken) abortProgram(ctx.cb, 0, ExitKind.HOST, START_FAILURE_EXIT_CODE, broken);
-  ctx.instance = instantiate(ctx, data, plugins, host);
+  ctx.instance = instantiate(ctx, data, imports);
   ctx.cb.words[Word.MAIN_READY] = 1;
   Atomics.notify(ctx.cb.words, Word.MAIN_READY);
   const start = ctx.instance.exports._start;
@@ -136,12 +147,12 @@ function awaitStart(ctx: ThreadContext): void {
   }
 }
 
-function runPool(ctx: ThreadContext, data: ThreadWorkerData, plugins: WorkerPlugin[], host: ThreadHost): void {
+function runPool(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAssembly.Imports): void {
   if (waitWhile(ctx.cb.words, Word.MAIN_READY, 0, Infinity) === 'exiting') parkForever();
   const block: { current?: HostBlock } = {};
   for (let threads = 0; ; threads++) {
     ctx.tid = 0;
-    const instance = instantiate(ctx, data, plugins, host);
+    const instance = instantiate(ctx, data, imports);
     becomeIdle(ctx.cb, ctx.slot, threads === 0);
     awaitStart(ctx);
     ctx.instance = instance;
@@ -151,12 +162,14 @@ function runPool(ctx: ThreadContext, data: ThreadWorkerData, plugins: WorkerPlug
     if (data.abi === 'host-managed') {
       runHostManagedThread(ctx, instance, block, ctx.cb.load(ctx.slot, SlotField.FUNC), arg);
       awaitJoin(ctx);
+      beginRecycling(ctx.cb);
     } else {
       runWasiThread(ctx, instance, ctx.tid, arg);
       // At once, before the next instance is built: a spawner may be re-checking an overlap with
       // this thread's blocks, which the guest may already have freed and handed out again (tls.ts).
       ctx.cb.publish(ctx.slot, SlotField.STATE, SlotState.RETIRED);
       Atomics.sub(ctx.cb.words, Word.LIVE_THREADS, 1);
+      beginRecycling(ctx.cb);
     }
   }
 }
@@ -179,8 +192,9 @@ export async function runThreadWorker(builtInPlugins: WorkerPlugin[]): Promise<v
   const host = makeThreadHost(ctx, data.services);
   try {
     const plugins = await loadPlugins(builtInPlugins, data);
-    if (data.slot === 0) runMain(ctx, data, plugins, host);
-    else runPool(ctx, data, plugins, host);
+    const imports = buildImports(ctx, data, plugins, host);
+    if (data.slot === 0) runMain(ctx, data, imports);
+    else runPool(ctx, data, imports);
   } catch (e) {
     failThread(ctx, e);
   }

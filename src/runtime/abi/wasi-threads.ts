@@ -21,15 +21,17 @@ function requireEntry(ctx: ThreadContext, instance: WebAssembly.Instance): (tid:
   return entry as (tid: number, arg: number) => void;
 }
 
-/** `thread-spawn(start_arg)`, run in the spawning thread's worker. */
+/**
+ * `thread-spawn(start_arg)`, run in the spawning thread's worker: claims a worker and returns. The
+ * isolation check runs in the new thread's worker before its first instruction (`runWasiThread`),
+ * off the spawner's path: with wasi-libc the new block is usually the one a thread that is still
+ * returning to the host just freed, and waiting for that thread is the new thread's business.
+ */
 function threadSpawn(ctx: ThreadContext, arg: number): number {
   if (ctx.instance) requireEntry(ctx, ctx.instance);
   const claimed = claimThread(ctx.cb, { arg, func: 0 });
   if (typeof claimed === 'number') return claimed;
-  const blocks = ctx.checkIsolation ? blocksFromStartArg(ctx.memory, arg, ctx.layout) : undefined;
-  recordBlocks(ctx.cb, claimed.slot, blocks ?? NO_BLOCKS);
-  const overlap = blocks && checkIsolation(ctx.cb, claimed.slot, ctx.layout);
-  if (overlap) abortProgram(ctx.cb, ctx.tid, ExitKind.ISOLATION, TRAP_EXIT_CODE, `memory isolation violated: ${overlap}`);
+  recordBlocks(ctx.cb, claimed.slot, NO_BLOCKS);
   startClaimed(ctx.cb, claimed.slot);
   return claimed.tid;
 }
@@ -38,7 +40,14 @@ export function wasiThreadsImports(ctx: ThreadContext): WebAssembly.Imports {
   return { wasi: { 'thread-spawn': (arg: number) => threadSpawn(ctx, arg >>> 0) } };
 }
 
-/** Runs a spawned thread in the current (fresh) instance. */
+/** Checks the new thread's stack and TLS block (tls.ts), then runs it in the current (fresh) instance. */
 export function runWasiThread(ctx: ThreadContext, instance: WebAssembly.Instance, tid: number, arg: number): void {
-  requireEntry(ctx, instance)(tid, arg);
+  const entry = requireEntry(ctx, instance);
+  const blocks = ctx.checkIsolation ? blocksFromStartArg(ctx.memory, arg, ctx.layout) : undefined;
+  if (blocks) {
+    recordBlocks(ctx.cb, ctx.slot, blocks);
+    const overlap = checkIsolation(ctx.cb, ctx.slot, ctx.layout);
+    if (overlap) abortProgram(ctx.cb, tid, ExitKind.ISOLATION, TRAP_EXIT_CODE, `memory isolation violated: ${overlap}`);
+  }
+  entry(tid, arg);
 }
