@@ -1,7 +1,9 @@
 // Bundles the CLI, the public API and the worker entry with esbuild. Type checking is separate
 // (`npm run typecheck`): esbuild only strips types.
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 const entryPoints = {
   cli: 'src/cli/main.ts',
@@ -34,3 +36,9 @@ if (existsSync('src/host/thread-entry.ts')) {
     logLevel: 'warning',
   });
 }
+
+// Type declarations for library users (package.json "types": dist/index.d.ts): tsc writes one
+// .d.ts per source file under dist/, mirroring src/.
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+const r = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { stdio: 'inherit' });
+if (r.status !== 0) process.exit(r.status ?? 1);

@@ -3,8 +3,9 @@
 // the only place that knows both `runtime/` and `wasi/` (STYLE.md: the arrows point one way).
 
 import { readFile } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
-import type { Diagnostic } from '../diagnostics.js';
+import { Readable, Writable } from 'node:stream';
+import { WasmthreadsError, type Diagnostic } from '../diagnostics.js';
+import { checkOptions, optionError, type OptionKind } from '../shared/check-options.js';
 import { ExitKind } from '../runtime/control-block.js';
 import { traceExitFromEnv } from '../runtime/exit-trace.js';
 import { supervise } from '../runtime/supervisor.js';
@@ -12,20 +13,37 @@ import type { SupervisorPlugin } from '../shared/host-plugin.js';
 import { wasiSupervisorPlugin } from '../wasi/index.js';
 import { link } from '../link/index.js';
 
+/** Where guest output goes: the process's own fd (default), a callback, or a stream. */
+export type OutputTarget = 'inherit' | ((data: Uint8Array) => void) | Writable;
+
 export interface RunOptions {
   /**
-   * Path of the module to run (also the name used in messages). A relocatable object (`.o`) or
-   * archive (`.a`) is linked in memory first, together with `linkWith`.
+   * The module: a path (also the name used in messages), or its bytes. A relocatable object
+   * (`.o`) or archive (`.a`) path is linked in memory first, together with `linkWith`.
    */
-  module: string;
+  module: string | Uint8Array;
+  /** The name used in messages when `module` is bytes (default `<module>`). */
+  name?: string;
   /** More objects and archives to link with an object `module`. */
   linkWith?: string[];
   /** The module's bytes, if already in memory (then `module` only names it). */
   bytes?: Uint8Array;
+  /**
+   * Guest stdout / stderr. A callback or a stream gets each guest write whole, in the order the
+   * threads made them (lines from several threads never mix inside one write).
+   */
+  stdout?: OutputTarget;
+  stderr?: OutputTarget;
+  /** Guest stdin: the process's (default), or these bytes / this text / this stream, then end of file. */
+  stdin?: 'inherit' | string | Uint8Array | Readable;
+  /** Aborting ends the program at once (every thread); `run` then rejects with `signal.reason`. */
+  signal?: AbortSignal;
+  /** End the program after this many ms; `run` resolves with exit code 124 and a diagnostic. */
+  timeout?: number;
   /** Guest arguments after the program name. */
   args?: string[];
-  /** Guest environment. */
-  env?: [string, string][];
+  /** Guest environment: an object or [name, value] pairs. */
+  env?: Record<string, string> | [string, string][];
   /** Preopened directories (`--dir HOST[::GUEST]`). */
   preopens?: { host: string; guest: string }[];
   /** Provide WASI preview1 (default true). */
@@ -64,6 +82,7 @@ export interface RunResult {
 }
 
 const DIAGNOSTIC_CODES: Record<number, string> = {
+  [ExitKind.CANCELLED]: 'timeout',
   [ExitKind.TRAP]: 'trap',
   [ExitKind.ISOLATION]: 'memory-isolation',
   [ExitKind.HOST]: 'host',
@@ -85,9 +104,9 @@ export function isLinkInput(path: string): boolean {
 }
 
 /** Links `.o`/`.a` inputs in memory into a runnable threaded module (shared imported memory). */
-function linkForRun(options: RunOptions): Uint8Array {
+function linkForRun(path: string, linkWith: string[]): Uint8Array {
   return link({
-    inputs: [options.module, ...(options.linkWith ?? [])],
+    inputs: [path, ...linkWith],
     sharedMemory: true,
     importMemory: { module: 'env', name: 'memory' },
     maxMemory: LINKED_MAX_MEMORY,
@@ -96,11 +115,59 @@ function linkForRun(options: RunOptions): Uint8Array {
   }).bytes;
 }
 
-async function moduleBytes(options: RunOptions): Promise<Uint8Array> {
+async function moduleBytes(options: RunOptions, name: string): Promise<Uint8Array> {
+  if (options.module instanceof Uint8Array) return options.module;
   if (options.bytes) return options.bytes;
-  if (isLinkInput(options.module)) return linkForRun(options);
-  return new Uint8Array(await readFile(options.module));
+  if (isLinkInput(name)) return linkForRun(name, options.linkWith ?? []);
+  try {
+    return new Uint8Array(await readFile(name));
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === 'EISDIR' ? 'is a directory, not a module' : code === 'ENOENT' ? 'no such file' : (err as Error).message;
+    throw new WasmthreadsError({ severity: 'error', code: 'read', file: name, message: `cannot read module: ${why}` });
+  }
 }
+
+const RUN_OPTION_KINDS: Record<string, OptionKind> = {
+  name: 'string', linkWith: 'string[]', args: 'string[]', wasi: 'boolean', maxThreads: 'integer', maxHostMemory: 'integer',
+  poolSize: 'integer', checkIsolation: 'boolean', stackSize: 'integer', plugins: 'any', pluginModules: 'string[]',
+  exitingProcess: 'boolean', traceExit: 'boolean', timeout: 'integer',
+};
+
+/** Validates the options at the boundary and spells out the shorthands. */
+function checkRunOptions(o: RunOptions): { name: string; env: [string, string][] } {
+  checkOptions('run', o, RUN_OPTION_KINDS, ['module', 'bytes', 'env', 'preopens', 'stdout', 'stderr', 'stdin', 'signal']);
+  if (typeof o.module !== 'string' && !(o.module instanceof Uint8Array)) throw optionError('run', `option 'module' must be a path or the module's bytes (a Uint8Array)`);
+  const name = typeof o.module === 'string' ? o.module : (o.name ?? '<module>');
+  const env = o.env === undefined ? [] : Array.isArray(o.env) ? o.env : typeof o.env === 'object' && o.env !== null ? Object.entries(o.env) : undefined;
+  if (!env || !env.every((p) => Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string')) {
+    throw optionError('run', `option 'env' must be an object of strings or [name, value] pairs`);
+  }
+  if (o.preopens !== undefined && !(Array.isArray(o.preopens) && o.preopens.every((p) => typeof p?.host === 'string' && typeof p?.guest === 'string'))) {
+    throw optionError('run', `option 'preopens' must be an array of { host, guest } paths`);
+  }
+  for (const key of ['stdout', 'stderr'] as const) {
+    const v = o[key];
+    if (v !== undefined && v !== 'inherit' && typeof v !== 'function' && !(v instanceof Writable)) throw optionError('run', `option '${key}' must be 'inherit', a function or a Writable stream`);
+  }
+  const input = o.stdin;
+  if (input !== undefined && input !== 'inherit' && typeof input !== 'string' && !(input instanceof Uint8Array) && !(input instanceof Readable)) {
+    throw optionError('run', `option 'stdin' must be 'inherit', a string, a Uint8Array or a Readable stream`);
+  }
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) throw optionError('run', `option 'signal' must be an AbortSignal`);
+  if (o.timeout !== undefined && o.timeout <= 0) throw optionError('run', `option 'timeout' must be a positive number of ms`);
+  return { name, env };
+}
+
+/** A sink for captured output, or undefined for the process's own fd. */
+function sinkOf(target: OutputTarget | undefined): ((data: Uint8Array) => void) | undefined {
+  if (target === undefined || target === 'inherit') return undefined;
+  if (typeof target === 'function') return target;
+  return (data) => target.write(data);
+}
+
+/** Exit code of a run that timed out, as coreutils' `timeout` gives. */
+export const TIMEOUT_EXIT_CODE = 124;
 
 /**
  * After the run nobody reads stdin any more: a read the guest left pending must not keep Node
@@ -114,17 +181,30 @@ function releaseStdin(stream: Readable | undefined): void {
 
 /** Runs a threaded module to completion. Resolves once every worker is gone. */
 export async function run(options: RunOptions): Promise<RunResult> {
-  const bytes = await moduleBytes(options);
+  const { name, env } = checkRunOptions(options);
+  options.signal?.throwIfAborted();
+  const bytes = await moduleBytes(options, name);
   const plugins: SupervisorPlugin[] = [];
   let stdinUsed: Readable | undefined;
-  const stdin = (): Readable => (stdinUsed = process.stdin);
+  const given = options.stdin !== undefined && options.stdin !== 'inherit' ? options.stdin : undefined;
+  const stdin = (): Readable => (stdinUsed = given === undefined ? process.stdin : given instanceof Readable ? given : Readable.from([Buffer.from(given)]));
+  const output = { 1: sinkOf(options.stdout), 2: sinkOf(options.stderr) };
   if (options.wasi !== false) {
-    plugins.push(wasiSupervisorPlugin({ args: [options.module, ...(options.args ?? [])], env: options.env ?? [], preopens: options.preopens ?? [], stdin }));
+    plugins.push(wasiSupervisorPlugin({ args: [name, ...(options.args ?? [])], env, preopens: options.preopens ?? [], stdin, stdinGiven: given !== undefined, output }));
   }
+  // One signal for the caller's abort and the timeout; which one fired decides the outcome.
+  const controller = new AbortController();
+  let timedOut = false;
+  const onAbort = (): void => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer = options.timeout === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error(`timed out after ${options.timeout} ms`));
+  }, options.timeout);
   plugins.push(...(options.plugins ?? []));
   const result = await supervise({
     bytes,
-    file: options.module,
+    file: name,
     workerUrl: new URL('./thread-worker.cjs', import.meta.url),
     plugins,
     pluginModules: options.pluginModules,
@@ -135,11 +215,17 @@ export async function run(options: RunOptions): Promise<RunResult> {
     stackSize: options.stackSize,
     waitForTermination: !options.exitingProcess,
     traceExit: options.traceExit ?? traceExitFromEnv(),
+    signal: controller.signal,
+    cancelExitCode: TIMEOUT_EXIT_CODE,
+  }).finally(() => {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onAbort);
   });
-  releaseStdin(stdinUsed);
+  releaseStdin(given === undefined ? stdinUsed : undefined);
+  if (result.kind === ExitKind.CANCELLED && !timedOut) throw options.signal?.reason ?? new Error('run cancelled');
   return {
     exitCode: result.code,
-    diagnostic: toDiagnostic(options.module, result.kind, result.message),
+    diagnostic: toDiagnostic(name, result.kind, result.message),
     exitTid: result.tid,
     workersStarted: result.workersStarted,
     finishTrace: result.trace.enabled

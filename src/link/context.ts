@@ -4,7 +4,7 @@
 
 import type { FuncType } from '../binary/types.js';
 import type { DiagnosticSink } from '../diagnostics.js';
-import type { LinkOptions, UnresolvedPolicy } from './options.js';
+import type { CheckedLinkOptions, UnresolvedPolicy } from './options.js';
 import type { BuildId } from './build-id.js';
 import type { ArchiveFile } from './archive.js';
 import type { ObjFile } from './input-files.js';
@@ -23,7 +23,7 @@ export const HEAP_ALIGNMENT = 16;
  * --stack-first is used"). Such a line can only mean data first, so it is laid out data first, as
  * the linker it was written for did; every line wasm-ld 22 accepts keeps its meaning.
  */
-function defaultStackFirst(o: LinkOptions): boolean {
+function defaultStackFirst(o: CheckedLinkOptions): boolean {
   return !(o.globalBase !== undefined && o.globalBase < (o.stackSize ?? DEFAULT_STACK_SIZE));
 }
 
@@ -79,7 +79,7 @@ export interface Config {
   buildId: BuildId | undefined;
 }
 
-export function makeConfig(o: LinkOptions, allowUndefinedSymbols: Set<string>): Config {
+export function makeConfig(o: CheckedLinkOptions, allowUndefinedSymbols: Set<string>): Config {
   const importUndefined = !!(o.importUndefined || o.allowUndefined);
   return {
     output: o.output,

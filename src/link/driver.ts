@@ -24,7 +24,7 @@ import { ObjFile } from './input-files.js';
 import { createOutputSegments, hasPassiveInitializedSegments, layoutMemory } from './layout.js';
 import { formatLinkMap } from './map-file.js';
 import { markLive } from './mark-live.js';
-import type { LinkInput, LinkOptions } from './options.js';
+import { checkLinkOptions, type CheckedLinkOptions, type LinkInput, type LinkOptions } from './options.js';
 import { scanRelocations } from './relocations.js';
 import { SymbolTable } from './symbol-table.js';
 import { fileName, formatSignature, newSymbol, typeKey } from './symbols.js';
@@ -69,7 +69,8 @@ export class LinkError extends WasmthreadsError {
   }
 }
 
-export function link(options: LinkOptions): LinkResult {
+export function link(given: LinkOptions): LinkResult {
+  const options = checkLinkOptions(given);
   const log: string[] = [];
   const messages: string[] = [];
   const ctx = createContext(options, log, messages);
@@ -81,7 +82,7 @@ export function link(options: LinkOptions): LinkResult {
   }
 }
 
-function runPhases(ctx: LinkContext, options: LinkOptions, log: string[], messages: string[]): LinkResult {
+function runPhases(ctx: LinkContext, options: CheckedLinkOptions, log: string[], messages: string[]): LinkResult {
   const phase = <T>(name: string, fn: () => T): T => {
     if (options.verbose) log.push(`phase: ${name}`);
     const t0 = performance.now();
@@ -151,7 +152,7 @@ function formatWhyExtract(ctx: LinkContext): string {
 
 const TRACE_VERB = { undefined: 'reference to', lazy: 'lazy definition of', defined: 'definition of' } as const;
 
-function createContext(options: LinkOptions, log: string[], messages: string[]): LinkContext {
+function createContext(options: CheckedLinkOptions, log: string[], messages: string[]): LinkContext {
   const traced = new Set(options.traceSymbols ?? []);
   const sink = new DiagnosticSink();
   const ctx: LinkContext = {
@@ -205,7 +206,7 @@ interface LoadedInput {
   wholeArchive: boolean;
 }
 
-function readBytes(ctx: LinkContext, options: LinkOptions, path: string): Uint8Array | undefined {
+function readBytes(ctx: LinkContext, options: CheckedLinkOptions, path: string): Uint8Array | undefined {
   try {
     return options.readFile ? options.readFile(path) : new Uint8Array(readFileSync(path));
   } catch {
@@ -214,7 +215,7 @@ function readBytes(ctx: LinkContext, options: LinkOptions, path: string): Uint8A
   }
 }
 
-function findLibrary(ctx: LinkContext, options: LinkOptions, lib: string): string | undefined {
+function findLibrary(ctx: LinkContext, options: CheckedLinkOptions, lib: string): string | undefined {
   const names = lib.startsWith(':') ? [lib.slice(1)] : [`lib${lib}.a`];
   for (const dir of options.libraryPaths ?? []) {
     for (const n of names) {
@@ -226,7 +227,7 @@ function findLibrary(ctx: LinkContext, options: LinkOptions, lib: string): strin
   return undefined;
 }
 
-function loadInput(ctx: LinkContext, options: LinkOptions, input: LinkInput): LoadedInput | undefined {
+function loadInput(ctx: LinkContext, options: CheckedLinkOptions, input: LinkInput): LoadedInput | undefined {
   let name: string;
   let bytes: Uint8Array | undefined;
   const wholeArchive = typeof input === 'object' && !!input.wholeArchive;
@@ -254,7 +255,7 @@ function loadInput(ctx: LinkContext, options: LinkOptions, input: LinkInput): Lo
 }
 
 /** `libX.imports` beside `libX.a` lists symbols allowed to stay undefined (wasi-libc ships one). */
-function readImportsFile(ctx: LinkContext, options: LinkOptions, archivePath: string): void {
+function readImportsFile(ctx: LinkContext, options: CheckedLinkOptions, archivePath: string): void {
   if (!archivePath.endsWith('.a')) return;
   const p = archivePath.slice(0, -2) + '.imports';
   if (!options.readFile && !existsSync(p)) return;
@@ -266,7 +267,7 @@ function readImportsFile(ctx: LinkContext, options: LinkOptions, archivePath: st
   }
 }
 
-function readInputs(ctx: LinkContext, options: LinkOptions): void {
+function readInputs(ctx: LinkContext, options: CheckedLinkOptions): void {
   for (const f of options.allowUndefinedFiles ?? []) {
     const bytes = readBytes(ctx, options, f);
     if (bytes) for (const line of new TextDecoder().decode(bytes).split('\n')) if (line.trim() && !line.startsWith('#')) ctx.config.allowUndefinedSymbols.add(line.trim());

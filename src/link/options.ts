@@ -6,6 +6,7 @@
 // dashes, values come as `--x=v` or `--x v`; `-l`, `-L`, `-o`, `-e`, `-u`, `-z`, `-O`, `-m`, `-y`
 // also take joined values (`-lc`, `-Ldir`, `-O2`).
 
+import { checkOptions, optionError, type OptionKind } from '../shared/check-options.js';
 import { readFileSync } from 'node:fs';
 import { WasmthreadsError } from '../diagnostics.js';
 import { type BuildId, parseBuildId } from './build-id.js';
@@ -33,8 +34,8 @@ export interface LinkOptions {
   exportTable?: boolean;
   importTable?: boolean;
   growableTable?: boolean;
-  /** `--import-memory[=module,name]`. */
-  importMemory?: { module: string; name: string };
+  /** `--import-memory[=module,name]`; `true` means `env.memory`. */
+  importMemory?: boolean | { module: string; name: string };
   /** `--export-memory[=name]`; defaults to `memory` when memory is not imported. */
   exportMemory?: string;
   sharedMemory?: boolean;
@@ -427,4 +428,44 @@ export function formatLinkFlags(): string {
     lines.push(`  ${(names + arg).padEnd(36)} ${f.help}`);
   }
   return lines.join('\n');
+}
+
+const LINK_OPTION_KINDS: Record<string, OptionKind> = {
+  output: 'string', libraryPaths: 'string[]', entry: 'string', noEntry: 'boolean', exports: 'string[]', exportIfDefined: 'string[]',
+  exportAll: 'boolean', exportDynamic: 'boolean', exportTable: 'boolean', importTable: 'boolean', growableTable: 'boolean',
+  exportMemory: 'string', sharedMemory: 'boolean', initialMemory: 'integer', maxMemory: 'integer', noGrowableMemory: 'boolean',
+  initialHeap: 'integer', globalBase: 'integer', tableBase: 'integer', stackSize: 'integer', stackFirst: 'boolean',
+  allowUndefined: 'boolean', allowUndefinedFiles: 'string[]', importUndefined: 'boolean', warnUnresolvedSymbols: 'boolean',
+  undefined: 'string[]', gcSections: 'boolean', printGcSections: 'boolean', stripAll: 'boolean', stripDebug: 'boolean',
+  keepSections: 'string[]', checkFeatures: 'boolean', features: 'string[]', extraFeatures: 'string[]',
+  allowMultipleDefinition: 'boolean', fatalWarnings: 'boolean', optimize: 'integer', verbose: 'boolean', timeTrace: 'boolean',
+  trace: 'boolean', traceSymbols: 'string[]', whyExtract: 'string', wrap: 'string[]', printMap: 'boolean', mapFile: 'string',
+  readFile: 'function', buildId: 'any', unresolvedSymbols: 'string',
+};
+
+/** `LinkOptions` after `checkLinkOptions`: memory import spelled out. */
+export type CheckedLinkOptions = Omit<LinkOptions, 'importMemory'> & { importMemory?: { module: string; name: string } };
+
+/**
+ * Validates options given to the library's `link()` (the CLI's parser only produces valid ones)
+ * and spells out the shorthands: `importMemory: true` is `env.memory`.
+ */
+export function checkLinkOptions(options: LinkOptions): CheckedLinkOptions {
+  checkOptions('link', options, LINK_OPTION_KINDS, ['inputs', 'importMemory']);
+  if (!Array.isArray(options.inputs)) throw optionError('link', `option 'inputs' must be an array of paths or { path } / { library } / { name, bytes } objects`);
+  options.inputs.forEach((input, i) => {
+    const ok = typeof input === 'string' || (typeof input === 'object' && input !== null &&
+      (typeof (input as { path?: unknown }).path === 'string' || typeof (input as { library?: unknown }).library === 'string' ||
+        (typeof (input as { name?: unknown }).name === 'string' && (input as { bytes?: unknown }).bytes instanceof Uint8Array)));
+    if (!ok) throw optionError('link', `inputs[${i}] must be a path or a { path } / { library } / { name, bytes } object`);
+  });
+  const policies: UnresolvedPolicy[] = ['report-all', 'ignore-all', 'import-dynamic'];
+  if (options.unresolvedSymbols !== undefined && !policies.includes(options.unresolvedSymbols)) {
+    throw optionError('link', `option 'unresolvedSymbols' must be one of ${policies.join(', ')}, got ${JSON.stringify(options.unresolvedSymbols)}`);
+  }
+  const m = options.importMemory;
+  if (m === undefined || m === false) return { ...options, importMemory: undefined };
+  if (m === true) return { ...options, importMemory: { module: 'env', name: 'memory' } };
+  if (typeof m === 'object' && m !== null && typeof m.module === 'string' && typeof m.name === 'string') return { ...options, importMemory: m };
+  throw optionError('link', `option 'importMemory' must be true, false or { module, name }, got ${JSON.stringify(m)}`);
 }

@@ -131,6 +131,8 @@ export const ExitKind = {
   ISOLATION: 2,
   /** A JavaScript error in the host (a wasmthreads or plug-in bug) or a failed thread start. */
   HOST: 3,
+  /** The embedder cancelled the run (`run({ signal, timeout })`). */
+  CANCELLED: 4,
 } as const;
 export type ExitKind = (typeof ExitKind)[keyof typeof ExitKind];
 

@@ -47,6 +47,9 @@ export interface SuperviseOptions {
   waitForTermination?: boolean;
   /** Record the exit path's timestamps (--trace-exit); returned as `trace`. */
   traceExit?: boolean;
+  /** Ends the program when aborted: exit record kind CANCELLED, code `cancelExitCode`. */
+  signal?: AbortSignal;
+  cancelExitCode?: number;
 }
 
 export const DEFAULT_MAX_THREADS = 128;
@@ -285,7 +288,15 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
   if (maxThreads > 0) void refillPool(run, poolSize);
   void serveChannels(cb, services.handlers, (e) =>
     requestExit(cb, { code: TRAP_EXIT_CODE, tid: -1, kind: ExitKind.HOST, message: `supervisor service failed: ${(e as Error).stack ?? e}` }));
+  const cancel = (): void => {
+    const reason = options.signal?.reason;
+    const message = reason instanceof Error ? reason.message : String(reason ?? 'aborted');
+    requestExit(cb, { code: options.cancelExitCode ?? TRAP_EXIT_CODE, tid: -1, kind: ExitKind.CANCELLED, message: `run cancelled: ${message}` });
+  };
+  if (options.signal?.aborted) cancel();
+  options.signal?.addEventListener('abort', cancel, { once: true });
   await waitAsyncWhile(cb.words, Word.EXIT_STATE, 0);
+  options.signal?.removeEventListener('abort', cancel);
   while (Atomics.load(cb.words, Word.EXIT_STATE) !== 2) await waitAsyncWhile(cb.words, Word.EXIT_STATE, 1, 10);
   run.trace.mark('supervisor noticed the request');
   cb.bump(Word.REFILL);

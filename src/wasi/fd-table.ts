@@ -50,6 +50,8 @@ const Big = { offset: 0, rightsBase: 1, rightsInheriting: 2, WORDS: 3 } as const
 export const EntryFlags = {
   /** Reads may block without a timeout (stdin, FIFOs, ttys): the supervisor serves them. */
   SERVED_READS: 1,
+  /** Writes go to an embedder's sink through the supervisor (captured stdout/stderr). */
+  SERVED_WRITES: 2,
 } as const;
 
 const HEADER_WORDS = 2;

@@ -12,7 +12,7 @@ import type { WasiContext } from './context.js';
 import { check, Errno, WasiError } from './errno.js';
 import { EntryFlags, FdKind, type FdEntry } from './fd-table.js';
 import { filetypeOf, timesToSet, writeFilestat } from './filestat.js';
-import { encodeFdRequest, encodeReadRequest, ServiceOp } from './stdio-service.js';
+import { encodeFdRequest, encodeReadRequest, encodeWriteRequest, ServiceOp } from './stdio-service.js';
 import { withResolved } from './sandbox.js';
 import { WASI_PLUGIN_NAME } from './context.js';
 
@@ -123,12 +123,32 @@ function fdRead(ctx: WasiContext, fd: number, iovsPtr: number, iovsLen: number, 
   return Errno.SUCCESS;
 }
 
+/** Bytes of guest output per request to the supervisor (its channel holds 64 KiB with the header). */
+const SERVED_WRITE_CHUNK = 60 * 1024;
+
+/**
+ * A write to captured stdout/stderr: handed to the embedder's sink by the supervisor. A write larger
+ * than one request goes in several, under the fd's lock, so no other thread's write lands between.
+ */
+function servedWrite(ctx: WasiContext, fd: number, data: Uint8Array): number {
+  const send = (part: Uint8Array): void => {
+    const a = ctx.host.callSupervisor(WASI_PLUGIN_NAME, ServiceOp.WRITE, encodeWriteRequest(fd, part));
+    if (a.status !== Errno.SUCCESS) throw new WasiError(a.status);
+  };
+  if (data.length <= SERVED_WRITE_CHUNK) send(data);
+  else ctx.table.withEntryLock(fd, () => {
+    for (let at = 0; at < data.length; at += SERVED_WRITE_CHUNK) send(data.subarray(at, at + SERVED_WRITE_CHUNK));
+  });
+  return data.length;
+}
+
 function fdWrite(ctx: WasiContext, fd: number, iovsPtr: number, iovsLen: number, nwrittenPtr: number): Errno {
   const e = ctx.table.get(fd);
   check(e.kind !== FdKind.DIRECTORY, Errno.BADF);
   const data = gather(ctx, iovsPtr, iovsLen);
   let n: number;
-  if (e.kind === FdKind.STREAM) n = writeStream(ctx, e.hostFd, data);
+  if (e.flags & EntryFlags.SERVED_WRITES) n = servedWrite(ctx, fd, data);
+  else if (e.kind === FdKind.STREAM) n = writeStream(ctx, e.hostFd, data);
   else {
     n = ctx.table.withEntryLock(fd, () => {
       const pos = e.fdflags & Fdflags.APPEND ? fstatSync(e.hostFd, { bigint: true }).size : ctx.table.offset(fd);

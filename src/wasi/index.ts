@@ -22,7 +22,8 @@ import { pollImports } from './poll.js';
 import { procImports } from './proc.js';
 import { randomImports } from './random.js';
 import { sockImports } from './sock.js';
-import { createReadService } from './stdio-service.js';
+import { createReadService, type OutputSinks } from './stdio-service.js';
+export type { OutputSinks } from './stdio-service.js';
 
 export { Errno } from './errno.js';
 export type { WasiShared } from './context.js';
@@ -35,15 +36,30 @@ export interface WasiOptions {
   preopens: { host: string; guest: string }[];
   /** Where fd 0 reads come from (default `process.stdin`); touched only on the first read. */
   stdin?: () => Readable;
+  /** fd 0 is `stdin` whatever the host's fd 0 is (the embedder gave its own input). */
+  stdinGiven?: boolean;
+  /** Capture: fd 1 / fd 2 writes go to these sinks (through the supervisor) instead of host fds. */
+  output?: OutputSinks;
   /** Host fds behind guest fds 0, 1, 2 (default 0, 1, 2). */
   stdio?: [number, number, number];
   /** Size of the fd table (default 1024). */
   fdCapacity?: number;
 }
 
-/** Enters guest fd 0..2 from the host's stdio; a closed host fd leaves its slot free. */
-function addStdio(table: FdTable, stdio: [number, number, number]): void {
+/**
+ * Enters guest fd 0..2 from the host's stdio; a closed host fd leaves its slot free. An embedder's
+ * own stdin, or a sink for fd 1/2, makes that fd a stream served by the supervisor instead.
+ */
+function addStdio(table: FdTable, stdio: [number, number, number], stdinGiven: boolean, output: OutputSinks): void {
   stdio.forEach((hostFd, fd) => {
+    const served = (fd === 0 && stdinGiven) || ((fd === 1 || fd === 2) && output[fd] !== undefined);
+    if (served) {
+      const rights = fd === 0 ? Rights.FD_READ : Rights.FD_WRITE;
+      // A pipe as far as the guest can tell (filetype unknown, as for host pipes).
+      table.insert({ kind: FdKind.STREAM, hostFd: fd === 0 ? hostFd : -1, filetype: Filetype.UNKNOWN, fdflags: 0, path: '', preopen: -1,
+        flags: fd === 0 ? EntryFlags.SERVED_READS : EntryFlags.SERVED_WRITES, rightsBase: rights, rightsInheriting: rights }, fd);
+      return;
+    }
     let st;
     try {
       st = fstatSync(hostFd);
@@ -85,7 +101,7 @@ export function wasiSupervisorPlugin(options: WasiOptions): SupervisorPlugin<Was
     setup() {
       const buffer = createFdTableBuffer(options.fdCapacity ?? DEFAULT_FD_CAPACITY);
       const table = new FdTable(buffer);
-      addStdio(table, options.stdio ?? [0, 1, 2]);
+      addStdio(table, options.stdio ?? [0, 1, 2], options.stdinGiven ?? false, options.output ?? {});
       addPreopens(table, options.preopens);
       const shared: WasiShared = {
         table: buffer,
@@ -94,7 +110,7 @@ export function wasiSupervisorPlugin(options: WasiOptions): SupervisorPlugin<Was
         preopenNames: options.preopens.map((p) => p.guest),
       };
       const stdin = options.stdin ?? ((): Readable => process.stdin);
-      const reads = createReadService(stdin);
+      const reads = createReadService(stdin, options.output);
       return { shared, services: { [WASI_PLUGIN_NAME]: reads.service }, beforeExit: () => reads.close() };
     },
   };

@@ -10,7 +10,9 @@
 //          u32 eof); answers when one fd is ready or the timeout passed, whichever comes first;
 // - ATTACH u32 host fd → starts reading a FIFO/tty the guest just opened (its own descriptor,
 //          opened through /proc/self/fd, so closing it never closes the guest's);
-// - DETACH u32 host fd → stops reading it (the guest closed its fd).
+// - DETACH u32 host fd → stops reading it (the guest closed its fd);
+// - WRITE  u32 guest fd (1 or 2), then the bytes → hands them to the embedder's sink for that fd
+//          (captured stdout/stderr); one request is one guest write, delivered whole.
 
 import { constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
@@ -25,6 +27,17 @@ export enum ServiceOp {
   POLL = 2,
   ATTACH = 3,
   DETACH = 4,
+  WRITE = 5,
+}
+
+/** Where captured guest output goes: a sink for fd 1 and/or fd 2. */
+export type OutputSinks = { 1?: (data: Uint8Array) => void; 2?: (data: Uint8Array) => void };
+
+export function encodeWriteRequest(fd: number, data: Uint8Array): Uint8Array {
+  const req = new Uint8Array(4 + data.length);
+  new DataView(req.buffer).setUint32(0, fd, true);
+  req.set(data, 4);
+  return req;
 }
 
 export const READ_REQUEST_SIZE = 8;
@@ -85,7 +98,15 @@ function timeout(ms: number): { done: Promise<void>; cancel: () => void } {
 
 class ReadService {
   private readonly sources = new Map<number, ReadSource>();
-  constructor(private readonly stdin: () => Readable) {}
+  constructor(private readonly stdin: () => Readable, private readonly sinks: OutputSinks = {}) {}
+
+  private write(request: Uint8Array): SupervisorAnswer {
+    const fd = new DataView(request.buffer, request.byteOffset, 4).getUint32(0, true);
+    const sink = fd === 1 || fd === 2 ? this.sinks[fd] : undefined;
+    if (!sink) return answer(Errno.BADF);
+    sink(request.slice(4));
+    return answer(Errno.SUCCESS);
+  }
 
   private source(hostFd: number): ReadSource {
     let s = this.sources.get(hostFd);
@@ -145,6 +166,7 @@ class ReadService {
         case ServiceOp.POLL: return await this.poll(view);
         case ServiceOp.ATTACH: return this.attach(view.getUint32(0, true));
         case ServiceOp.DETACH: return this.detach(view.getUint32(0, true));
+        case ServiceOp.WRITE: return this.write(request);
         default: return answer(Errno.INVAL);
       }
     } catch (err) {
@@ -159,7 +181,7 @@ export interface ReadServiceHandle {
   close(): void;
 }
 
-export function createReadService(stdin: () => Readable): ReadServiceHandle {
-  const s = new ReadService(stdin);
+export function createReadService(stdin: () => Readable, sinks?: OutputSinks): ReadServiceHandle {
+  const s = new ReadService(stdin, sinks);
   return { service: (op, request) => s.serve(op, request), close: () => s.close() };
 }

@@ -50,3 +50,84 @@ t.test('nothing keeps Node alive after run() resolves, even a guest read pending
   t.equal(code, 0, 'the process ended on its own');
   t.equal(out, 'exit 99\n');
 });
+
+const { readFileSync } = await import('node:fs');
+const { Readable, Writable } = await import('node:stream');
+const WASI_FIXTURES = new URL('../fixtures/wasi/', import.meta.url).pathname;
+
+t.test('the module can be given as bytes, the environment as an object', async (t) => {
+  const r = await run({ module: readFileSync(`${WAT}spawn.wasm`), name: 'spawn-from-bytes', env: { A: '1' } });
+  t.equal(r.exitCode, 22);
+  const bad = await run({ module: readFileSync(`${WAT}trap.wasm`), name: 'named.wasm' });
+  t.equal(bad.diagnostic?.file, 'named.wasm', 'messages use the given name');
+});
+
+t.test('guest output can be captured: every write whole, each thread in its own order', async (t) => {
+  const chunks: string[] = [];
+  const r = await run({ module: `${WASI_FIXTURES}print8.wasm`, stdout: (data) => chunks.push(Buffer.from(data).toString()) });
+  t.equal(r.exitCode, 0, r.diagnostic?.message ?? 'exit 0');
+  t.equal(chunks.length, 80_000, 'one chunk per fd_write');
+  const next = new Map<string, number>();
+  let bad = 0;
+  for (const c of chunks) {
+    const m = /^t(\d) (\d{5})\n$/.exec(c);
+    if (!m || Number(m[2]) !== (next.get(m[1]) ?? 0)) bad++;
+    else next.set(m[1], Number(m[2]) + 1);
+  }
+  t.equal(bad, 0, 'no torn or reordered line');
+  t.equal(next.size, 8);
+});
+
+t.test('stdin from a buffer or a stream, stdout into a Writable', async (t) => {
+  for (const stdin of ['from a string\n', new TextEncoder().encode('from bytes\n'), Readable.from(['from ', 'a stream\n'])]) {
+    let out = '';
+    const sink = new Writable({ write(chunk, _enc, done) { out += chunk; done(); } });
+    const r = await run({ module: `${WASI_FIXTURES}poll-read.wasm`, args: ['5000'], stdin, stdout: sink });
+    t.equal(r.exitCode, 0, r.diagnostic?.message ?? 'end of file reached');
+    // poll-read.c prints "read N: <the N bytes>\n" per read, then "eof\n".
+    let got = '';
+    let rest = out;
+    for (let m = /^read (\d+): /.exec(rest); m; m = /^read (\d+): /.exec(rest)) {
+      got += rest.slice(m[0].length, m[0].length + Number(m[1]));
+      rest = rest.slice(m[0].length + Number(m[1]) + 1);
+    }
+    t.equal(rest, 'eof\n', 'end of file after the input');
+    t.equal(got, typeof stdin === 'string' ? stdin : stdin instanceof Uint8Array ? 'from bytes\n' : 'from a stream\n');
+  }
+});
+
+t.test('a timeout ends every thread and resolves with 124', async (t) => {
+  const started = performance.now();
+  const r = await run({ module: `${WAT}forever.wasm`, timeout: 300 });
+  t.equal(r.exitCode, 124);
+  t.match(r.diagnostic, { code: 'timeout', message: /run cancelled: timed out after 300 ms/ });
+  t.ok(performance.now() - started < 30_000, 'it did end');
+});
+
+t.test('an AbortSignal ends the run and rejects with its reason', async (t) => {
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(new Error('user pressed stop')), 300);
+  await t.rejects(run({ module: `${WAT}forever.wasm`, signal: controller.signal }), { message: 'user pressed stop' });
+  await t.rejects(run({ module: `${WAT}forever.wasm`, signal: AbortSignal.abort(new Error('already')) }), { message: 'already' });
+});
+
+t.test('several runs in one process at once', async (t) => {
+  const rs = await Promise.all([run({ module: `${WAT}spawn.wasm` }), run({ module: `${WAT}nested.wasm` }), run({ module: `${WAT}spawn.wasm` })]);
+  t.same(rs.map((r) => r.exitCode), [22, 7, 22]);
+});
+
+t.test('bad options are one clear error naming the option', async (t) => {
+  const cases: [Record<string, unknown>, RegExp][] = [
+    [{ module: 42 }, /run: option 'module' must be a path or the module's bytes/],
+    [{ module: 'x.wasm', env: 'A=1' }, /run: option 'env' must be an object of strings or \[name, value\] pairs/],
+    [{ module: 'x.wasm', maxThread: 3 }, /run: unknown option 'maxThread' \(did you mean 'maxThreads'\?\)/],
+    [{ module: 'x.wasm', maxThreads: '8' }, /run: option 'maxThreads' must be an integer, got the string "8"/],
+    [{ module: 'x.wasm', stdout: 1 }, /run: option 'stdout' must be 'inherit', a function or a Writable stream/],
+    [{ module: WAT }, /cannot read module: is a directory, not a module/],
+  ];
+  for (const [options, message] of cases) await t.rejects(run(options as never), { message }, JSON.stringify(options));
+  const { link } = (await import(DIST)) as typeof import('../../src/index.js');
+  t.throws(() => link({ inputs: [], importMemory: 'yes' } as never), { message: /link: option 'importMemory' must be true, false or \{ module, name \}/ });
+  t.throws(() => link({ inputs: [], sharedMemroy: true } as never), { message: /link: unknown option 'sharedMemroy' \(did you mean 'sharedMemory'\?\)/ });
+  t.throws(() => link({ inputs: [42] } as never), { message: /link: inputs\[0\] must be a path/ });
+});

@@ -3,10 +3,12 @@
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { assertDistFresh } from '../helpers/dist-fresh.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const WAT = `${ROOT}test/fixtures/wat/runtime/`;
 const CLI = `${ROOT}bin/wasmthreads.js`;
+assertDistFresh();
 
 export interface CliRun {
   code: number | null;

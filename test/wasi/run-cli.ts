@@ -6,8 +6,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertDistFresh } from '../helpers/dist-fresh.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+assertDistFresh();
 export const CLI = join(ROOT, 'bin', 'wasmthreads.js');
 export const fixture = (name: string): string => join(ROOT, 'test', 'fixtures', 'wasi', name);
 /** Why the CLI tests cannot run, or false. */
