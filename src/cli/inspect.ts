@@ -48,6 +48,17 @@ function memberErrors(report: InspectReport): Diagnostic[] {
     .map((m) => ({ severity: 'error', code: 'decode', message: m.error!.replace(/^wasmthreads: error: /, '') }));
 }
 
+/** Reads one input; a directory or a missing file is one error naming it. */
+async function readInput(file: string): Promise<Uint8Array> {
+  try {
+    return new Uint8Array(await readFile(file));
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    const why = code === 'EISDIR' ? 'is a directory, not a module, object or archive' : code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new WasmthreadsError({ severity: 'error', code: 'read', file, message: `cannot read: ${why}` });
+  }
+}
+
 async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, FLAGS);
   if (args.positionals.length === 0) throw usageError('no input files');
@@ -57,7 +68,7 @@ async function run(argv: string[], io: CliIO): Promise<number> {
   const reports: InspectReport[] = [];
   let failed = false;
   for (const file of args.positionals) {
-    const bytes = new Uint8Array(await readFile(file));
+    const bytes = await readInput(file);
     const report = inspect(bytes, file, { disassemble: disassemble || undefined, members: members.length ? members : undefined });
     for (const d of memberErrors(report)) {
       io.stderr(formatDiagnostic(d) + '\n');

@@ -2,6 +2,7 @@
 // failure reaches the user as `wasmthreads: error: …` and a non-zero exit code; a raw stack trace
 // means a bug in wasmthreads, and is labelled as such.
 
+import { statSync } from 'node:fs';
 import { formatDiagnostic, WasmthreadsError } from '../diagnostics.js';
 import type { CliIO, Command } from './io.js';
 import { commands } from './commands.js';
@@ -34,19 +35,36 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout(`wasmthreads ${VERSION}\n`);
     return 0;
   }
-  const command: Command | undefined = commands.find((c) => c.name === name);
+  let command: Command | undefined = commands.find((c) => c.name === name);
+  let args = rest;
+  // The wasmtime habit: `wasmthreads app.wasm args…` (or `wasmthreads --dir . app.wasm`) runs it.
+  if (!command && looksLikeRun(name)) {
+    command = commands.find((c) => c.name === 'run');
+    args = argv;
+  }
   if (!command) {
     io.stderr(`wasmthreads: error: unknown command '${name}'\n${topUsage()}\n`);
     return 2;
   }
-  if (rest[0] === '--help' || rest[0] === '-h') {
+  if (args[0] === '--help' || args[0] === '-h') {
     io.stdout(command.usage() + '\n');
     return 0;
   }
   try {
-    return await command.run(rest, io);
+    return await command.run(args, io);
   } catch (e) {
     return reportError(e, io);
+  }
+}
+
+/** A first word that is a module to run (a path to a file, or one ending in .wasm/.o/.a) or a run flag. */
+function looksLikeRun(word: string): boolean {
+  if (word.startsWith('--')) return true;
+  if (/\.(wasm|o|a)$/.test(word)) return true;
+  try {
+    return statSync(word).isFile();
+  } catch {
+    return false;
   }
 }
 
@@ -59,6 +77,11 @@ export function reportError(e: unknown, io: CliIO): number {
   if (err && typeof err.code === 'string' && typeof err.path === 'string') {
     // File-system errors from reading inputs: name the file, no stack.
     io.stderr(`wasmthreads: error: ${err.path}: ${describeErrno(err)}\n`);
+    return 1;
+  }
+  if (err && typeof err.code === 'string' && /^E[A-Z]+$/.test(err.code) && typeof err.syscall === 'string') {
+    // A system error without a path (a read through a file handle): still no stack.
+    io.stderr(`wasmthreads: error: ${describeErrno(err)}\n`);
     return 1;
   }
   io.stderr(`wasmthreads: internal error (this is a bug in wasmthreads, please report it):\n${err?.stack ?? String(e)}\n`);

@@ -61,7 +61,22 @@ function byteSize(value: string | undefined, flag: string): number | undefined {
 
 function parseDir(spec: string): { host: string; guest: string } {
   const i = spec.indexOf('::');
-  return i < 0 ? { host: spec, guest: spec } : { host: spec.slice(0, i), guest: spec.slice(i + 2) };
+  const dir = i < 0 ? { host: spec, guest: spec } : { host: spec.slice(0, i), guest: spec.slice(i + 2) };
+  if (dir.host === '') throw usageError(`--dir '${spec}' names no host directory (HOST[::GUEST])`);
+  if (dir.guest === '') throw usageError(`--dir '${spec}' names no guest path (HOST[::GUEST])`);
+  return dir;
+}
+
+/** Each guest name once: a second preopen of the same name would shadow the first in libc. */
+function checkDirs(dirs: { host: string; guest: string }[]): { host: string; guest: string }[] {
+  const seen = new Map<string, string>();
+  for (const d of dirs) {
+    const guest = d.guest.replace(/\/+$/, '') || '/';
+    const before = seen.get(guest);
+    if (before !== undefined) throw usageError(`--dir: the guest path '${d.guest}' is given twice (for '${before}' and '${d.host}')`);
+    seen.set(guest, d.host);
+  }
+  return dirs;
 }
 
 function parseEnv(specs: string[], inherit: boolean): [string, string][] {
@@ -90,7 +105,7 @@ export function runOptionsFromArgv(argv: string[]): RunOptions {
     linkWith,
     args: words,
     env: parseEnv(flagList(p, 'env'), flagBool(p, 'inherit-env')),
-    preopens: flagList(p, 'dir').map(parseDir),
+    preopens: checkDirs(flagList(p, 'dir').map(parseDir)),
     maxThreads: positiveInt(flagString(p, 'max-threads'), 'max-threads', 1, 4096),
     maxHostMemory: byteSize(flagString(p, 'max-host-memory'), 'max-host-memory'),
     poolSize: positiveInt(flagString(p, 'pool-size'), 'pool-size', 0, 4096),

@@ -146,12 +146,25 @@ function code(r: ModuleReport): string[] {
   return group('code', (r.disassembly ?? []).flatMap(functionListing));
 }
 
+/**
+ * Nesting shown by indentation at most this deep; deeper blocks say their depth instead (a body of
+ * 200,000 nested blocks would otherwise print gigabytes of spaces).
+ */
+const MAX_INDENT_DEPTH = 32;
+
+function indent(depth: number): string {
+  return depth <= MAX_INDENT_DEPTH ? '  '.repeat(depth) : `${'  '.repeat(MAX_INDENT_DEPTH)}[depth ${depth}] `;
+}
+
 function functionListing(d: DisassemblyReport): string[] {
   const head = `func[${d.function}]${d.name ? ` <${d.name}>` : ''}:`;
-  const locals = d.locals.length ? [`   locals: ${d.locals.join(', ')}`] : [];
-  const width = Math.min(LISTING_BYTES_WIDTH, Math.max(0, ...d.instructions.map((i) => i.bytes.length)));
-  const rows = d.instructions.map((i) => ` ${i.offset.toString(16).padStart(6, '0')}: ${i.bytes.padEnd(width)} | ${'  '.repeat(i.depth)}${i.text}`);
-  return [head, ...locals, ...rows];
+  const out = [head];
+  if (d.locals.length) out.push(`   locals: ${d.locals.join(', ')}`);
+  let widest = 0;
+  for (const i of d.instructions) widest = Math.max(widest, i.bytes.length);
+  const width = Math.min(LISTING_BYTES_WIDTH, widest);
+  for (const i of d.instructions) out.push(` ${i.offset.toString(16).padStart(6, '0')}: ${i.bytes.padEnd(width)} | ${indent(i.depth)}${i.text}`);
+  return out;
 }
 
 const RENDERERS: Record<ReportGroup, (r: ModuleReport) => string[]> = {

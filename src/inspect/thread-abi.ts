@@ -61,6 +61,11 @@ function emscriptenReasons(imports: Import[], exportNames: Set<string>, shared: 
     const any = imports.find((i) => i.module === 'env' && EMSCRIPTEN_IMPORT.test(i.name));
     if (any) reasons.push(`imports env.${any.name} and has a shared memory`);
   }
+  // emcc -O2 and above minify import names: every import comes from module "a" ("a.a", "a.b"…),
+  // with the memory among them. Nothing else produces that shape.
+  if (reasons.length === 0 && imports.length >= 2 && imports.every((i) => i.module === 'a') && imports.some((i) => i.desc.kind === 2)) {
+    reasons.push(`imports only from module "a" with minified names (${imports.slice(0, 3).map((i) => `a.${i.name}`).join(', ')}…), as emcc -O2 writes`);
+  }
   return reasons;
 }
 

@@ -11,6 +11,8 @@ import { exports, functionBodies, importsOfKind, indexSpaceSizes } from '../bina
 import { readModule } from '../binary/read-module.js';
 import { ExternalKind, findCustom, findSection, type WasmModule } from '../binary/types.js';
 import { HOST_MANAGED_MODULE } from './abi/host-managed-names.js';
+// The inspector's thread-ABI detector knows emscripten's signs; the runtime asks it only for that.
+import { detectThreadAbi } from '../inspect/thread-abi.js';
 
 export type ThreadAbi = 'wasi-threads' | 'host-managed' | 'none';
 
@@ -33,6 +35,8 @@ export interface ModuleInfo {
   linkerGlobals: Map<string, number>;
   /** What the module's own code says about its threads' stacks and TLS (see `threadConventions`). */
   conventions: ThreadConventions;
+  /** Why this looks like an emscripten module (which runs only under emscripten's own JS glue). */
+  emscripten?: string[];
 }
 
 /**
@@ -179,6 +183,11 @@ function memoryImportOf(mod: WasmModule, file: string): MemoryImport | undefined
   };
 }
 
+function emscriptenReasons(mod: WasmModule): string[] | undefined {
+  const abi = detectThreadAbi(mod);
+  return abi.abi === 'emscripten' ? abi.reasons.filter((r) => !r.startsWith('memory 0')) : undefined;
+}
+
 export function readModuleInfo(bytes: Uint8Array, file: string): ModuleInfo {
   const mod = readModule(bytes, file);
   return {
@@ -188,5 +197,6 @@ export function readModuleInfo(bytes: Uint8Array, file: string): ModuleInfo {
     exports: new Map(exports(mod).map((e) => [e.name, e.kind])),
     linkerGlobals: findLinkerGlobals(mod),
     conventions: threadConventions(mod),
+    emscripten: emscriptenReasons(mod),
   };
 }

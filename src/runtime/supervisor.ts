@@ -95,11 +95,21 @@ function layoutOf(info: ModuleInfo): StaticLayout {
   return { tlsSize, tlsAlign: g.get('__tls_align') ?? 1, mainStackLo, mainStackHi, mainTlsLo, mainTlsHi, startArg: c.startArg };
 }
 
+/** Largest memory a wasm32 module can have: 65536 pages of 64 KiB (4 GiB). */
+const MAX_PAGES = 65536;
+
 function createMemory(info: ModuleInfo): WebAssembly.Memory | undefined {
   const m = info.memoryImport;
   const fail = (message: string, hint?: string): never => {
     throw new WasmthreadsError({ severity: 'error', code: 'memory', file: info.file, message, hint });
   };
+  if (info.emscripten) {
+    throw new WasmthreadsError({ severity: 'error', code: 'emscripten', file: info.file,
+      message: `this is an emscripten module (${info.emscripten[0]}): it runs only under the JavaScript emcc wrote beside it`,
+      hint: 'run that file with node (for example `node --no-experimental-fetch prog.js`), or build for wasm32-wasip1-threads to run it here' });
+  }
+  if (m && m.maximum !== undefined && m.maximum < m.initial) fail(`memory import ${m.module}.${m.name}: its minimum (${m.initial} pages) is above its maximum (${m.maximum} pages)`);
+  if (m && (m.initial > MAX_PAGES || (m.maximum ?? 0) > MAX_PAGES)) fail(`memory import ${m.module}.${m.name}: more than ${MAX_PAGES} pages (4 GiB), the most a wasm32 memory can have`);
   if (!m) {
     if (info.abi !== 'none') fail(`module uses threads (${info.abi}) but imports no memory`, 'link with --import-memory --shared-memory');
     return undefined;

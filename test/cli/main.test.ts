@@ -45,3 +45,62 @@ t.test('the library refuses the same limits with a clear error', async (t) => {
   const { run } = await import('../../src/host/run.js');
   await t.rejects(run({ module: new URL('../fixtures/wat/runtime/spawn.wasm', import.meta.url).pathname, maxThreads: 1_000_000 }), { message: /--max-threads must be an integer from 1 to 4096/ });
 });
+
+t.test('run and inspect: bad input is one clear line naming the file, never a stack trace', async (t) => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-cli-'));
+  // A module importing a shared memory whose minimum (5 pages) is above its maximum (2).
+  const minAboveMax = join(dir, 'min-above-max.wasm');
+  writeFileSync(minAboveMax, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 2, 16, 1, 3, 0x65, 0x6e, 0x76, 6, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 2, 3, 5, 2]));
+  const emscripten = new URL('../../benchmarks/runtime/emscripten/throughput.wasm', import.meta.url).pathname;
+  const cases: [string[], number, RegExp][] = [
+    [['run', dir], 1, /^wasmthreads: error: .*: cannot read module: is a directory, not a module\n$/],
+    [['inspect', dir], 1, /^wasmthreads: error: .*: cannot read: is a directory, not a module, object or archive\n$/],
+    [['run', minAboveMax], 1, /^wasmthreads: error: .*min-above-max\.wasm: memory import env\.memory: its minimum \(5 pages\) is above its maximum \(2 pages\)\n$/],
+    [['run', '--dir', '::/x', 'x.wasm'], 2, /--dir '::\/x' names no host directory/],
+    [['run', '--dir', `${dir}::/a`, '--dir', `${dir}::/a/`, 'x.wasm'], 2, /--dir: the guest path '\/a\/' is given twice/],
+  ];
+  for (const [argv, code, message] of cases) {
+    const c = capture();
+    t.equal(await main(argv, c.io), code, argv.join(' '));
+    t.match(c.err.join(''), message);
+    t.notMatch(c.err.join(''), /internal error|\n\s+at /, 'no stack trace');
+  }
+  const { existsSync } = await import('node:fs');
+  if (existsSync(emscripten)) {
+    const c = capture();
+    t.equal(await main(['run', emscripten], c.io), 1);
+    t.match(c.err.join(''), /this is an emscripten module \(exports _emscripten_thread_init\): it runs only under the JavaScript emcc wrote beside it\nhint: run that file with node/);
+  }
+});
+
+t.test('inspect -d of a body nested 200,000 blocks deep', async (t) => {
+  const N = 200_000;
+  const body = [0x00];
+  for (let i = 0; i < N; i++) body.push(0x02, 0x40);
+  for (let i = 0; i <= N; i++) body.push(0x0b);
+  const leb = (n: number): number[] => { const o: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; o.push(b); } while (n); return o; };
+  const section = (id: number, c: number[]): number[] => [id, ...leb(c.length), ...c];
+  const bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(1, [1, 0x60, 0, 0]), ...section(3, [1, 0]), ...section(10, [1, ...leb(body.length), ...body])];
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const file = `${mkdtempSync(`${tmpdir()}/wasmthreads-deep-`)}/deep.wasm`;
+  writeFileSync(file, Buffer.from(bytes));
+  const c = capture();
+  t.equal(await main(['inspect', '-d', '--section', 'code', file], c.io), 0, c.err.join(''));
+  const text = c.out.join('');
+  t.match(text, /\[depth 199999\] block\n/, 'deep blocks say their depth');
+  t.ok(text.length < 100_000_000, `bounded output (${text.length} bytes)`);
+});
+
+t.test('`wasmthreads app.wasm args` runs it, as `wasmtime app.wasm` does', async (t) => {
+  const { runOptionsFromArgv } = await import('../../src/cli/run.js');
+  t.same(runOptionsFromArgv(['app.wasm', 'a', 'b']).args, ['a', 'b']);
+  const { spawnSync } = await import('node:child_process');
+  const cli = new URL('../../bin/wasmthreads.js', import.meta.url).pathname;
+  const spawnWasm = new URL('../fixtures/wat/runtime/spawn.wasm', import.meta.url).pathname;
+  t.equal(spawnSync(process.execPath, [cli, spawnWasm], { timeout: 60_000 }).status, 22, 'wasmthreads MODULE');
+  t.equal(spawnSync(process.execPath, [cli, '--max-threads', '4', spawnWasm], { timeout: 60_000 }).status, 22, 'wasmthreads --flag MODULE');
+});
