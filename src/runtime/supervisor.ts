@@ -249,6 +249,29 @@ async function terminateAll(run: Running, wait: boolean): Promise<void> {
   run.trace.mark(wait ? 'workers gone (or grace period over)' : 'supervisor done (not waiting for workers)');
 }
 
+/**
+ * Decoded facts and the compiled module per bytes object: a caller that runs the same bytes many
+ * times (`wasmthreads test` runs every test of a binary as its own program) decodes and compiles
+ * them once. Keyed by the Uint8Array itself, so nothing outlives the caller's bytes.
+ */
+const preparedModules = new WeakMap<Uint8Array, Promise<{ info: ModuleInfo; module: WebAssembly.Module }>>();
+
+function prepared(bytes: Uint8Array, file: string): Promise<{ info: ModuleInfo; module: WebAssembly.Module }> {
+  let p = preparedModules.get(bytes);
+  if (!p) {
+    p = (async () => {
+      const info = readModuleInfo(bytes, file);
+      try {
+        return { info: { ...info, file }, module: await WebAssembly.compile(bytes) };
+      } catch (e) {
+        throw new WasmthreadsError({ severity: 'error', code: 'compile', file, message: `invalid module: ${(e as Error).message}` });
+      }
+    })();
+    preparedModules.set(bytes, p);
+  }
+  return p.then(({ info, module }) => ({ info: { ...info, file }, module }));
+}
+
 /** Rejects option values no run can honour, before anything is allocated. */
 function checkLimits(o: SuperviseOptions): void {
   const bad = (message: string): never => {
@@ -267,15 +290,9 @@ function checkLimits(o: SuperviseOptions): void {
 
 /** Runs a module to completion; resolves with the exit record once every worker is gone. */
 export async function supervise(options: SuperviseOptions): Promise<SuperviseResult> {
-  const info = readModuleInfo(options.bytes, options.file);
-  const memory = createMemory(info);
   const selfTest = applyLiftoffWorkaround();
-  let module: WebAssembly.Module;
-  try {
-    module = await WebAssembly.compile(options.bytes);
-  } catch (e) {
-    throw new WasmthreadsError({ severity: 'error', code: 'compile', file: options.file, message: `invalid module: ${(e as Error).message}` });
-  }
+  const { info, module } = await prepared(options.bytes, options.file);
+  const memory = createMemory(info);
   checkLimits(options);
   const maxThreads = info.abi === 'none' ? 0 : (options.maxThreads ?? DEFAULT_MAX_THREADS);
   const poolSize = Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, maxThreads);
