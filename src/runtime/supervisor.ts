@@ -98,10 +98,11 @@ function layoutOf(info: ModuleInfo): StaticLayout {
 /** Largest memory a wasm32 module can have: 65536 pages of 64 KiB (4 GiB). */
 const MAX_PAGES = 65536;
 
-function createMemory(info: ModuleInfo): WebAssembly.Memory | undefined {
+/** Refuses, before compiling, what no run of this module could do. */
+function checkModule(info: ModuleInfo): void {
   const m = info.memoryImport;
-  const fail = (message: string, hint?: string): never => {
-    throw new WasmthreadsError({ severity: 'error', code: 'memory', file: info.file, message, hint });
+  const fail = (message: string): never => {
+    throw new WasmthreadsError({ severity: 'error', code: 'memory', file: info.file, message });
   };
   if (info.emscripten) {
     throw new WasmthreadsError({ severity: 'error', code: 'emscripten', file: info.file,
@@ -110,6 +111,13 @@ function createMemory(info: ModuleInfo): WebAssembly.Memory | undefined {
   }
   if (m && m.maximum !== undefined && m.maximum < m.initial) fail(`memory import ${m.module}.${m.name}: its minimum (${m.initial} pages) is above its maximum (${m.maximum} pages)`);
   if (m && (m.initial > MAX_PAGES || (m.maximum ?? 0) > MAX_PAGES)) fail(`memory import ${m.module}.${m.name}: more than ${MAX_PAGES} pages (4 GiB), the most a wasm32 memory can have`);
+}
+
+function createMemory(info: ModuleInfo): WebAssembly.Memory | undefined {
+  const m = info.memoryImport;
+  const fail = (message: string, hint?: string): never => {
+    throw new WasmthreadsError({ severity: 'error', code: 'memory', file: info.file, message, hint });
+  };
   if (!m) {
     if (info.abi !== 'none') fail(`module uses threads (${info.abi}) but imports no memory`, 'link with --import-memory --shared-memory');
     return undefined;
@@ -261,6 +269,7 @@ function prepared(bytes: Uint8Array, file: string): Promise<{ info: ModuleInfo; 
   if (!p) {
     p = (async () => {
       const info = readModuleInfo(bytes, file);
+      checkModule(info);
       try {
         return { info: { ...info, file }, module: await WebAssembly.compile(bytes) };
       } catch (e) {
