@@ -131,3 +131,10 @@ t.test('bad options are one clear error naming the option', async (t) => {
   t.throws(() => link({ inputs: [], sharedMemroy: true } as never), { message: /link: unknown option 'sharedMemroy' \(did you mean 'sharedMemory'\?\)/ });
   t.throws(() => link({ inputs: [42] } as never), { message: /link: inputs\[0\] must be a path/ });
 });
+
+t.test('the shipped wasi-threads example prints from four threads', async (t) => {
+  let out = '';
+  const r = await run({ module: new URL('../../examples/wasi-threads.wasm', import.meta.url).pathname, stdout: (d) => (out += Buffer.from(d)) });
+  t.equal(r.exitCode, 0);
+  t.same(out.trim().split('\n').sort(), [1, 2, 3, 4].map((i) => `hello from thread ${i}`));
+});
