@@ -109,12 +109,14 @@ const EXIT_RUNS = 3;
  * here. Request → process gone is dominated by Node tearing down ~7 worker isolates (≈15 ms CPU
  * each on Node 20, see --trace-exit in the README): 67-160 ms (median ~100) from a bare script on
  * this loaded 2-core box, 200-380 ms as seen from inside tap (the test process competes for the
- * CPU; a plain `node -e` child is seen ~35 ms late). The bound is for the latter at load ~9.
+ * CPU; a plain `node -e` child is seen ~35 ms late). The bounds are 10x those medians or more:
+ * this is a hang check that must hold at load ~10; the latency itself is measured in
+ * benchmarks/runtime/exit-latency.mjs.
  */
-const SUPERVISOR_BOUND_MS = 50;
+const SUPERVISOR_BOUND_MS = 100;
 /** A Node process that writes CLOCK_REALTIME in ns (as exit_timing.wasm does) and exits 5. */
 const BARE_EXIT = `const b = Buffer.alloc(8); b.writeBigUInt64LE(BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6))); require('fs').writeSync(1, b); process.exit(5)`;
-const PROCESS_GONE_BOUND_MS = 500;
+const PROCESS_GONE_BOUND_MS = 2000;
 
 t.test('exit reaches every thread quickly (blocked, busy, reading stdin)', async (t) => {
   // Timed alone: no scheduled case may still be running and competing for the CPU.

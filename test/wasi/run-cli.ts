@@ -34,7 +34,7 @@ export function runCli(args: string[], options: RunCliOptions = {}): Promise<Ran
     const child = spawn(process.execPath, [CLI, 'run', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: options.env ?? process.env, cwd: options.cwd });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timed out: ${args.join(' ')}`)); }, TIMEOUT_MS);
+    const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`killed after ${TIMEOUT_MS / 1000} s: the run's deadline fired (wasmthreads ${args.join(' ')})`)); }, TIMEOUT_MS);
     if (options.slowReaderMs) {
       child.stdout.pause();
       setTimeout(() => child.stdout.resume(), options.slowReaderMs);
