@@ -1,5 +1,5 @@
 // Decoders for the tool custom sections that are not about linking: `target_features`
-// (tool-conventions Features.md; linking.md §1.7), `producers` (ProducersSection.md), `name`
+// (tool-conventions Features.md), `producers` (ProducersSection.md), `name`
 // (core spec appendix "Name Section" plus the extended-name-section proposal) and `dylink.0`
 // (DynamicLinking.md).
 //

@@ -1,6 +1,6 @@
 // Decoders for the custom sections that make a module a relocatable object: `linking` (version 2:
 // segment info, init funcs, comdat info, symbol table) and `reloc.*` (tool-conventions
-// Linking.md; ../shared/docs/linking.md §1.2-1.6).
+// Linking.md).
 //
 // These are strict, unlike the `name` and `producers` sections: a linker that misreads them
 // produces a wrong program, so every index is checked against the module's index spaces as far
@@ -257,7 +257,7 @@ function readDataSymbol(r: ByteReader, flags: number, s: IndexSpaces): SymbolInf
   const segment = r.u32();
   const offset = r.u64();
   const size = r.u64();
-  // ABSOLUTE symbols carry an address, not a segment-relative offset (linking.md §1.3).
+  // ABSOLUTE symbols carry an address, not a segment-relative offset.
   if ((flags & SymbolFlag.ABSOLUTE) === 0) {
     const segSize = s.dataSegmentSizes[segment];
     if (segSize === undefined) r.fail(`data symbol \`${name}\`: segment index ${segment} out of range`, segAt);

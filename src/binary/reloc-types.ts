@@ -1,5 +1,5 @@
 // The table of all 28 WebAssembly relocation types (tool-conventions Linking.md and
-// DynamicLinking.md; LLVM WasmRelocs.def; ../shared/docs/linking.md §1.5-1.6): name, how the
+// DynamicLinking.md; LLVM WasmRelocs.def): name, how the
 // patched slot is encoded and how wide it is, whether the entry carries an addend, and which
 // symbol kinds the index may name. The reader validates against it, `inspect` prints from it and
 // the linker patches by it, so the facts live in exactly one place.
@@ -45,7 +45,7 @@ const WIDTH: Record<RelocEncoding, number> = { uleb32: 5, sleb32: 5, uleb64: 10,
 const F = [SymbolKind.Function] as const;
 const D = [SymbolKind.Data] as const;
 const G = [SymbolKind.Global] as const;
-// R_WASM_GLOBAL_INDEX_LEB may also name a data or function symbol: a GOT access (linking.md §1.6).
+// R_WASM_GLOBAL_INDEX_LEB may also name a data or function symbol: a GOT access.
 const GOT = [SymbolKind.Global, SymbolKind.Data, SymbolKind.Function] as const;
 const S = [SymbolKind.Section] as const;
 const TAG = [SymbolKind.Tag] as const;

@@ -14,7 +14,7 @@
 //   relative to `contentOffset` (tool-conventions Linking.md).
 //
 // Spec references: WebAssembly core spec §5 (binary format), tool-conventions Linking.md,
-// ../shared/docs/linking.md §1.
+// wasm-ld (lld/wasm) for what a linker does with them.
 
 // ---------------------------------------------------------------------------------------------
 // Branded index spaces: the type checker keeps a function index from being used as a global index.
@@ -200,7 +200,7 @@ export interface FunctionBody {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The `linking` custom section (Linking.md, ../shared/docs/linking.md §1.2-1.4).
+// The `linking` custom section (Linking.md).
 
 export const SymbolKind = {
   Function: 0,
@@ -277,7 +277,7 @@ export type LinkingSubsection =
   | { type: number; raw: Uint8Array; sizeWidth?: number };
 
 // ---------------------------------------------------------------------------------------------
-// Relocations (../shared/docs/linking.md §1.5-1.6; the table of types lives in reloc-types.ts).
+// Relocations (the table of types lives in reloc-types.ts).
 
 export interface Relocation {
   type: number;

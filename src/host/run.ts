@@ -1,6 +1,6 @@
 // The composition root of `wasmthreads run`: turns run options into the runtime's supervisor call
 // with the WASI plug-in, and the runtime's exit record into an exit code and a diagnostic. This is
-// the only place that knows both `runtime/` and `wasi/` (STYLE.md: the arrows point one way).
+// the only place that knows both `runtime/` and `wasi/` (the arrows point one way).
 
 import { readFile } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';

@@ -1,6 +1,6 @@
 // The relocatable-object parts of an inspect report: the `linking` section (symbol table with
 // decoded flags, segment info, init functions, comdats) and every `reloc.*` section with type
-// names, offsets, symbol names and addends (tool-conventions Linking.md; linking.md §1.2-1.6).
+// names, offsets, symbol names and addends (tool-conventions Linking.md).
 
 import { RELOC_TYPES } from '../binary/reloc-types.js';
 import { findCustom, findSection, SegmentFlag, SymbolFlag, SymbolKind, type WasmModule } from '../binary/types.js';

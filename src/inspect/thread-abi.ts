@@ -1,4 +1,4 @@
-// Which thread ABI a module expects, and why (runtime.md §1-2, linking.md §3):
+// Which thread ABI a module expects, and why:
 //
 // - `wasi-threads`: imports `wasi`.`thread-spawn` and/or exports `wasi_thread_start`; the memory
 //   is a shared import. The host spawns an instance per thread and calls `wasi_thread_start`.

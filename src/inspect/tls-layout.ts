@@ -1,4 +1,4 @@
-// The TLS layout of a module or object, which no other tool shows in one place (linking.md §3):
+// The TLS layout of a module or object, which no other tool shows in one place:
 // the TLS segments (segment flag 0x2, or lld's legacy `.tdata`/`.tbss` name rule), the values of
 // `__tls_size` / `__tls_align`, the `__tls_base` global and `__wasm_init_tls`, the TLS symbols,
 // and which functions use TLS — found by decoding code for `global.get`/`global.set` of
@@ -55,7 +55,7 @@ function tlsBase(mod: WasmModule, index: ModuleIndex): TlsReport['tlsBase'] {
   return { global: g, mutable: def.type.mutable, init: constExprText(def.init) };
 }
 
-/** TLS symbols: flagged TLS, or defined in a TLS segment (linking.md §3.8). */
+/** TLS symbols: flagged TLS, or defined in a TLS segment. */
 function tlsSymbols(index: ModuleIndex, segments: TlsSegmentReport[]): string[] {
   const tlsSegs = new Set(segments.map((s) => s.index));
   const out: string[] = [];

@@ -1,4 +1,4 @@
-// Archives as lazy inputs (lld's `parseLazy`, linking.md §2.2): every wasm member's own symbol
+// Archives as lazy inputs (lld's `parseLazy`): every wasm member's own symbol
 // table is read, each defined non-local symbol is offered to the symbol table as Lazy, and the
 // member is turned into a live object only when a strong undefined reference meets one of its
 // symbols. No archive symbol index is needed. `--whole-archive` loads every member eagerly.

@@ -1,4 +1,4 @@
-// The `build_id` custom section (linking.md §2.7: written last, after target_features) and
+// The `build_id` custom section (written last, after target_features) and
 // `--build-id[=STYLE]` parsing, as wasm-ld does it (lld wasm Driver.cpp getBuildId, Writer.cpp
 // writeBuildId, SyntheticSections.cpp BuildIdSection). The section is written with a placeholder
 // of spaces; `sha1` hashes the finished file with that placeholder in place, then overwrites it.

@@ -92,7 +92,7 @@ export function makeConfig(o: CheckedLinkOptions, allowUndefinedSymbols: Set<str
     importTable: !!o.importTable,
     growableTable: !!o.growableTable,
     importMemory: o.importMemory,
-    // wasm-ld exports the memory as `memory` unless it is imported (linking.md §2.1).
+    // wasm-ld exports the memory as `memory` unless it is imported.
     exportMemory: o.exportMemory ?? (o.importMemory ? undefined : 'memory'),
     sharedMemory: !!o.sharedMemory,
     initialMemory: o.initialMemory,
@@ -135,7 +135,7 @@ export interface SyntheticSymbols {
   tlsAlign?: Sym;
   initTLS?: Sym;
   initMemory?: InputFunction;
-  /** Shared memory with internal GOT globals of TLS symbols: sets them per thread (§3.6). */
+  /** Shared memory with internal GOT globals of TLS symbols: sets them per thread. */
   applyGlobalTLSRelocs?: InputFunction;
   indirectFunctionTable?: Sym;
   /** Optional data symbols by name (`__data_end`, `__heap_base`, …). */

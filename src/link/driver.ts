@@ -1,4 +1,4 @@
-// The link pipeline (lld Driver.cpp linkerMain + Writer.cpp run; linking.md §2.1), one named
+// The link pipeline (lld Driver.cpp linkerMain + Writer.cpp run), one named
 // phase per step, each taking the one link context:
 //   read inputs → synthetic symbols → resolve (archives lazily) → entry/exports/-u → signature
 //   checks → mark live → features → output segments and memory layout → imports → scan
@@ -49,7 +49,7 @@ export interface LinkResult {
 
 const I32 = 0x7f;
 const HIDDEN_ABSOLUTE = SymbolFlag.VISIBILITY_HIDDEN | SymbolFlag.ABSOLUTE;
-/** Data symbols the linker defines only when something references them (§2.9). */
+/** Data symbols the linker defines only when something references them. */
 const OPTIONAL_DATA_SYMBOLS = ['__dso_handle', '__data_end', '__stack_low', '__stack_high', '__global_base', '__heap_base', '__heap_end', '__memory_base', '__table_base', '__wasm_first_page_end'];
 const START_STOP = /^__(start|stop)_([A-Za-z_][A-Za-z0-9_]*)$/;
 
@@ -381,7 +381,7 @@ interface WrappedSymbol {
 }
 
 /**
- * `--wrap=X` (lld Driver.cpp addWrappedSymbols, linking.md §7.1): only for names some input
+ * `--wrap=X` (lld Driver.cpp addWrappedSymbols): only for names some input
  * mentions; `__real_X` and `__wrap_X` become references (pulling `__wrap_X` from an archive).
  */
 function addWrappedSymbols(ctx: LinkContext): WrappedSymbol[] {
@@ -435,7 +435,7 @@ function defineOptionalSymbols(ctx: LinkContext): void {
 }
 
 /**
- * linking.md §2.4: a direct call whose signature differs from the definition cannot validate, so
+ * a direct call whose signature differs from the definition cannot validate, so
  * the caller's reference is bound to a trapping `signature_mismatch:NAME` stub, with a warning
  * that says which object's calls will trap.
  */

@@ -1,6 +1,6 @@
 // Target-feature checks and the output `target_features` section (lld Writer.cpp
-// populateTargetFeatures; linking.md §1.7), with diagnostics that name the object forcing a
-// conflict and say how to fix it (§7.4).
+// populateTargetFeatures), with diagnostics that name the object forcing a
+// conflict and say how to fix it.
 
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
@@ -56,7 +56,7 @@ export function checkFeatures(ctx: LinkContext): void {
 const MUTABLE_GLOBALS_HINT = "compile the objects with -mmutable-globals (clang's default for wasm32), or add mutable-globals to --features=";
 
 /**
- * §1.7 step 10 (lld checkImportExportTargetFeatures): without `mutable-globals` in the allowed
+ * lld checkImportExportTargetFeatures: without `mutable-globals` in the allowed
  * set, a mutable global may be neither imported nor exported (engines before that proposal
  * reject them). Runs once imports and exports are known; names are symbol names, as wasm-ld's.
  */

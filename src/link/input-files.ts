@@ -7,7 +7,7 @@
 // Linking.md); they are rebased here onto each chunk, found by binary search over chunk starts, as
 // lld's `setRelocs` does. A relocation that falls outside every chunk is a corrupt object.
 //
-// TLS-ness of a data symbol (linking.md §3.8): the symbol's WASM_SYM_TLS flag; else, for a defined
+// TLS-ness of a data symbol: the symbol's WASM_SYM_TLS flag; else, for a defined
 // symbol, whether its segment is TLS — by segment flag or by a `.tdata`/`.tbss` name. The fallback
 // is what lets LLVM-13-era objects (TLS segment flag, no per-symbol flag) link.
 

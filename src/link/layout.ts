@@ -1,5 +1,5 @@
 // Output data segments and the linear-memory layout (lld Writer.cpp createOutputSegments and
-// layoutMemory; linking.md §2.10-2.11, §3.1-3.2).
+// layoutMemory).
 //
 // Live input segments are grouped into output segments by name (`.data.x` → `.data`; every TLS
 // segment → `.tdata`), each input aligned to its own alignment, then ordered `.tdata`, `.rodata`,
@@ -20,7 +20,7 @@ const INIT_MEMORY_FLAG_SIZE = 4;
 
 const alignTo = (v: number, a: number): number => Math.ceil(v / a) * a;
 
-/** The output segment an input segment goes to (linking.md §2.10). */
+/** The output segment an input segment goes to. */
 export function outputSegmentName(seg: InputSegment): string {
   if (seg.isTLS) return '.tdata';
   for (const prefix of ['.text', '.data', '.bss', '.rodata']) {

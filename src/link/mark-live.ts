@@ -1,5 +1,4 @@
-// Garbage collection of functions, data segments, globals, tables and tags (lld MarkLive.cpp,
-// linking.md §2.6).
+// Garbage collection of functions, data segments, globals, tables and tags (lld MarkLive.cpp).
 //
 // Mark and sweep over symbols: the roots are the entry, every exported or NO_STRIP symbol,
 // `__wasm_call_dtors`, the init functions of every loaded object and its RETAIN segments. Marking a

@@ -1,6 +1,6 @@
 // String merging for WASM_SEG_FLAG_STRINGS data segments and the `.debug_str` family of custom
 // sections (lld InputChunks.cpp MergeInputChunk / SyntheticMergedChunk, OutputSegment.cpp
-// finalizeInputSegments; llvm StringTableBuilder; linking.md §2.10).
+// finalizeInputSegments; llvm StringTableBuilder).
 //
 // How it works, as wasm-ld 22 does at its default -O1:
 // - A segment is mergeable when it has the STRINGS flag, byte alignment and some data. It is cut

@@ -1,4 +1,4 @@
-// wasm-ld's command line as a table: every flag clang-22, emcc and rustc pass (linking.md §5, §7.1)
+// wasm-ld's command line as a table: every flag clang-22, emcc and rustc pass
 // is declared once here with how it changes `LinkOptions`. The same table drives parsing and
 // `wasmthreads link --help`. Flags that would change the output but are not implemented are
 // errors, never silently dropped; flags that cannot change the output (`-mllvm`, `--threads`) are

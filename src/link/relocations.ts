@@ -1,6 +1,6 @@
 // Relocations: the scan that decides what each needs (table slots, GOT globals, stubs, TLS
 // checks; lld Relocations.cpp) and the patching that writes each resolved value into its padded
-// slot (lld InputChunks.cpp relocate, InputFiles.cpp calcNewValue; linking.md §1.6, §3.8).
+// slot (lld InputChunks.cpp relocate, InputFiles.cpp calcNewValue).
 //
 // Values for a non-PIC executable: function/global/tag/table indices are output indices (imports
 // first); table-index relocations give the function's slot (0 for weak-undefined and stubs);
@@ -91,7 +91,7 @@ function importAsFunction(s: Sym): InputFunction {
   return { kind: 'synthetic', name: s.name, type: s.signature!, bytes: new Uint8Array(), relocs: [], live: true, discarded: false, outputIndex: s.importIndex!, index: -1 };
 }
 
-/** Calls to undefined functions that are not imported go to a trapping stub (linking.md §2.3). */
+/** Calls to undefined functions that are not imported go to a trapping stub. */
 function ensureStub(ctx: LinkContext, s: Sym): void {
   if (s.func) return;
   const prefix = isWeak(s) ? 'undefined_weak' : 'undefined_stub';
@@ -115,7 +115,7 @@ function ensureGot(ctx: LinkContext, s: Sym): void {
   }
 }
 
-/** linking.md §3.8 checks, with the cause and the fix spelled out (§7.4). */
+/** TLS relocation checks (a TLS relocation against non-TLS data, TLS under a non-threaded link), with the cause and the fix spelled out. */
 function checkTLS(ctx: LinkContext, file: ObjFile, s: Sym, info: RelocTypeInfo): void {
   if (s.state !== 'defined') {
     if (s.absolute !== undefined) return;

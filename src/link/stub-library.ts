@@ -1,4 +1,4 @@
-// Stub libraries (linking.md §1.8; lld InputFiles.cpp StubFile, Driver.cpp processStubLibraries).
+// Stub libraries (lld InputFiles.cpp StubFile, Driver.cpp processStubLibraries).
 //
 // A stub library is a text file whose first line is `#STUB`; every other non-comment line is
 // `sym: dep1, dep2`. It says "if `sym` is still undefined, the host (JS) provides it, and the host

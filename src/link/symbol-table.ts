@@ -1,4 +1,4 @@
-// The global symbol table and symbol resolution (lld SymbolTable.cpp, linking.md §2.3-2.5).
+// The global symbol table and symbol resolution (lld SymbolTable.cpp).
 //
 // Objects are added in command-line order. Each global symbol-table entry either defines a name,
 // references it (undefined), or — for archive members not yet loaded — offers it lazily. A strong

@@ -146,7 +146,7 @@ export interface Sym {
   /** True once any object references or defines it (as opposed to only lazy/synthetic). */
   usedInRegularObj: boolean;
   forceExport: boolean;
-  /** Named by a stub library (§1.8): stays undefined and becomes an import. */
+  /** Named by a stub library: stays undefined and becomes an import. */
   forceImport?: boolean;
   live: boolean;
   /** Slot in the indirect function table. */

@@ -1,5 +1,5 @@
 // Type checks between two entries for one global, table or tag name (lld SymbolTable.cpp
-// checkGlobalType / checkTableType / checkTagType; linking.md §3.11). A definition is checked
+// checkGlobalType / checkTableType / checkTagType). A definition is checked
 // against whatever is already there (defined or an undefined reference); a reference only against
 // a definition. Globals compare value type and mutability, tables only the element type (wasm-ld
 // does not compare limits), tags their signature. Global and table mismatches are errors; a tag

@@ -1,4 +1,4 @@
-// The writer (lld Writer.cpp run, SyntheticSections.cpp; linking.md §2.7-2.8, §2.12): imports,
+// The writer (lld Writer.cpp run, SyntheticSections.cpp): imports,
 // index assignment (imports first in every index space, then synthetic, then input elements),
 // type deduplication, the indirect function table and its element segment, the synthesised
 // function bodies, exports, and finally the output module, built as the shared `WasmModule` model
@@ -38,7 +38,7 @@ export interface ImportEntry {
   sym?: Sym;
 }
 
-/** Decides which undefined symbols become imports and reports the rest (linking.md §2.3). */
+/** Decides which undefined symbols become imports and reports the rest. */
 export function calculateImports(ctx: LinkContext): ImportEntry[] {
   const c = ctx.config;
   const out: ImportEntry[] = [];
@@ -158,7 +158,7 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
 }
 
 /**
- * linking.md §2.12: a linker-made mutable global (`__stack_pointer`, shared `__tls_base`) reached
+ * a linker-made mutable global (`__stack_pointer`, shared `__tls_base`) reached
  * only through --export-all/--export-dynamic is left out when the output lacks mutable-globals,
  * so such a flag never makes the link fail the import/export feature check (llvm PR #160966).
  */
@@ -167,7 +167,7 @@ function isImplicitMutableSyntheticExport(ctx: LinkContext, s: Sym): boolean {
   return synthetic && !!s.global?.type.mutable && !s.forceExport && !ctx.allowedFeatures.has('mutable-globals');
 }
 
-/** linking.md §2.12: wrappers only when nothing calls `__wasm_call_ctors` itself. */
+/** wrappers only when nothing calls `__wasm_call_ctors` itself. */
 function needsCommandWrappers(ctx: LinkContext): boolean {
   const ctors = ctx.sym.callCtors;
   if (!ctors || ctors.usedInRegularObj || ctors.forceExport) return false;

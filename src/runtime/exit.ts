@@ -2,7 +2,7 @@
 // record (code, thread, kind, message), publishes it and wakes everyone. Losers and every other
 // thread then unwind their wasm stack with `ExitSignal` and park; the supervisor observes the
 // record asynchronously and ends the workers (see supervisor.ts). wasi-threads termination
-// semantics (runtime.md §1.2): proc_exit, a trap, or the main thread returning end all threads.
+// semantics: proc_exit, a trap, or the main thread returning end all threads.
 
 import { ControlBlock, ExitKind, MESSAGE_BYTES, SlotField, Word } from './control-block.js';
 import { sharedClockMs } from './exit-trace.js';

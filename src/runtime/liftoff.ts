@@ -1,7 +1,7 @@
 // The Node 20 Liftoff workaround and its start-up self-test.
 //
 // V8 11.3's baseline compiler (Liftoff, Node 20) loses a local kept across `memory.atomic.wait32`
-// when the wait's result feeds straight into a comparison (runtime.md §4.10): the official
+// when the wait's result feeds straight into a comparison: the official
 // wasi-threads spawn test exits 134 instead of 22. Node ≥ 22 is fixed. The supervisor turns Liftoff
 // off process-wide before compiling anything, and T0 runs the 79-byte reproduction below before the
 // guest, so a Node where the workaround does not take effect fails loudly instead of miscomputing.

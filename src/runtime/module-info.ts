@@ -1,6 +1,6 @@
 // What the runtime needs to know about a module before running it: the memory import (any module
 // and name; limits and the shared flag come from the binary, since the JS API does not expose
-// them — runtime.md §2.3), the thread ABI it expects, and the linker globals that describe its
+// them), the thread ABI it expects, and the linker globals that describe its
 // TLS and static data (`__tls_size`, `__tls_align`, `__heap_base`, `__data_end`), found by export
 // name or through the `name` section's global names.
 

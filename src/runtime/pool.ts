@@ -1,6 +1,6 @@
 // The worker pool: pre-started, pre-instantiated workers waiting in IDLE slots of the control
 // block, claimed by spawning threads with a CAS — no message to the supervisor, so a spawn works
-// even while the supervisor's event loop is busy and costs one futex hand-off (runtime.md §4.12).
+// even while the supervisor's event loop is busy and costs one futex hand-off.
 //
 // Spawn (any worker): reserve a place under MAX_THREADS (LIVE_THREADS), take the next thread id,
 // CAS an IDLE slot to CLAIMED, write tid/arg/function, run the isolation check, store START and
@@ -171,7 +171,7 @@ export function poolCensus(cb: ControlBlock): { idle: number; booting: number; e
 /**
  * Supervisor side: how many new workers to start now — enough for `poolSize` idle workers plus one
  * per waiting spawner, at most `maxConcurrentBoots` booting at once (booting many workers at once
- * on a small machine slows every one of them, runtime.md §4.1).
+ * on a small machine slows every one of them).
  */
 export function workersToBoot(cb: ControlBlock, poolSize: number, maxConcurrentBoots: number): number[] {
   const { idle, booting, empty } = poolCensus(cb);

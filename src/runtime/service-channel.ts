@@ -1,6 +1,6 @@
 // Supervisor services: a request channel per slot in shared memory, for operations that can block
 // without a timeout in native code (reads from stdin, pipes, terminals). A worker doing such a read
-// inside `fs.readSync` could never be terminated and `process.exit` would hang (runtime.md §4.6),
+// inside `fs.readSync` could never be terminated and `process.exit` would hang,
 // so the worker posts the request here and waits on a futex — interruptible by exit — while the
 // supervisor performs it asynchronously on its event loop.
 //

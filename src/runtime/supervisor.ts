@@ -3,7 +3,7 @@
 // control block, starts T0's worker first (the critical path) and the pool after it, refills the
 // pool in the background, serves plug-in services, and owns exit — it waits (asynchronously) for
 // the first exit record, lets plug-ins flush, terminates every worker and reports the outcome.
-// Workers are created only here: nested workers would die with their parent (runtime.md §4.4).
+// Workers are created only here: nested workers would die with their parent.
 
 import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
@@ -61,7 +61,7 @@ export const MAX_THREADS_LIMIT = 4096;
 export const DEFAULT_POOL_SIZE = 4;
 /**
  * Workers booting at once: one per core besides T0's. Booting more at once only slows each of
- * them (runtime.md §4.1); on 2 cores, 1 instead of 4 cut the start-up of a program that spawns at
+ * them; on 2 cores, 1 instead of 4 cut the start-up of a program that spawns at
  * once from ~880 to ~500 ms, with no loss when 64 threads start.
  */
 const MAX_CONCURRENT_BOOTS = Math.max(1, availableParallelism() - 1);
@@ -188,7 +188,7 @@ function newWorker(url: URL, options: WorkerOptions): Worker {
 function startWorker(run: Running, slot: number, selfTest: boolean): Worker {
   const workerData: ThreadWorkerData = { ...run.base, slot, selfTest };
   // stdout/stderr: true keeps Node from piping worker output into process.stdout, which would make
-  // fd 1 non-blocking and give guest writes EAGAIN (runtime.md §4.5). Guest output uses fs.writeSync.
+  // fd 1 non-blocking and give guest writes EAGAIN. Guest output uses fs.writeSync.
   // trackUnmanagedFds: false — Node would otherwise close, when a worker exits, every raw fd it
   // opened through fs.open* and did not close itself. The WASI fd table is shared by all threads,
   // so an fd opened by one worker may be closed by another and its number reused (by a booting

@@ -43,7 +43,7 @@ export interface ThreadWorkerData {
   pluginShared: Record<string, unknown>;
   /** URLs of extra worker plug-in modules (each exports `workerPlugin`). */
   pluginModules: string[];
-  /** T0 runs the Liftoff self-test (runtime.md §4.10). */
+  /** T0 runs the Liftoff self-test. */
   selfTest: boolean;
 }
 

@@ -3,7 +3,7 @@
 // in the table, moved under the entry's lock, so threads share offsets as POSIX threads do. Stdio
 // uses the kernel position. Reads that could block forever (stdin, FIFOs, ttys) go to the
 // supervisor's read service; writes to stdout/stderr retry on EAGAIN (a pipe that Node made
-// non-blocking, runtime.md §4.5) and are issued as one `write` per call so lines stay whole.
+// non-blocking) and are issued as one `write` per call so lines stay whole.
 
 import { closeSync, fdatasyncSync, fstatSync, fsyncSync, ftruncateSync, futimesSync, lstatSync,
   readdirSync, readSync, writeSync } from 'node:fs';

@@ -39,7 +39,7 @@ export function procImports(ctx: WasiContext) {
     proc_raise(_sig: number): Errno {
       return Errno.NOSYS;
     },
-    /** JS has no yield; a zero-timeout futex wait is the cheapest "let others run" (runtime.md §5.4). */
+    /** JS has no yield; a zero-timeout futex wait is the cheapest "let others run". */
     sched_yield(): Errno {
       Atomics.wait(ctx.privateWord, 0, 0, 0);
       return Errno.SUCCESS;

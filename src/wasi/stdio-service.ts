@@ -1,6 +1,6 @@
 // The supervisor's read service: reads that can block without a timeout (stdin, FIFOs, ttys) are
 // served here, on the Node main thread's event loop, so that a worker never sits in a native read
-// that `process.exit` would wait for forever (runtime.md §4.6; a libuv thread-pool read blocked on
+// that `process.exit` would wait for forever (a libuv thread-pool read blocked on
 // a FIFO also hangs exit, so FIFOs are read through epoll as Node reads a piped stdin). The worker
 // waits interruptibly in `ThreadHost.callSupervisor`; exit ends the program while a request pends.
 //

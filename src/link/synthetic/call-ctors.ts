@@ -1,4 +1,4 @@
-// `__wasm_call_ctors` (linking.md §3.7): calls every live init function of every object, sorted
+// `__wasm_call_ctors`: calls every live init function of every object, sorted
 // by priority (stable: ties keep object order, then list order), dropping any results.
 
 import { ByteWriter } from '../../binary/byte-writer.js';

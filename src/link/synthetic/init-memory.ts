@@ -1,5 +1,5 @@
 // `__wasm_init_memory`, the start function that initialises passive segments (lld Writer.cpp
-// createInitMemoryFunction; linking.md §3.3).
+// createInitMemoryFunction).
 //
 // With shared memory every instance runs it, so the first one must initialise memory exactly once
 // while the others wait: a cmpxchg on `__wasm_init_memory_flag` from 0 to 1 elects the

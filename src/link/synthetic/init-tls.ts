@@ -1,8 +1,8 @@
-// `__wasm_init_tls(ptr)` (lld createInitTLSFunction; linking.md §3.4): points this thread's
+// `__wasm_init_tls(ptr)` (lld createInitTLSFunction): points this thread's
 // `__tls_base` at `ptr` and copies the `.tdata` image (which includes the zeroed `.tbss` part)
 // there with `memory.init`; then calls `__wasm_apply_global_tls_relocs`, which sets the internal
-// GOT globals of TLS symbols to `__tls_base + offset` (lld createApplyGlobalTLSRelocationsFunction;
-// linking.md §3.6). The caller allocates `__tls_size` bytes aligned to `__tls_align`.
+// GOT globals of TLS symbols to `__tls_base + offset` (lld createApplyGlobalTLSRelocationsFunction).
+// The caller allocates `__tls_size` bytes aligned to `__tls_align`.
 
 import { ByteWriter } from '../../binary/byte-writer.js';
 import { Op } from './opcodes.js';

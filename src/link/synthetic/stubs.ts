@@ -1,6 +1,6 @@
 // Small synthesised functions: trapping stubs that stand in for undefined or mismatched functions
-// (lld `undefined_weak:`, `undefined_stub`, `signature_mismatch:`; linking.md §2.3-2.4), and the
-// command-export wrappers that run constructors around each export (§2.12).
+// (lld `undefined_weak:`, `undefined_stub`, `signature_mismatch:`), and the
+// command-export wrappers that run constructors around each export.
 
 import { ByteWriter } from '../../binary/byte-writer.js';
 import type { FuncType } from '../../binary/types.js';

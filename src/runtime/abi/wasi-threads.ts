@@ -1,4 +1,4 @@
-// The wasi-threads ABI (WebAssembly/wasi-threads; runtime.md §1.1): the guest imports
+// The wasi-threads ABI (WebAssembly/wasi-threads): the guest imports
 // `wasi`.`thread-spawn(start_arg) -> tid` and exports `wasi_thread_start(tid, start_arg)`.
 // thread-spawn claims a pool worker and returns the new thread id at once (positive) or a negative
 // error; the new instance then runs `wasi_thread_start`. As in wasmtime, the export is only
