@@ -94,6 +94,14 @@ function runPhases(ctx: LinkContext, options: CheckedLinkOptions, log: string[],
   phase('read inputs', () => readInputs(ctx, options));
   phase('create synthetic symbols', () => createSyntheticSymbols(ctx));
   phase('resolve symbols', () => resolveInputs(ctx));
+  if (options.verbose) {
+    for (const f of ctx.objectFiles) {
+      for (const t of f.inferredTLS) {
+        ctx.log(`${f.name}: \`${t.symbol}\` taken as thread-local: it has no TLS symbol flag, but its segment ${t.segment} ` +
+          `${t.byFlag ? 'has the TLS segment flag' : 'is named .tdata/.tbss'} (objects from LLVM 13 and older mark only the segment)`);
+      }
+    }
+  }
   phase('handle entry, exports and -u', () => handleRoots(ctx));
   phase('check signatures', () => checkSignatures(ctx));
   phase('mark live', () => markLive(ctx));

@@ -4,9 +4,9 @@
 
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
+import { rebuildWithAtomics, whyLinked } from './hints.js';
 
 const THREAD_FEATURES = ['atomics', 'bulk-memory'];
-const PTHREAD_HINT = 'rebuild it with -matomics -mbulk-memory (or -pthread), or link without --shared-memory';
 
 export function checkFeatures(ctx: LinkContext): void {
   const c = ctx.config;
@@ -31,8 +31,10 @@ export function checkFeatures(ctx: LinkContext): void {
     const offender = disallowed.get('shared-mem');
     if (offender) {
       const others = ctx.objectFiles.filter((f) => f !== offender && f.disallowsSharedMem()).map((f) => f.name);
-      err(`--shared-memory is disallowed by ${offender.name} because it was not compiled with 'atomics' or 'bulk-memory' features.`, undefined, `${offender.name}: ${PTHREAD_HINT}`, [
+      const why = whyLinked(ctx, offender);
+      err(`--shared-memory is disallowed by ${offender.name} because it was not compiled with 'atomics' or 'bulk-memory' features.`, undefined, `${rebuildWithAtomics(offender)}; or link without --shared-memory`, [
         `${offender.name}${offender.archiveName ? ` (member of ${offender.archiveName})` : ''} has target_features -shared-mem: its atomics and _Thread_local variables were lowered to plain memory accesses`,
+        ...(why ? [why] : []),
         ...(others.length ? [`also compiled without atomics: ${others.slice(0, 5).join(', ')}${others.length > 5 ? `, and ${others.length - 5} more` : ''}`] : []),
       ]);
     }

@@ -242,8 +242,14 @@ export class ObjFile {
   isTLSSymbol(info: SymbolInfo): boolean {
     if (info.flags & SymbolFlag.TLS) return true;
     if (info.kind !== 1 || info.segment === undefined) return false;
-    return this.segments[info.segment]?.isTLS ?? false;
+    const seg = this.segments[info.segment];
+    if (!seg?.isTLS) return false;
+    this.inferredTLS.push({ symbol: info.name ?? `symbol in ${seg.name}`, segment: seg.name, byFlag: (seg.flags & 2) !== 0 });
+    return true;
   }
+
+  /** Symbols taken as TLS without their own TLS flag (LLVM-13-era objects), for --verbose. */
+  inferredTLS: { symbol: string; segment: string; byFlag: boolean }[] = [];
 
   /** The function type of a function symbol (defined or imported). */
   functionType(index: number): FuncType | undefined {

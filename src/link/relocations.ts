@@ -18,6 +18,7 @@ import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
 import { pieceOffset, segmentOffset } from './merge-strings.js';
 import { makeTrapStub, syntheticFunction } from './synthetic/stubs.js';
+import { rebuildWithAtomics, toolchainOf } from './hints.js';
 import { fileName, isWeak, registerType, typeKey } from './symbols.js';
 import type { InputFunction, Sym } from './symbols.js';
 
@@ -125,18 +126,24 @@ function checkTLS(ctx: LinkContext, file: ObjFile, s: Sym, info: RelocTypeInfo):
   const def = s.file;
   const seg = s.segment;
   const notes = tlsNotes(file, s);
+  const rust = toolchainOf(file).startsWith('rust');
   const rebuild = def?.disallowsSharedMem()
-    ? `${fileName(def)} was compiled without atomics/bulk-memory, so its _Thread_local variables became ordinary data: rebuild it with -matomics -mbulk-memory (or -pthread)`
-    : `declare \`${s.name}\` _Thread_local where it is defined (${fileName(def)}), or drop _Thread_local from its declaration in ${file.name}`;
+    ? `its _Thread_local variables became ordinary data there. ${rebuildWithAtomics(def)}`
+    : rust ? `declare \`${s.name}\` thread-local where it is defined (${fileName(def)}: #[thread_local] or thread_local!), or make both sides agree`
+      : `declare \`${s.name}\` _Thread_local where it is defined (${fileName(def)}), or drop _Thread_local from its declaration in ${file.name}`;
   if (!ctx.config.sharedMemory) {
     if (!s.isTLS && seg) ctx.sink.warn({ code: 'tls-non-tls', message: `relocation ${info.name} against non-TLS symbol \`${s.name}\` (works only because memory is not shared)`, file: file.name, symbol: s.name, notes, hint: rebuild });
     return;
   }
-  if (!s.isTLS) {
-    ctx.sink.error({ code: 'tls-non-tls', message: `relocation ${info.name} cannot be used against non-TLS symbol \`${s.name}\``, file: file.name, symbol: s.name, notes, hint: rebuild });
-  } else if (seg && seg.outputSegment && !seg.outputSegment.isTLS) {
-    ctx.sink.error({ code: 'tls-non-tls', message: `relocation ${info.name} cannot be used against \`${s.name}\` in non-TLS section: ${seg.outputSegment.name}`, file: file.name, symbol: s.name, notes, hint: rebuild });
-  }
+  // wasm-ld's two checks are independent and print one line each (tools grep for both); the notes
+  // and the hint go with the last one.
+  const lines: string[] = [];
+  if (!s.isTLS) lines.push(`relocation ${info.name} cannot be used against non-TLS symbol \`${s.name}\``);
+  if (seg && seg.outputSegment && !seg.outputSegment.isTLS) lines.push(`relocation ${info.name} cannot be used against \`${s.name}\` in non-TLS section: ${seg.outputSegment.name}`);
+  lines.forEach((message, i) => {
+    const last = i === lines.length - 1;
+    ctx.sink.error({ code: 'tls-non-tls', message, file: file.name, symbol: s.name, notes: last ? notes : undefined, hint: last ? rebuild : undefined });
+  });
 }
 
 function tlsNotes(file: ObjFile, s: Sym): string[] {

@@ -32,7 +32,7 @@ const CASES: { name: string; args: string[]; code: number; expect: RegExp[] }[] 
     name: 'object without atomics under shared memory',
     args: ['--no-entry', '--shared-memory', C + 'use_tls.o', C + 'def_tls_mvp.o'],
     code: 1,
-    expect: [/--shared-memory is disallowed by .*def_tls_mvp\.o because it was not compiled with 'atomics' or 'bulk-memory' features\./, /hint: .*def_tls_mvp\.o: rebuild it with -matomics -mbulk-memory \(or -pthread\)/],
+    expect: [/--shared-memory is disallowed by .*def_tls_mvp\.o because it was not compiled with 'atomics' or 'bulk-memory' features\./, /hint: .*def_tls_mvp\.o: rebuild it with -matomics -mbulk-memory \(or -pthread; with wasi-sdk, --target=wasm32-wasip1-threads\)/],
   },
   { name: 'missing entry', args: [C + 'tls.o'], code: 1, expect: [/entry symbol not defined \(pass --no-entry to suppress\): _start/] },
   { name: 'unaligned max memory', args: ['--no-entry', '--max-memory=100000', C + 'tls.o'], code: 1, expect: [/maximum memory must be 65536-byte aligned/] },
