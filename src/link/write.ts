@@ -154,6 +154,16 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
     } else if (s.kind === 5 && s.table) exports.push({ name, kind: 1, index: s.table.outputIndex });
     else if (s.kind === 4 && s.tag) exports.push({ name, kind: 4, index: s.tag.outputIndex });
   }
+  // --export-all exports every defined symbol, the linker's own too: wasm-ld 22 exports
+  // `__wasm_init_memory` and the address of `__wasm_init_memory_flag` (as an i32 global).
+  if (c.exportAll && ctx.sym.initMemory?.live && !seen.has('__wasm_init_memory')) {
+    exports.push({ name: '__wasm_init_memory', kind: 0, index: ctx.sym.initMemory.outputIndex });
+  }
+  if (c.exportAll && c.sharedMemory && ctx.initMemoryFlag !== undefined && !seen.has('__wasm_init_memory_flag')) {
+    const g: InputGlobal = { name: '__wasm_init_memory_flag', type: { valType: I32, mutable: false }, value: ctx.initMemoryFlag, live: true, outputIndex: globalsCount() };
+    ctx.exportedDataGlobals.push(g);
+    exports.push({ name: g.name, kind: 3, index: g.outputIndex });
+  }
   return { exports, extraFunctions };
 }
 
@@ -170,7 +180,8 @@ function isImplicitMutableSyntheticExport(ctx: LinkContext, s: Sym): boolean {
 /** wrappers only when nothing calls `__wasm_call_ctors` itself. */
 function needsCommandWrappers(ctx: LinkContext): boolean {
   const ctors = ctx.sym.callCtors;
-  if (!ctors || ctors.usedInRegularObj || ctors.forceExport) return false;
+  // lld: no wrappers when `__wasm_call_ctors` is used or exported — and --export-all exports it.
+  if (!ctors || ctors.usedInRegularObj || ctors.forceExport || ctx.config.exportAll) return false;
   if (ctx.config.entry === '__wasm_call_ctors') return false;
   return collectInitFunctions(ctx).length > 0 || !!ctx.sym.callDtors?.func;
 }

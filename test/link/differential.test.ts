@@ -69,6 +69,7 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: 'debug info at -O0 (.debug_str concatenated)', args: ['--no-entry', '-O0', f('debug.o'), f('debug2.o')], debug: true },
   { name: 'debug info dropped by --strip-debug', args: ['--no-entry', '--strip-debug', f('debug.o'), f('debug2.o')] },
   { name: 'no string merging at -O0', args: ['--no-entry', '-O0', f('strings.o'), f('strings2.o')] },
+  { name: '--export-all with shared memory and constructors: __wasm_init_memory and its flag exported, no command wrappers', args: ['--no-entry', '--export-all', '--shared-memory', '--import-memory', '--max-memory=1048576', f('tls.o'), f('ctors.o')] },
   { name: 'PIC code in an executable: TABLE_INDEX_REL_SLEB, MEMORY_ADDR_REL_SLEB, GOT', args: ['--no-entry', '--export=run', f('pic.o'), f('pic_ext.o')] },
   { name: 'PIC code at -O0 with TLS, shared memory', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '--export=run', f('pic_O0.o'), f('pic_ext.o')] },
   { name: 'MEMORY_ADDR_LOCREL_I32 in data', args: ['--no-entry', '--export=rel', '--export=target', f('locrel.o')] },
