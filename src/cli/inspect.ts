@@ -4,6 +4,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { WasmthreadsError, formatDiagnostic, type Diagnostic } from '../diagnostics.js';
+import { readErrorText } from '../shared/read-error.js';
 import { formatReport, inspect, REPORT_GROUPS, type InspectReport, type ReportGroup } from '../inspect/index.js';
 import { flagBool, flagList, formatFlags, parseArgs, type FlagSpec } from './args.js';
 import type { CliIO, Command } from './io.js';
@@ -53,9 +54,7 @@ async function readInput(file: string): Promise<Uint8Array> {
   try {
     return new Uint8Array(await readFile(file));
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    const why = code === 'EISDIR' ? 'is a directory, not a module, object or archive' : code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-    throw new WasmthreadsError({ severity: 'error', code: 'read', file, message: `cannot read: ${why}` });
+    throw new WasmthreadsError({ severity: 'error', code: 'read', file, message: readErrorText(err, 'a module, object or archive') });
   }
 }
 

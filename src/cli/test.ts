@@ -18,6 +18,7 @@
 import { availableParallelism } from 'node:os';
 import { readFile, writeFile } from 'node:fs/promises';
 import { WasmthreadsError } from '../diagnostics.js';
+import { readErrorText } from '../shared/read-error.js';
 import { run, type RunOptions } from '../host/run.js';
 import { flagBool, flagList, flagString, formatFlags, parseArgs, type FlagSpec } from './args.js';
 import type { CliIO, Command } from './io.js';
@@ -160,8 +161,7 @@ async function runTests(argv: string[], io: CliIO): Promise<number> {
   try {
     bytes = new Uint8Array(await readFile(binary));
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    throw new WasmthreadsError({ severity: 'error', code: 'read', file: binary, message: `cannot read test binary: ${code === 'EISDIR' ? 'is a directory' : code === 'ENOENT' ? 'no such file' : (err as Error).message}` });
+    throw new WasmthreadsError({ severity: 'error', code: 'read', file: binary, message: `cannot read test binary: ${readErrorText(err, 'a test binary')}` });
   }
   const base: RunOptions = {
     module: bytes, name: binary, env: [...env],

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
 import { WasmthreadsError, type Diagnostic } from '../diagnostics.js';
 import { checkOptions, optionError, type OptionKind } from '../shared/check-options.js';
+import { readErrorText } from '../shared/read-error.js';
 import { ExitKind } from '../runtime/control-block.js';
 import { traceExitFromEnv } from '../runtime/exit-trace.js';
 import { supervise } from '../runtime/supervisor.js';
@@ -122,9 +123,7 @@ async function moduleBytes(options: RunOptions, name: string): Promise<Uint8Arra
   try {
     return new Uint8Array(await readFile(name));
   } catch (err) {
-    const code = (err as { code?: string }).code;
-    const why = code === 'EISDIR' ? 'is a directory, not a module' : code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw new WasmthreadsError({ severity: 'error', code: 'read', file: name, message: `cannot read module: ${why}` });
+    throw new WasmthreadsError({ severity: 'error', code: 'read', file: name, message: `cannot read module: ${readErrorText(err, 'a module')}` });
   }
 }
 

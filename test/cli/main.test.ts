@@ -57,7 +57,7 @@ t.test('run and inspect: bad input is one clear line naming the file, never a st
   const emscripten = new URL('../../benchmarks/runtime/emscripten/throughput.wasm', import.meta.url).pathname;
   const cases: [string[], number, RegExp][] = [
     [['run', dir], 1, /^wasmthreads: error: .*: cannot read module: is a directory, not a module\n$/],
-    [['inspect', dir], 1, /^wasmthreads: error: .*: cannot read: is a directory, not a module, object or archive\n$/],
+    [['inspect', dir], 1, /^wasmthreads: error: .*: is a directory, not a module, object or archive\n$/],
     [['run', minAboveMax], 1, /^wasmthreads: error: .*min-above-max\.wasm: memory import env\.memory: its minimum \(5 pages\) is above its maximum \(2 pages\)\n$/],
     [['run', '--dir', '::/x', 'x.wasm'], 2, /--dir '::\/x' names no host directory/],
     [['run', '--dir', `${dir}::/a`, '--dir', `${dir}::/a/`, 'x.wasm'], 2, /--dir: the guest path '\/a\/' is given twice/],
