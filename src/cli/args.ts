@@ -27,7 +27,8 @@ export interface ParseOptions {
   stopAtPositional?: boolean;
 }
 
-function usageError(message: string): WasmthreadsError {
+/** A usage error: exit 2 with this message. */
+export function usageError(message: string): WasmthreadsError {
   return new WasmthreadsError({ severity: 'error', code: 'usage', message });
 }
 

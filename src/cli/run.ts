@@ -1,9 +1,9 @@
 // `wasmthreads run [options] MODULE [--] [ARGS…]`: runs a linked threaded module (wasi-threads or
 // host-managed ABI) on worker_threads with WASI preview1, and exits with the program's code.
 
-import { formatDiagnostic, WasmthreadsError } from '../diagnostics.js';
+import { formatDiagnostic } from '../diagnostics.js';
 import { isLinkInput, run, type RunOptions } from '../host/run.js';
-import { flagBool, flagList, flagString, formatFlags, parseArgs, type FlagSpec } from './args.js';
+import { flagBool, flagList, flagString, formatFlags, parseArgs, type FlagSpec, usageError } from './args.js';
 import type { CliIO, Command } from './io.js';
 
 const FLAGS: FlagSpec[] = [
@@ -27,17 +27,14 @@ function usage(): string {
     'Objects and archives are first linked in memory with shared imported memory and the',
     'exports the thread ABIs need (--export-table, __stack_pointer, the TLS symbols).',
     'Exit code: proc_exit\'s value; 0 when the main thread returns; 134 on a trap in any thread or',
-    'a memory-isolation violation (two live threads, or a thread and static data, sharing TLS or',
-    'stack bytes; checked by default: the start argument is read per wasi-libc, stack @0, TLS @4).',
+    'a memory-isolation violation (two live threads, or a thread and the main thread, sharing TLS',
+    'or stack bytes; checked by default where the module\'s wasi_thread_start shows its layout).',
     '',
     'options:',
     formatFlags(FLAGS),
   ].join('\n');
 }
 
-function usageError(message: string): WasmthreadsError {
-  return new WasmthreadsError({ severity: 'error', code: 'usage', message });
-}
 
 /** A decimal integer in [min, max]; `1e3`, `0x10`, `+5` and `1.0` are refused, not reinterpreted. */
 function positiveInt(value: string | undefined, flag: string, min: number, max: number): number | undefined {
@@ -59,7 +56,7 @@ function byteSize(value: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-function parseDir(spec: string): { host: string; guest: string } {
+export function parseDir(spec: string): { host: string; guest: string } {
   const i = spec.indexOf('::');
   const dir = i < 0 ? { host: spec, guest: spec } : { host: spec.slice(0, i), guest: spec.slice(i + 2) };
   if (dir.host === '') throw usageError(`--dir '${spec}' names no host directory (HOST[::GUEST])`);
@@ -68,7 +65,7 @@ function parseDir(spec: string): { host: string; guest: string } {
 }
 
 /** Each guest name once: a second preopen of the same name would shadow the first in libc. */
-function checkDirs(dirs: { host: string; guest: string }[]): { host: string; guest: string }[] {
+export function checkDirs(dirs: { host: string; guest: string }[]): { host: string; guest: string }[] {
   const seen = new Map<string, string>();
   for (const d of dirs) {
     const guest = d.guest.replace(/\/+$/, '') || '/';

@@ -20,8 +20,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { WasmthreadsError } from '../diagnostics.js';
 import { readErrorText } from '../shared/read-error.js';
 import { run, type RunOptions } from '../host/run.js';
-import { flagBool, flagList, flagString, formatFlags, parseArgs, type FlagSpec } from './args.js';
+import { flagBool, flagList, flagString, formatFlags, parseArgs, type FlagSpec, usageError } from './args.js';
 import type { CliIO, Command } from './io.js';
+import { checkDirs, parseDir } from './run.js';
 
 const FLAGS: FlagSpec[] = [
   { name: 'jobs', type: 'string', value: 'N', help: 'tests run at once (default: the number of cores; libtest\'s --test-threads N means the same)' },
@@ -48,9 +49,6 @@ function usage(): string {
   ].join('\n');
 }
 
-function usageError(message: string): WasmthreadsError {
-  return new WasmthreadsError({ severity: 'error', code: 'usage', message });
-}
 
 /** libtest arguments we understand; the rest are filters. */
 interface Selection {
@@ -107,11 +105,6 @@ interface Outcome {
 
 const DEFAULT_ENV = /^(RUST_BACKTRACE|RUST_LIB_BACKTRACE|RUST_LOG|RUST_TEST_[A-Z_]+|RUST_MIN_STACK|CARGO(_[A-Z0-9_]+)?)$/;
 
-function parseDir(spec: string): { host: string; guest: string } {
-  const i = spec.indexOf('::');
-  return i < 0 ? { host: spec, guest: spec } : { host: spec.slice(0, i), guest: spec.slice(i + 2) };
-}
-
 /** A whole-program run of the binary with captured output. */
 async function runBinary(base: RunOptions, args: string[], timeoutMs?: number): Promise<{ code: number; out: string; why?: string }> {
   const chunks: Buffer[] = [];
@@ -165,7 +158,7 @@ async function runTests(argv: string[], io: CliIO): Promise<number> {
   }
   const base: RunOptions = {
     module: bytes, name: binary, env: [...env],
-    preopens: (dirs.length > 0 ? dirs : ['.']).map(parseDir),
+    preopens: checkDirs((dirs.length > 0 ? dirs : ['.']).map(parseDir)),
     poolSize: 1,
     maxThreads: maxThreadsText === undefined ? undefined : Number(maxThreadsText),
   };
