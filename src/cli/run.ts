@@ -2,7 +2,7 @@
 // host-managed ABI) on worker_threads with WASI preview1, and exits with the program's code.
 
 import { formatDiagnostic } from '../diagnostics.js';
-import { isLinkInput, run, type RunOptions } from '../host/run.js';
+import { isLinkInput, MAX_STACK_SIZE, MAX_THREADS_LIMIT, MIN_STACK_SIZE, run, type RunOptions } from '../host/run.js';
 import { flagBool, flagList, flagString, formatFlags, parseArgs, type FlagSpec, usageError } from './args.js';
 import type { CliIO, Command } from './io.js';
 
@@ -103,10 +103,10 @@ export function runOptionsFromArgv(argv: string[]): RunOptions {
     args: words,
     env: parseEnv(flagList(p, 'env'), flagBool(p, 'inherit-env')),
     preopens: checkDirs(flagList(p, 'dir').map(parseDir)),
-    maxThreads: positiveInt(flagString(p, 'max-threads'), 'max-threads', 1, 4096),
+    maxThreads: positiveInt(flagString(p, 'max-threads'), 'max-threads', 1, MAX_THREADS_LIMIT),
     maxHostMemory: byteSize(flagString(p, 'max-host-memory'), 'max-host-memory'),
-    poolSize: positiveInt(flagString(p, 'pool-size'), 'pool-size', 0, 4096),
-    stackSize: positiveInt(flagString(p, 'stack-size'), 'stack-size', 1024, 1 << 30),
+    poolSize: positiveInt(flagString(p, 'pool-size'), 'pool-size', 0, MAX_THREADS_LIMIT),
+    stackSize: positiveInt(flagString(p, 'stack-size'), 'stack-size', MIN_STACK_SIZE, MAX_STACK_SIZE),
     checkIsolation: !flagBool(p, 'no-isolation-check'),
     traceExit: flagBool(p, 'trace-exit') || undefined,
   };

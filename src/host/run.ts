@@ -10,6 +10,7 @@ import { readErrorText } from '../shared/read-error.js';
 import { ExitKind } from '../runtime/control-block.js';
 import { traceExitFromEnv } from '../runtime/exit-trace.js';
 import { supervise } from '../runtime/supervisor.js';
+export { MAX_STACK_SIZE, MAX_THREADS_LIMIT, MIN_STACK_SIZE } from '../runtime/supervisor.js';
 import type { SupervisorPlugin } from '../shared/host-plugin.js';
 import { wasiSupervisorPlugin } from '../wasi/index.js';
 import { link } from '../link/index.js';

@@ -58,6 +58,9 @@ export const DEFAULT_MAX_THREADS = 128;
  * so 4096 threads are already 32 GiB; the control block and service channels are sized by it too.
  */
 export const MAX_THREADS_LIMIT = 4096;
+/** Bounds of a host-managed thread's stack (--stack-size). */
+export const MIN_STACK_SIZE = 1024;
+export const MAX_STACK_SIZE = 1 << 30;
 export const DEFAULT_POOL_SIZE = 4;
 /**
  * Workers booting at once: one per core besides T0's. Booting more at once only slows each of
@@ -271,7 +274,7 @@ function prepared(bytes: Uint8Array, file: string): Promise<{ info: ModuleInfo; 
       const info = readModuleInfo(bytes, file);
       checkModule(info);
       try {
-        return { info: { ...info, file }, module: await WebAssembly.compile(bytes) };
+        return { info, module: await WebAssembly.compile(bytes) };
       } catch (e) {
         throw new WasmthreadsError({ severity: 'error', code: 'compile', file, message: `invalid module: ${(e as Error).message}` });
       }
@@ -291,7 +294,7 @@ function checkLimits(o: SuperviseOptions): void {
   };
   int(o.maxThreads, '--max-threads', 1, MAX_THREADS_LIMIT);
   int(o.poolSize, '--pool-size', 0, MAX_THREADS_LIMIT);
-  int(o.stackSize, '--stack-size', 1024, 1 << 30);
+  int(o.stackSize, '--stack-size', MIN_STACK_SIZE, MAX_STACK_SIZE);
   if (o.maxHostMemory !== undefined && !(Number.isInteger(o.maxHostMemory) && o.maxHostMemory >= 1048576)) {
     bad(`--max-host-memory must be at least 1 MiB, got ${o.maxHostMemory}`);
   }
@@ -300,9 +303,9 @@ function checkLimits(o: SuperviseOptions): void {
 /** Runs a module to completion; resolves with the exit record once every worker is gone. */
 export async function supervise(options: SuperviseOptions): Promise<SuperviseResult> {
   const selfTest = applyLiftoffWorkaround();
+  checkLimits(options);
   const { info, module } = await prepared(options.bytes, options.file);
   const memory = createMemory(info);
-  checkLimits(options);
   const maxThreads = info.abi === 'none' ? 0 : (options.maxThreads ?? DEFAULT_MAX_THREADS);
   const poolSize = Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, maxThreads);
   const buffers = ControlBlock.allocate(maxThreads, poolSize, options.maxHostMemory === undefined ? 0 : Math.floor(options.maxHostMemory / 1048576));

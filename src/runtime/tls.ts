@@ -156,17 +156,12 @@ export function checkIsolation(cb: ControlBlock, self: number, layout: StaticLay
     const hit = findOverlap(cb, self, layout);
     if (!hit || hit.slot === 0) return hit?.message;
     deadline ??= performance.now() + OVERLAP_RECHECK_MS;
+    const left = deadline - performance.now();
+    // Still overlapping a live thread once the window is over: it is real.
+    if (left <= 0) return hit.message;
     const at = cb.at(hit.slot, SlotField.STATE);
     const state = Atomics.load(cb.words, at);
-    if (!LIVE_STATES.has(state)) continue;
-    const r = waitWhile(cb.words, at, state, deadline - performance.now());
-    if (r === 'exiting') throw new ExitSignal();
-    if (r === 'timed-out') {
-      // Still the same thread in the same state: one last look, then it is real.
-      const again = findOverlap(cb, self, layout);
-      if (again && (again.slot === 0 || Atomics.load(cb.words, cb.at(again.slot, SlotField.STATE)) === state)) return again.message;
-      if (!again) return undefined;
-    }
+    if (LIVE_STATES.has(state) && waitWhile(cb.words, at, state, left) === 'exiting') throw new ExitSignal();
   }
 }
 

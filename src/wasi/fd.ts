@@ -13,7 +13,7 @@ import { check, Errno, WasiError } from './errno.js';
 import { EntryFlags, FdKind, type FdEntry } from './fd-table.js';
 import { filetypeOf, timesToSet, writeFilestat } from './filestat.js';
 import { encodeFdRequest, encodeReadRequest, encodeWriteRequest, ServiceOp } from './stdio-service.js';
-import { withResolved } from './sandbox.js';
+import { heldDirectoryName } from './sandbox.js';
 import { WASI_PLUGIN_NAME } from './context.js';
 
 /** Backoff between retries of a write that hit EAGAIN, in ms. */
@@ -135,9 +135,9 @@ function servedWrite(ctx: WasiContext, fd: number, data: Uint8Array): number {
     const a = ctx.host.callSupervisor(WASI_PLUGIN_NAME, ServiceOp.WRITE, encodeWriteRequest(fd, part));
     if (a.status !== Errno.SUCCESS) throw new WasiError(a.status);
   };
-  if (data.length <= SERVED_WRITE_CHUNK) send(data);
-  else ctx.table.withEntryLock(fd, () => {
-    for (let at = 0; at < data.length; at += SERVED_WRITE_CHUNK) send(data.subarray(at, at + SERVED_WRITE_CHUNK));
+  // Every served write holds the lock, so a small write cannot land between a large one's requests.
+  ctx.table.withEntryLock(fd, () => {
+    for (let at = 0; at === 0 || at < data.length; at += SERVED_WRITE_CHUNK) send(data.subarray(at, at + SERVED_WRITE_CHUNK));
   });
   return data.length;
 }
@@ -215,7 +215,7 @@ function listDirectory(path: string): Listed[] {
 function fdReaddir(ctx: WasiContext, fd: number, buf: number, bufLen: number, cookie: bigint, bufusedPtr: number): Errno {
   const list = ctx.table.pinned(fd, (e) => {
     check(e.kind === FdKind.DIRECTORY, Errno.NOTDIR);
-    return withResolved(e.hostFd, e.path, '.', { follow: false }, (r) => listDirectory(r.hostPath.slice(0, -'/.'.length)));
+    return listDirectory(heldDirectoryName(e.hostFd, e.path));
   });
   const out = Buffer.alloc(bufLen);
   let used = 0;

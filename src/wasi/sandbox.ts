@@ -120,6 +120,14 @@ function startHandle(hostFd: number, path: string): Handle {
   return { fd: hostFd, name: `/proc/self/fd/${hostFd}`, owned: false };
 }
 
+/**
+ * The name that reaches directory fd `hostFd` itself (`/proc/self/fd/N`, or its checked host path
+ * where there is none), for listing it; the caller keeps the fd open (pinned) while using it.
+ */
+export function heldDirectoryName(hostFd: number, path: string): string {
+  return startHandle(hostFd, path).name;
+}
+
 /** Opens directory `c` below `parent` without following a symlink; undefined if `c` is not one. */
 function openChildDirectory(parent: Handle, c: string): Handle | undefined {
   const path = `${parent.name}/${c}`;
