@@ -35,8 +35,8 @@ function runNode(args, what) {
 }
 
 /** Runs a guest under wasmthreads; `cli` another build's bin/wasmthreads.js (before/after runs). */
-export function runWasmthreads(guest, cli = CLI) {
-  return runNode([cli, 'run', `${HERE}${guest}.wasm`], guest);
+export function runWasmthreads(guest, cli = CLI, flags = []) {
+  return runNode([cli, 'run', ...flags, `${HERE}${guest}.wasm`], guest);
 }
 
 export function runEmscripten(name) {

@@ -15,6 +15,8 @@ const FLAGS: FlagSpec[] = [
   { name: 'pool-size', type: 'string', value: 'N', help: 'idle pre-instantiated workers kept ready for spawns (default 4)' },
   { name: 'stack-size', type: 'string', value: 'BYTES', help: 'host-managed ABI: stack per spawned thread (default 1048576)' },
   { name: 'trace-exit', type: 'boolean', help: 'print timestamps of the exit path (request, supervisor, workers, process exit) to stderr; also WASMTHREADS_TRACE_EXIT=1' },
+  { name: 'trace', type: 'string', value: 'FILE', help: 'write a Chrome trace-event JSON file (open it in Perfetto): a track per thread with spawns, host calls, futex waits and wakes' },
+  { name: 'no-deadlock-check', type: 'boolean', help: 'do not end the program (exit 142, with a report) when every thread is blocked in a wait no other thread can end' },
   { name: 'no-isolation-check', type: 'boolean', help: 'do not check that live threads\' stacks and TLS blocks are disjoint (checked by default at each spawn)' },
 ];
 
@@ -28,7 +30,9 @@ function usage(): string {
     'exports the thread ABIs need (--export-table, __stack_pointer, the TLS symbols).',
     'Exit code: proc_exit\'s value; 0 when the main thread returns; 134 on a trap in any thread or',
     'a memory-isolation violation (two live threads, or a thread and the main thread, sharing TLS',
-    'or stack bytes; checked by default where the module\'s wasi_thread_start shows its layout).',
+    'or stack bytes; checked by default where the module\'s wasi_thread_start shows its layout);',
+    '142 on a deadlock: every thread in an untimed futex wait (or joining such a thread) with no',
+    'wake-up on its way — the report names what each thread waits on and its last host call.',
     '',
     'options:',
     formatFlags(FLAGS),
@@ -109,6 +113,8 @@ export function runOptionsFromArgv(argv: string[]): RunOptions {
     stackSize: positiveInt(flagString(p, 'stack-size'), 'stack-size', MIN_STACK_SIZE, MAX_STACK_SIZE),
     checkIsolation: !flagBool(p, 'no-isolation-check'),
     traceExit: flagBool(p, 'trace-exit') || undefined,
+    deadlockCheck: !flagBool(p, 'no-deadlock-check'),
+    trace: flagString(p, 'trace'),
   };
 }
 
@@ -117,8 +123,10 @@ export const runCommand: Command = {
   summary: 'run a threaded module on worker_threads with WASI',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
-    const result = await run({ ...runOptionsFromArgv(argv), exitingProcess: true });
+    const options = runOptionsFromArgv(argv);
+    const result = await run({ ...options, exitingProcess: true });
     if (result.diagnostic) io.stderr(formatDiagnostic(result.diagnostic) + '\n');
+    for (const w of result.warnings) io.stderr(formatDiagnostic({ severity: 'warning', code: 'run', message: w, file: options.module as string }) + '\n');
     if (result.finishTrace) io.stderr(result.finishTrace('process.exit() called'));
     // The supervisor's deliberate final exit: a guest may have left stdin being read or other
     // handles open; nothing of the run may keep Node alive, and every worker is already gone.

@@ -70,6 +70,14 @@ export interface RunOptions {
   exitingProcess?: boolean;
   /** Print the exit path's timestamps to stderr (`--trace-exit`; also WASMTHREADS_TRACE_EXIT=1). */
   traceExit?: boolean;
+  /**
+   * End the program with exit code 142 and a report when every thread is blocked in a wait only
+   * another thread could end (default true; `--no-deadlock-check`).
+   */
+  deadlockCheck?: boolean;
+  /** Write a Chrome trace-event JSON file (Perfetto) of every thread's spawns, host calls, futex
+   *  waits and wakes (`--trace FILE`). */
+  trace?: string;
 }
 
 export interface RunResult {
@@ -79,6 +87,10 @@ export interface RunResult {
   /** Thread id that ended the program (0 main, -1 the host). */
   exitTid: number;
   workersStarted: number;
+  /** Warnings about the run itself (a trace that lost events, waits the watchdog cannot see). */
+  warnings: string[];
+  /** With `trace`: events written to the file. */
+  traceEvents?: number;
   /** With `traceExit`: the exit trace so far; `finishTrace` adds a last mark and renders it. */
   finishTrace?: (lastStep: string) => string;
 }
@@ -88,6 +100,7 @@ const DIAGNOSTIC_CODES: Record<number, string> = {
   [ExitKind.TRAP]: 'trap',
   [ExitKind.ISOLATION]: 'memory-isolation',
   [ExitKind.HOST]: 'host',
+  [ExitKind.DEADLOCK]: 'deadlock',
 };
 
 function toDiagnostic(file: string, kind: number, message: string): Diagnostic | undefined {
@@ -131,7 +144,7 @@ async function moduleBytes(options: RunOptions, name: string): Promise<Uint8Arra
 const RUN_OPTION_KINDS: Record<string, OptionKind> = {
   name: 'string', linkWith: 'string[]', args: 'string[]', wasi: 'boolean', maxThreads: 'integer', maxHostMemory: 'integer',
   poolSize: 'integer', checkIsolation: 'boolean', stackSize: 'integer', plugins: 'any', pluginModules: 'string[]',
-  exitingProcess: 'boolean', traceExit: 'boolean', timeout: 'integer',
+  exitingProcess: 'boolean', traceExit: 'boolean', timeout: 'integer', deadlockCheck: 'boolean', trace: 'string',
 };
 
 /** Validates the options at the boundary and spells out the shorthands. */
@@ -215,6 +228,8 @@ export async function run(options: RunOptions): Promise<RunResult> {
     stackSize: options.stackSize,
     waitForTermination: !options.exitingProcess,
     traceExit: options.traceExit ?? traceExitFromEnv(),
+    deadlockCheck: options.deadlockCheck,
+    traceFile: options.trace,
     signal: controller.signal,
     cancelExitCode: TIMEOUT_EXIT_CODE,
   }).finally(() => {
@@ -223,7 +238,12 @@ export async function run(options: RunOptions): Promise<RunResult> {
   });
   releaseStdin(given === undefined ? stdinUsed : undefined);
   if (result.kind === ExitKind.CANCELLED && !timedOut) throw options.signal?.reason ?? new Error('run cancelled');
+  const warnings: string[] = [];
+  if (options.trace !== undefined && result.watchdogOff) warnings.push(`the trace has no futex waits: ${result.watchdogOff.replace(/^its futex waits cannot be watched: /, '')}`);
+  if (result.traceSummary?.dropped) warnings.push(`the trace lost ${result.traceSummary.dropped} events (a thread's trace buffer was full)`);
   return {
+    warnings,
+    traceEvents: result.traceSummary?.events,
     exitCode: result.code,
     diagnostic: toDiagnostic(name, result.kind, result.message),
     exitTid: result.tid,

@@ -59,9 +59,13 @@ export const Word = {
   /** Workers whose thread ended and that are building their next instance: they come back to
    *  the pool by themselves, so a spawner counts them as idle-to-be before waking the supervisor. */
   RECYCLING: 20,
+  /** Sum of what every hooked `memory.atomic.notify` returned (waiters it woke); see watchdog.ts. */
+  NOTIFIED: 21,
+  /** Hooked waits that returned 0 ("woken"); bumped after the waiter cleared WAIT_GEN's odd bit. */
+  WOKEN: 22,
 } as const;
-/** 16 Int32 words, the 8-byte EXIT_TIME (Float64-aligned: byte offset 64), then 4 more words. */
-const HEADER_WORDS = 22;
+/** 16 Int32 words, the 8-byte EXIT_TIME (Float64-aligned: byte offset 64), then 7 more words. */
+const HEADER_WORDS = 24;
 
 /** One-time warnings (bits of Word.WARNED). */
 export const Warned = { MAX_THREADS: 1, MEMORY_BUDGET: 2 } as const;
@@ -95,8 +99,26 @@ export const SlotField = {
   /** host-managed: 1 once `thread_detach` claimed the thread (CAS 0→1, so a second detach fails);
    *  reset to 0 by the claimer before START. A detached thread is released when it finishes. */
   DETACHED: 13,
+  /** 1 + the index (in `WebAssembly.Module.imports` order) of the import this slot's thread called
+   *  last; 0: none yet. Plain stores: only read for the deadlock report. */
+  LAST_CALL: 14,
+  /** Odd while the thread is in a wait only another thread can end (an untimed futex wait, a
+   *  host-managed join); bumped on entry and on exit, so an unchanged odd value means "still in
+   *  the same wait". The WAIT_* words below describe that wait. */
+  WAIT_GEN: 15,
+  /** A `WaitKind`. */
+  WAIT_KIND: 16,
+  /** Futex: the address waited on; join: the slot of the thread being joined. */
+  WAIT_ADDR: 17,
+  /** Futex: the value expected (wait64: its low 32 bits); join: the thread id being joined. */
+  WAIT_VALUE: 18,
+  /** When the wait began: milliseconds since the run's clock origin. */
+  WAIT_SINCE: 19,
 } as const;
-const SLOT_WORDS = 16;
+const SLOT_WORDS = 20;
+
+/** What a thread in a watched wait (SlotField.WAIT_GEN odd) is waiting for. */
+export const WaitKind = { NONE: 0, WAIT32: 1, WAIT64: 2, JOIN: 3 } as const;
 
 /**
  * Slot lifecycle. EMPTY → BOOTING (supervisor starts a worker) → IDLE (fresh instance ready) →
@@ -133,6 +155,8 @@ export const ExitKind = {
   HOST: 3,
   /** The embedder cancelled the run (`run({ signal, timeout })`). */
   CANCELLED: 4,
+  /** The watchdog found every thread blocked with nothing left to wake any of them. */
+  DEADLOCK: 5,
 } as const;
 export type ExitKind = (typeof ExitKind)[keyof typeof ExitKind];
 

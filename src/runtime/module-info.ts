@@ -189,7 +189,11 @@ function emscriptenReasons(mod: WasmModule): string[] | undefined {
 }
 
 export function readModuleInfo(bytes: Uint8Array, file: string): ModuleInfo {
-  const mod = readModule(bytes, file);
+  return moduleInfoOf(readModule(bytes, file), file);
+}
+
+/** The same from an already decoded module. */
+export function moduleInfoOf(mod: WasmModule, file: string): ModuleInfo {
   return {
     file,
     memoryImport: memoryImportOf(mod, file),

@@ -14,7 +14,15 @@ import { readExit, requestExit, TRAP_EXIT_CODE, type ExitRecord } from './exit.j
 import { ExitTrace } from './exit-trace.js';
 import { waitAsyncWhile } from './futex.js';
 import { applyLiftoffWorkaround } from './liftoff.js';
-import { readModuleInfo, type ModuleInfo } from './module-info.js';
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { readModule } from '../binary/read-module.js';
+import { readErrorText } from '../shared/read-error.js';
+import { moduleInfoOf, type ModuleInfo } from './module-info.js';
+import { rewriteFutexes, type FutexRewrite } from './futex-rewrite.js';
+import { hookModuleBytes } from './futex-hooks.js';
+import { allocateTrace, writeTrace } from './trace.js';
+import { DEADLOCK_EXIT_CODE, startWatchdog } from './watchdog.js';
+import { sharedClockMs } from './exit-trace.js';
 import { workersToBoot } from './pool.js';
 import { serveChannels } from './service-channel.js';
 import type { ThreadWorkerData } from './thread-worker.js';
@@ -47,6 +55,13 @@ export interface SuperviseOptions {
   waitForTermination?: boolean;
   /** Record the exit path's timestamps (--trace-exit); returned as `trace`. */
   traceExit?: boolean;
+  /**
+   * End a program whose threads are all blocked for good with DEADLOCK_EXIT_CODE and a report
+   * (default true). Needs the module's futex instructions rewritten (futex-rewrite.ts).
+   */
+  deadlockCheck?: boolean;
+  /** Write a Chrome trace-event JSON file of every thread's spawns, host calls and waits. */
+  traceFile?: string;
   /** Ends the program when aborted: exit record kind CANCELLED, code `cancelExitCode`. */
   signal?: AbortSignal;
   cancelExitCode?: number;
@@ -84,6 +99,10 @@ export interface SuperviseResult extends ExitRecord {
   /** The exit path's timestamps (empty unless `traceExit`) and when the request was made. */
   trace: ExitTrace;
   requestedAt: number;
+  /** Why the deadlock watchdog could not run (when it was asked for), for a warning. */
+  watchdogOff?: string;
+  /** With `traceFile`: events written and records dropped because a thread's buffer was full. */
+  traceSummary?: { events: number; dropped: number };
 }
 
 function layoutOf(info: ModuleInfo): StaticLayout {
@@ -261,27 +280,56 @@ async function terminateAll(run: Running, wait: boolean): Promise<void> {
 }
 
 /**
- * Decoded facts and the compiled module per bytes object: a caller that runs the same bytes many
- * times (`wasmthreads test` runs every test of a binary as its own program) decodes and compiles
- * them once. Keyed by the Uint8Array itself, so nothing outlives the caller's bytes.
+ * Decoded facts, the futex rewrite and the compiled module(s) per bytes object: a caller that runs
+ * the same bytes many times (`wasmthreads test` runs every test of a binary as its own program)
+ * decodes, rewrites and compiles them once. Keyed by the Uint8Array itself, so nothing outlives
+ * the caller's bytes.
  */
-const preparedModules = new WeakMap<Uint8Array, Promise<{ info: ModuleInfo; module: WebAssembly.Module }>>();
+interface Prepared {
+  info: ModuleInfo;
+  /** The rewrite, why there is none (a string), or undefined: no futex instruction to rewrite. */
+  rewrite: FutexRewrite | string | undefined;
+  /** Compiled original (false) and rewritten (true) module, each on first use. */
+  compiled: Map<boolean, Promise<WebAssembly.Module>>;
+}
 
-function prepared(bytes: Uint8Array, file: string): Promise<{ info: ModuleInfo; module: WebAssembly.Module }> {
+const preparedModules = new WeakMap<Uint8Array, Prepared>();
+
+function prepared(bytes: Uint8Array, file: string): Prepared {
   let p = preparedModules.get(bytes);
   if (!p) {
-    p = (async () => {
-      const info = readModuleInfo(bytes, file);
-      checkModule(info);
-      try {
-        return { info, module: await WebAssembly.compile(bytes) };
-      } catch (e) {
-        throw new WasmthreadsError({ severity: 'error', code: 'compile', file, message: `invalid module: ${(e as Error).message}` });
-      }
-    })();
+    const mod = readModule(bytes, file);
+    const info = moduleInfoOf(mod, file);
+    checkModule(info);
+    // Only a shared memory can be waited on; anything else traps in the instruction itself.
+    const rewrite = info.memoryImport?.shared ? rewriteFutexes(mod, bytes) : undefined;
+    p = { info, rewrite, compiled: new Map() };
     preparedModules.set(bytes, p);
   }
-  return p.then(({ info, module }) => ({ info: { ...info, file }, module }));
+  return p;
+}
+
+function compiled(p: Prepared, bytes: Uint8Array, file: string, hooked: boolean): Promise<WebAssembly.Module> {
+  let m = p.compiled.get(hooked);
+  if (!m) {
+    const source = hooked && typeof p.rewrite === 'object' ? p.rewrite.bytes : bytes;
+    m = WebAssembly.compile(source).catch((e: unknown) => {
+      throw new WasmthreadsError({ severity: 'error', code: 'compile', file, message: `invalid module: ${(e as Error).message}` });
+    });
+    p.compiled.set(hooked, m);
+  }
+  return m;
+}
+
+let hookModule: WebAssembly.Module | undefined;
+
+/** Opens the trace file before the run, so a bad path fails before any thread starts. */
+function openTrace(file: string): number {
+  try {
+    return openSync(file, 'w');
+  } catch (err) {
+    throw new WasmthreadsError({ severity: 'error', code: 'usage', file, message: `cannot write the trace file: ${readErrorText(err, 'a file')}` });
+  }
 }
 
 /** Rejects option values no run can honour, before anything is allocated. */
@@ -304,7 +352,15 @@ function checkLimits(o: SuperviseOptions): void {
 export async function supervise(options: SuperviseOptions): Promise<SuperviseResult> {
   const selfTest = applyLiftoffWorkaround();
   checkLimits(options);
-  const { info, module } = await prepared(options.bytes, options.file);
+  const prep = prepared(options.bytes, options.file);
+  const info = { ...prep.info, file: options.file };
+  const wantHooks = (options.deadlockCheck ?? true) || options.traceFile !== undefined;
+  const hooked = wantHooks && typeof prep.rewrite === 'object';
+  const module = await compiled(prep, options.bytes, options.file, hooked);
+  const watchdogOff = typeof prep.rewrite === 'string' ? `its futex waits cannot be watched: ${prep.rewrite}` : undefined;
+  const traceFd = options.traceFile === undefined ? undefined : openTrace(options.traceFile);
+  const origin = sharedClockMs();
+  const originEpochMs = Date.now();
   const memory = createMemory(info);
   const maxThreads = info.abi === 'none' ? 0 : (options.maxThreads ?? DEFAULT_MAX_THREADS);
   const poolSize = Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, maxThreads);
@@ -318,13 +374,22 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       layout: layoutOf(info), checkIsolation: options.checkIsolation ?? true,
       stackSize: options.stackSize ?? DEFAULT_THREAD_STACK_SIZE, services: services.names,
       pluginShared: services.shared, pluginModules: options.pluginModules ?? [],
+      originEpochMs, watch: (options.deadlockCheck ?? true) && !watchdogOff,
+      hookModule: hooked ? (hookModule ??= new WebAssembly.Module(hookModuleBytes())) : undefined,
+      codeMap: hooked && typeof prep.rewrite === 'object' ? { shift: prep.rewrite.codeShift, firstWrapper: prep.rewrite.firstWrapper } : undefined,
+      trace: traceFd === undefined ? undefined : allocateTrace(cb.slotCount),
     },
   };
+  const importNames = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`);
   // T0 first: it is the critical path. The pool boots right behind it (not after T0 is online):
   // a program that spawns at once would otherwise wait for a whole second worker boot. Pool
   // workers wait for MAIN_READY before instantiating, so T0's memory initialisation runs first.
   startWorker(run, 0, selfTest);
   if (maxThreads > 0) void refillPool(run, poolSize);
+  const watchdog = run.base.watch
+    ? startWatchdog(cb, importNames, () => Date.now() - originEpochMs, (report) =>
+      requestExit(cb, { code: DEADLOCK_EXIT_CODE, tid: -1, kind: ExitKind.DEADLOCK, message: report }))
+    : undefined;
   void serveChannels(cb, services.handlers, (e) =>
     requestExit(cb, { code: TRAP_EXIT_CODE, tid: -1, kind: ExitKind.HOST, message: `supervisor service failed: ${(e as Error).stack ?? e}` }));
   const cancel = (): void => {
@@ -337,11 +402,21 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
   await waitAsyncWhile(cb.words, Word.EXIT_STATE, 0);
   options.signal?.removeEventListener('abort', cancel);
   while (Atomics.load(cb.words, Word.EXIT_STATE) !== 2) await waitAsyncWhile(cb.words, Word.EXIT_STATE, 1, 10);
+  watchdog?.stop();
   run.trace.mark('supervisor noticed the request');
   cb.bump(Word.REFILL);
   cb.bump(Word.DOORBELL);
   await terminateAll(run, options.waitForTermination ?? true);
   for (const flush of services.flushers) flush();
   run.trace.mark('plug-ins flushed');
-  return { ...readExit(cb), workersStarted: run.started, trace: run.trace, requestedAt: cb.exitTime[0] };
+  let traceSummary: SuperviseResult['traceSummary'];
+  if (traceFd !== undefined && run.base.trace) {
+    try {
+      traceSummary = writeTrace(run.base.trace, cb.slotCount, importNames, origin, options.file, (chunk) => writeSync(traceFd, chunk));
+    } finally {
+      closeSync(traceFd);
+    }
+  }
+  return { ...readExit(cb), workersStarted: run.started, trace: run.trace, requestedAt: cb.exitTime[0],
+    watchdogOff: (options.deadlockCheck ?? true) ? watchdogOff : undefined, traceSummary };
 }

@@ -4,6 +4,7 @@
 
 import type { ControlBlock } from './control-block.js';
 import type { StaticLayout } from './tls.js';
+import type { Tracer } from './trace.js';
 
 export interface ThreadContext {
   readonly cb: ControlBlock;
@@ -16,8 +17,14 @@ export interface ThreadContext {
   readonly checkIsolation: boolean;
   /** host-managed: bytes of stack per spawned thread. */
   readonly stackSize: number;
+  /** Date.now() when the run started (the watchdog's time origin). */
+  readonly originEpochMs: number;
+  /** Present with `run --trace`. */
+  readonly tracer?: Tracer;
   /** Thread id of the thread running now (0 for the main thread). */
   tid: number;
+  /** Fills a new instance's futex-hook table (when the module was rewritten, futex-rewrite.ts). */
+  installHooks?: (instance: WebAssembly.Instance) => void;
   /** The instance the current thread runs in; replaced for every thread. */
   instance?: WebAssembly.Instance;
 }

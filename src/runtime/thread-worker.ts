@@ -23,6 +23,8 @@ import { awaitJoin, hostManagedImports, runHostManagedThread, type HostBlock } f
 import type { ControlBuffers } from './control-block.js';
 import type { MemoryImport, ThreadAbi } from './module-info.js';
 import type { StaticLayout } from './tls.js';
+import { futexHookInstaller } from './futex-hooks.js';
+import { RecordKind, TraceName, Tracer, type TraceBuffers } from './trace.js';
 
 /** Everything the supervisor sends a new worker (structured clone; SABs, Module, Memory shared). */
 export interface ThreadWorkerData {
@@ -45,20 +47,41 @@ export interface ThreadWorkerData {
   pluginModules: string[];
   /** T0 runs the Liftoff self-test. */
   selfTest: boolean;
+  /** Date.now() when the run started. */
+  originEpochMs: number;
+  /** Present when `module` is the futex-rewritten module: wraps the hooks as wasm functions. */
+  hookModule?: WebAssembly.Module;
+  /** Record each thread's last host call (for the deadlock report). */
+  watch: boolean;
+  /** `run --trace`: the record buffers. */
+  trace?: TraceBuffers;
+  /** With the rewritten module: how its code moved (trap stacks are mapped back to the file). */
+  codeMap?: { shift: number; firstWrapper: number };
 }
 
-/** Trap messages keep only wasm frames: the JS frames are wasmthreads' own. */
-function wasmStack(e: Error): string {
+/**
+ * Trap messages keep only wasm frames: the JS frames are wasmthreads' own, and so are the frames
+ * of the futex wrappers in a rewritten module, whose other offsets are mapped back to the file's.
+ */
+function wasmStack(e: Error, codeMap: ThreadWorkerData['codeMap']): string {
   const frames = (e.stack ?? '').split('\n').filter((l) => l.includes('wasm://') || l.includes('wasm-function'));
-  return frames.map((l) => l.trim()).join('\n');
+  const out: string[] = [];
+  for (const line of frames) {
+    const m = /wasm-function\[(\d+)\]:0x([0-9a-f]+)/.exec(line);
+    if (codeMap && m) {
+      if (Number(m[1]) >= codeMap.firstWrapper) continue;
+      out.push(line.trim().replace(m[0], `wasm-function[${m[1]}]:0x${(parseInt(m[2], 16) - codeMap.shift).toString(16)}`));
+    } else out.push(line.trim());
+  }
+  return out.join('\n');
 }
 
 /** Turns whatever escaped a thread into the program's exit; never returns. */
-function failThread(ctx: ThreadContext, e: unknown): never {
+function failThread(ctx: ThreadContext, e: unknown, codeMap?: ThreadWorkerData['codeMap']): never {
   if (e instanceof ExitSignal || exiting(ctx.cb)) parkForever();
   const who = describeThread(ctx.tid);
   if (e instanceof WebAssembly.RuntimeError) {
-    const stack = wasmStack(e);
+    const stack = wasmStack(e, codeMap);
     requestExit(ctx.cb, { code: TRAP_EXIT_CODE, tid: ctx.tid, kind: ExitKind.TRAP, message: `${who} trapped: ${e.message}${stack ? '\n' + stack : ''}` });
   } else {
     const err = e instanceof Error ? e : new Error(String(e));
@@ -107,13 +130,49 @@ function buildImports(ctx: ThreadContext, data: ThreadWorkerData, plugins: Worke
   if (data.abi === 'wasi-threads') merge(wasiThreadsImports(ctx));
   if (data.abi === 'host-managed') merge(hostManagedImports(ctx));
   if (data.memoryImport && data.memory) merge({ [data.memoryImport.module]: { [data.memoryImport.name]: data.memory } });
+  if (data.watch || ctx.tracer) watchCalls(ctx, data.module, imports);
   return imports;
+}
+
+type HostFunction = (...args: unknown[]) => unknown;
+
+/**
+ * Wraps every function the module imports so that the slot's LAST_CALL names it (the deadlock
+ * report's "last host call") and, with a tracer, each call is a span on the thread's track. The
+ * index is the import's position in `WebAssembly.Module.imports`, which the supervisor reads too.
+ */
+function watchCalls(ctx: ThreadContext, module: WebAssembly.Module, imports: WebAssembly.Imports): void {
+  const words = ctx.cb.words;
+  const at = ctx.cb.at(ctx.slot, SlotField.LAST_CALL);
+  const tracer = ctx.tracer;
+  WebAssembly.Module.imports(module).forEach((imp, i) => {
+    const fields = imports[imp.module] as Record<string, unknown> | undefined;
+    const f = fields?.[imp.name];
+    if (imp.kind !== 'function' || typeof f !== 'function') return;
+    const fn = f as HostFunction;
+    fields![imp.name] = tracer
+      ? (...args: unknown[]) => {
+          words[at] = i + 1;
+          tracer.record(RecordKind.BEGIN, ctx.tid, i);
+          // A call that unwinds (proc_exit, a trap, the program's exit) never returned: its span
+          // stays open, as it should.
+          const result = fn(...args);
+          tracer.record(RecordKind.END, ctx.tid, i);
+          return result;
+        }
+      : (...args: unknown[]) => {
+          words[at] = i + 1;
+          return fn(...args);
+        };
+  });
 }
 
 /** A fresh instance of the module. */
 function instantiate(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAssembly.Imports): WebAssembly.Instance {
   try {
-    return new WebAssembly.Instance(data.module, imports);
+    const instance = new WebAssembly.Instance(data.module, imports);
+    ctx.installHooks?.(instance);
+    return instance;
   } catch (e) {
     if (e instanceof ExitSignal) throw e;
     const msg = e instanceof Error ? e.message : String(e);
@@ -131,6 +190,7 @@ function runMain(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAssembl
   if (typeof start !== 'function') {
     abortProgram(ctx.cb, 0, ExitKind.HOST, START_FAILURE_EXIT_CODE, `module exports no '_start' function to run`);
   }
+  ctx.tracer?.record(RecordKind.BEGIN, 0, TraceName.THREAD);
   start();
   // The main thread returning from _start ends the program like proc_exit(0) (wasi-threads testsuite).
   requestExit(ctx.cb, { code: 0, tid: 0, kind: ExitKind.NORMAL, message: '' });
@@ -159,12 +219,16 @@ function runPool(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAssembl
     ctx.tid = ctx.cb.load(ctx.slot, SlotField.TID);
     ctx.cb.store(ctx.slot, SlotField.STATE, SlotState.RUNNING);
     const arg = ctx.cb.load(ctx.slot, SlotField.ARG);
+    ctx.tracer?.record(RecordKind.FLOW_END, ctx.tid, TraceName.SPAWN, ctx.tid);
+    ctx.tracer?.record(RecordKind.BEGIN, ctx.tid, TraceName.THREAD);
     if (data.abi === 'host-managed') {
       runHostManagedThread(ctx, instance, block, ctx.cb.load(ctx.slot, SlotField.FUNC), arg);
+      ctx.tracer?.record(RecordKind.END, ctx.tid, TraceName.THREAD);
       awaitJoin(ctx);
       beginRecycling(ctx.cb);
     } else {
       runWasiThread(ctx, instance, ctx.tid, arg);
+      ctx.tracer?.record(RecordKind.END, ctx.tid, TraceName.THREAD);
       // At once, before the next instance is built: a spawner may be re-checking an overlap with
       // this thread's blocks, which the guest may already have freed and handed out again (tls.ts).
       ctx.cb.publish(ctx.slot, SlotField.STATE, SlotState.RETIRED);
@@ -188,7 +252,9 @@ export async function runThreadWorker(builtInPlugins: WorkerPlugin[]): Promise<v
   const ctx: ThreadContext = {
     cb, memory: data.memory as WebAssembly.Memory, module: data.module, file: data.file, slot: data.slot,
     layout: data.layout, checkIsolation: data.checkIsolation, stackSize: data.stackSize, tid: 0,
+    originEpochMs: data.originEpochMs, tracer: data.trace ? new Tracer(data.trace, data.slot) : undefined,
   };
+  if (data.hookModule) ctx.installHooks = futexHookInstaller(ctx, data.hookModule);
   const host = makeThreadHost(ctx, data.services);
   try {
     const plugins = await loadPlugins(builtInPlugins, data);
@@ -196,6 +262,6 @@ export async function runThreadWorker(builtInPlugins: WorkerPlugin[]): Promise<v
     if (data.slot === 0) runMain(ctx, data, imports);
     else runPool(ctx, data, imports);
   } catch (e) {
-    failThread(ctx, e);
+    failThread(ctx, e, data.codeMap);
   }
 }

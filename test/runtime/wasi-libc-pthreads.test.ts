@@ -25,6 +25,8 @@ interface Program {
   code: number;
   stdout: string;
   args?: string[];
+  /** What stderr must say (default: nothing). */
+  stderr?: RegExp;
 }
 
 const programs: Program[] = [
@@ -35,6 +37,12 @@ const programs: Program[] = [
   { name: 'stacks', code: 0, stdout: '12 threads with small or caller-provided stacks: 176\n' },
   { name: 'exit_blocked', code: 3, stdout: 'exiting with threads blocked\n' },
   { name: 'grow', code: 0, stdout: 'written from pages grown by another thread\nmemory grew: yes, write returned 43\n' },
+  { name: 'pingpong', code: 0, stdout: '40000 passes\n' },
+  // The deadlock watchdog: exit 142, one line per thread naming its futex wait.
+  { name: 'deadlock', code: 142, stdout: 'thread holds b\nmain holds a\n',
+    stderr: /deadlock: every thread is blocked and none can wake another \(2 threads\)\n>>> main thread: memory\.atomic\.wait32 on 0x[0-9a-f]{8} \(expects -?\d+\) for [\d.]+ s; last host call: \S+\n>>> thread 1: memory\.atomic\.wait32 on 0x[0-9a-f]{8}/ },
+  { name: 'join_forever', code: 142, stdout: 'waiting for a signal that never comes\n',
+    stderr: /deadlock: every thread is blocked[^\n]*\n>>> main thread: memory\.atomic\.wait32 on [^\n]*\n>>> thread 1: memory\.atomic\.wait32 on [^\n]*last host call: wasi_snapshot_preview1\.fd_write/ },
 ];
 
 if (!SYSROOT || !existsSync(LIB)) {
@@ -58,7 +66,8 @@ if (!SYSROOT || !existsSync(LIB)) {
       if (!r) return t.fail(built[i].error!);
       t.equal(r.code, p.code, `exit code${r.stderr ? `: ${r.stderr}` : ''}`);
       t.equal(r.stdout.toString(), p.stdout);
-      t.equal(r.stderr, '', 'nothing on stderr (no isolation report)');
+      if (p.stderr) t.match(r.stderr, p.stderr);
+      else t.equal(r.stderr, '', 'nothing on stderr (no isolation or deadlock report)');
     });
   });
 }

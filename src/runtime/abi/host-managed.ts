@@ -23,11 +23,13 @@
 // `__wasm_init_tls(block)` exactly once, then calls the table entry. Every thread must be joined
 // or detached once; until then it counts against --max-threads and keeps its worker.
 
-import { ExitKind, SlotField, SlotState, Word } from '../control-block.js';
+import { ExitKind, SlotField, SlotState, WaitKind, Word } from '../control-block.js';
+import { beginWatchedWait, endWatchedWait } from '../futex-hooks.js';
 import { abortProgram, ExitSignal, START_FAILURE_EXIT_CODE, TRAP_EXIT_CODE } from '../exit.js';
 import { waitWhile } from '../futex.js';
 import { claimThread, startClaimed } from '../pool.js';
 import type { ThreadContext } from '../thread-context.js';
+import { traceSpawn } from '../trace.js';
 import { checkIsolation, hostBlockLayout, NO_BLOCKS, recordBlocks } from '../tls.js';
 
 import { HOST_MANAGED_MODULE } from './host-managed-names.js';
@@ -43,6 +45,7 @@ function threadSpawn(ctx: ThreadContext, func: number, arg: number): number {
   const claimed = claimThread(ctx.cb, { arg, func });
   if (typeof claimed === 'number') return claimed;
   recordBlocks(ctx.cb, claimed.slot, NO_BLOCKS);
+  if (ctx.tracer) traceSpawn(ctx.tracer, ctx.tid, claimed.tid);
   startClaimed(ctx.cb, claimed.slot);
   return claimed.tid;
 }
@@ -74,11 +77,17 @@ function threadJoin(ctx: ThreadContext, tid: number): number {
   if (slot < 0) return -ESRCH;
   if (ctx.cb.load(slot, SlotField.DETACHED) !== 0) return -EINVAL;
   const at = ctx.cb.at(slot, SlotField.STATE);
-  for (;;) {
-    const state = Atomics.load(ctx.cb.words, at);
-    if (state === SlotState.FINISHED && release(ctx, slot)) return 0;
-    if (state !== SlotState.START && state !== SlotState.RUNNING && state !== SlotState.FINISHED) return -ESRCH;
-    if (waitWhile(ctx.cb.words, at, state, Infinity) === 'exiting') throw new ExitSignal();
+  // Only the joined thread can end this wait: the deadlock watchdog counts it as blocked.
+  beginWatchedWait(ctx, WaitKind.JOIN, slot, tid);
+  try {
+    for (;;) {
+      const state = Atomics.load(ctx.cb.words, at);
+      if (state === SlotState.FINISHED && release(ctx, slot)) return 0;
+      if (state !== SlotState.START && state !== SlotState.RUNNING && state !== SlotState.FINISHED) return -ESRCH;
+      if (waitWhile(ctx.cb.words, at, state, Infinity) === 'exiting') throw new ExitSignal();
+    }
+  } finally {
+    endWatchedWait(ctx);
   }
 }
 

@@ -8,6 +8,7 @@ import { ExitKind } from '../control-block.js';
 import { abortProgram, TRAP_EXIT_CODE } from '../exit.js';
 import { claimThread, startClaimed } from '../pool.js';
 import type { ThreadContext } from '../thread-context.js';
+import { traceSpawn } from '../trace.js';
 import { blocksFromStartArg, checkIsolation, NO_BLOCKS, recordBlocks } from '../tls.js';
 
 export const WASI_THREAD_START = 'wasi_thread_start';
@@ -32,6 +33,7 @@ function threadSpawn(ctx: ThreadContext, arg: number): number {
   const claimed = claimThread(ctx.cb, { arg, func: 0 });
   if (typeof claimed === 'number') return claimed;
   recordBlocks(ctx.cb, claimed.slot, NO_BLOCKS);
+  if (ctx.tracer) traceSpawn(ctx.tracer, ctx.tid, claimed.tid);
   startClaimed(ctx.cb, claimed.slot);
   return claimed.tid;
 }

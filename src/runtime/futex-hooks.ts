@@ -1,0 +1,146 @@
+// The host side of futex-rewrite.ts: what a rewritten `memory.atomic.wait32/64` and
+// `memory.atomic.notify` run. Each does exactly what the instruction does — the same bounds and
+// alignment traps, `Atomics.wait`/`Atomics.notify` on the shared memory (the very operations the
+// instructions are specified as), the same results (0 woken, 1 not-equal, 2 timed out; notify:
+// waiters woken) — and leaves, around it, what the deadlock watchdog and the tracer read:
+//
+// - an untimed wait makes the slot's WAIT_GEN odd for its duration (WAIT_KIND/ADDR/VALUE/SINCE
+//   say what it waits for), and a wait that was woken bumps Word.WOKEN *after* WAIT_GEN is even
+//   again;
+// - a notify adds the number of waiters it woke to Word.NOTIFIED before the notifier runs on.
+// watchdog.ts explains why this ordering makes its verdict exact.
+//
+// The hooks reach the rewritten module as wasm functions (a table holds only those): a tiny
+// module built here imports them from JS and exports them again; the worker stores them in the
+// instance's hook table after instantiation.
+
+import { writeModule } from '../binary/write-module.js';
+import { ExternalKind, SectionId, ValTypeCode, type TypeIndex } from '../binary/types.js';
+import { bufferCovering } from '../shared/memory-buffer.js';
+import { SlotField, WaitKind, Word, type ControlBlock } from './control-block.js';
+import { FUTEX_TABLE_EXPORT, FutexHook } from './futex-rewrite.js';
+import { RecordKind, TraceName, type Tracer } from './trace.js';
+
+const WAIT_RESULT = { ok: 0, 'not-equal': 1, 'timed-out': 2 } as const;
+
+/** Where a hook records: the worker's slot in the control block, its clock origin, its tracer. */
+export interface HookContext {
+  readonly cb: ControlBlock;
+  readonly slot: number;
+  readonly memory: WebAssembly.Memory;
+  /** Date.now() at the start of the run (WAIT_SINCE counts from it). */
+  readonly originEpochMs: number;
+  readonly tracer?: Tracer;
+  tid: number;
+}
+
+function trap(message: string): never {
+  throw new WebAssembly.RuntimeError(message);
+}
+
+/** Views of the guest memory, refreshed when an address lies past the length they know. */
+class GuestViews {
+  i32: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  i64: BigInt64Array<ArrayBufferLike> = new BigInt64Array(0);
+  constructor(private readonly memory: WebAssembly.Memory) {}
+
+  /** The effective address of an access of `size` bytes, checked as the instruction checks it. */
+  address(addr: number, offset: number, size: number): number {
+    const ea = (addr >>> 0) + (offset >>> 0);
+    if (ea % size !== 0) trap('operation does not support unaligned accesses');
+    if (ea + size > (size === 4 ? this.i32.byteLength : this.i64.byteLength)) {
+      const buffer = bufferCovering(this.memory, ea + size);
+      if (!buffer) trap('memory access out of bounds');
+      this.i32 = new Int32Array(buffer);
+      this.i64 = new BigInt64Array(buffer, 0, buffer.byteLength >>> 3);
+    }
+    return ea;
+  }
+}
+
+/** Marks the slot as in a watched wait (WAIT_GEN odd). */
+export function beginWatchedWait(h: HookContext, kind: number, addr: number, value: number): void {
+  const { cb, slot } = h;
+  const w = cb.words;
+  // Plain stores: the seq-cst add below publishes them to the watchdog, which reads them only
+  // while WAIT_GEN is odd.
+  w[cb.at(slot, SlotField.WAIT_KIND)] = kind;
+  w[cb.at(slot, SlotField.WAIT_ADDR)] = addr;
+  w[cb.at(slot, SlotField.WAIT_VALUE)] = value;
+  w[cb.at(slot, SlotField.WAIT_SINCE)] = Date.now() - h.originEpochMs;
+  Atomics.add(w, cb.at(slot, SlotField.WAIT_GEN), 1);
+}
+
+export function endWatchedWait(h: HookContext): void {
+  Atomics.add(h.cb.words, h.cb.at(h.slot, SlotField.WAIT_GEN), 1);
+}
+
+/** The three hook functions, in FutexHook order. */
+function hookFunctions(h: HookContext): [(...a: never[]) => number, (...a: never[]) => number, (...a: never[]) => number] {
+  const views = new GuestViews(h.memory);
+  const { words } = h.cb;
+  const gen = h.cb.at(h.slot, SlotField.WAIT_GEN);
+  const wait32 = (addr: number, expected: number, timeout: number, offset: number): number => {
+    const ea = views.address(addr, offset, 4);
+    const untimed = timeout < 0;
+    if (untimed) beginWatchedWait(h, WaitKind.WAIT32, ea, expected);
+    h.tracer?.record(RecordKind.BEGIN, h.tid, TraceName.WAIT32, ea, expected);
+    const result = Atomics.wait(views.i32, ea >>> 2, expected, untimed ? Infinity : timeout / 1e6);
+    if (untimed) Atomics.add(words, gen, 1);
+    if (result === 'ok') Atomics.add(words, Word.WOKEN, 1);
+    h.tracer?.record(RecordKind.END, h.tid, TraceName.WAIT32, 0, WAIT_RESULT[result]);
+    return WAIT_RESULT[result];
+  };
+  const wait64 = (addr: number, expected: bigint, timeout: number, offset: number): number => {
+    const ea = views.address(addr, offset, 8);
+    const untimed = timeout < 0;
+    const low = Number(BigInt.asIntN(32, expected));
+    if (untimed) beginWatchedWait(h, WaitKind.WAIT64, ea, low);
+    h.tracer?.record(RecordKind.BEGIN, h.tid, TraceName.WAIT64, ea, low);
+    const result = Atomics.wait(views.i64, ea >>> 3, expected, untimed ? Infinity : timeout / 1e6);
+    if (untimed) Atomics.add(words, gen, 1);
+    if (result === 'ok') Atomics.add(words, Word.WOKEN, 1);
+    h.tracer?.record(RecordKind.END, h.tid, TraceName.WAIT64, 0, WAIT_RESULT[result]);
+    return WAIT_RESULT[result];
+  };
+  const notify = (addr: number, count: number, offset: number): number => {
+    const ea = views.address(addr, offset, 4);
+    const woken = Atomics.notify(views.i32, ea >>> 2, count >>> 0);
+    if (woken > 0) {
+      Atomics.add(words, Word.NOTIFIED, woken);
+      h.tracer?.record(RecordKind.INSTANT, h.tid, TraceName.WAKE, ea, woken);
+    }
+    return woken;
+  };
+  return [wait32 as never, wait64 as never, notify as never];
+}
+
+/** The bytes of the module that turns the JS hooks into wasm functions (imports "h" "0".."2", exports them). */
+export function hookModuleBytes(): Uint8Array {
+  const { i32, i64, f64 } = ValTypeCode;
+  const types = [
+    { params: [i32, i32, f64, i32], results: [i32] },
+    { params: [i32, i64, f64, i32], results: [i32] },
+    { params: [i32, i32, i32], results: [i32] },
+  ];
+  const hooks = [FutexHook.WAIT32, FutexHook.WAIT64, FutexHook.NOTIFY];
+  const at = { offset: 0, contentOffset: 0 };
+  return writeModule({
+    version: 1,
+    sections: [
+      { id: SectionId.Type, types, ...at },
+      { id: SectionId.Import, imports: hooks.map((h) => ({ module: 'h', name: String(h), desc: { kind: ExternalKind.Func, typeIndex: h as TypeIndex } })), ...at },
+      { id: SectionId.Export, exports: hooks.map((h) => ({ name: String(h), kind: ExternalKind.Func, index: h })), ...at },
+    ],
+  });
+}
+
+/** Builds this worker's hook functions once; `install` puts them in each new instance's table. */
+export function futexHookInstaller(h: HookContext, hookModule: WebAssembly.Module): (instance: WebAssembly.Instance) => void {
+  const fns = hookFunctions(h);
+  const wrapped = new WebAssembly.Instance(hookModule, { h: { 0: fns[0], 1: fns[1], 2: fns[2] } }).exports;
+  return (instance) => {
+    const table = instance.exports[FUTEX_TABLE_EXPORT] as WebAssembly.Table;
+    for (let i = 0; i < fns.length; i++) table.set(i, wrapped[String(i)]);
+  };
+}

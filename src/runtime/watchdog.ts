@@ -1,0 +1,113 @@
+// The deadlock watchdog: on the supervisor, a few times a second, it asks whether every thread of
+// the program is in a wait that only another thread of the program can end — an untimed futex
+// wait (seen through the rewritten wait instructions, futex-hooks.ts) or a host-managed join of
+// such a thread. If so, nothing can ever run again, and the program ends with DEADLOCK_EXIT_CODE
+// and a report of what each thread waits for, instead of hanging.
+//
+// Why the verdict is exact. A thread that runs guest code, sleeps with a timeout, reads input or is
+// inside any other host call is not in a watched wait, so the question is only asked when all are.
+// What remains is a thread woken by a notify that has not yet left `Atomics.wait`: it still looks
+// blocked. The counters settle it. A notifier adds the waiters it woke to NOTIFIED right after the
+// notify, before it can itself wait again; a woken waiter first leaves its watched state (WAIT_GEN
+// even) and only then adds 1 to WOKEN. The watchdog reads every runnable slot's (state, WAIT_GEN),
+// then the two counters, then the slots again. If both reads agree and every WAIT_GEN is odd,
+// each thread was in the same wait for the whole time in between, so while the counters were read
+// no thread was between a notify and its NOTIFIED update, and no woken thread had yet counted
+// itself: NOTIFIED − WOKEN is exactly the number of woken threads still on their way out. When
+// it is 0, no one is on the way out and no one can notify: a deadlock. The host itself never
+// notifies guest memory. The verdict must also hold at two ticks in a row, with the same waits,
+// before it is reported — not needed for the argument above, but cheap insurance.
+//
+// A module whose futex instructions could not all be rewritten has no watchdog (see
+// futex-rewrite.ts): a wait the host cannot see would make "every thread is blocked" unknowable.
+
+import { ControlBlock, SlotField, SlotState, WaitKind, Word } from './control-block.js';
+import { describeThread } from './thread-context.js';
+
+/** Exit code of a program the watchdog ended: 128 + SIGALRM, what a watchdog alarm would give. */
+export const DEADLOCK_EXIT_CODE = 142;
+/** How often the watchdog looks. A look reads a few words per worker; it never blocks. */
+export const WATCHDOG_INTERVAL_MS = 250;
+
+/** Slot states of a thread that may run guest code. */
+const RUNNABLE: ReadonlySet<number> = new Set([SlotState.MAIN, SlotState.CLAIMED, SlotState.START, SlotState.RUNNING]);
+
+interface BlockedThread {
+  slot: number;
+  state: number;
+  gen: number;
+}
+
+/** The runnable threads if every one is in a watched wait (and both reads agree), else undefined. */
+function allBlocked(cb: ControlBlock): BlockedThread[] | undefined {
+  const read = (): BlockedThread[] | undefined => {
+    const out: BlockedThread[] = [];
+    const inUse = cb.slotsInUse();
+    for (let slot = 0; slot < inUse; slot++) {
+      const state = cb.load(slot, SlotField.STATE);
+      if (!RUNNABLE.has(state)) continue;
+      const gen = cb.load(slot, SlotField.WAIT_GEN);
+      if ((gen & 1) === 0) return undefined;
+      out.push({ slot, state, gen });
+    }
+    return out.length > 0 ? out : undefined;
+  };
+  const first = read();
+  if (!first) return undefined;
+  const notified = Atomics.load(cb.words, Word.NOTIFIED);
+  const woken = Atomics.load(cb.words, Word.WOKEN);
+  const second = read();
+  if (!second || key(first) !== key(second) || notified !== woken) return undefined;
+  // A join ends when the joined thread finishes; it can only be hopeless if that thread is one of
+  // the blocked ones.
+  const slots = new Set(first.map((t) => t.slot));
+  for (const t of first) {
+    if (cb.load(t.slot, SlotField.WAIT_KIND) === WaitKind.JOIN && !slots.has(cb.load(t.slot, SlotField.WAIT_ADDR))) return undefined;
+  }
+  return first;
+}
+
+function key(threads: BlockedThread[]): string {
+  return threads.map((t) => `${t.slot}:${t.state}:${t.gen}`).join(',');
+}
+
+const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+
+function describeWait(cb: ControlBlock, t: BlockedThread, importNames: string[], nowMs: number): string {
+  const kind = cb.load(t.slot, SlotField.WAIT_KIND);
+  const addr = cb.load(t.slot, SlotField.WAIT_ADDR);
+  const value = cb.load(t.slot, SlotField.WAIT_VALUE);
+  const since = ((nowMs - cb.load(t.slot, SlotField.WAIT_SINCE)) / 1000).toFixed(2);
+  const what = kind === WaitKind.JOIN ? `thread_join(${value})`
+    : `${kind === WaitKind.WAIT64 ? 'memory.atomic.wait64' : 'memory.atomic.wait32'} on ${hex(addr)} (expects ${Math.abs(value) < 65536 ? value : hex(value)})`;
+  const last = cb.load(t.slot, SlotField.LAST_CALL);
+  const call = last === 0 ? 'none' : (importNames[last - 1] ?? `import ${last - 1}`);
+  const tid = t.slot === 0 ? 0 : cb.load(t.slot, SlotField.TID);
+  return `${describeThread(tid)}: ${what} for ${since} s; last host call: ${call}`;
+}
+
+export interface Watchdog {
+  stop(): void;
+}
+
+/**
+ * Starts looking. `onDeadlock` gets the report (first line, then one line per thread) once; the
+ * caller ends the program with it. `clockMs` returns milliseconds since the run's clock origin.
+ */
+export function startWatchdog(cb: ControlBlock, importNames: string[], clockMs: () => number, onDeadlock: (report: string) => void): Watchdog {
+  let previous: string | undefined;
+  const timer = setInterval(() => {
+    if (Atomics.load(cb.words, Word.EXIT_STATE) !== 0) return;
+    const blocked = allBlocked(cb);
+    const now = blocked ? key(blocked) : undefined;
+    if (blocked && now === previous) {
+      clearInterval(timer);
+      const at = clockMs();
+      const lines = blocked.map((t) => `${describeWait(cb, t, importNames, at)}`);
+      onDeadlock(`deadlock: every thread is blocked and none can wake another (${blocked.length} thread${blocked.length === 1 ? '' : 's'})\n${lines.join('\n')}`);
+    }
+    previous = now;
+  }, WATCHDOG_INTERVAL_MS);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
