@@ -7,6 +7,8 @@
 #     wasm32-unknown-unknown-atomics  wasm32-unknown-unknown with +atomics,+bulk-memory (native
 #                                     thread_local!, Mutex, Condvar; threads come from the host)
 #     wasm32-wasip1                   single-threaded WASI against Debian's wasi-libc
+#     wasm32-wasip1-threads           wasi-threads against the threaded wasi-libc sysroot that
+#                                     WASI_SYSROOT names (none comes from a registry; see README)
 #     wasm32-unknown-emscripten-threads  wasm32-unknown-emscripten with +atomics,+bulk-memory, linked
 #                                     by emcc 3.1.6 with -pthread -sPROXY_TO_PTHREAD (std::thread works);
 #                                     emcc's wasm-ld is whatever its EM_LLVM_ROOT holds
@@ -54,6 +56,13 @@ case "$target" in
   wasm32-wasip1)
     triple=wasm32-wasip1
     wasilib=/usr/lib/wasm32-wasi
+    rustflags="-C linker=$linker -C link-self-contained=no -L native=$wasilib -C link-arg=$wasilib/crt1-command.o"
+    buildstd=std,panic_abort,test
+    ;;
+  wasm32-wasip1-threads)
+    triple=wasm32-wasip1-threads
+    wasilib=${WASI_SYSROOT:?rust-wasm: set WASI_SYSROOT to a wasm32-wasip1-threads sysroot}/lib/wasm32-wasip1-threads
+    [ -f "$wasilib/libc.a" ] || { echo "rust-wasm: $wasilib/libc.a missing: WASI_SYSROOT is not a wasm32-wasip1-threads sysroot" >&2; exit 1; }
     rustflags="-C linker=$linker -C link-self-contained=no -L native=$wasilib -C link-arg=$wasilib/crt1-command.o"
     buildstd=std,panic_abort,test
     ;;

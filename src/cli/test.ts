@@ -110,7 +110,9 @@ async function runBinary(base: RunOptions, args: string[], timeoutMs?: number): 
   const chunks: Buffer[] = [];
   const collect = (d: Uint8Array): void => void chunks.push(Buffer.from(d));
   const r = await run({ ...base, args, stdout: collect, stderr: collect, stdin: '', timeout: timeoutMs });
-  return { code: r.exitCode, out: Buffer.concat(chunks).toString(), why: r.diagnostic ? r.diagnostic.message : undefined };
+  // The diagnostic whole: a trap's wasm stack, a deadlock's line per thread.
+  const why = r.diagnostic ? [r.diagnostic.message, ...(r.diagnostic.notes ?? []).map((n) => `  ${n}`)].join('\n') : undefined;
+  return { code: r.exitCode, out: Buffer.concat(chunks).toString(), why };
 }
 
 /** `--list --format terse` output: "NAME: test" lines. */
@@ -174,7 +176,7 @@ async function runTests(argv: string[], io: CliIO): Promise<number> {
   const all = await runBinary(base, ['--list', '--format', 'terse'], timeoutMs);
   if (all.code !== 0) {
     io.stderr(all.out);
-    throw new WasmthreadsError({ severity: 'error', code: 'test-list', file: binary, message: `listing the tests failed (exit ${all.code})${all.why ? `: ${all.why}` : ''}`, hint: 'is this a libtest binary (cargo test --no-run)?' });
+    throw new WasmthreadsError({ severity: 'error', code: 'test-list', file: binary, message: `listing the tests failed (exit ${all.code})${all.why ? `: ${all.why.split('\n')[0]}` : ''}`, hint: 'is this a libtest binary (cargo test --no-run)?' });
   }
   const ignoredRun = await runBinary(base, ['--list', '--format', 'terse', '--ignored'], timeoutMs);
   const ignoredSet = new Set(listed(ignoredRun.out));
@@ -201,7 +203,7 @@ async function runTests(argv: string[], io: CliIO): Promise<number> {
       const r = await runBinary(base, args, timeoutMs);
       const seconds = (performance.now() - t0) / 1000;
       const passed = r.code === 0 && /test result: ok\. 1 passed/.test(r.out);
-      const why = passed ? undefined : r.code === 0 ? 'the test did not run (0 passed)' : r.code === 124 ? `timed out after ${timeoutText} s` : r.code === 101 ? 'exit 101' : `exit ${r.code}${r.why ? `: ${r.why.split('\n')[0]}` : ''}`;
+      const why = passed ? undefined : r.code === 0 ? 'the test did not run (0 passed)' : r.code === 124 ? `timed out after ${timeoutText} s` : r.code === 101 ? 'exit 101' : `exit ${r.code}${r.why ? `: ${r.why}` : ''}`;
       outcomes.push(report.done({ name, status: passed ? 'ok' : 'failed', output: r.out, seconds, why }));
     }
   };
