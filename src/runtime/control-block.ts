@@ -63,6 +63,9 @@ export const Word = {
   NOTIFIED: 21,
   /** Hooked waits that returned 0 ("woken"); bumped after the waiter cleared WAIT_GEN's odd bit. */
   WOKEN: 22,
+  /** Set by the deadlock watchdog once it has its verdict: every thread it wakes from its watched
+   *  wait writes its wasm stack into its channel bytes (SlotField.STACK_LEN) and parks. */
+  DUMP_STACKS: 23,
 } as const;
 /** 16 Int32 words, the 8-byte EXIT_TIME (Float64-aligned: byte offset 64), then 7 more words. */
 const HEADER_WORDS = 24;
@@ -114,8 +117,10 @@ export const SlotField = {
   WAIT_VALUE: 18,
   /** When the wait began: milliseconds since the run's clock origin. */
   WAIT_SINCE: 19,
+  /** 1 + byte length of the wasm stack this thread wrote into its channel bytes at a deadlock. */
+  STACK_LEN: 20,
 } as const;
-const SLOT_WORDS = 20;
+const SLOT_WORDS = 21;
 
 /** What a thread in a watched wait (SlotField.WAIT_GEN odd) is waiting for. */
 export const WaitKind = { NONE: 0, WAIT32: 1, WAIT64: 2, JOIN: 3 } as const;

@@ -17,7 +17,9 @@
 import { writeModule } from '../binary/write-module.js';
 import { ExternalKind, SectionId, ValTypeCode, type TypeIndex } from '../binary/types.js';
 import { bufferCovering } from '../shared/memory-buffer.js';
-import { SlotField, WaitKind, Word, type ControlBlock } from './control-block.js';
+import { CHANNEL_BYTES, SlotField, WaitKind, Word, type ControlBlock } from './control-block.js';
+import { parkForever } from './exit.js';
+import { compactFrame, wasmFrames, type CodeMap } from './wasm-stack.js';
 import { FUTEX_TABLE_EXPORT, FutexHook } from './futex-rewrite.js';
 import { RecordKind, TraceName, type Tracer } from './trace.js';
 
@@ -31,7 +33,28 @@ export interface HookContext {
   /** Date.now() at the start of the run (WAIT_SINCE counts from it). */
   readonly originEpochMs: number;
   readonly tracer?: Tracer;
+  readonly codeMap?: CodeMap;
   tid: number;
+}
+
+/** Frames a deadlock report keeps per thread. */
+const MAX_FRAMES = 10;
+
+/**
+ * At a deadlock the watchdog wakes each blocked thread with DUMP_STACKS set: the thread writes its
+ * wasm stack (where it is stuck) into its channel bytes — idle, since it is not in a service call —
+ * and parks until the program ends.
+ */
+export function dumpStackAndPark(h: HookContext): never {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 64;
+  const stack = new Error('deadlock').stack ?? '';
+  Error.stackTraceLimit = limit;
+  const text = wasmFrames(stack, h.codeMap).slice(0, MAX_FRAMES).map(compactFrame).join('\n');
+  const bytes = new TextEncoder().encode(text).subarray(0, CHANNEL_BYTES);
+  h.cb.channel(h.slot).set(bytes);
+  h.cb.publish(h.slot, SlotField.STACK_LEN, bytes.length + 1);
+  parkForever();
 }
 
 function trap(message: string): never {
@@ -86,6 +109,7 @@ function hookFunctions(h: HookContext): [(...a: never[]) => number, (...a: never
     if (untimed) beginWatchedWait(h, WaitKind.WAIT32, ea, expected);
     h.tracer?.record(RecordKind.BEGIN, h.tid, TraceName.WAIT32, ea, expected);
     const result = Atomics.wait(views.i32, ea >>> 2, expected, untimed ? Infinity : timeout / 1e6);
+    if (untimed && Atomics.load(words, Word.DUMP_STACKS) !== 0) dumpStackAndPark(h);
     if (untimed) Atomics.add(words, gen, 1);
     if (result === 'ok') Atomics.add(words, Word.WOKEN, 1);
     h.tracer?.record(RecordKind.END, h.tid, TraceName.WAIT32, 0, WAIT_RESULT[result]);
@@ -98,6 +122,7 @@ function hookFunctions(h: HookContext): [(...a: never[]) => number, (...a: never
     if (untimed) beginWatchedWait(h, WaitKind.WAIT64, ea, low);
     h.tracer?.record(RecordKind.BEGIN, h.tid, TraceName.WAIT64, ea, low);
     const result = Atomics.wait(views.i64, ea >>> 3, expected, untimed ? Infinity : timeout / 1e6);
+    if (untimed && Atomics.load(words, Word.DUMP_STACKS) !== 0) dumpStackAndPark(h);
     if (untimed) Atomics.add(words, gen, 1);
     if (result === 'ok') Atomics.add(words, Word.WOKEN, 1);
     h.tracer?.record(RecordKind.END, h.tid, TraceName.WAIT64, 0, WAIT_RESULT[result]);

@@ -387,7 +387,7 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
   startWorker(run, 0, selfTest);
   if (maxThreads > 0) void refillPool(run, poolSize);
   const watchdog = run.base.watch
-    ? startWatchdog(cb, importNames, () => Date.now() - originEpochMs, (report) =>
+    ? startWatchdog(cb, importNames, () => Date.now() - originEpochMs, memory, (report) =>
       requestExit(cb, { code: DEADLOCK_EXIT_CODE, tid: -1, kind: ExitKind.DEADLOCK, message: report }))
     : undefined;
   void serveChannels(cb, services.handlers, (e) =>

@@ -5,6 +5,7 @@
 import type { ControlBlock } from './control-block.js';
 import type { StaticLayout } from './tls.js';
 import type { Tracer } from './trace.js';
+import type { CodeMap } from './wasm-stack.js';
 
 export interface ThreadContext {
   readonly cb: ControlBlock;
@@ -23,6 +24,8 @@ export interface ThreadContext {
   readonly tracer?: Tracer;
   /** Thread id of the thread running now (0 for the main thread). */
   tid: number;
+  /** How the rewritten module's code moved (for stacks), when it was rewritten. */
+  readonly codeMap?: CodeMap;
   /** Fills a new instance's futex-hook table (when the module was rewritten, futex-rewrite.ts). */
   installHooks?: (instance: WebAssembly.Instance) => void;
   /** The instance the current thread runs in; replaced for every thread. */

@@ -24,6 +24,7 @@ import type { ControlBuffers } from './control-block.js';
 import type { MemoryImport, ThreadAbi } from './module-info.js';
 import type { StaticLayout } from './tls.js';
 import { futexHookInstaller } from './futex-hooks.js';
+import { wasmFrames, type CodeMap } from './wasm-stack.js';
 import { RecordKind, TraceName, Tracer, type TraceBuffers } from './trace.js';
 
 /** Everything the supervisor sends a new worker (structured clone; SABs, Module, Memory shared). */
@@ -56,32 +57,15 @@ export interface ThreadWorkerData {
   /** `run --trace`: the record buffers. */
   trace?: TraceBuffers;
   /** With the rewritten module: how its code moved (trap stacks are mapped back to the file). */
-  codeMap?: { shift: number; firstWrapper: number };
-}
-
-/**
- * Trap messages keep only wasm frames: the JS frames are wasmthreads' own, and so are the frames
- * of the futex wrappers in a rewritten module, whose other offsets are mapped back to the file's.
- */
-function wasmStack(e: Error, codeMap: ThreadWorkerData['codeMap']): string {
-  const frames = (e.stack ?? '').split('\n').filter((l) => l.includes('wasm://') || l.includes('wasm-function'));
-  const out: string[] = [];
-  for (const line of frames) {
-    const m = /wasm-function\[(\d+)\]:0x([0-9a-f]+)/.exec(line);
-    if (codeMap && m) {
-      if (Number(m[1]) >= codeMap.firstWrapper) continue;
-      out.push(line.trim().replace(m[0], `wasm-function[${m[1]}]:0x${(parseInt(m[2], 16) - codeMap.shift).toString(16)}`));
-    } else out.push(line.trim());
-  }
-  return out.join('\n');
+  codeMap?: CodeMap;
 }
 
 /** Turns whatever escaped a thread into the program's exit; never returns. */
-function failThread(ctx: ThreadContext, e: unknown, codeMap?: ThreadWorkerData['codeMap']): never {
+function failThread(ctx: ThreadContext, e: unknown, codeMap?: CodeMap): never {
   if (e instanceof ExitSignal || exiting(ctx.cb)) parkForever();
   const who = describeThread(ctx.tid);
   if (e instanceof WebAssembly.RuntimeError) {
-    const stack = wasmStack(e, codeMap);
+    const stack = wasmFrames(e.stack ?? '', codeMap).join('\n');
     requestExit(ctx.cb, { code: TRAP_EXIT_CODE, tid: ctx.tid, kind: ExitKind.TRAP, message: `${who} trapped: ${e.message}${stack ? '\n' + stack : ''}` });
   } else {
     const err = e instanceof Error ? e : new Error(String(e));
@@ -252,7 +236,7 @@ export async function runThreadWorker(builtInPlugins: WorkerPlugin[]): Promise<v
   const ctx: ThreadContext = {
     cb, memory: data.memory as WebAssembly.Memory, module: data.module, file: data.file, slot: data.slot,
     layout: data.layout, checkIsolation: data.checkIsolation, stackSize: data.stackSize, tid: 0,
-    originEpochMs: data.originEpochMs, tracer: data.trace ? new Tracer(data.trace, data.slot) : undefined,
+    originEpochMs: data.originEpochMs, codeMap: data.codeMap, tracer: data.trace ? new Tracer(data.trace, data.slot) : undefined,
   };
   if (data.hookModule) ctx.installHooks = futexHookInstaller(ctx, data.hookModule);
   const host = makeThreadHost(ctx, data.services);

@@ -18,6 +18,9 @@
 // notifies guest memory. The verdict must also hold at two ticks in a row, with the same waits,
 // before it is reported — not needed for the argument above, but cheap insurance.
 //
+// With the verdict in hand it sets DUMP_STACKS and wakes the blocked threads, each of which writes
+// its wasm stack for the report and parks (the program ends right after).
+//
 // A module whose futex instructions could not all be rewritten has no watchdog (see
 // futex-rewrite.ts): a wait the host cannot see would make "every thread is blocked" unknowable.
 
@@ -90,11 +93,42 @@ export interface Watchdog {
   stop(): void;
 }
 
+/** How long the report waits for the blocked threads' stacks. */
+const STACK_WAIT_MS = 1000;
+
 /**
- * Starts looking. `onDeadlock` gets the report (first line, then one line per thread) once; the
- * caller ends the program with it. `clockMs` returns milliseconds since the run's clock origin.
+ * Wakes every blocked thread with DUMP_STACKS set and collects the wasm stack each writes (see
+ * futex-hooks.ts). The program ends right after, so waking them changes nothing for it.
  */
-export function startWatchdog(cb: ControlBlock, importNames: string[], clockMs: () => number, onDeadlock: (report: string) => void): Watchdog {
+async function collectStacks(cb: ControlBlock, blocked: BlockedThread[], memory: WebAssembly.Memory | undefined): Promise<Map<number, string[]>> {
+  Atomics.store(cb.words, Word.DUMP_STACKS, 1);
+  const guest = memory ? new Int32Array(memory.buffer) : undefined;
+  for (const t of blocked) {
+    const kind = cb.load(t.slot, SlotField.WAIT_KIND);
+    const addr = cb.load(t.slot, SlotField.WAIT_ADDR) >>> 0;
+    if (kind !== WaitKind.JOIN && guest && addr + 4 <= guest.byteLength) Atomics.notify(guest, addr >>> 2);
+  }
+  const stacks = new Map<number, string[]>();
+  const deadline = Date.now() + STACK_WAIT_MS;
+  while (stacks.size < blocked.length && Date.now() < deadline) {
+    for (const t of blocked) {
+      const len = cb.load(t.slot, SlotField.STACK_LEN);
+      if (len > 0 && !stacks.has(t.slot)) {
+        const text = new TextDecoder().decode(cb.channel(t.slot).slice(0, len - 1));
+        stacks.set(t.slot, text === '' ? [] : text.split('\n'));
+      }
+    }
+    if (stacks.size < blocked.length) await new Promise((r) => setTimeout(r, 5));
+  }
+  return stacks;
+}
+
+/**
+ * Starts looking. `onDeadlock` gets the report (first line, then for each thread a line and its
+ * wasm stack) once; the caller ends the program with it. `clockMs` returns milliseconds since the
+ * run's clock origin; `memory` is the guest memory (to wake the blocked threads for their stacks).
+ */
+export function startWatchdog(cb: ControlBlock, importNames: string[], clockMs: () => number, memory: WebAssembly.Memory | undefined, onDeadlock: (report: string) => void): Watchdog {
   let previous: string | undefined;
   const timer = setInterval(() => {
     if (Atomics.load(cb.words, Word.EXIT_STATE) !== 0) return;
@@ -103,8 +137,11 @@ export function startWatchdog(cb: ControlBlock, importNames: string[], clockMs: 
     if (blocked && now === previous) {
       clearInterval(timer);
       const at = clockMs();
-      const lines = blocked.map((t) => `${describeWait(cb, t, importNames, at)}`);
-      onDeadlock(`deadlock: every thread is blocked and none can wake another (${blocked.length} thread${blocked.length === 1 ? '' : 's'})\n${lines.join('\n')}`);
+      const lines = blocked.map((t) => describeWait(cb, t, importNames, at));
+      void collectStacks(cb, blocked, memory).then((stacks) => {
+        const body = blocked.flatMap((t, i) => [lines[i], ...(stacks.get(t.slot) ?? []).map((f) => `  ${f}`)]);
+        onDeadlock(`deadlock: every thread is blocked and none can wake another (${blocked.length} thread${blocked.length === 1 ? '' : 's'})\n${body.join('\n')}`);
+      });
     }
     previous = now;
   }, WATCHDOG_INTERVAL_MS);

@@ -23,7 +23,9 @@ t.test('a two-lock deadlock between futex mutexes exits 142 and names both waits
   t.match(r.stderr, REPORT_HEAD);
   t.match(r.stderr, /\n>>> main thread: memory\.atomic\.wait32 on 0x00000104 \(expects 2\) for \d+\.\d\d s; last host call: wasi\.thread-spawn\n/);
   t.match(r.stderr, /\n>>> thread 1: memory\.atomic\.wait32 on 0x00000100 \(expects 2\) for \d+\.\d\d s; last host call: wasi_snapshot_preview1\.fd_write\n/);
-  t.equal(r.stderr.split('\n').filter((l) => l !== '').length, 3, 'one line, then one per thread');
+  // Each thread's line is followed by its wasm stack: both are stuck in the guest's `lock`.
+  t.match(r.stderr, /\n>>> main thread: [^\n]*\n>>> {3}at lock \(wasm-function\[2\]:0xbf\)\n>>> {3}at wasm-function\[7\]:0x156\n/);
+  t.match(r.stderr, /\n>>> thread 1: [^\n]*\n>>> {3}at lock \(wasm-function\[2\]:0xbf\)\n>>> {3}at wasm-function\[6\]:0x131\n$/);
 });
 
 t.test('threads waiting forever on a futex nobody wakes', async (t) => {
@@ -31,13 +33,15 @@ t.test('threads waiting forever on a futex nobody wakes', async (t) => {
   t.equal(r.exitCode, 142);
   t.equal(r.exitTid, -1, 'the host ended it');
   t.match(r.diagnostic, { code: 'deadlock', message: REPORT_HEAD });
-  t.match(r.diagnostic?.notes, [/^main thread: memory\.atomic\.wait32 on 0x00000000 \(expects 0\)/, /^thread 1: memory\.atomic\.wait32 on 0x00000000/]);
+  const notes = r.diagnostic?.notes ?? [];
+  t.match(notes.filter((n) => !n.startsWith('  at ')), [/^main thread: memory\.atomic\.wait32 on 0x00000000 \(expects 0\)/, /^thread 1: memory\.atomic\.wait32 on 0x00000000/]);
+  t.ok(notes.some((n) => /^ {2}at forever \(wasm-function\[\d+\]:0x[0-9a-f]+\)$/.test(n)), 'the stacks name the function they wait in');
 });
 
 t.test('host-managed: joining a thread that waits forever', async (t) => {
   const r = await run({ module: `${WAT}hm_join_deadlock.wasm` });
   t.equal(r.exitCode, 142);
-  t.match(r.diagnostic?.notes, [/^main thread: thread_join\(1\) for .*last host call: wasmthreads\.thread_join$/, /^thread 1: memory\.atomic\.wait32 on 0x00000040/]);
+  t.match(r.diagnostic?.notes, [/^main thread: thread_join\(1\) for .*last host call: wasmthreads\.thread_join$/, /^ {2}at wasm-function\[3\]:0x/, /^thread 1: memory\.atomic\.wait32 on 0x00000040/, /^ {2}at worker \(wasm-function\[2\]:0x/]);
 });
 
 t.test('--no-deadlock-check: the same program runs until stopped', async (t) => {

@@ -47,7 +47,10 @@ if (!SYSROOT || !existsSync(LIBC) || !existsSync('/usr/bin/cargo')) {
     t.match(each.stdout, /test result: FAILED\. 9 passed; 2 failed; 0 ignored/);
     for (const name of ['deadlock_two_mutexes', 'deadlock_join_receiver']) {
       const section = each.stdout.split(`---- tests::${name} stdout ----`)[1]?.split('----')[0] ?? '';
-      t.match(section, /\(exit 142: deadlock: every thread is blocked and none can wake another \(2 threads\)\n  main thread: memory\.atomic\.wait32 on 0x[0-9a-f]{8} .*\n  thread 1: memory\.atomic\.wait32 on 0x[0-9a-f]{8} /, name);
+      t.match(section, /\(exit 142: deadlock: every thread is blocked and none can wake another \(2 threads\)\n  main thread: memory\.atomic\.wait32 on 0x[0-9a-f]{8} .*\n/, name);
+      t.match(section, /\n  thread 1: memory\.atomic\.wait32 on 0x[0-9a-f]{8} /, name);
+      t.match(section, /futex_wait \(wasm-function\[\d+\]:0x[0-9a-f]+\)\n/, `${name}: the stacks show std's futex_wait`);
+      t.match(section, new RegExp(`${name}[0-9A-Za-z_]* \\(wasm-function`), `${name}: … called from the test`);
     }
   });
 }

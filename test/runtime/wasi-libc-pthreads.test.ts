@@ -38,11 +38,12 @@ const programs: Program[] = [
   { name: 'exit_blocked', code: 3, stdout: 'exiting with threads blocked\n' },
   { name: 'grow', code: 0, stdout: 'written from pages grown by another thread\nmemory grew: yes, write returned 43\n' },
   { name: 'pingpong', code: 0, stdout: '40000 passes\n' },
-  // The deadlock watchdog: exit 142, one line per thread naming its futex wait.
+  // The deadlock watchdog: exit 142, a line per thread naming its futex wait, then its wasm stack
+  // (no function names: clang -O2 links without a name section).
   { name: 'deadlock', code: 142, stdout: 'thread holds b\nmain holds a\n',
-    stderr: /deadlock: every thread is blocked and none can wake another \(2 threads\)\n>>> main thread: memory\.atomic\.wait32 on 0x[0-9a-f]{8} \(expects -?\d+\) for [\d.]+ s; last host call: \S+\n>>> thread 1: memory\.atomic\.wait32 on 0x[0-9a-f]{8}/ },
+    stderr: /deadlock: every thread is blocked and none can wake another \(2 threads\)\n>>> main thread: memory\.atomic\.wait32 on 0x[0-9a-f]{8} \(expects (-?\d+|0x[0-9a-f]{8})\) for [\d.]+ s; last host call: \S+\n(>>> {3}at wasm-function\[\d+\]:0x[0-9a-f]+\n)+>>> thread 1: memory\.atomic\.wait32 on 0x[0-9a-f]{8}[^\n]*\n(>>> {3}at wasm-function\[\d+\]:0x[0-9a-f]+\n)+$/ },
   { name: 'join_forever', code: 142, stdout: 'waiting for a signal that never comes\n',
-    stderr: /deadlock: every thread is blocked[^\n]*\n>>> main thread: memory\.atomic\.wait32 on [^\n]*\n>>> thread 1: memory\.atomic\.wait32 on [^\n]*last host call: wasi_snapshot_preview1\.fd_write/ },
+    stderr: /deadlock: every thread is blocked[^\n]*\n>>> main thread: memory\.atomic\.wait32 on [^\n]*\n(>>> {3}at wasm-function.*\n)+>>> thread 1: memory\.atomic\.wait32 on [^\n]*last host call: wasi_snapshot_preview1\.fd_write\n(>>> {3}at wasm-function.*\n)+$/ },
 ];
 
 if (!SYSROOT || !existsSync(LIB)) {

@@ -24,7 +24,7 @@
 // or detached once; until then it counts against --max-threads and keeps its worker.
 
 import { ExitKind, SlotField, SlotState, WaitKind, Word } from '../control-block.js';
-import { beginWatchedWait, endWatchedWait } from '../futex-hooks.js';
+import { beginWatchedWait, dumpStackAndPark, endWatchedWait } from '../futex-hooks.js';
 import { abortProgram, ExitSignal, START_FAILURE_EXIT_CODE, TRAP_EXIT_CODE } from '../exit.js';
 import { waitWhile } from '../futex.js';
 import { claimThread, startClaimed } from '../pool.js';
@@ -40,6 +40,7 @@ const ESRCH = 71;
 /** WASI errno EINVAL: the thread is detached (join), or already detached (detach), as in POSIX. */
 const EINVAL = 28;
 const PAGE_BYTES = 65536;
+const JOIN_SLICE_MS = 50;
 
 function threadSpawn(ctx: ThreadContext, func: number, arg: number): number {
   const claimed = claimThread(ctx.cb, { arg, func });
@@ -84,7 +85,9 @@ function threadJoin(ctx: ThreadContext, tid: number): number {
       const state = Atomics.load(ctx.cb.words, at);
       if (state === SlotState.FINISHED && release(ctx, slot)) return 0;
       if (state !== SlotState.START && state !== SlotState.RUNNING && state !== SlotState.FINISHED) return -ESRCH;
-      if (waitWhile(ctx.cb.words, at, state, Infinity) === 'exiting') throw new ExitSignal();
+      // In slices, to see the deadlock watchdog's request for this thread's stack.
+      if (waitWhile(ctx.cb.words, at, state, JOIN_SLICE_MS) === 'exiting') throw new ExitSignal();
+      if (Atomics.load(ctx.cb.words, Word.DUMP_STACKS) !== 0) dumpStackAndPark(ctx);
     }
   } finally {
     endWatchedWait(ctx);
