@@ -5,4 +5,5 @@ import { main } from '../dist/cli.js';
 process.exitCode = await main(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
+  endProcess: (code) => process.exit(code),
 });

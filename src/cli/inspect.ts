@@ -41,12 +41,10 @@ function selectedGroups(names: string[], disassemble: boolean): ReportGroup[] {
   return REPORT_GROUPS.filter((g) => g !== 'code' || disassemble);
 }
 
-/** Archive members that could not be decoded, as error diagnostics (not-wasm members are skipped silently). */
+/** Archive members that could not be decoded (not-wasm members are skipped silently). */
 function memberErrors(report: InspectReport): Diagnostic[] {
   if (report.kind !== 'archive') return [];
-  return report.members
-    .filter((m) => m.report === undefined && m.error !== 'not a WebAssembly file')
-    .map((m) => ({ severity: 'error', code: 'decode', message: m.error!.replace(/^wasmthreads: error: /, '') }));
+  return report.members.flatMap((m) => m.diagnostics ?? []);
 }
 
 /** Reads one input; a directory or a missing file is one error naming it. */

@@ -50,11 +50,14 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout(command.usage() + '\n');
     return 0;
   }
+  let code: number;
   try {
-    return await command.run(args, io);
+    code = await command.run(args, io);
   } catch (e) {
-    return reportError(e, io);
+    code = reportError(e, io);
   }
+  if (command.endsProcess) io.endProcess?.(code);
+  return code;
 }
 
 /** A first word that is a module to run (a path to a file, or one ending in .wasm/.o/.a) or a run flag. */

@@ -127,9 +127,10 @@ export const runCommand: Command = {
     const result = await run({ ...options, exitingProcess: true });
     if (result.diagnostic) io.stderr(formatDiagnostic(result.diagnostic) + '\n');
     for (const w of result.warnings) io.stderr(formatDiagnostic({ severity: 'warning', code: 'run', message: w, file: options.module as string }) + '\n');
-    if (result.finishTrace) io.stderr(result.finishTrace('process.exit() called'));
-    // The supervisor's deliberate final exit: a guest may have left stdin being read or other
-    // handles open; nothing of the run may keep Node alive, and every worker is already gone.
-    process.exit(result.exitCode);
+    if (result.finishTrace) io.stderr(result.finishTrace('command returned (the CLI calls process.exit next)'));
+    return result.exitCode;
   },
+  // A guest may have left stdin being read or other handles open; nothing of the run may keep
+  // Node alive, and every worker was already told to terminate.
+  endsProcess: true,
 };

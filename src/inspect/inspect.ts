@@ -108,7 +108,7 @@ function inspectMember(m: ArchiveMember, options: InspectOptions): ArchiveMember
   try {
     return { ...base, report: inspectModule(readModule(bytes, m.file), bytes.length, m.file, options) };
   } catch (e) {
-    if (e instanceof WasmthreadsError) return { ...base, error: e.message };
+    if (e instanceof WasmthreadsError) return { ...base, error: e.message, diagnostics: e.diagnostics };
     throw e;
   }
 }

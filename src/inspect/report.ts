@@ -2,6 +2,8 @@
 // `inspect --json` is `JSON.stringify(report)` and stays stable. README section `inspect`
 // documents every field; change both together.
 
+import type { Diagnostic } from '../diagnostics.js';
+
 export type ReportKind = 'module' | 'object' | 'archive';
 
 export interface SectionReport {
@@ -212,6 +214,11 @@ export interface ThreadAbiReport {
   reasons: string[];
   /** Whether memory 0 is shared. */
   sharedMemory: boolean;
+  /**
+   * The import through which the module starts threads, if any: `wasi` (`wasi.thread-spawn`) or
+   * `wasmthreads` (the host-managed ABI's `wasmthreads.thread_spawn`). This is what `run` goes by.
+   */
+  spawnImport?: 'wasi' | 'wasmthreads';
   /** Relocatable objects only: what linking it into a threaded program requires. */
   object?: ObjectThreadNeeds;
 }
@@ -263,8 +270,10 @@ export interface ArchiveMemberReport {
   size: number;
   /** The member's report; absent when the member is not wasm or failed to decode. */
   report?: ModuleReport;
-  /** Why there is no report: `not a wasm file` or the decode error's text. */
+  /** Why there is no report: `not a WebAssembly file`, or the decode error's text. */
   error?: string;
+  /** The decode error as data (file, offset, message), when decoding failed. */
+  diagnostics?: Diagnostic[];
 }
 
 export interface ArchiveReport {

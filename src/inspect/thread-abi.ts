@@ -14,16 +14,14 @@
 // - `link-time`: a relocatable object; the ABI is decided when it is linked. For objects the
 //   report says what linking into a threaded program needs (atomics, bulk-memory, -shared-mem).
 //
-// `detectThreadAbi` works from the decoded module alone so the runtime can reuse it to pick how
-// to run a module.
+// `detectThreadAbi` works from the decoded module alone; the runtime uses it too (its
+// `spawnImport`, and `emscripten` to refuse such a module with a hint).
 
 import { findCustom, findSection, type Import, type WasmModule } from '../binary/types.js';
+import { HOST_MANAGED_MODULE, WASI_THREADS_MODULE, WASI_THREAD_SPAWN, WASI_THREAD_START } from '../shared/thread-abi-names.js';
 import { scanCode } from './code-scan.js';
 import type { ObjectThreadNeeds, ThreadAbiReport } from './report.js';
 
-const WASI_THREADS_MODULE = 'wasi';
-const WASI_THREAD_SPAWN = 'thread-spawn';
-const WASI_THREAD_START = 'wasi_thread_start';
 const HOST_MANAGED_EXPORTS = ['__wasm_init_tls', '__tls_size', '__tls_align'];
 const EMSCRIPTEN_THREAD_EXPORTS = ['_emscripten_thread_init', 'emscripten_tls_init', '_emscripten_thread_exit', 'pthread_self'];
 const EMSCRIPTEN_THREAD_IMPORT = /^_{0,2}emscripten_(thread|notify|check_blocking|receive_on_main|futex|init_main_thread)/;
@@ -102,7 +100,11 @@ export function detectThreadAbi(mod: WasmModule): ThreadAbiReport {
   const mem = memoryZero(mod);
   const isObject = findCustom(mod, 'linking') !== undefined;
   const wasi = wasiThreadsReasons(imports, exportNames);
-  if (wasi.length > 0) return { abi: 'wasi-threads', reasons: [...wasi, memoryReason(mem)], sharedMemory: mem.shared, ...(isObject ? { object: objectNeeds(mod) } : {}) };
+  const spawnsByWasi = imports.some((i) => i.module === WASI_THREADS_MODULE && i.name === WASI_THREAD_SPAWN && i.desc.kind === 0);
+  if (wasi.length > 0) {
+    return { abi: 'wasi-threads', reasons: [...wasi, memoryReason(mem)], sharedMemory: mem.shared,
+      ...(spawnsByWasi && !isObject ? { spawnImport: 'wasi' as const } : {}), ...(isObject ? { object: objectNeeds(mod) } : {}) };
+  }
   if (isObject) {
     const needs = objectNeeds(mod);
     return { abi: 'link-time', reasons: objectReasons(needs), sharedMemory: mem.shared, object: needs };
@@ -110,8 +112,13 @@ export function detectThreadAbi(mod: WasmModule): ThreadAbiReport {
   const ems = emscriptenReasons(imports, exportNames, mem.shared);
   if (ems.length > 0) return { abi: 'emscripten', reasons: [...ems, memoryReason(mem)], sharedMemory: mem.shared };
   const hostExports = HOST_MANAGED_EXPORTS.filter((n) => exportNames.has(n));
-  if (mem.shared && hostExports.length > 0) {
-    return { abi: 'host-managed', reasons: [memoryReason(mem), `exports ${hostExports.join(', ')}`, `no ${WASI_THREADS_MODULE}.${WASI_THREAD_SPAWN} import`], sharedMemory: true };
+  const hostImports = imports.filter((i) => i.module === HOST_MANAGED_MODULE && i.desc.kind === 0);
+  if (hostImports.length > 0 || (mem.shared && hostExports.length > 0)) {
+    const reasons = [memoryReason(mem)];
+    if (hostImports.length > 0) reasons.push(`imports ${hostImports.map((i) => `${HOST_MANAGED_MODULE}.${i.name}`).join(', ')}`);
+    if (hostExports.length > 0) reasons.push(`exports ${hostExports.join(', ')}`);
+    reasons.push(`no ${WASI_THREADS_MODULE}.${WASI_THREAD_SPAWN} import`);
+    return { abi: 'host-managed', reasons, sharedMemory: mem.shared, ...(hostImports.length > 0 ? { spawnImport: 'wasmthreads' as const } : {}) };
   }
   const why = mem.shared
     ? [memoryReason(mem), `but neither imports ${WASI_THREADS_MODULE}.${WASI_THREAD_SPAWN} nor exports __wasm_init_tls: no thread can be started`]

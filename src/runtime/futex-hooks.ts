@@ -11,17 +11,23 @@
 // watchdog.ts explains why this ordering makes its verdict exact.
 //
 // The hooks reach the rewritten module as wasm functions (a table holds only those): a tiny
-// module built here imports them from JS and exports them again; the worker stores them in the
-// instance's hook table after instantiation.
+// module (futex-rewrite.ts's hookModuleBytes) imports them from JS and exports them again; the
+// worker stores them in the instance's hook table after instantiation. This file is the worker's
+// side only: it loads nothing of the binary layer.
 
-import { writeModule } from '../binary/write-module.js';
-import { ExternalKind, SectionId, ValTypeCode, type TypeIndex } from '../binary/types.js';
 import { bufferCovering } from '../shared/memory-buffer.js';
 import { CHANNEL_BYTES, SlotField, WaitKind, Word, type ControlBlock } from './control-block.js';
 import { parkForever } from './exit.js';
 import { compactFrame, wasmFrames, type CodeMap } from './wasm-stack.js';
-import { FUTEX_TABLE_EXPORT, FutexHook } from './futex-rewrite.js';
+
 import { RecordKind, TraceName, type Tracer } from './trace.js';
+
+/** Export name of the table the host fills with FutexHook functions (futex-rewrite.ts adds it). */
+export const FUTEX_TABLE_EXPORT = '__wasmthreads_futex_hooks';
+
+/** Slots of the hook table. */
+export const FutexHook = { WAIT32: 0, WAIT64: 1, NOTIFY: 2 } as const;
+export type FutexHook = (typeof FutexHook)[keyof typeof FutexHook];
 
 const WAIT_RESULT = { ok: 0, 'not-equal': 1, 'timed-out': 2 } as const;
 
@@ -138,26 +144,6 @@ function hookFunctions(h: HookContext): [(...a: never[]) => number, (...a: never
     return woken;
   };
   return [wait32 as never, wait64 as never, notify as never];
-}
-
-/** The bytes of the module that turns the JS hooks into wasm functions (imports "h" "0".."2", exports them). */
-export function hookModuleBytes(): Uint8Array {
-  const { i32, i64, f64 } = ValTypeCode;
-  const types = [
-    { params: [i32, i32, f64, i32], results: [i32] },
-    { params: [i32, i64, f64, i32], results: [i32] },
-    { params: [i32, i32, i32], results: [i32] },
-  ];
-  const hooks = [FutexHook.WAIT32, FutexHook.WAIT64, FutexHook.NOTIFY];
-  const at = { offset: 0, contentOffset: 0 };
-  return writeModule({
-    version: 1,
-    sections: [
-      { id: SectionId.Type, types, ...at },
-      { id: SectionId.Import, imports: hooks.map((h) => ({ module: 'h', name: String(h), desc: { kind: ExternalKind.Func, typeIndex: h as TypeIndex } })), ...at },
-      { id: SectionId.Export, exports: hooks.map((h) => ({ name: String(h), kind: ExternalKind.Func, index: h })), ...at },
-    ],
-  });
 }
 
 /** Builds this worker's hook functions once; `install` puts them in each new instance's table. */

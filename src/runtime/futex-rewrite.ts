@@ -29,12 +29,8 @@ import { indexSpaceSizes } from '../binary/module-info.js';
 import { writeModule } from '../binary/write-module.js';
 import { ExternalKind, SectionId, ValTypeCode, findSection, type Section, type TypeIndex, type WasmModule } from '../binary/types.js';
 
-/** Export name of the table the host fills with FutexHook functions. */
-export const FUTEX_TABLE_EXPORT = '__wasmthreads_futex_hooks';
-
-/** Slots of the hook table. */
-export const FutexHook = { WAIT32: 0, WAIT64: 1, NOTIFY: 2 } as const;
-type FutexHook = (typeof FutexHook)[keyof typeof FutexHook];
+import { FUTEX_TABLE_EXPORT, FutexHook } from './futex-hooks.js';
+export { FUTEX_TABLE_EXPORT };
 const HOOK_COUNT = 3;
 
 const OP_NOP = 0x01;
@@ -224,5 +220,22 @@ export function rewriteFutexes(mod: WasmModule, bytes: Uint8Array): FutexRewrite
   place(Infinity);
   const out = writeModule({ version: mod.version, sections: replaced });
   return { bytes: out, sites: sites.length, codeShift: firstBodyOffset(out) - firstBodyOffset(bytes), firstWrapper: sizes.funcs };
+}
+
+/** The bytes of the module that turns the JS hooks into wasm functions (imports "h" "0".."2", exports them). */
+export function hookModuleBytes(): Uint8Array {
+  // Type i is hook i's host function type, as the wrappers call it.
+  const hooked = Object.values(HOOKED).sort((a, b) => a.hook - b.hook);
+  const types = hooked.map(({ hook, params }) => ({ params: [...hostParams(hook, params), i32], results: [i32] }));
+  const hooks = hooked.map((h) => h.hook);
+  const at = { offset: 0, contentOffset: 0 };
+  return writeModule({
+    version: 1,
+    sections: [
+      { id: SectionId.Type, types, ...at },
+      { id: SectionId.Import, imports: hooks.map((h) => ({ module: 'h', name: String(h), desc: { kind: ExternalKind.Func, typeIndex: h as TypeIndex } })), ...at },
+      { id: SectionId.Export, exports: hooks.map((h) => ({ name: String(h), kind: ExternalKind.Func, index: h })), ...at },
+    ],
+  });
 }
 

@@ -10,9 +10,10 @@ import { bodyReader } from '../binary/instructions.js';
 import { exports, functionBodies, importsOfKind, indexSpaceSizes } from '../binary/module-info.js';
 import { readModule } from '../binary/read-module.js';
 import { ExternalKind, findCustom, findSection, type WasmModule } from '../binary/types.js';
-import { HOST_MANAGED_MODULE } from './abi/host-managed-names.js';
-// The inspector's thread-ABI detector knows emscripten's signs; the runtime asks it only for that.
+// One thread-ABI detector for inspect and run: the runtime goes by the import a module spawns
+// threads through, and refuses an emscripten module with a hint.
 import { detectThreadAbi } from '../inspect/thread-abi.js';
+import type { ThreadAbiReport } from '../inspect/report.js';
 
 export type ThreadAbi = 'wasi-threads' | 'host-managed' | 'none';
 
@@ -70,11 +71,9 @@ const LIMITS_SHARED = 2;
 /** Names of the linker globals the runtime cares about. */
 const LINKER_GLOBALS = ['__tls_size', '__tls_align', '__heap_base', '__data_end', '__stack_low', '__stack_high'];
 
-function detectAbi(mod: WasmModule): ThreadAbi {
-  const funcs = importsOfKind(mod, ExternalKind.Func);
-  if (funcs.some((i) => i.module === 'wasi' && i.name === 'thread-spawn')) return 'wasi-threads';
-  if (funcs.some((i) => i.module === HOST_MANAGED_MODULE)) return 'host-managed';
-  return 'none';
+/** How `run` starts threads: by the import the module spawns them through (inspect/thread-abi.ts). */
+function runtimeAbi(report: ThreadAbiReport): ThreadAbi {
+  return report.spawnImport === 'wasi' ? 'wasi-threads' : report.spawnImport === 'wasmthreads' ? 'host-managed' : 'none';
 }
 
 /** Global index by name: exports first, then the name section's global names. */
@@ -183,8 +182,7 @@ function memoryImportOf(mod: WasmModule, file: string): MemoryImport | undefined
   };
 }
 
-function emscriptenReasons(mod: WasmModule): string[] | undefined {
-  const abi = detectThreadAbi(mod);
+function emscriptenReasons(abi: ThreadAbiReport): string[] | undefined {
   return abi.abi === 'emscripten' ? abi.reasons.filter((r) => !r.startsWith('memory 0')) : undefined;
 }
 
@@ -194,13 +192,14 @@ export function readModuleInfo(bytes: Uint8Array, file: string): ModuleInfo {
 
 /** The same from an already decoded module. */
 export function moduleInfoOf(mod: WasmModule, file: string): ModuleInfo {
+  const threadAbi = detectThreadAbi(mod);
   return {
     file,
     memoryImport: memoryImportOf(mod, file),
-    abi: detectAbi(mod),
+    abi: runtimeAbi(threadAbi),
     exports: new Map(exports(mod).map((e) => [e.name, e.kind])),
     linkerGlobals: findLinkerGlobals(mod),
     conventions: threadConventions(mod),
-    emscripten: emscriptenReasons(mod),
+    emscripten: emscriptenReasons(threadAbi),
   };
 }

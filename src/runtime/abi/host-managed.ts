@@ -32,8 +32,7 @@ import type { ThreadContext } from '../thread-context.js';
 import { traceSpawn } from '../trace.js';
 import { checkIsolation, hostBlockLayout, NO_BLOCKS, recordBlocks } from '../tls.js';
 
-import { HOST_MANAGED_MODULE } from './host-managed-names.js';
-export { HOST_MANAGED_MODULE };
+import { HOST_MANAGED_MODULE } from '../../shared/thread-abi-names.js';
 /** Default stack per host-managed thread (`--stack-size`). */
 export const DEFAULT_THREAD_STACK_SIZE = 1 << 20;
 const ESRCH = 71;

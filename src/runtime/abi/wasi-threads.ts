@@ -11,7 +11,8 @@ import type { ThreadContext } from '../thread-context.js';
 import { traceSpawn } from '../trace.js';
 import { blocksFromStartArg, checkIsolation, NO_BLOCKS, recordBlocks } from '../tls.js';
 
-export const WASI_THREAD_START = 'wasi_thread_start';
+import { WASI_THREAD_SPAWN, WASI_THREAD_START, WASI_THREADS_MODULE } from '../../shared/thread-abi-names.js';
+export { WASI_THREAD_START };
 
 function requireEntry(ctx: ThreadContext, instance: WebAssembly.Instance): (tid: number, arg: number) => void {
   const entry = instance.exports[WASI_THREAD_START];
@@ -39,7 +40,7 @@ function threadSpawn(ctx: ThreadContext, arg: number): number {
 }
 
 export function wasiThreadsImports(ctx: ThreadContext): WebAssembly.Imports {
-  return { wasi: { 'thread-spawn': (arg: number) => threadSpawn(ctx, arg >>> 0) } };
+  return { [WASI_THREADS_MODULE]: { [WASI_THREAD_SPAWN]: (arg: number) => threadSpawn(ctx, arg >>> 0) } };
 }
 
 /** Checks the new thread's stack and TLS block (tls.ts), then runs it in the current (fresh) instance. */

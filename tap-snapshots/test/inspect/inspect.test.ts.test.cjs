@@ -2400,7 +2400,8 @@ exports[`test/inspect/inspect.test.ts > TAP > snapshot: wasi-threads.wasm > json
       "exports wasi_thread_start",
       "memory 0 is shared (imported from foo.bar)"
     ],
-    "sharedMemory": true
+    "sharedMemory": true,
+    "spawnImport": "wasi"
   }
 }
 `
