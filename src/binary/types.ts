@@ -256,9 +256,20 @@ export interface InitFunc {
   symbol: SymbolIndex;
 }
 
+/** What a comdat entry names (tool-conventions Linking.md, WASM_COMDAT_*). */
+export const ComdatKind = {
+  DATA: 0,
+  FUNCTION: 1,
+  GLOBAL: 2,
+  EVENT: 3,
+  TABLE: 4,
+  SECTION: 5,
+} as const;
+
 export interface Comdat {
   name: string;
   flags: number;
+  /** `kind` is a ComdatKind. */
   entries: { kind: number; index: number }[];
 }
 

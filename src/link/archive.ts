@@ -10,7 +10,7 @@
 import { readArchive } from '../binary/archive.js';
 import type { Archive, ArchiveMember } from '../binary/archive.js';
 import { isWasm } from '../binary/read-module.js';
-import { SymbolFlag } from '../binary/types.js';
+import { SectionId, SymbolFlag, SymbolKind } from '../binary/types.js';
 import { ObjFile } from './input-files.js';
 
 export interface ArchiveMemberRef {
@@ -105,7 +105,7 @@ export function readDefinedSymbols(bytes: Uint8Array): { name: string; kind: num
       const id = bytes[r.pos++];
       const size = u32();
       const end = r.pos + size;
-      if (id === 0 && text() === LINKING_SECTION) return readSymbolSubsection(r, end, u32, text);
+      if (id === SectionId.Custom && text() === LINKING_SECTION) return readSymbolSubsection(r, end, u32, text);
       r.pos = end;
     }
   } catch {
@@ -162,5 +162,5 @@ export function lazyObjectRef(name: string, bytes: Uint8Array): ArchiveMemberRef
 }
 
 function definedSymbolsOf(obj: ObjFile): { name: string; kind: number }[] {
-  return obj.symbolInfos.filter((i) => !(i.flags & (SymbolFlag.BINDING_LOCAL | SymbolFlag.UNDEFINED)) && i.kind !== 3).map((i) => ({ name: obj.symbolName(i), kind: i.kind }));
+  return obj.symbolInfos.filter((i) => !(i.flags & (SymbolFlag.BINDING_LOCAL | SymbolFlag.UNDEFINED)) && i.kind !== SymbolKind.Section).map((i) => ({ name: obj.symbolName(i), kind: i.kind }));
 }

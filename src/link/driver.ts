@@ -11,7 +11,8 @@ import { isTableIndexReloc } from '../binary/reloc-types.js';
 import { join } from 'node:path';
 import { isArchive } from '../binary/archive.js';
 import { isWasm } from '../binary/read-module.js';
-import { SymbolFlag } from '../binary/types.js';
+import { ExternalKind, SymbolFlag, SymbolKind } from '../binary/types.js';
+import { RelocType } from '../binary/reloc-types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { DiagnosticSink, WasmthreadsError } from '../diagnostics.js';
 import { ArchiveFile, lazyObjectRef } from './archive.js';
@@ -118,23 +119,23 @@ function runPhases(ctx: LinkContext, options: CheckedLinkOptions, log: string[],
   });
   phase('scan relocations', () => {
     scanRelocations(ctx);
-    assignTableIndices(ctx, imports.filter((e) => e.imp.desc.kind === 1).length);
+    assignTableIndices(ctx, imports.filter((e) => e.imp.desc.kind === ExternalKind.Table).length);
   });
   let map: string | undefined;
   const bytes = phase('write', () => {
-    ctx.numImportedFunctions = imports.filter((e) => e.imp.desc.kind === 0).length;
+    ctx.numImportedFunctions = imports.filter((e) => e.imp.desc.kind === ExternalKind.Func).length;
     const functions = assignFunctionIndices(ctx, ctx.numImportedFunctions);
-    const globals = assignGlobalIndices(ctx, imports.filter((e) => e.imp.desc.kind === 3).length);
+    const globals = assignGlobalIndices(ctx, imports.filter((e) => e.imp.desc.kind === ExternalKind.Global).length);
     assignTagIndices(ctx, imports);
     fillGotValues(ctx);
-    const ex = calculateExports(ctx, functions, () => globals.length + ctx.exportedDataGlobals.length + imports.filter((e) => e.imp.desc.kind === 3).length);
+    const ex = calculateExports(ctx, functions, () => globals.length + ctx.exportedDataGlobals.length + imports.filter((e) => e.imp.desc.kind === ExternalKind.Global).length);
     functions.push(...ex.extraFunctions);
     globals.push(...ctx.exportedDataGlobals);
     checkImportExportFeatures(
       ctx,
-      imports.flatMap((e) => (e.imp.desc.kind === 3 ? [{ name: e.sym?.name ?? e.imp.name, mutable: e.imp.desc.global.mutable }] : [])),
+      imports.flatMap((e) => (e.imp.desc.kind === ExternalKind.Global ? [{ name: e.sym?.name ?? e.imp.name, mutable: e.imp.desc.global.mutable }] : [])),
       ex.exports.flatMap((e) => {
-        const g = e.kind === 3 ? globals.find((x) => x.outputIndex === e.index) : undefined;
+        const g = e.kind === ExternalKind.Global ? globals.find((x) => x.outputIndex === e.index) : undefined;
         return g ? [{ name: g.name, mutable: g.type.mutable }] : [];
       }),
     );
@@ -374,11 +375,11 @@ function handleRoots(ctx: LinkContext): void {
   }
   if (c.entry) {
     const s = st.find(c.entry);
-    if (!s || s.state !== 'defined' || s.kind !== 0) ctx.sink.error({ code: 'no-entry', message: `entry symbol not defined (pass --no-entry to suppress): ${c.entry}`, symbol: c.entry });
+    if (!s || s.state !== 'defined' || s.kind !== SymbolKind.Function) ctx.sink.error({ code: 'no-entry', message: `entry symbol not defined (pass --no-entry to suppress): ${c.entry}`, symbol: c.entry });
     else s.forceExport = true;
   }
   const dtors = st.find('__wasm_call_dtors');
-  if (dtors?.state === 'defined' && dtors.kind === 0) ctx.sym.callDtors = dtors;
+  if (dtors?.state === 'defined' && dtors.kind === SymbolKind.Function) ctx.sym.callDtors = dtors;
   st.demoteLazy();
 }
 
@@ -451,7 +452,7 @@ function checkSignatures(ctx: LinkContext): void {
   const stubs = new Map<string, Sym>();
   for (const file of ctx.objectFiles) {
     file.symbolInfos.forEach((info, i) => {
-      if (info.kind !== 0 || !(info.flags & SymbolFlag.UNDEFINED) || !file.calledDirectly.has(i)) return;
+      if (info.kind !== SymbolKind.Function || !(info.flags & SymbolFlag.UNDEFINED) || !file.calledDirectly.has(i)) return;
       const s = file.symbols[i];
       const want = file.functionType(info.index);
       if (!want || s.state !== 'defined' || !s.func || typeKey(s.func.type) === typeKey(want)) return;
@@ -479,7 +480,7 @@ function checkSignatures(ctx: LinkContext): void {
 
 /** The functions of `file` that call symbol `symbolIndex` directly (their call sites will trap). */
 function trappingCallers(file: ObjFile, symbolIndex: number): string[] {
-  return file.functions.filter((fn) => !fn.discarded && fn.relocs.some((r) => r.type === 0 && r.index === symbolIndex)).map((fn) => fn.name || `function ${fn.index}`);
+  return file.functions.filter((fn) => !fn.discarded && fn.relocs.some((r) => r.type === RelocType.R_WASM_FUNCTION_INDEX_LEB && r.index === symbolIndex)).map((fn) => fn.name || `function ${fn.index}`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -488,7 +489,7 @@ function trappingCallers(file: ObjFile, symbolIndex: number): string[] {
 function defineStartStopSymbols(ctx: LinkContext): void {
   for (const s of ctx.symtab.ordered) {
     const m = START_STOP.exec(s.name);
-    if (!m || s.state === 'defined' || s.kind !== 1) continue;
+    if (!m || s.state === 'defined' || s.kind !== SymbolKind.Data) continue;
     const seg = ctx.outputSegments.find((o) => o.name === m[2]);
     if (!seg) continue;
     s.state = 'defined';
@@ -572,6 +573,6 @@ function assignTableIndices(ctx: LinkContext, numImportedTables: number): void {
 
 /** Tags: imports first, then the objects' defined tags in file order. */
 function assignTagIndices(ctx: LinkContext, imports: { imp: { desc: { kind: number } } }[]): void {
-  let tag = imports.filter((e) => e.imp.desc.kind === 4).length;
+  let tag = imports.filter((e) => e.imp.desc.kind === ExternalKind.Tag).length;
   for (const f of ctx.objectFiles) for (const t of f.tags) if (t.live) t.outputIndex = tag++;
 }

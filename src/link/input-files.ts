@@ -25,7 +25,7 @@ import type {
   TargetFeature,
   WasmModule,
 } from '../binary/types.js';
-import { SegmentFlag, SymbolFlag } from '../binary/types.js';
+import { ExternalKind, SectionId, SegmentFlag, SymbolFlag, SymbolKind } from '../binary/types.js';
 import { DecodeError, WasmthreadsError } from '../diagnostics.js';
 import type { InputCustomSection, InputFunction, InputGlobal, InputSegment, InputTable, InputTag, Sym } from './symbols.js';
 
@@ -86,32 +86,32 @@ export class ObjFile {
     let dataSectionIndex = -1;
     mod.sections.forEach((s, i) => {
       switch (s.id) {
-        case 1:
+        case SectionId.Type:
           this.types.push(...s.types);
           break;
-        case 2:
+        case SectionId.Import:
           for (const imp of s.imports) this.addImport(imp);
           break;
-        case 3:
+        case SectionId.Function:
           s.functions.forEach((t, k) => {
             const type = this.types[t];
             if (!type) this.fail(`function ${k} has out-of-range type ${t}`, s.contentOffset);
             this.functions.push({ kind: 'input', name: '', type, file: this, bytes: new Uint8Array(), relocs: [], live: false, discarded: false, outputIndex: -1, index: k });
           });
           break;
-        case 4:
+        case SectionId.Table:
           s.tables.forEach((t, k) => this.tables.push({ name: `table${k}`, type: t.type, file: this, live: false, outputIndex: -1 }));
           break;
-        case 6:
+        case SectionId.Global:
           s.globals.forEach((g, k) => this.globals.push({ name: `global${k}`, type: g.type, init: g.init, file: this, live: false, outputIndex: -1 }));
           break;
-        case 7:
+        case SectionId.Export:
           for (const e of s.exports) {
-            const fn = e.kind === 0 ? this.functions[e.index - this.funcImports.length] : undefined;
+            const fn = e.kind === ExternalKind.Func ? this.functions[e.index - this.funcImports.length] : undefined;
             if (fn) fn.exportName = e.name;
           }
           break;
-        case 10:
+        case SectionId.Code:
           codeSectionIndex = i;
           s.bodies.forEach((b, k) => {
             const fn = this.functions[k];
@@ -119,13 +119,13 @@ export class ObjFile {
             fn.bytes = b.bytes;
           });
           break;
-        case 11:
+        case SectionId.Data:
           dataSectionIndex = i;
           break;
-        case 13:
+        case SectionId.Tag:
           s.tags.forEach((t, k) => this.tags.push({ name: `tag${k}`, type: this.types[t.typeIndex], file: this, live: false, outputIndex: -1 }));
           break;
-        case 0:
+        case SectionId.Custom:
           if (s.custom === 'linking') {
             sawLinking = true;
             for (const sub of s.subsections) {
@@ -149,16 +149,16 @@ export class ObjFile {
 
   private addImport(imp: Import): void {
     switch (imp.desc.kind) {
-      case 0:
+      case ExternalKind.Func:
         this.funcImports.push(imp);
         break;
-      case 1:
+      case ExternalKind.Table:
         this.tableImports.push(imp);
         break;
-      case 3:
+      case ExternalKind.Global:
         this.globalImports.push(imp);
         break;
-      case 4:
+      case ExternalKind.Tag:
         this.tagImports.push(imp);
         break;
       // The memory import (`env.__linear_memory`) is provisional: the linker makes its own memory.
@@ -168,7 +168,7 @@ export class ObjFile {
   private parseSegments(dataSectionIndex: number, infos: SegmentInfo[]): void {
     if (dataSectionIndex < 0) return;
     const sec = this.module.sections[dataSectionIndex];
-    if (sec.id !== 11) return;
+    if (sec.id !== SectionId.Data) return;
     sec.segments.forEach((seg, k) => {
       const info = infos[k] ?? { name: `.data.${k}`, alignment: 0, flags: 0 };
       const isTLS = isTLSSegmentInfo(info.name, info.flags);
@@ -192,14 +192,14 @@ export class ObjFile {
   /** Moves each relocation into the chunk that contains it, rebasing its offset onto the chunk. */
   private distributeRelocations(codeIndex: number, dataIndex: number): void {
     for (const s of this.module.sections) {
-      if (s.id !== 0 || s.custom !== 'reloc') continue;
+      if (s.id !== SectionId.Custom || s.custom !== 'reloc') continue;
       const target = this.module.sections[s.targetSection];
       if (!target) this.fail(`${s.name} targets missing section ${s.targetSection}`, s.contentOffset);
       const sorted = [...s.relocations].sort((a, b) => a.offset - b.offset);
-      if (s.targetSection === codeIndex && target.id === 10) {
+      if (s.targetSection === codeIndex && target.id === SectionId.Code) {
         const starts = target.bodies.map((b) => b.bytesOffset - target.contentOffset);
         this.assign(sorted, starts, this.functions, s.name, s.contentOffset);
-      } else if (s.targetSection === dataIndex && target.id === 11) {
+      } else if (s.targetSection === dataIndex && target.id === SectionId.Data) {
         const starts = target.segments.map((g) => g.initOffset - target.contentOffset);
         this.assign(sorted, starts, this.segments, s.name, s.contentOffset);
       } else {
@@ -226,22 +226,22 @@ export class ObjFile {
 
   /** The name a symbol-table entry gives, following EXPLICIT_NAME for imports. */
   symbolName(info: SymbolInfo): string {
-    if (info.kind === 1) return info.name;
-    if (info.kind === 3) return `section${info.section}`;
+    if (info.kind === SymbolKind.Data) return info.name;
+    if (info.kind === SymbolKind.Section) return `section${info.section}`;
     if (info.name !== undefined) return info.name;
     const imp = this.importFor(info.kind, info.index);
     return imp?.name ?? `<unnamed ${info.kind}:${info.index}>`;
   }
 
-  importFor(kind: number, index: number): Import | undefined {
-    const list = kind === 0 ? this.funcImports : kind === 2 ? this.globalImports : kind === 5 ? this.tableImports : kind === 4 ? this.tagImports : [];
+  importFor(kind: SymbolKind, index: number): Import | undefined {
+    const list = kind === SymbolKind.Function ? this.funcImports : kind === SymbolKind.Global ? this.globalImports : kind === SymbolKind.Table ? this.tableImports : kind === SymbolKind.Tag ? this.tagImports : [];
     return list[index];
   }
 
   /** TLS-ness as wasm-ld 22 decides it (see the file comment). */
   isTLSSymbol(info: SymbolInfo): boolean {
     if (info.flags & SymbolFlag.TLS) return true;
-    if (info.kind !== 1 || info.segment === undefined) return false;
+    if (info.kind !== SymbolKind.Data || info.segment === undefined) return false;
     const seg = this.segments[info.segment];
     if (!seg?.isTLS) return false;
     this.inferredTLS.push({ symbol: info.name ?? `symbol in ${seg.name}`, segment: seg.name, byFlag: (seg.flags & 2) !== 0 });
@@ -255,7 +255,7 @@ export class ObjFile {
   functionType(index: number): FuncType | undefined {
     if (index < this.funcImports.length) {
       const d = this.funcImports[index].desc;
-      return d.kind === 0 ? this.types[d.typeIndex] : undefined;
+      return d.kind === ExternalKind.Func ? this.types[d.typeIndex] : undefined;
     }
     return this.functions[index - this.funcImports.length]?.type;
   }

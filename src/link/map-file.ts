@@ -5,7 +5,7 @@
 // module, so they are the offsets of the bytes actually written.
 
 import { readModule } from '../binary/read-module.js';
-import type { Section } from '../binary/types.js';
+import { SectionId, SymbolKind, type Section } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import { symbolVA } from './relocations.js';
 import { fileName } from './symbols.js';
@@ -37,7 +37,7 @@ export function formatLinkMap(ctx: LinkContext, m: MapInputs): string {
 }
 
 function sectionName(s: Section): string {
-  return s.id === 0 ? `CUSTOM(${(s as { name: string }).name})` : (SECTION_NAMES[s.id] ?? `SECTION${s.id}`);
+  return s.id === SectionId.Custom ? `CUSTOM(${(s as { name: string }).name})` : (SECTION_NAMES[s.id] ?? `SECTION${s.id}`);
 }
 
 /** Every section: file offset of its contents and their size. */
@@ -63,7 +63,7 @@ function segmentMode(seg: OutputSegment): string {
 /** The linear memory from address 0 upwards: stack, output segments with their inputs, heap. */
 function memoryLines(ctx: LinkContext, m: MapInputs, sections: Section[]): string[] {
   const l = m.layout;
-  const data = sections.find((s) => s.id === 11) as { segments: { initOffset: number }[] } | undefined;
+  const data = sections.find((s) => s.id === SectionId.Data) as { segments: { initOffset: number }[] } | undefined;
   const lines = ['', 'Memory', `${'Addr'.padStart(8)} ${'Size'.padStart(8)} ${'Align'.padStart(5)} ${'Off'.padStart(8)} What`];
   const stack = `${hex(l.stackLow)} ${hex(l.stackHigh - l.stackLow)} ${'10'.padStart(5)} ${'-'.padStart(8)} stack (__stack_pointer starts at ${l.stackHigh.toString(16)})`;
   if (ctx.config.stackFirst) lines.push(stack);
@@ -96,7 +96,7 @@ function tlsLines(ctx: LinkContext, m: MapInputs): string[] {
 }
 
 function functionLines(m: MapInputs, sections: Section[]): string[] {
-  const code = sections.find((s) => s.id === 10) as { bodies: { offset: number; bytesOffset: number; bytes: Uint8Array }[] } | undefined;
+  const code = sections.find((s) => s.id === SectionId.Code) as { bodies: { offset: number; bytesOffset: number; bytes: Uint8Array }[] } | undefined;
   const lines = ['', 'Functions', `${'Index'.padStart(8)} ${'Off'.padStart(8)} ${'Size'.padStart(8)} Function`];
   for (const fn of m.functions) {
     const body = code?.bodies[fn.outputIndex - m.numImportedFunctions];
@@ -121,7 +121,7 @@ function symbolLines(ctx: LinkContext): string[] {
   const rows: { addr: number; line: string }[] = [];
   const seen = new Set<Sym>();
   const visit = (s: Sym): void => {
-    if (seen.has(s) || s.kind !== 1 || s.state !== 'defined') return;
+    if (seen.has(s) || s.kind !== SymbolKind.Data || s.state !== 'defined') return;
     seen.add(s);
     const seg = s.segment;
     if (seg && (!seg.live || seg.discarded || !seg.outputSegment)) return;

@@ -71,7 +71,7 @@ function registerTypeIndexTarget(ctx: LinkContext, file: ObjFile, r: Relocation,
 
 /** Functions that can sit in the table: defined ones and imports (not stubs of undefined ones). */
 function hasFunctionBody(s: Sym): boolean {
-  return s.kind === 0 && (s.state === 'defined' || s.importIndex !== undefined);
+  return s.kind === SymbolKind.Function && (s.state === 'defined' || s.importIndex !== undefined);
 }
 
 function addTableEntry(ctx: LinkContext, s: Sym): void {
@@ -104,10 +104,10 @@ function ensureStub(ctx: LinkContext, s: Sym): void {
 /** GLOBAL_INDEX relocations against data or function symbols: an internal GOT global. */
 function ensureGot(ctx: LinkContext, s: Sym): void {
   if (s.gotGlobal) return;
-  if (s.kind === 0 && hasFunctionBody(s)) addTableEntry(ctx, s);
+  if (s.kind === SymbolKind.Function && hasFunctionBody(s)) addTableEntry(ctx, s);
   const tlsInShared = s.isTLS && ctx.config.sharedMemory;
   // lld's names for internal (non-PIC) GOT entries.
-  s.gotGlobal = { name: `GOT.${s.kind === 0 ? 'func' : 'data'}.internal.${s.name}`, type: { valType: 0x7f, mutable: tlsInShared }, live: true, outputIndex: -1 };
+  s.gotGlobal = { name: `GOT.${s.kind === SymbolKind.Function ? 'func' : 'data'}.internal.${s.name}`, type: { valType: 0x7f, mutable: tlsInShared }, live: true, outputIndex: -1 };
   ctx.extraGlobals.push(s.gotGlobal);
   // Each thread's TLS block is elsewhere, so the address is set at run time, per thread.
   if (tlsInShared && !ctx.sym.applyGlobalTLSRelocs) {
@@ -186,7 +186,7 @@ function tableSlot(s: Sym): number {
 }
 
 function globalIndex(ctx: LinkContext, s: Sym): number {
-  if (s.kind !== 2) return s.gotGlobal?.outputIndex ?? 0;
+  if (s.kind !== SymbolKind.Global) return s.gotGlobal?.outputIndex ?? 0;
   return s.global ? s.global.outputIndex : (s.importIndex ?? 0);
 }
 

@@ -8,7 +8,7 @@
 // copies' functions and segments are discarded and their symbols become references to the winner.
 
 import type { SymbolInfo } from '../binary/types.js';
-import { SymbolFlag } from '../binary/types.js';
+import { ComdatKind, ExternalKind, SymbolFlag, SymbolKind } from '../binary/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ArchiveMemberRef, LazySymbolDef } from './archive.js';
 import type { ObjFile } from './input-files.js';
@@ -100,10 +100,10 @@ export class SymbolTable {
         continue;
       }
       for (const e of c.entries) {
-        if (e.kind === 0) {
+        if (e.kind === ComdatKind.DATA) {
           out.segments.add(e.index);
           if (file.segments[e.index]) file.segments[e.index].discarded = true;
-        } else if (e.kind === 1) {
+        } else if (e.kind === ComdatKind.FUNCTION) {
           out.functions.add(e.index);
           const fn = file.functions[e.index - file.funcImports.length];
           if (fn) fn.discarded = true;
@@ -115,8 +115,8 @@ export class SymbolTable {
 
   private addEntry(file: ObjFile, info: SymbolInfo, discarded: { functions: Set<number>; segments: Set<number> }, symbolIndex: number): Sym {
     const name = file.symbolName(info);
-    if (info.kind === 3) return this.defineLocal(file, info, name);
-    const isDiscarded = (info.kind === 0 && discarded.functions.has(info.index)) || (info.kind === 1 && info.segment !== undefined && discarded.segments.has(info.segment));
+    if (info.kind === SymbolKind.Section) return this.defineLocal(file, info, name);
+    const isDiscarded = (info.kind === SymbolKind.Function && discarded.functions.has(info.index)) || (info.kind === SymbolKind.Data && info.segment !== undefined && discarded.segments.has(info.segment));
     if (this.isUndefinedEntry(file, info) || isDiscarded) {
       if (info.flags & SymbolFlag.BINDING_LOCAL) return this.defineLocal(file, info, name);
       return this.addUndefined(file, info, name, file.calledDirectly.has(symbolIndex));
@@ -127,7 +127,7 @@ export class SymbolTable {
 
   private isUndefinedEntry(file: ObjFile, info: SymbolInfo): boolean {
     if (info.flags & SymbolFlag.UNDEFINED) return true;
-    if (info.kind === 1) return info.segment === undefined;
+    if (info.kind === SymbolKind.Data) return info.segment === undefined;
     return false;
   }
 
@@ -168,7 +168,7 @@ export class SymbolTable {
       s = this.insert(newSymbol(name, info.kind as Sym['kind'], info.flags, 'undefined', file), file.name);
       s.usedInRegularObj = true;
       attachReference(s, file, info);
-      if (info.kind === 0 && calledDirectly) s.signatureFromCall = file;
+      if (info.kind === SymbolKind.Function && calledDirectly) s.signatureFromCall = file;
       return s;
     }
     if (!this.checkKind(s, info.kind, file)) return s;
@@ -188,7 +188,7 @@ export class SymbolTable {
       if (!weakRef) s.flags &= ~SymbolFlag.BINDING_WEAK;
       s.flags |= info.flags & SymbolFlag.NO_STRIP;
       this.reconcileImportNames(s, file, info);
-      if (info.kind === 0 && calledDirectly) this.checkUndefinedSignature(s, file, info);
+      if (info.kind === SymbolKind.Function && calledDirectly) this.checkUndefinedSignature(s, file, info);
     }
     return s;
   }
@@ -238,7 +238,7 @@ export class SymbolTable {
   }
 
   private reconcileImportNames(s: Sym, file: ObjFile, info: SymbolInfo): void {
-    if (!(info.flags & SymbolFlag.EXPLICIT_NAME) || info.kind === 1 || info.kind === 3) return;
+    if (!(info.flags & SymbolFlag.EXPLICIT_NAME) || info.kind === SymbolKind.Data || info.kind === SymbolKind.Section) return;
     const imp = file.importFor(info.kind, info.index);
     if (!imp) return;
     if (!s.explicitImport) {
@@ -257,7 +257,7 @@ export class SymbolTable {
    * against one import: an error, as wasm-ld's (a definition seen later gives a stub instead).
    */
   private checkUndefinedSignature(s: Sym, file: ObjFile, info: SymbolInfo): void {
-    if (info.kind !== 0) return;
+    if (info.kind !== SymbolKind.Function) return;
     const sig = file.functionType(info.index);
     if (!sig) return;
     if (!s.signature || !s.signatureFromCall) {
@@ -328,35 +328,35 @@ function clearDefinition(s: Sym): void {
 /** Points a defined symbol at the chunk its table entry names. */
 function attachDefinition(s: Sym, file: ObjFile, info: SymbolInfo): void {
   switch (info.kind) {
-    case 0: {
+    case SymbolKind.Function: {
       const fn = file.functions[info.index - file.funcImports.length];
       s.func = fn;
       if (fn && !fn.name) fn.name = s.name;
       break;
     }
-    case 1:
+    case SymbolKind.Data:
       if (info.segment !== undefined) {
         s.segment = file.segments[info.segment];
         s.offset = Number(info.offset ?? 0n);
         s.size = Number(info.size ?? 0n);
       }
       break;
-    case 2: {
+    case SymbolKind.Global: {
       const g = file.globals[info.index - file.globalImports.length];
       s.global = g;
       if (g) g.name = s.name;
       break;
     }
-    case 4: {
+    case SymbolKind.Tag: {
       const tag = file.tags[info.index - file.tagImports.length];
       s.tag = tag;
       if (tag) tag.name = s.name;
       break;
     }
-    case 5:
+    case SymbolKind.Table:
       s.table = file.tables[info.index - file.tableImports.length];
       break;
-    case 3:
+    case SymbolKind.Section:
       s.section = file.customSections.find((c) => c.sectionIndex === info.section);
       break;
   }
@@ -366,7 +366,7 @@ function attachDefinition(s: Sym, file: ObjFile, info: SymbolInfo): void {
 /** Records what an undefined reference says about the symbol: import names and its type. */
 function attachReference(s: Sym, file: ObjFile, info: SymbolInfo, force = false): void {
   s.isTLS = s.isTLS || (info.flags & SymbolFlag.TLS) !== 0;
-  if (info.kind === 1 || info.kind === 3) return;
+  if (info.kind === SymbolKind.Data || info.kind === SymbolKind.Section) return;
   const imp = file.importFor(info.kind, info.index);
   if (!imp) return;
   if (force || s.importName === undefined) {
@@ -374,8 +374,8 @@ function attachReference(s: Sym, file: ObjFile, info: SymbolInfo, force = false)
     s.importName = imp.name;
     s.explicitImport = (info.flags & SymbolFlag.EXPLICIT_NAME) !== 0 || imp.module !== 'env';
   }
-  if (imp.desc.kind === 0) s.signature ??= file.types[imp.desc.typeIndex];
-  else if (imp.desc.kind === 3) s.globalType ??= imp.desc.global;
-  else if (imp.desc.kind === 1) s.tableType ??= imp.desc.table;
-  else if (imp.desc.kind === 4) s.signature ??= file.types[imp.desc.tag.typeIndex];
+  if (imp.desc.kind === ExternalKind.Func) s.signature ??= file.types[imp.desc.typeIndex];
+  else if (imp.desc.kind === ExternalKind.Global) s.globalType ??= imp.desc.global;
+  else if (imp.desc.kind === ExternalKind.Table) s.tableType ??= imp.desc.table;
+  else if (imp.desc.kind === ExternalKind.Tag) s.signature ??= file.types[imp.desc.tag.typeIndex];
 }

@@ -6,7 +6,7 @@
 // mismatch is a warning, as in wasm-ld 22. The texts are wasm-ld's, including how types print.
 
 import type { FuncType, GlobalType, SymbolInfo, TableType } from '../binary/types.js';
-import { SymbolFlag } from '../binary/types.js';
+import { ExternalKind, SymbolFlag, SymbolKind } from '../binary/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ObjFile } from './input-files.js';
 import { fileName, formatSignature, typeKey } from './symbols.js';
@@ -38,20 +38,20 @@ export interface TypeCheckSink {
 function declaredType(file: ObjFile, info: SymbolInfo): GlobalType | TableType | FuncType | undefined {
   const undefinedEntry = (info.flags & SymbolFlag.UNDEFINED) !== 0;
   switch (info.kind) {
-    case 2: {
+    case SymbolKind.Global: {
       if (!undefinedEntry) return file.globals[info.index - file.globalImports.length]?.type;
       const imp = file.importFor(2, info.index);
-      return imp?.desc.kind === 3 ? imp.desc.global : undefined;
+      return imp?.desc.kind === ExternalKind.Global ? imp.desc.global : undefined;
     }
-    case 5: {
+    case SymbolKind.Table: {
       if (!undefinedEntry) return file.tables[info.index - file.tableImports.length]?.type;
       const imp = file.importFor(5, info.index);
-      return imp?.desc.kind === 1 ? imp.desc.table : undefined;
+      return imp?.desc.kind === ExternalKind.Table ? imp.desc.table : undefined;
     }
-    case 4: {
+    case SymbolKind.Tag: {
       if (!undefinedEntry) return file.tags[info.index - file.tagImports.length]?.type;
       const imp = file.importFor(4, info.index);
-      return imp?.desc.kind === 4 ? file.types[imp.desc.tag.typeIndex] : undefined;
+      return imp?.desc.kind === ExternalKind.Tag ? file.types[imp.desc.tag.typeIndex] : undefined;
     }
   }
   return undefined;
@@ -59,9 +59,9 @@ function declaredType(file: ObjFile, info: SymbolInfo): GlobalType | TableType |
 
 /** The type the symbol table already holds for `s`. */
 function existingType(s: Sym): GlobalType | TableType | FuncType | undefined {
-  if (s.kind === 2) return s.global?.type ?? s.globalType;
-  if (s.kind === 5) return s.table?.type ?? s.tableType;
-  if (s.kind === 4) return s.tag?.type ?? s.signature;
+  if (s.kind === SymbolKind.Global) return s.global?.type ?? s.globalType;
+  if (s.kind === SymbolKind.Table) return s.table?.type ?? s.tableType;
+  if (s.kind === SymbolKind.Tag) return s.tag?.type ?? s.signature;
   return undefined;
 }
 
@@ -72,13 +72,13 @@ export function checkEntryType(existing: Sym, file: ObjFile, info: SymbolInfo, s
   if (!oldType || !newType) return;
   const notes = (fmt: (t: never) => string): string[] => [`defined as ${fmt(oldType as never)} in ${fileName(existing.file)}`, `defined as ${fmt(newType as never)} in ${file.name}`];
   const base = { symbol: existing.name };
-  if (info.kind === 2) {
+  if (info.kind === SymbolKind.Global) {
     const a = oldType as GlobalType;
     const b = newType as GlobalType;
     if (a.valType !== b.valType || a.mutable !== b.mutable) sink.error({ ...base, code: 'global-type-mismatch', message: `Global type mismatch: ${existing.name}`, notes: notes(formatGlobalType) });
-  } else if (info.kind === 5) {
+  } else if (info.kind === SymbolKind.Table) {
     if ((oldType as TableType).elemType !== (newType as TableType).elemType) sink.error({ ...base, code: 'table-type-mismatch', message: `Table type mismatch: ${existing.name}`, notes: notes(formatTableType) });
-  } else if (info.kind === 4) {
+  } else if (info.kind === SymbolKind.Tag) {
     if (typeKey(oldType as FuncType) !== typeKey(newType as FuncType)) sink.warn({ ...base, code: 'tag-signature-mismatch', message: `Tag signature mismatch: ${existing.name}`, notes: notes(formatSignature) });
   }
 }

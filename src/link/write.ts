@@ -5,7 +5,8 @@
 // and encoded by binary/write-module.ts. Input function bodies and data segments are copied and
 // their relocations patched in place in their padded slots.
 
-import type { Export, FuncType, Import, Section, WasmModule, ElementSegment, DataSegment, FunctionBody, NameSubsection, ProducersField, ConstExpr } from '../binary/types.js';
+import { ELEMKIND_FUNCREF, ElemFlag } from '../binary/format.js';
+import { ExternalKind, SectionId, SymbolKind, type Export, type FuncType, type Import, type Section, type WasmModule, type ElementSegment, type DataSegment, type FunctionBody, type NameSubsection, type ProducersField, type ConstExpr, type FuncIndex, type TableIndex, type TypeIndex } from '../binary/types.js';
 import { i32Const } from '../binary/const-expr.js';
 import { writeModule } from '../binary/write-module.js';
 import { buildIdPayload } from './build-id.js';
@@ -43,36 +44,36 @@ export function calculateImports(ctx: LinkContext): ImportEntry[] {
   const c = ctx.config;
   const out: ImportEntry[] = [];
   const counts = [0, 0, 0, 0, 0];
-  if (c.importMemory) out.push({ imp: { module: c.importMemory.module, name: c.importMemory.name, desc: { kind: 2, memory: { limits: memoryLimits(ctx) } } } });
+  if (c.importMemory) out.push({ imp: { module: c.importMemory.module, name: c.importMemory.name, desc: { kind: ExternalKind.Memory, memory: { limits: memoryLimits(ctx) } } } });
   const table = ctx.sym.indirectFunctionTable;
   if (c.importTable && table) {
     table.importIndex = counts[1]++;
     table.state = 'undefined';
   }
   for (const s of ctx.symtab.ordered) {
-    if (!s.live || !s.usedInRegularObj || s.state === 'defined' || s.kind === 1 || s.kind === 3 || s === table) continue;
+    if (!s.live || !s.usedInRegularObj || s.state === 'defined' || s.kind === SymbolKind.Data || s.kind === SymbolKind.Section || s === table) continue;
     if (isWeak(s)) continue;
     const allowed = s.explicitImport || s.forceImport || c.importUndefined || c.unresolvedSymbols === 'import-dynamic' || c.allowUndefinedSymbols.has(s.name);
-    if (!allowed || (s.kind === 0 && !s.signature)) {
+    if (!allowed || (s.kind === SymbolKind.Function && !s.signature)) {
       reportUndefined(ctx, s);
       continue;
     }
-    s.importIndex = counts[s.kind === 0 ? 0 : s.kind === 5 ? 1 : s.kind === 2 ? 3 : 4]++;
+    s.importIndex = counts[s.kind === SymbolKind.Function ? ExternalKind.Func : s.kind === SymbolKind.Table ? ExternalKind.Table : s.kind === SymbolKind.Global ? ExternalKind.Global : ExternalKind.Tag]++;
     out.push({ sym: s, imp: importFor(s) });
   }
-  for (const s of ctx.symtab.ordered) if (s.live && s.kind === 1 && s.state !== 'defined' && !isWeak(s) && s.absolute === undefined) reportUndefined(ctx, s);
-  if (c.importTable && table) out.splice(c.importMemory ? 1 : 0, 0, { sym: table, imp: { module: 'env', name: '__indirect_function_table', desc: { kind: 1, table: { elemType: FUNCREF, limits: { flags: 0, min: BigInt(c.tableBase + ctx.tableEntries.length) } } } } });
+  for (const s of ctx.symtab.ordered) if (s.live && s.kind === SymbolKind.Data && s.state !== 'defined' && !isWeak(s) && s.absolute === undefined) reportUndefined(ctx, s);
+  if (c.importTable && table) out.splice(c.importMemory ? 1 : 0, 0, { sym: table, imp: { module: 'env', name: '__indirect_function_table', desc: { kind: ExternalKind.Table, table: { elemType: FUNCREF, limits: { flags: 0, min: BigInt(c.tableBase + ctx.tableEntries.length) } } } } });
   return out;
 }
 
 function importFor(s: Sym): Import {
   const module = s.importModule ?? 'env';
   const name = s.importName ?? s.name;
-  if (s.kind === 0) return { module, name, desc: { kind: 0, typeIndex: 0 as never } };
-  if (s.kind === 2) return { module, name, desc: { kind: 3, global: s.globalType ?? { valType: I32, mutable: false } } };
-  if (s.kind === 5) return { module, name, desc: { kind: 1, table: s.tableType ?? { elemType: FUNCREF, limits: { flags: 0, min: 0n } } } };
+  if (s.kind === SymbolKind.Function) return { module, name, desc: { kind: ExternalKind.Func, typeIndex: 0 as TypeIndex } };
+  if (s.kind === SymbolKind.Global) return { module, name, desc: { kind: ExternalKind.Global, global: s.globalType ?? { valType: I32, mutable: false } } };
+  if (s.kind === SymbolKind.Table) return { module, name, desc: { kind: ExternalKind.Table, table: s.tableType ?? { elemType: FUNCREF, limits: { flags: 0, min: 0n } } } };
   // Tags: the type index is filled in by buildModule from `s.signature`, like functions'.
-  return { module, name, desc: { kind: 4, tag: { attribute: 0, typeIndex: 0 as never } } };
+  return { module, name, desc: { kind: ExternalKind.Tag, tag: { attribute: 0, typeIndex: 0 as TypeIndex } } };
 }
 
 function reportUndefined(ctx: LinkContext, s: Sym): void {
@@ -136,7 +137,7 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
     const name = exportName(s);
     if (seen.has(name)) continue;
     seen.add(name);
-    if (s.kind === 0 && s.func) {
+    if (s.kind === SymbolKind.Function && s.func) {
       let index = s.func.outputIndex;
       if (wrap && s.func.kind === 'input') {
         const w = syntheticFunction(`${s.name}.command_export`, s.func.type);
@@ -145,14 +146,14 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
         (w as InputFunction & { wraps?: InputFunction }).wraps = s.func;
         index = w.outputIndex;
       }
-      exports.push({ name, kind: 0, index });
-    } else if (s.kind === 2 && s.global) exports.push({ name, kind: 3, index: s.global.outputIndex });
-    else if (s.kind === 1) {
+      exports.push({ name, kind: ExternalKind.Func, index });
+    } else if (s.kind === SymbolKind.Global && s.global) exports.push({ name, kind: ExternalKind.Global, index: s.global.outputIndex });
+    else if (s.kind === SymbolKind.Data) {
       const g: InputGlobal = { name, type: { valType: I32, mutable: false }, value: symbolVA(s), live: true, outputIndex: globalsCount() };
       ctx.exportedDataGlobals.push(g);
-      exports.push({ name, kind: 3, index: g.outputIndex });
-    } else if (s.kind === 5 && s.table) exports.push({ name, kind: 1, index: s.table.outputIndex });
-    else if (s.kind === 4 && s.tag) exports.push({ name, kind: 4, index: s.tag.outputIndex });
+      exports.push({ name, kind: ExternalKind.Global, index: g.outputIndex });
+    } else if (s.kind === SymbolKind.Table && s.table) exports.push({ name, kind: ExternalKind.Table, index: s.table.outputIndex });
+    else if (s.kind === SymbolKind.Tag && s.tag) exports.push({ name, kind: ExternalKind.Tag, index: s.tag.outputIndex });
   }
   // --export-all exports every defined symbol, the linker's own too: wasm-ld 22 exports
   // `__wasm_init_memory` and the address of `__wasm_init_memory_flag` (as an i32 global).
@@ -255,7 +256,7 @@ function customSections(ctx: LinkContext): Section[] {
       payload.set(c.bytes, at);
       at += c.bytes.length;
     }
-    return { id: 0, offset: 0, contentOffset: 0, name, custom: 'raw', payload } as Section;
+    return { id: SectionId.Custom, offset: 0, contentOffset: 0, name, custom: 'raw', payload } as Section;
   });
 }
 
@@ -277,8 +278,8 @@ function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputF
   let gi = 0;
   const globalNames = new Map<number, string>();
   for (const e of imports) {
-    if (e.imp.desc.kind === 0) fnNames.set(fi++, e.sym?.name ?? e.imp.name);
-    if (e.imp.desc.kind === 3) globalNames.set(gi++, e.sym?.name ?? e.imp.name);
+    if (e.imp.desc.kind === ExternalKind.Func) fnNames.set(fi++, e.sym?.name ?? e.imp.name);
+    if (e.imp.desc.kind === ExternalKind.Global) globalNames.set(gi++, e.sym?.name ?? e.imp.name);
   }
   for (const fn of functions) fnNames.set(fn.outputIndex, fn.name);
   // wasm-ld leaves the globals holding exported data addresses unnamed.
@@ -290,7 +291,7 @@ function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputF
   subsections.push({ type: NAME_FUNCTIONS, names: fnNames });
   if (globalNames.size) subsections.push({ type: NAME_GLOBALS, names: globalNames });
   if (dataNames.size) subsections.push({ type: NAME_DATA_SEGMENTS, names: dataNames });
-  return { id: 0, offset: 0, contentOffset: 0, name: 'name', custom: 'name', subsections };
+  return { id: SectionId.Custom, offset: 0, contentOffset: 0, name: 'name', custom: 'name', subsections };
 }
 
 function producersSection(ctx: LinkContext): Section | undefined {
@@ -303,7 +304,7 @@ function producersSection(ctx: LinkContext): Section | undefined {
     }
   }
   if (fields.length === 0) return undefined;
-  return { id: 0, offset: 0, contentOffset: 0, name: 'producers', custom: 'producers', fields };
+  return { id: SectionId.Custom, offset: 0, contentOffset: 0, name: 'producers', custom: 'producers', fields };
 }
 
 export interface WriteInputs {
@@ -320,51 +321,51 @@ const base = { offset: 0, contentOffset: 0 };
 export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
   const c = ctx.config;
   for (const e of w.imports) {
-    if (e.imp.desc.kind === 0 && e.sym?.signature) e.imp.desc = { kind: 0, typeIndex: registerType(ctx, e.sym.signature) as never };
+    if (e.imp.desc.kind === ExternalKind.Func && e.sym?.signature) e.imp.desc = { kind: ExternalKind.Func, typeIndex: registerType(ctx, e.sym.signature) as TypeIndex };
   }
   const funcTypes = w.functions.map((fn) => registerType(ctx, fn.type));
   // Tag types after function types (wasm-ld's order); imported tags' types likewise.
   for (const e of w.imports) {
-    if (e.imp.desc.kind === 4 && e.sym?.signature) e.imp.desc = { kind: 4, tag: { attribute: 0, typeIndex: registerType(ctx, e.sym.signature) as never } };
+    if (e.imp.desc.kind === ExternalKind.Tag && e.sym?.signature) e.imp.desc = { kind: ExternalKind.Tag, tag: { attribute: 0, typeIndex: registerType(ctx, e.sym.signature) as TypeIndex } };
   }
-  const tagTypes = liveTags(ctx).map((t) => ({ attribute: 0, typeIndex: registerType(ctx, t.type) as never }));
+  const tagTypes = liveTags(ctx).map((t) => ({ attribute: 0, typeIndex: registerType(ctx, t.type) as TypeIndex }));
   const sections: Section[] = [];
   const code = codeBodies(ctx, w.functions);
   const data = dataSegments(ctx);
-  sections.push({ ...base, id: 1, types: ctx.types });
-  if (w.imports.length) sections.push({ ...base, id: 2, imports: w.imports.map((e) => e.imp) });
-  if (w.functions.length) sections.push({ ...base, id: 3, functions: funcTypes as never });
+  sections.push({ ...base, id: SectionId.Type, types: ctx.types });
+  if (w.imports.length) sections.push({ ...base, id: SectionId.Import, imports: w.imports.map((e) => e.imp) });
+  if (w.functions.length) sections.push({ ...base, id: SectionId.Function, functions: funcTypes as TypeIndex[] });
   if (ctx.indirectTable && !c.importTable) {
     const size = BigInt(c.tableBase + ctx.tableEntries.length);
     const limits = c.growableTable ? { flags: 0, min: size } : { flags: LIMITS_HAS_MAX, min: size, max: size };
-    sections.push({ ...base, id: 4, tables: [{ type: { elemType: FUNCREF, limits } }] });
+    sections.push({ ...base, id: SectionId.Table, tables: [{ type: { elemType: FUNCREF, limits } }] });
   }
-  if (!c.importMemory) sections.push({ ...base, id: 5, memories: [{ limits: memoryLimits(ctx) }] });
+  if (!c.importMemory) sections.push({ ...base, id: SectionId.Memory, memories: [{ limits: memoryLimits(ctx) }] });
   // The tag section (id 13) sits between memory and global (exception-handling proposal).
-  if (tagTypes.length) sections.push({ ...base, id: 13, tags: tagTypes });
-  if (w.globals.length) sections.push({ ...base, id: 6, globals: w.globals.map((g) => ({ type: g.type, init: constExprFor(g) })) });
-  if (w.exports.length) sections.push({ ...base, id: 7, exports: w.exports });
-  if (w.startFunction) sections.push({ ...base, id: 8, start: w.startFunction.outputIndex as never });
+  if (tagTypes.length) sections.push({ ...base, id: SectionId.Tag, tags: tagTypes });
+  if (w.globals.length) sections.push({ ...base, id: SectionId.Global, globals: w.globals.map((g) => ({ type: g.type, init: constExprFor(g) })) });
+  if (w.exports.length) sections.push({ ...base, id: SectionId.Export, exports: w.exports });
+  if (w.startFunction) sections.push({ ...base, id: SectionId.Start, start: w.startFunction.outputIndex as FuncIndex });
   if (ctx.tableEntries.length) {
     const tableIndex = ctx.indirectTable?.outputIndex ?? 0;
     const elem: ElementSegment = tableIndex === 0
-      ? { flags: 0, offset: i32Const(c.tableBase), funcIndices: ctx.tableEntries.map((f) => f.outputIndex) as never }
-      : { flags: 2, tableIndex: tableIndex as never, offset: i32Const(c.tableBase), elemKind: 0, funcIndices: ctx.tableEntries.map((f) => f.outputIndex) as never };
-    sections.push({ ...base, id: 9, elements: [elem] });
+      ? { flags: 0, offset: i32Const(c.tableBase), funcIndices: ctx.tableEntries.map((f) => f.outputIndex as FuncIndex) }
+      : { flags: ElemFlag.EXPLICIT_TABLE, tableIndex: tableIndex as TableIndex, offset: i32Const(c.tableBase), elemKind: ELEMKIND_FUNCREF, funcIndices: ctx.tableEntries.map((f) => f.outputIndex as FuncIndex) };
+    sections.push({ ...base, id: SectionId.Element, elements: [elem] });
   }
-  if (c.sharedMemory && data.length) sections.push({ ...base, id: 12, count: data.length });
-  if (code.length) sections.push({ ...base, id: 10, bodies: code });
-  if (data.length) sections.push({ ...base, id: 11, segments: data });
+  if (c.sharedMemory && data.length) sections.push({ ...base, id: SectionId.DataCount, count: data.length });
+  if (code.length) sections.push({ ...base, id: SectionId.Code, bodies: code });
+  if (data.length) sections.push({ ...base, id: SectionId.Data, segments: data });
   sections.push(...customSections(ctx));
   const keep = (n: string): boolean => !c.stripAll || c.keepSections.has(n);
   if (keep('name')) sections.push(nameSection(ctx, w.imports, w.functions, w.globals));
   const producers = producersSection(ctx);
   if (producers && keep('producers')) sections.push(producers);
   if (w.features.length && keep('target_features')) {
-    sections.push({ ...base, id: 0, name: 'target_features', custom: 'target_features', features: w.features.map((name) => ({ prefix: '+', name })) });
+    sections.push({ ...base, id: SectionId.Custom, name: 'target_features', custom: 'target_features', features: w.features.map((name) => ({ prefix: '+', name })) });
   }
   // Last, so patchBuildId finds the id at the end of the file; --strip-all keeps it, like wasm-ld.
-  if (c.buildId) sections.push({ ...base, id: 0, name: 'build_id', custom: 'raw', payload: buildIdPayload(c.buildId) });
+  if (c.buildId) sections.push({ ...base, id: SectionId.Custom, name: 'build_id', custom: 'raw', payload: buildIdPayload(c.buildId) });
   return { version: 1, sections };
 }
 
@@ -412,7 +413,7 @@ export function fillGotValues(ctx: LinkContext): void {
   for (const s of ctx.symtab.ordered) {
     const g = s.gotGlobal;
     if (!g) continue;
-    if (s.kind === 0) g.value = s.state === 'defined' ? (s.func?.tableIndex ?? 0) : (s.tableIndex ?? 0);
+    if (s.kind === SymbolKind.Function) g.value = s.state === 'defined' ? (s.func?.tableIndex ?? 0) : (s.tableIndex ?? 0);
     // Until `__wasm_apply_global_tls_relocs` runs, wasm-ld leaves the offset inside the block.
     else if (s.isTLS && ctx.config.sharedMemory) g.value = symbolVA(s);
     else g.value = s.isTLS && s.segment?.outputSegment ? s.segment.outputSegment.startVA + symbolVA(s) : symbolVA(s);

@@ -109,30 +109,30 @@ function hookFunctions(h: HookContext): [(...a: never[]) => number, (...a: never
   const views = new GuestViews(h.memory);
   const { words } = h.cb;
   const gen = h.cb.at(h.slot, SlotField.WAIT_GEN);
-  const wait32 = (addr: number, expected: number, timeout: number, offset: number): number => {
-    const ea = views.address(addr, offset, 4);
+  /**
+   * One wait, bracketed by what the watchdog and the tracer read. `shown` is the expected value
+   * as the report shows it (a wait64's low 32 bits). Order matters (watchdog.ts): WAIT_GEN odd
+   * before the wait; after it, WAIT_GEN even before WOKEN counts a wake-up.
+   */
+  const watched = (kind: number, name: number, ea: number, shown: number, timeout: number, wait: (ms: number) => 'ok' | 'not-equal' | 'timed-out'): number => {
     const untimed = timeout < 0;
-    if (untimed) beginWatchedWait(h, WaitKind.WAIT32, ea, expected);
-    h.tracer?.record(RecordKind.BEGIN, h.tid, TraceName.WAIT32, ea, expected);
-    const result = Atomics.wait(views.i32, ea >>> 2, expected, untimed ? Infinity : timeout / 1e6);
+    if (untimed) beginWatchedWait(h, kind, ea, shown);
+    h.tracer?.record(RecordKind.BEGIN, h.tid, name, ea, shown);
+    const result = wait(untimed ? Infinity : timeout / 1e6);
     if (untimed && Atomics.load(words, Word.DUMP_STACKS) !== 0) dumpStackAndPark(h);
     if (untimed) Atomics.add(words, gen, 1);
     if (result === 'ok') Atomics.add(words, Word.WOKEN, 1);
-    h.tracer?.record(RecordKind.END, h.tid, TraceName.WAIT32, 0, WAIT_RESULT[result]);
+    h.tracer?.record(RecordKind.END, h.tid, name, 0, WAIT_RESULT[result]);
     return WAIT_RESULT[result];
+  };
+  const wait32 = (addr: number, expected: number, timeout: number, offset: number): number => {
+    const ea = views.address(addr, offset, 4);
+    return watched(WaitKind.WAIT32, TraceName.WAIT32, ea, expected, timeout, (ms) => Atomics.wait(views.i32, ea >>> 2, expected, ms));
   };
   const wait64 = (addr: number, expected: bigint, timeout: number, offset: number): number => {
     const ea = views.address(addr, offset, 8);
-    const untimed = timeout < 0;
     const low = Number(BigInt.asIntN(32, expected));
-    if (untimed) beginWatchedWait(h, WaitKind.WAIT64, ea, low);
-    h.tracer?.record(RecordKind.BEGIN, h.tid, TraceName.WAIT64, ea, low);
-    const result = Atomics.wait(views.i64, ea >>> 3, expected, untimed ? Infinity : timeout / 1e6);
-    if (untimed && Atomics.load(words, Word.DUMP_STACKS) !== 0) dumpStackAndPark(h);
-    if (untimed) Atomics.add(words, gen, 1);
-    if (result === 'ok') Atomics.add(words, Word.WOKEN, 1);
-    h.tracer?.record(RecordKind.END, h.tid, TraceName.WAIT64, 0, WAIT_RESULT[result]);
-    return WAIT_RESULT[result];
+    return watched(WaitKind.WAIT64, TraceName.WAIT64, ea, low, timeout, (ms) => Atomics.wait(views.i64, ea >>> 3, expected, ms));
   };
   const notify = (addr: number, count: number, offset: number): number => {
     const ea = views.address(addr, offset, 4);
