@@ -10,10 +10,14 @@ const entryPoints = {
   index: 'src/index.ts',
 };
 
+// Split: each CLI command is its own chunk, loaded when it runs (`link` loads no runtime, WASI or
+// inspect code); the library entry shares the chunks. Chunks stay in dist/ itself: code that
+// finds the worker bundles by `new URL('./thread-worker.cjs', import.meta.url)` may land in one.
 await build({
   entryPoints,
   outdir: 'dist',
   bundle: true,
+  splitting: true,
   platform: 'node',
   format: 'esm',
   target: 'node20',

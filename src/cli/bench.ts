@@ -44,7 +44,6 @@ function count(value: string | undefined, flag: string, max: number): number | u
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'measure thread-local access in wasm (bench tls)',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const p = parseArgs(argv, FLAGS);

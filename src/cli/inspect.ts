@@ -80,7 +80,6 @@ async function run(argv: string[], io: CliIO): Promise<number> {
 
 export const inspectCommand: Command = {
   name: 'inspect',
-  summary: 'show sections, symbols, relocations, TLS layout and thread ABI of modules, objects, archives',
   usage,
   run,
 };

@@ -10,7 +10,6 @@ export interface CliIO {
 /** A subcommand: parses its own argv, returns the exit code. Never calls process.exit. */
 export interface Command {
   name: string;
-  summary: string;
   /** Full `--help` text. */
   usage(): string;
   run(argv: string[], io: CliIO): Promise<number>;

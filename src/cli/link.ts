@@ -49,7 +49,6 @@ function printReports(r: Pick<LinkResult, 'messages' | 'log' | 'whyExtract'>, wh
 
 export const linkCommand: Command = {
   name: 'link',
-  summary: 'link wasm objects and archives (wasm-ld compatible)',
   usage: () => USAGE + formatLinkFlags() + '\n',
   async run(argv, io) {
     const parsed = parseLinkArgs(argv);

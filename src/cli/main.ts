@@ -35,17 +35,18 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout(`wasmthreads ${VERSION}\n`);
     return 0;
   }
-  let command: Command | undefined = commands.find((c) => c.name === name);
+  let entry = commands.find((c) => c.name === name);
   let args = rest;
   // The wasmtime habit: `wasmthreads app.wasm args…` (or `wasmthreads --dir . app.wasm`) runs it.
-  if (!command && looksLikeRun(name)) {
-    command = commands.find((c) => c.name === 'run');
+  if (!entry && looksLikeRun(name)) {
+    entry = commands.find((c) => c.name === 'run');
     args = argv;
   }
-  if (!command) {
+  if (!entry) {
     io.stderr(`wasmthreads: error: unknown command '${name}'\n${topUsage()}\n`);
     return 2;
   }
+  const command: Command = await entry.load();
   if (args[0] === '--help' || args[0] === '-h') {
     io.stdout(command.usage() + '\n');
     return 0;

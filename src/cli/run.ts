@@ -120,7 +120,6 @@ export function runOptionsFromArgv(argv: string[]): RunOptions {
 
 export const runCommand: Command = {
   name: 'run',
-  summary: 'run a threaded module on worker_threads with WASI',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
     const options = runOptionsFromArgv(argv);

@@ -276,7 +276,6 @@ function junitXml(binary: string, outcomes: Outcome[], seconds: number): string 
 
 export const testCommand: Command = {
   name: 'test',
-  summary: 'run each test of a Rust libtest binary in its own run (a panic fails one test, not all)',
   usage,
   run: runTests,
 };
