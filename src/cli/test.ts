@@ -110,8 +110,10 @@ async function runBinary(base: RunOptions, args: string[], timeoutMs?: number): 
   const chunks: Buffer[] = [];
   const collect = (d: Uint8Array): void => void chunks.push(Buffer.from(d));
   const r = await run({ ...base, args, stdout: collect, stderr: collect, stdin: '', timeout: timeoutMs });
-  // The diagnostic whole: a trap's wasm stack, a deadlock's line per thread.
-  const why = r.diagnostic ? [r.diagnostic.message, ...(r.diagnostic.notes ?? []).map((n) => `  ${n}`)].join('\n') : undefined;
+  // A deadlock's report whole (a line and a stack per thread); a trap's first line only — for a
+  // panic, the message above it in the output says more than the wasm frames of the abort.
+  const d = r.diagnostic;
+  const why = d ? [d.message, ...(d.code === 'deadlock' ? (d.notes ?? []).map((n) => `  ${n}`) : [])].join('\n') : undefined;
   return { code: r.exitCode, out: Buffer.concat(chunks).toString(), why };
 }
 

@@ -147,6 +147,9 @@ export const SlotState = {
   RETIRED: 9,
 } as const;
 
+/** The message a worker posts when its run is over and it can take another (thread-worker.ts). */
+export const WORKER_FREE = 'wasmthreads:free';
+
 export const ChannelState = { IDLE: 0, PENDING: 1, SERVING: 2, ANSWERED: 3 } as const;
 
 export const ExitKind = {

@@ -1,7 +1,8 @@
 // Program exit: the first exit request wins a CAS on EXIT_STATE in the control block, writes its
 // record (code, thread, kind, message), publishes it and wakes everyone. Losers and every other
-// thread then unwind their wasm stack with `ExitSignal` and park; the supervisor observes the
-// record asynchronously and ends the workers (see supervisor.ts). wasi-threads termination
+// thread then unwind their wasm stack with `ExitSignal`, and their workers report themselves free;
+// the supervisor observes the record asynchronously, keeps the free workers for a later run and
+// terminates the rest (see supervisor.ts). wasi-threads termination
 // semantics: proc_exit, a trap, or the main thread returning end all threads.
 
 import { ControlBlock, ExitKind, MESSAGE_BYTES, SlotField, Word } from './control-block.js';
@@ -68,12 +69,6 @@ export function readExit(cb: ControlBlock): ExitRecord {
     kind: Atomics.load(cb.words, Word.EXIT_KIND) as ExitKind,
     message: new TextDecoder().decode(cb.message.slice(0, len)),
   };
-}
-
-/** Parks the calling worker for good: the supervisor terminates it. Used after unwinding on exit. */
-export function parkForever(): never {
-  const parked = new Int32Array(new SharedArrayBuffer(4));
-  while (true) Atomics.wait(parked, 0, 0, 1000);
 }
 
 /** Exit code when the program cannot start (an import nobody provides, a missing export). */

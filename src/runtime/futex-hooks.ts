@@ -17,7 +17,7 @@
 
 import { bufferCovering } from '../shared/memory-buffer.js';
 import { CHANNEL_BYTES, SlotField, WaitKind, Word, type ControlBlock } from './control-block.js';
-import { parkForever } from './exit.js';
+import { ExitSignal } from './exit.js';
 import { compactFrame, wasmFrames, type CodeMap } from './wasm-stack.js';
 
 import { RecordKind, TraceName, type Tracer } from './trace.js';
@@ -49,9 +49,9 @@ const MAX_FRAMES = 10;
 /**
  * At a deadlock the watchdog wakes each blocked thread with DUMP_STACKS set: the thread writes its
  * wasm stack (where it is stuck) into its channel bytes — idle, since it is not in a service call —
- * and parks until the program ends.
+ * and unwinds; its worker then waits for the program's end.
  */
-export function dumpStackAndPark(h: HookContext): never {
+export function dumpStackAndUnwind(h: HookContext): never {
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 64;
   const stack = new Error('deadlock').stack ?? '';
@@ -60,7 +60,8 @@ export function dumpStackAndPark(h: HookContext): never {
   const bytes = new TextEncoder().encode(text).subarray(0, CHANNEL_BYTES);
   h.cb.channel(h.slot).set(bytes);
   h.cb.publish(h.slot, SlotField.STACK_LEN, bytes.length + 1);
-  parkForever();
+  // Unwind; the worker then waits for the exit the watchdog is about to request.
+  throw new ExitSignal();
 }
 
 function trap(message: string): never {
@@ -119,7 +120,9 @@ function hookFunctions(h: HookContext): [(...a: never[]) => number, (...a: never
     if (untimed) beginWatchedWait(h, kind, ea, shown);
     h.tracer?.record(RecordKind.BEGIN, h.tid, name, ea, shown);
     const result = wait(untimed ? Infinity : timeout / 1e6);
-    if (untimed && Atomics.load(words, Word.DUMP_STACKS) !== 0) dumpStackAndPark(h);
+    // The program is over (the supervisor wakes watched waits at exit): unwind, do not go back.
+    if (Atomics.load(words, Word.EXIT_STATE) !== 0) throw new ExitSignal();
+    if (untimed && Atomics.load(words, Word.DUMP_STACKS) !== 0) dumpStackAndUnwind(h);
     if (untimed) Atomics.add(words, gen, 1);
     if (result === 'ok') Atomics.add(words, Word.WOKEN, 1);
     h.tracer?.record(RecordKind.END, h.tid, name, 0, WAIT_RESULT[result]);

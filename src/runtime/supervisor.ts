@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { WasmthreadsError } from '../diagnostics.js';
 import type { SupervisorPlugin, SupervisorService } from '../shared/host-plugin.js';
-import { ControlBlock, ExitKind, SlotField, SlotState, Word } from './control-block.js';
+import { ControlBlock, ExitKind, SlotField, SlotState, WaitKind, Word, WORKER_FREE } from './control-block.js';
 import { readExit, requestExit, TRAP_EXIT_CODE, type ExitRecord } from './exit.js';
 import { ExitTrace } from './exit-trace.js';
 import { waitAsyncWhile } from './futex.js';
@@ -206,32 +206,98 @@ function newWorker(url: URL, options: WorkerOptions): Worker {
   }
 }
 
+/**
+ * Workers whose last run ended cleanly (their thread unwound and they posted WORKER_FREE), kept
+ * for the next run in this process, by worker bundle URL. Starting a Node worker costs ~50 ms of
+ * CPU and ending one ~15 ms; a process that runs many programs (`wasmthreads test` runs one per
+ * test) reuses them. Unref'd: they never keep the process alive.
+ */
+const idleWorkers = new Map<string, Worker[]>();
+/** Most idle workers kept per bundle. */
+const MAX_IDLE_WORKERS = Math.max(8, 2 * availableParallelism());
+
+/** Whether each worker of the current runs has reported itself free. */
+const freeWorkers = new WeakSet<Worker>();
+
+function takeIdleWorker(url: URL): Worker | undefined {
+  return idleWorkers.get(url.href)?.pop();
+}
+
+/**
+ * The listeners a run put on a worker. Only these are ever removed: `removeAllListeners()` would
+ * also remove Node's own (a Worker refs and starts its message port through 'newListener' hooks),
+ * and the worker's messages would stop arriving.
+ */
+const runListeners = new WeakMap<Worker, [string, (arg: unknown) => void][]>();
+
+function listen(worker: Worker, event: string, fn: (arg: unknown) => void): void {
+  worker.on(event, fn);
+  const list = runListeners.get(worker) ?? [];
+  list.push([event, fn]);
+  runListeners.set(worker, list);
+}
+
+function unlisten(worker: Worker, event?: string): void {
+  const list = runListeners.get(worker) ?? [];
+  for (const [e, fn] of list) if (event === undefined || e === event) worker.off(e, fn);
+  runListeners.set(worker, event === undefined ? [] : list.filter(([e]) => e !== event));
+}
+
+function keepIdleWorker(url: URL, worker: Worker): boolean {
+  const list = idleWorkers.get(url.href) ?? [];
+  if (list.length >= MAX_IDLE_WORKERS) return false;
+  unlisten(worker);
+  worker.unref();
+  // An idle worker that dies (it never should) is simply forgotten.
+  listen(worker, 'exit', () => {
+    const i = list.indexOf(worker);
+    if (i >= 0) list.splice(i, 1);
+  });
+  list.push(worker);
+  idleWorkers.set(url.href, list);
+  return true;
+}
+
 function startWorker(run: Running, slot: number, selfTest: boolean): Worker {
   const workerData: ThreadWorkerData = { ...run.base, slot, selfTest };
-  // stdout/stderr: true keeps Node from piping worker output into process.stdout, which would make
-  // fd 1 non-blocking and give guest writes EAGAIN. Guest output uses fs.writeSync.
-  // trackUnmanagedFds: false — Node would otherwise close, when a worker exits, every raw fd it
-  // opened through fs.open* and did not close itself. The WASI fd table is shared by all threads,
-  // so an fd opened by one worker may be closed by another and its number reused (by a booting
-  // worker's own epoll fd, say); closing it again at exit made libuv abort the whole process.
-  const worker = newWorker(run.url, { workerData, stdout: true, stderr: true,
-    resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
-    trackUnmanagedFds: false,
-  });
-  worker.stdout.resume();
-  worker.stderr.resume();
-  run.workers.add(worker);
-  run.started++;
+  let worker = takeIdleWorker(run.url);
+  if (worker) {
+    unlisten(worker);
+    worker.postMessage(workerData);
+  } else {
+    // stdout/stderr: true keeps Node from piping worker output into process.stdout, which would
+    // make fd 1 non-blocking and give guest writes EAGAIN. Guest output uses fs.writeSync, and
+    // nothing else in a worker writes to its process.stdout. The streams are not read: a stdio
+    // stream waiting for data refs the worker's port, and an idle worker kept for reuse would then
+    // keep Node alive.
+    // trackUnmanagedFds: false — Node would otherwise close, when a worker exits, every raw fd it
+    // opened through fs.open* and did not close itself. The WASI fd table is shared by all
+    // threads, so an fd opened by one worker may be closed by another and its number reused (by a
+    // booting worker's own epoll fd, say); closing it again at exit made libuv abort the process.
+    worker = newWorker(run.url, { workerData, stdout: true, stderr: true,
+      resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB },
+      trackUnmanagedFds: false,
+    });
+    run.started++;
+  }
+  const w = worker;
+  freeWorkers.delete(w);
+  run.workers.add(w);
   const who = slot === 0 ? 'main thread worker' : `pool worker ${slot}`;
-  worker.on('error', (e) => {
-    requestExit(run.cb, { code: TRAP_EXIT_CODE, tid: -1, kind: ExitKind.HOST, message: `${who} failed: ${e.stack ?? e.message}` });
+  listen(w, 'message', (m: unknown) => {
+    if (m === WORKER_FREE) freeWorkers.add(w);
   });
-  worker.on('exit', (code) => {
-    run.workers.delete(worker);
+  listen(w, 'error', (e) => {
+    const err = e as Error;
+    requestExit(run.cb, { code: TRAP_EXIT_CODE, tid: -1, kind: ExitKind.HOST, message: `${who} failed: ${err.stack ?? err.message}` });
+  });
+  listen(w, 'exit', (code) => {
+    run.workers.delete(w);
     requestExit(run.cb, { code: TRAP_EXIT_CODE, tid: -1, kind: ExitKind.HOST, message: `${who} ended unexpectedly (code ${code})` });
   });
-  if (slot !== 0) worker.unref();
-  return worker;
+  if (slot !== 0) w.unref();
+  else w.ref();
+  return w;
 }
 
 /** Keeps `poolSize` idle workers (plus one per waiting spawner) until exit. */
@@ -265,15 +331,40 @@ function collectServices(plugins: SupervisorPlugin[], memory: WebAssembly.Memory
   return { names, handlers, shared, flushers };
 }
 
-async function terminateAll(run: Running, wait: boolean): Promise<void> {
+/** Wakes the threads blocked in a watched futex wait, so they see the exit and unwind. */
+function wakeWatchedWaits(cb: ControlBlock, memory: WebAssembly.Memory | undefined): void {
+  if (!memory) return;
+  const guest = new Int32Array(memory.buffer);
+  const inUse = cb.slotsInUse();
+  for (let slot = 0; slot < inUse; slot++) {
+    if ((cb.load(slot, SlotField.WAIT_GEN) & 1) === 0 || cb.load(slot, SlotField.WAIT_KIND) === WaitKind.JOIN) continue;
+    const addr = cb.load(slot, SlotField.WAIT_ADDR) >>> 0;
+    if (addr + 4 <= guest.byteLength) Atomics.notify(guest, addr >>> 2);
+  }
+}
+
+/**
+ * Ends the run's workers. With `wait`, the workers that report themselves free within the grace
+ * period (their thread unwound) are kept for a later run; the others — a thread still computing in
+ * wasm cannot be interrupted — are terminated. Without `wait` (the CLI exits the process next),
+ * all are terminated at once.
+ */
+async function terminateAll(run: Running, wait: boolean, memory: WebAssembly.Memory | undefined): Promise<void> {
   const all = [...run.workers];
   run.trace.mark('terminating');
-  for (const w of all) w.removeAllListeners('exit');
-  const done = Promise.all(all.map((w) => {
+  for (const w of all) unlisten(w, 'exit');
+  if (wait) {
+    wakeWatchedWaits(run.cb, memory);
+    const deadline = Date.now() + TERMINATE_GRACE_MS;
+    while (all.some((w) => !freeWorkers.has(w)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
+  }
+  const kept = wait ? all.filter((w) => freeWorkers.has(w) && keepIdleWorker(run.url, w)) : [];
+  const ending = all.filter((w) => !kept.includes(w));
+  const done = Promise.all(ending.map((w) => {
     const id = w.threadId;
     return w.terminate().catch(() => undefined).then(() => run.trace.mark(`worker ${id} exited`));
   }));
-  run.trace.mark(`terminate() called on ${all.length} workers`);
+  run.trace.mark(`terminate() called on ${ending.length} workers, ${kept.length} kept for reuse`);
   if (wait) await Promise.race([done, new Promise((r) => setTimeout(r, TERMINATE_GRACE_MS).unref())]);
   run.trace.mark(wait ? 'workers gone (or grace period over)' : 'supervisor done (not waiting for workers)');
 }
@@ -405,7 +496,7 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
   run.trace.mark('supervisor noticed the request');
   cb.bump(Word.REFILL);
   cb.bump(Word.DOORBELL);
-  await terminateAll(run, options.waitForTermination ?? true);
+  await terminateAll(run, options.waitForTermination ?? true, memory);
   for (const flush of services.flushers) flush();
   run.trace.mark('plug-ins flushed');
   let traceSummary: SuperviseResult['traceSummary'];

@@ -9,10 +9,10 @@
 // failed instantiation ends it with 1; any other exception is a host bug and is reported as such.
 // Plug-ins (WASI, …) come in as `WorkerPlugin`s from the composition root (src/host/).
 
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { SupervisorAnswer, ThreadHost, WorkerPlugin } from '../shared/host-plugin.js';
-import { ControlBlock, ExitKind, SlotField, SlotState, Word } from './control-block.js';
-import { abortProgram, ExitSignal, exiting, parkForever, requestExit, START_FAILURE_EXIT_CODE, TRAP_EXIT_CODE } from './exit.js';
+import { ControlBlock, ExitKind, SlotField, SlotState, Word, WORKER_FREE } from './control-block.js';
+import { abortProgram, ExitSignal, exiting, requestExit, START_FAILURE_EXIT_CODE, TRAP_EXIT_CODE } from './exit.js';
 import { waitWhile } from './futex.js';
 import { becomeIdle, beginRecycling } from './pool.js';
 import { callService } from './service-channel.js';
@@ -60,9 +60,9 @@ export interface ThreadWorkerData {
   codeMap?: CodeMap;
 }
 
-/** Turns whatever escaped a thread into the program's exit; never returns. */
-function failThread(ctx: ThreadContext, e: unknown, codeMap?: CodeMap): never {
-  if (e instanceof ExitSignal || exiting(ctx.cb)) parkForever();
+/** Turns whatever escaped a thread into the program's exit (if it is not exiting already). */
+function failThread(ctx: ThreadContext, e: unknown, codeMap?: CodeMap): void {
+  if (e instanceof ExitSignal || exiting(ctx.cb)) return;
   const who = describeThread(ctx.tid);
   if (e instanceof WebAssembly.RuntimeError) {
     const stack = wasmFrames(e.stack ?? '', codeMap).join('\n');
@@ -71,7 +71,6 @@ function failThread(ctx: ThreadContext, e: unknown, codeMap?: CodeMap): never {
     const err = e instanceof Error ? e : new Error(String(e));
     requestExit(ctx.cb, { code: TRAP_EXIT_CODE, tid: ctx.tid, kind: ExitKind.HOST, message: `host error in ${who}: ${err.stack ?? err.message}` });
   }
-  parkForever();
 }
 
 function makeThreadHost(ctx: ThreadContext, services: string[]): ThreadHost {
@@ -178,7 +177,6 @@ function runMain(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAssembl
   start();
   // The main thread returning from _start ends the program like proc_exit(0) (wasi-threads testsuite).
   requestExit(ctx.cb, { code: 0, tid: 0, kind: ExitKind.NORMAL, message: '' });
-  parkForever();
 }
 
 /** Waits in IDLE/CLAIMED until a spawner stores START. */
@@ -187,12 +185,12 @@ function awaitStart(ctx: ThreadContext): void {
   for (;;) {
     const state = Atomics.load(ctx.cb.words, at);
     if (state === SlotState.START) return;
-    if (waitWhile(ctx.cb.words, at, state, Infinity) === 'exiting') parkForever();
+    if (waitWhile(ctx.cb.words, at, state, Infinity) === 'exiting') throw new ExitSignal();
   }
 }
 
 function runPool(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAssembly.Imports): void {
-  if (waitWhile(ctx.cb.words, Word.MAIN_READY, 0, Infinity) === 'exiting') parkForever();
+  if (waitWhile(ctx.cb.words, Word.MAIN_READY, 0, Infinity) === 'exiting') throw new ExitSignal();
   const block: { current?: HostBlock } = {};
   for (let threads = 0; ; threads++) {
     ctx.tid = 0;
@@ -229,9 +227,13 @@ async function loadPlugins(builtIn: WorkerPlugin[], data: ThreadWorkerData): Pro
   return plugins;
 }
 
-/** The worker entry: called by the bundle entry (src/host/thread-entry.ts) with its plug-ins. */
-export async function runThreadWorker(builtInPlugins: WorkerPlugin[]): Promise<void> {
-  const data = workerData as ThreadWorkerData;
+/**
+ * One run in this worker: the program's main thread (slot 0) or a pool slot's threads. Returns
+ * once the program is exiting and this worker's thread has unwound (threads unwind with
+ * ExitSignal); a worker whose thread is still in wasm when the program ends never gets here and
+ * is terminated.
+ */
+async function runOne(builtInPlugins: WorkerPlugin[], data: ThreadWorkerData): Promise<void> {
   const cb = new ControlBlock(data.buffers);
   const ctx: ThreadContext = {
     cb, memory: data.memory as WebAssembly.Memory, module: data.module, file: data.file, slot: data.slot,
@@ -247,5 +249,24 @@ export async function runThreadWorker(builtInPlugins: WorkerPlugin[]): Promise<v
     else runPool(ctx, data, imports);
   } catch (e) {
     failThread(ctx, e, data.codeMap);
+  }
+  // Wait until the exit is decided (a thread that failed just asked for it), so the supervisor
+  // never sees this worker free while its program still runs.
+  while (waitWhile(cb.words, Word.EXIT_STATE, 0, Infinity) !== 'exiting');
+}
+
+/**
+ * The worker entry: called by the bundle entry (src/host/thread-entry.ts) with its plug-ins. After
+ * each run the worker tells the supervisor it is free and waits for the next one: starting a Node
+ * worker costs ~50 ms of CPU, and a process that runs many programs (`wasmthreads test`, library
+ * callers) reuses them.
+ */
+export async function runThreadWorker(builtInPlugins: WorkerPlugin[]): Promise<void> {
+  let next: ThreadWorkerData | undefined = workerData as ThreadWorkerData;
+  while (next) {
+    await runOne(builtInPlugins, next);
+    next = undefined; // the finished program's memory and module may go while this worker idles
+    parentPort!.postMessage(WORKER_FREE);
+    next = await new Promise<ThreadWorkerData>((resolve) => parentPort!.once('message', resolve));
   }
 }

@@ -43,13 +43,16 @@ t.test('threads that finish: balanced spans, spawn arrows, futex waits and wakes
     t.equal(named?.args?.name, tid === 0 ? 'main thread' : `thread ${tid}`);
     const own = events.filter((e) => e.tid === tid && e.ph !== 'M');
     t.ok(own.every((e, i) => i === 0 || e.ts >= own[i - 1].ts), `thread ${tid}: in time order`);
-    // B/E nest properly; only the main thread's span and its proc_exit (which never returns) stay open.
+    // B/E nest properly.
     const stack: string[] = [];
     for (const e of own) {
       if (e.ph === 'B') stack.push(e.name);
       if (e.ph === 'E') t.equal(stack.pop(), e.name, `thread ${tid}: ${e.name} ends what began last`);
     }
-    t.same(stack, tid === 0 ? ['main thread', 'wasi_snapshot_preview1.proc_exit'] : [], `thread ${tid}: open spans at exit`);
+    // Thread 1 may still be returning from wasi_thread_start when the main thread's proc_exit ends
+    // the program: its own span may be open.
+    if (tid === 0) t.same(stack, ['main thread', 'wasi_snapshot_preview1.proc_exit'], 'main thread: open spans at exit');
+    else t.ok(stack.length === 0 || (stack.length === 1 && stack[0] === `thread ${tid}`), `thread ${tid}: at most its own span open at exit (${stack.join(', ')})`);
   }
   for (let child = 1; child <= 1; child++) {
     t.ok(events.some((e) => e.ph === 'i' && e.tid === 0 && e.name === `spawn thread ${child}`), `spawn of thread ${child} on the main track`);

@@ -24,7 +24,7 @@
 // or detached once; until then it counts against --max-threads and keeps its worker.
 
 import { ExitKind, SlotField, SlotState, WaitKind, Word } from '../control-block.js';
-import { beginWatchedWait, dumpStackAndPark, endWatchedWait } from '../futex-hooks.js';
+import { beginWatchedWait, dumpStackAndUnwind, endWatchedWait } from '../futex-hooks.js';
 import { abortProgram, ExitSignal, START_FAILURE_EXIT_CODE, TRAP_EXIT_CODE } from '../exit.js';
 import { waitWhile } from '../futex.js';
 import { claimThread, startClaimed } from '../pool.js';
@@ -86,7 +86,7 @@ function threadJoin(ctx: ThreadContext, tid: number): number {
       if (state !== SlotState.START && state !== SlotState.RUNNING && state !== SlotState.FINISHED) return -ESRCH;
       // In slices, to see the deadlock watchdog's request for this thread's stack.
       if (waitWhile(ctx.cb.words, at, state, JOIN_SLICE_MS) === 'exiting') throw new ExitSignal();
-      if (Atomics.load(ctx.cb.words, Word.DUMP_STACKS) !== 0) dumpStackAndPark(ctx);
+      if (Atomics.load(ctx.cb.words, Word.DUMP_STACKS) !== 0) dumpStackAndUnwind(ctx);
     }
   } finally {
     endWatchedWait(ctx);
