@@ -25,6 +25,7 @@ import { writeModule } from '../binary/write-module.js';
 import { encodeS32, encodeU32 } from '../binary/leb.js';
 import { ExternalKind, SectionId, ValTypeCode, type TypeIndex } from '../binary/types.js';
 import { LimitsFlag } from '../binary/format.js';
+import { I32_ALIGN_LOG2, Op } from '../binary/opcodes.js';
 
 export const MAX_THREADS = 64;
 export const VARIANTS = ['plain', 'tls_inline', 'tls_call', 'key_lookup', 'host_import'] as const;
@@ -47,25 +48,20 @@ export const plainAddr = (t: number): number => 0x7000 + LINE * t;
 /** The variable host_import reaches: thread t's TLS variable. */
 export const hostTlsAddr = (t: number): number => tlsBlock(t) + TLS_VAR;
 
-const op = {
-  loop: 0x03, end: 0x0b, brIf: 0x0d, call: 0x10, localGet: 0x20, localTee: 0x22, globalGet: 0x23,
-  i32Load: 0x28, i32Store: 0x36, i32Const: 0x41, i32Add: 0x6a, i32Sub: 0x6b, i32Shl: 0x74, void: 0x40,
-} as const;
-const ALIGN4 = 2;
-const i32c = (v: number): number[] => [op.i32Const, ...encodeS32(v)];
-const load = (offset: number): number[] => [op.i32Load, ALIGN4, ...encodeU32(offset)];
-const store = (offset: number): number[] => [op.i32Store, ALIGN4, ...encodeU32(offset)];
+const i32c = (v: number): number[] => [Op.i32Const, ...encodeS32(v)];
+const load = (offset: number): number[] => [Op.i32Load, I32_ALIGN_LOG2, ...encodeU32(offset)];
+const store = (offset: number): number[] => [Op.i32Store, I32_ALIGN_LOG2, ...encodeU32(offset)];
 
 /** `loop { ADDR; ADDR; load; +1; store; n-- } ; ADDR; load` with ADDR computed by `addr` into local 1. */
 function counterLoop(addr: number[]): number[] {
   return [
     1, 1, ValTypeCode.i32, // one local: $p
-    op.loop, op.void,
-    ...addr, op.localTee, 1, op.localGet, 1, ...load(0), ...i32c(1), op.i32Add, ...store(0),
-    op.localGet, 0, ...i32c(1), op.i32Sub, op.localTee, 0, op.brIf, 0,
-    op.end,
-    op.localGet, 1, ...load(0),
-    op.end,
+    Op.loop, Op.void,
+    ...addr, Op.localTee, 1, Op.localGet, 1, ...load(0), ...i32c(1), Op.i32Add, ...store(0),
+    Op.localGet, 0, ...i32c(1), Op.i32Sub, Op.localTee, 0, Op.brIf, 0,
+    Op.end,
+    Op.localGet, 1, ...load(0),
+    Op.end,
   ];
 }
 
@@ -79,15 +75,15 @@ export function tlsBenchModule(t: number): Uint8Array {
   const [IMPORT, ADDR_FN, GETSPECIFIC] = [0, 1, 2];
   const bodies: number[][] = [
     // tls_addr(): __tls_base + 8
-    [0, op.globalGet, 0, ...i32c(TLS_VAR), op.i32Add, op.end],
+    [0, Op.globalGet, 0, ...i32c(TLS_VAR), Op.i32Add, Op.end],
     // getspecific(key): self->tsd[key] where self->tsd is word 0 of the TLS block
-    [0, op.globalGet, 0, ...load(0), op.localGet, 0, ...i32c(2), op.i32Shl, op.i32Add, ...load(0), op.end],
+    [0, Op.globalGet, 0, ...load(0), Op.localGet, 0, ...i32c(2), Op.i32Shl, Op.i32Add, ...load(0), Op.end],
     // plain and tls_inline fold the address into the load/store, as a compiler does
     inlineLoop(i32c(plainAddr(t)), 0),
-    inlineLoop([op.globalGet, 0], TLS_VAR),
-    counterLoop([op.call, ADDR_FN]),
-    counterLoop([...i32c(KEY), op.call, GETSPECIFIC]),
-    counterLoop([op.call, IMPORT]),
+    inlineLoop([Op.globalGet, 0], TLS_VAR),
+    counterLoop([Op.call, ADDR_FN]),
+    counterLoop([...i32c(KEY), Op.call, GETSPECIFIC]),
+    counterLoop([Op.call, IMPORT]),
   ];
   const at = { offset: 0, contentOffset: 0 };
   return writeModule({
@@ -99,7 +95,7 @@ export function tlsBenchModule(t: number): Uint8Array {
         { module: 'env', name: 'memory', desc: { kind: ExternalKind.Memory, memory: { limits: { flags: LimitsFlag.HAS_MAX | LimitsFlag.SHARED, min: 1n, max: 1n } } } },
       ], ...at },
       { id: SectionId.Function, functions: [TO_I32, N_TO_I32, ...VARIANTS.map(() => N_TO_I32)], ...at },
-      { id: SectionId.Global, globals: [{ type: { valType: i32, mutable: true }, init: { bytes: Uint8Array.from([...i32c(tlsBlock(t)), op.end]) } }], ...at },
+      { id: SectionId.Global, globals: [{ type: { valType: i32, mutable: true }, init: { bytes: Uint8Array.from([...i32c(tlsBlock(t)), Op.end]) } }], ...at },
       { id: SectionId.Export, exports: VARIANTS.map((name, i) => ({ name, kind: ExternalKind.Func, index: 3 + i })), ...at },
       { id: SectionId.Code, bodies: bodies.map((b) => ({ bytes: Uint8Array.from(b), offset: 0, bytesOffset: 0 })), ...at },
     ],
@@ -110,12 +106,12 @@ export function tlsBenchModule(t: number): Uint8Array {
 function inlineLoop(base: number[], offset: number): number[] {
   return [
     0,
-    op.loop, op.void,
-    ...base, ...base, ...load(offset), ...i32c(1), op.i32Add, ...store(offset),
-    op.localGet, 0, ...i32c(1), op.i32Sub, op.localTee, 0, op.brIf, 0,
-    op.end,
+    Op.loop, Op.void,
+    ...base, ...base, ...load(offset), ...i32c(1), Op.i32Add, ...store(offset),
+    Op.localGet, 0, ...i32c(1), Op.i32Sub, Op.localTee, 0, Op.brIf, 0,
+    Op.end,
     ...base, ...load(offset),
-    op.end,
+    Op.end,
   ];
 }
 

@@ -12,7 +12,7 @@ import { readModule } from '../binary/read-module.js';
 import { exports as moduleExports, functionType } from '../binary/module-info.js';
 import { ExternalKind } from '../binary/types.js';
 import { moduleInfoOf } from '../runtime/module-info.js';
-import { MAX_THREADS, VARIANT_LABELS, VARIANTS, type Variant } from './tls-module.js';
+import { MAX_THREADS, VARIANT_LABELS, VARIANTS } from './tls-module.js';
 import type { BenchJob, JobResult, UserTarget } from './tls-run.js';
 
 export interface TlsBenchOptions {
@@ -73,14 +73,16 @@ function bad(file: string, message: string, hint?: string): never {
 async function userTarget(user: NonNullable<TlsBenchOptions['user']>, threads: number): Promise<UserTarget> {
   const mod = readModule(user.bytes, user.file);
   const info = moduleInfoOf(mod, user.file);
-  const ex = moduleExports(mod).find((e) => e.name === user.exportName);
-  const funcs = moduleExports(mod).filter((e) => e.kind === ExternalKind.Func).map((e) => e.name);
+  const exported = moduleExports(mod);
+  const ex = exported.find((e) => e.name === user.exportName);
+  const funcs = exported.filter((e) => e.kind === ExternalKind.Func).map((e) => e.name);
   if (!ex || ex.kind !== ExternalKind.Func) bad(user.file, `no exported function '${user.exportName}'`, `exported functions: ${funcs.slice(0, 12).join(', ')}${funcs.length > 12 ? ', …' : ''}`);
   const type = functionType(mod, ex.index)!;
   const I32 = 0x7f;
   const style = type.params.length === 0 ? 'call' : type.params.length === 1 && type.params[0] === I32 ? 'count' : undefined;
   if (!style) bad(user.file, `'${user.exportName}' must take no parameters (called once per operation) or one i32 (the number of operations to do)`);
-  for (const imp of WebAssembly.Module.imports(await WebAssembly.compile(user.bytes))) {
+  const module = await WebAssembly.compile(user.bytes);
+  for (const imp of WebAssembly.Module.imports(module)) {
     const ok = imp.kind === 'memory' || (imp.kind === 'function' && imp.module.startsWith('wasi'));
     if (!ok) bad(user.file, `imports ${imp.kind} ${imp.module}.${imp.name}, which bench cannot provide`, 'bench gives a module its memory and WASI functions that answer ENOSYS; benchmark a function that needs nothing else');
   }
@@ -91,12 +93,11 @@ async function userTarget(user: NonNullable<TlsBenchOptions['user']>, threads: n
   const descriptor = m ? ({ initial: m.initial, maximum: m.maximum, shared: m.shared } as WebAssembly.MemoryDescriptor) : undefined;
   const memory = m && descriptor ? { module: m.module, name: m.name, descriptor, value: m.shared ? new WebAssembly.Memory(descriptor) : undefined } : undefined;
   const g = info.linkerGlobals;
-  const names = new Set(moduleExports(mod).map((e) => e.name));
+  const names = new Set(exported.map((e) => e.name));
   const tls = m && names.has('__stack_pointer') ? { stackBytes: 1 << 16, tlsSize: g.get('__tls_size') ?? 0, tlsAlign: g.get('__tls_align') ?? 4 } : undefined;
   if (m && threads > 1 && (g.get('__tls_size') ?? 0) > 0 && (!tls || !names.has('__wasm_init_tls'))) {
     bad(user.file, 'it has TLS but does not export __stack_pointer and __wasm_init_tls, so other threads cannot get their own', 'link with --export=__stack_pointer --export=__wasm_init_tls, or use --threads 1');
   }
-  const module = await WebAssembly.compile(user.bytes);
   return { module, memory, style, exportName: user.exportName, tls };
 }
 
@@ -138,8 +139,4 @@ export async function benchTls(o: TlsBenchOptions): Promise<TlsBenchResult> {
     });
   }
   return { node: process.version, cores, iterations, samplesPerThread: samples, runs };
-}
-
-export function isVariant(id: string): id is Variant {
-  return (VARIANTS as readonly string[]).includes(id);
 }

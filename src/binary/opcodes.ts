@@ -569,8 +569,14 @@ export function isPrefixByte(byte: number): boolean {
   return byte === Prefix.Gc || byte === Prefix.Misc || byte === Prefix.Simd || byte === Prefix.Threads;
 }
 
-/** Opcodes the instruction walker and inspect refer to by name. */
+/**
+ * Opcodes code refers to by name: the instruction walker and inspect read them, and the code that
+ * writes function bodies (the linker's synthesised functions, the runtime's futex rewrite, the
+ * bench modules) emits them. Prefixed instructions are the prefix byte plus their u32 code.
+ */
 export const Op = {
+  unreachable: 0x00,
+  nop: 0x01,
   block: 0x02,
   loop: 0x03,
   if: 0x04,
@@ -578,15 +584,48 @@ export const Op = {
   try: 0x06,
   catch: 0x07,
   end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  brTable: 0x0e,
+  call: 0x10,
+  callIndirect: 0x11,
   delegate: 0x18,
   catch_all: 0x19,
+  drop: 0x1a,
   try_table: 0x1f,
+  localGet: 0x20,
+  localTee: 0x22,
   globalGet: 0x23,
   globalSet: 0x24,
+  tableGet: 0x25,
+  i32Load: 0x28,
+  i32Store: 0x36,
   i32Const: 0x41,
   i64Const: 0x42,
   f32Const: 0x43,
   f64Const: 0x44,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Shl: 0x74,
+  f64ConvertI64S: 0xb9,
   refNull: 0xd0,
+  refIsNull: 0xd1,
   refFunc: 0xd2,
+  /** The empty block type (not an opcode: the byte after `block`/`loop`/`if`). */
+  void: 0x40,
+  /** 0xFC prefix: bulk memory. */
+  bulkPrefix: 0xfc,
+  memoryInit: 0x08,
+  dataDrop: 0x09,
+  memoryFill: 0x0b,
+  /** 0xFE prefix: atomics. */
+  atomicPrefix: 0xfe,
+  memoryAtomicNotify: 0x00,
+  memoryAtomicWait32: 0x01,
+  memoryAtomicWait64: 0x02,
+  i32AtomicStore: 0x17,
+  i32AtomicRmwCmpxchg: 0x48,
 } as const;
+
+/** log2 alignment of an i32 access (the natural alignment of i32 loads, stores and atomics). */
+export const I32_ALIGN_LOG2 = 2;

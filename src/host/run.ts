@@ -239,7 +239,7 @@ export async function run(options: RunOptions): Promise<RunResult> {
   releaseStdin(given === undefined ? stdinUsed : undefined);
   if (result.kind === ExitKind.CANCELLED && !timedOut) throw options.signal?.reason ?? new Error('run cancelled');
   const warnings: string[] = [];
-  if (options.trace !== undefined && result.watchdogOff) warnings.push(`the trace has no futex waits: ${result.watchdogOff.replace(/^its futex waits cannot be watched: /, '')}`);
+  if (options.trace !== undefined && result.futexWaitsUnseen) warnings.push(`the trace has no futex waits: ${result.futexWaitsUnseen}`);
   if (result.traceSummary?.dropped) warnings.push(`the trace lost ${result.traceSummary.dropped} events (a thread's trace buffer was full)`);
   return {
     warnings,

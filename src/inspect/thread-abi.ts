@@ -17,7 +17,7 @@
 // `detectThreadAbi` works from the decoded module alone; the runtime uses it too (its
 // `spawnImport`, and `emscripten` to refuse such a module with a hint).
 
-import { findCustom, findSection, type Import, type WasmModule } from '../binary/types.js';
+import { ExternalKind, findCustom, findSection, type Import, type WasmModule } from '../binary/types.js';
 import { HOST_MANAGED_MODULE, WASI_THREADS_MODULE, WASI_THREAD_SPAWN, WASI_THREAD_START } from '../shared/thread-abi-names.js';
 import { scanCode } from './code-scan.js';
 import type { ObjectThreadNeeds, ThreadAbiReport } from './report.js';
@@ -42,11 +42,14 @@ function memoryReason(mem: { shared: boolean; import?: Import }): string {
   return mem.shared ? `memory 0 is shared (${where})` : `memory 0 is not shared (${where})`;
 }
 
+/** Whether the module imports the function `wasi`.`thread-spawn`. */
+function importsWasiSpawn(imports: Import[]): boolean {
+  return imports.some((i) => i.module === WASI_THREADS_MODULE && i.name === WASI_THREAD_SPAWN && i.desc.kind === ExternalKind.Func);
+}
+
 function wasiThreadsReasons(imports: Import[], exportNames: Set<string>): string[] {
   const reasons: string[] = [];
-  if (imports.some((i) => i.module === WASI_THREADS_MODULE && i.name === WASI_THREAD_SPAWN && i.desc.kind === 0)) {
-    reasons.push(`imports ${WASI_THREADS_MODULE}.${WASI_THREAD_SPAWN}`);
-  }
+  if (importsWasiSpawn(imports)) reasons.push(`imports ${WASI_THREADS_MODULE}.${WASI_THREAD_SPAWN}`);
   if (exportNames.has(WASI_THREAD_START)) reasons.push(`exports ${WASI_THREAD_START}`);
   return reasons;
 }
@@ -100,10 +103,9 @@ export function detectThreadAbi(mod: WasmModule): ThreadAbiReport {
   const mem = memoryZero(mod);
   const isObject = findCustom(mod, 'linking') !== undefined;
   const wasi = wasiThreadsReasons(imports, exportNames);
-  const spawnsByWasi = imports.some((i) => i.module === WASI_THREADS_MODULE && i.name === WASI_THREAD_SPAWN && i.desc.kind === 0);
   if (wasi.length > 0) {
     return { abi: 'wasi-threads', reasons: [...wasi, memoryReason(mem)], sharedMemory: mem.shared,
-      ...(spawnsByWasi && !isObject ? { spawnImport: 'wasi' as const } : {}), ...(isObject ? { object: objectNeeds(mod) } : {}) };
+      ...(importsWasiSpawn(imports) && !isObject ? { spawnImport: 'wasi' as const } : {}), ...(isObject ? { object: objectNeeds(mod) } : {}) };
   }
   if (isObject) {
     const needs = objectNeeds(mod);
@@ -112,7 +114,7 @@ export function detectThreadAbi(mod: WasmModule): ThreadAbiReport {
   const ems = emscriptenReasons(imports, exportNames, mem.shared);
   if (ems.length > 0) return { abi: 'emscripten', reasons: [...ems, memoryReason(mem)], sharedMemory: mem.shared };
   const hostExports = HOST_MANAGED_EXPORTS.filter((n) => exportNames.has(n));
-  const hostImports = imports.filter((i) => i.module === HOST_MANAGED_MODULE && i.desc.kind === 0);
+  const hostImports = imports.filter((i) => i.module === HOST_MANAGED_MODULE && i.desc.kind === ExternalKind.Func);
   if (hostImports.length > 0 || (mem.shared && hostExports.length > 0)) {
     const reasons = [memoryReason(mem)];
     if (hostImports.length > 0) reasons.push(`imports ${hostImports.map((i) => `${HOST_MANAGED_MODULE}.${i.name}`).join(', ')}`);

@@ -19,7 +19,6 @@ import { bufferCovering } from '../shared/memory-buffer.js';
 import { CHANNEL_BYTES, SlotField, WaitKind, Word, type ControlBlock } from './control-block.js';
 import { ExitSignal } from './exit.js';
 import { compactFrame, wasmFrames, type CodeMap } from './wasm-stack.js';
-
 import { RecordKind, TraceName, type Tracer } from './trace.js';
 
 /** Export name of the table the host fills with FutexHook functions (futex-rewrite.ts adds it). */
@@ -109,7 +108,6 @@ export function endWatchedWait(h: HookContext): void {
 function hookFunctions(h: HookContext): [(...a: never[]) => number, (...a: never[]) => number, (...a: never[]) => number] {
   const views = new GuestViews(h.memory);
   const { words } = h.cb;
-  const gen = h.cb.at(h.slot, SlotField.WAIT_GEN);
   /**
    * One wait, bracketed by what the watchdog and the tracer read. `shown` is the expected value
    * as the report shows it (a wait64's low 32 bits). Order matters (watchdog.ts): WAIT_GEN odd
@@ -123,7 +121,7 @@ function hookFunctions(h: HookContext): [(...a: never[]) => number, (...a: never
     // The program is over (the supervisor wakes watched waits at exit): unwind, do not go back.
     if (Atomics.load(words, Word.EXIT_STATE) !== 0) throw new ExitSignal();
     if (untimed && Atomics.load(words, Word.DUMP_STACKS) !== 0) dumpStackAndUnwind(h);
-    if (untimed) Atomics.add(words, gen, 1);
+    if (untimed) endWatchedWait(h);
     if (result === 'ok') Atomics.add(words, Word.WOKEN, 1);
     h.tracer?.record(RecordKind.END, h.tid, name, 0, WAIT_RESULT[result]);
     return WAIT_RESULT[result];

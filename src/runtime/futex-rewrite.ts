@@ -23,7 +23,10 @@
 // keeps raw, more than 2^21 functions with a 4-byte wait) is left alone: watching only some waits
 // would make the watchdog's reasoning wrong.
 
+import { ByteReader } from '../binary/byte-reader.js';
+import { WASM_HEADER_SIZE } from '../binary/format.js';
 import { bodyReader } from '../binary/instructions.js';
+import { I32_ALIGN_LOG2, Op } from '../binary/opcodes.js';
 import { encodeS32, encodeU32, sizeU32 } from '../binary/leb.js';
 import { indexSpaceSizes } from '../binary/module-info.js';
 import { writeModule } from '../binary/write-module.js';
@@ -33,25 +36,12 @@ import { FUTEX_TABLE_EXPORT, FutexHook } from './futex-hooks.js';
 export { FUTEX_TABLE_EXPORT };
 const HOOK_COUNT = 3;
 
-const OP_NOP = 0x01;
-const OP_IF = 0x04;
-const OP_ELSE = 0x05;
-const OP_TABLE_GET = 0x25;
-const OP_REF_IS_NULL = 0xd1;
-const PREFIX_ATOMIC = 0xfe;
-const OP_CALL = 0x10;
-const OP_CALL_INDIRECT = 0x11;
-const OP_LOCAL_GET = 0x20;
-const OP_I32_CONST = 0x41;
-const OP_END = 0x0b;
-
 const { i32, i64, f64 } = ValTypeCode;
-const OP_F64_CONVERT_I64_S = 0xb9;
 /** The instruction each hook replaces: name, its operand types (without the memarg), and its slot. */
 const HOOKED: Record<string, { hook: FutexHook; params: number[]; code: number; align: number }> = {
-  'memory.atomic.notify': { hook: FutexHook.NOTIFY, params: [i32, i32], code: 0x00, align: 2 },
-  'memory.atomic.wait32': { hook: FutexHook.WAIT32, params: [i32, i32, i64], code: 0x01, align: 2 },
-  'memory.atomic.wait64': { hook: FutexHook.WAIT64, params: [i32, i64, i64], code: 0x02, align: 3 },
+  'memory.atomic.notify': { hook: FutexHook.NOTIFY, params: [i32, i32], code: Op.memoryAtomicNotify, align: I32_ALIGN_LOG2 },
+  'memory.atomic.wait32': { hook: FutexHook.WAIT32, params: [i32, i32, i64], code: Op.memoryAtomicWait32, align: I32_ALIGN_LOG2 },
+  'memory.atomic.wait64': { hook: FutexHook.WAIT64, params: [i32, i64, i64], code: Op.memoryAtomicWait64, align: 3 },
 };
 
 export interface FutexRewrite {
@@ -72,7 +62,6 @@ interface Site {
   wrapper: number;
 }
 
-/** Absolute offset of the code section's first body, or -1 (walks section headers only). */
 /**
  * What the host function takes: the instruction's operands, except that a wait's timeout (i64
  * nanoseconds, negative: none) travels as an f64. An i64 reaches JavaScript as a BigInt, one
@@ -83,27 +72,20 @@ function hostParams(hook: FutexHook, params: number[]): number[] {
 }
 
 function hostArg(hook: FutexHook, lastGet: number[]): number[] {
-  return hook === FutexHook.NOTIFY ? lastGet : [...lastGet, OP_F64_CONVERT_I64_S];
+  return hook === FutexHook.NOTIFY ? lastGet : [...lastGet, Op.f64ConvertI64S];
 }
 
+/** Absolute offset of the code section's first body, or -1 (walks section headers only). */
 function firstBodyOffset(bytes: Uint8Array): number {
-  let pos = 8;
-  const u32 = (): number => {
-    let result = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = bytes[pos++];
-      result += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return result;
-    }
-  };
-  while (pos < bytes.length) {
-    const id = bytes[pos++];
-    const size = u32();
+  const r = new ByteReader(bytes, undefined, 0, WASM_HEADER_SIZE);
+  while (!r.atEnd()) {
+    const id = r.u8();
+    const size = r.u32();
     if (id === SectionId.Code) {
-      u32();
-      return pos;
+      r.u32(); // the body count
+      return r.pos;
     }
-    pos += size;
+    r.pos += size;
   }
   return -1;
 }
@@ -162,22 +144,22 @@ export function rewriteFutexes(mod: WasmModule, bytes: Uint8Array): FutexRewrite
     }
     const out = newBodies[s.body].bytes;
     const width = Math.min(5, s.length - 1);
-    out[s.at] = OP_CALL;
+    out[s.at] = Op.call;
     out.set(encodeU32(s.wrapper, width), s.at + 1);
-    out.fill(OP_NOP, s.at + 1 + width, s.at + s.length);
+    out.fill(Op.nop, s.at + 1 + width, s.at + s.length);
   }
   const functions = [...(findSection(mod, SectionId.Function)?.functions ?? [])];
   for (const w of wrappers.values()) {
     // Until the host has filled the table (the start function runs inside instantiation, and
     // __wasm_init_memory waits and notifies), the wrapper runs the original instruction itself.
-    const args = w.params.flatMap((_, i) => [OP_LOCAL_GET, i]);
+    const args = w.params.flatMap((_, i) => [Op.localGet, i]);
     const body: number[] = [0]; // no locals
-    body.push(OP_I32_CONST, w.hook, OP_TABLE_GET, ...encodeU32(table), OP_REF_IS_NULL, OP_IF, i32);
-    body.push(...args, PREFIX_ATOMIC, w.code, w.align, ...encodeU32(w.offset));
-    body.push(OP_ELSE, ...args.slice(0, -2), ...hostArg(w.hook, args.slice(-2)));
+    body.push(Op.i32Const, w.hook, Op.tableGet, ...encodeU32(table), Op.refIsNull, Op.if, i32);
+    body.push(...args, Op.atomicPrefix, w.code, w.align, ...encodeU32(w.offset));
+    body.push(Op.else, ...args.slice(0, -2), ...hostArg(w.hook, args.slice(-2)));
     // The offset travels as an i32 (the host reads it back unsigned).
-    body.push(OP_I32_CONST, ...encodeS32(w.offset | 0), OP_I32_CONST, w.hook);
-    body.push(OP_CALL_INDIRECT, ...encodeU32(hostType[w.hook]), ...encodeU32(table), OP_END, OP_END);
+    body.push(Op.i32Const, ...encodeS32(w.offset | 0), Op.i32Const, w.hook);
+    body.push(Op.callIndirect, ...encodeU32(hostType[w.hook]), ...encodeU32(table), Op.end, Op.end);
     functions.push(wrapperType[w.hook] as TypeIndex);
     newBodies.push({ bytes: Uint8Array.from(body), offset: 0, bytesOffset: 0 });
   }

@@ -8,7 +8,6 @@ import { WasmthreadsError } from '../diagnostics.js';
 import { evalConstExpr } from '../binary/const-expr.js';
 import { bodyReader } from '../binary/instructions.js';
 import { exports, functionBodies, importsOfKind, indexSpaceSizes } from '../binary/module-info.js';
-import { readModule } from '../binary/read-module.js';
 import { ExternalKind, findCustom, findSection, type WasmModule } from '../binary/types.js';
 // One thread-ABI detector for inspect and run: the runtime goes by the import a module spawns
 // threads through, and refuses an emscripten module with a hint.
@@ -186,11 +185,7 @@ function emscriptenReasons(abi: ThreadAbiReport): string[] | undefined {
   return abi.abi === 'emscripten' ? abi.reasons.filter((r) => !r.startsWith('memory 0')) : undefined;
 }
 
-export function readModuleInfo(bytes: Uint8Array, file: string): ModuleInfo {
-  return moduleInfoOf(readModule(bytes, file), file);
-}
-
-/** The same from an already decoded module. */
+/** What the runtime needs to know, from the decoded module. */
 export function moduleInfoOf(mod: WasmModule, file: string): ModuleInfo {
   const threadAbi = detectThreadAbi(mod);
   return {

@@ -5,23 +5,22 @@
 // the first exit record, lets plug-ins flush, terminates every worker and reports the outcome.
 // Workers are created only here: nested workers would die with their parent.
 
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { WasmthreadsError } from '../diagnostics.js';
-import type { SupervisorPlugin, SupervisorService } from '../shared/host-plugin.js';
-import { ControlBlock, ExitKind, SlotField, SlotState, WaitKind, Word, WORKER_FREE } from './control-block.js';
-import { readExit, requestExit, TRAP_EXIT_CODE, type ExitRecord } from './exit.js';
-import { ExitTrace } from './exit-trace.js';
-import { waitAsyncWhile } from './futex.js';
-import { applyLiftoffWorkaround } from './liftoff.js';
-import { closeSync, openSync, writeSync } from 'node:fs';
 import { readModule } from '../binary/read-module.js';
 import { readErrorText } from '../shared/read-error.js';
+import type { SupervisorPlugin, SupervisorService } from '../shared/host-plugin.js';
+import { ControlBlock, ExitKind, SlotField, SlotState, Word, WORKER_FREE } from './control-block.js';
+import { readExit, requestExit, TRAP_EXIT_CODE, type ExitRecord } from './exit.js';
+import { ExitTrace, sharedClockMs } from './exit-trace.js';
+import { waitAsyncWhile } from './futex.js';
+import { applyLiftoffWorkaround } from './liftoff.js';
 import { moduleInfoOf, type ModuleInfo } from './module-info.js';
 import { hookModuleBytes, rewriteFutexes, type FutexRewrite } from './futex-rewrite.js';
 import { allocateTrace, writeTrace } from './trace.js';
-import { DEADLOCK_EXIT_CODE, startWatchdog } from './watchdog.js';
-import { sharedClockMs } from './exit-trace.js';
+import { DEADLOCK_EXIT_CODE, startWatchdog, wakeWatchedWaits } from './watchdog.js';
 import { workersToBoot } from './pool.js';
 import { serveChannels } from './service-channel.js';
 import type { ThreadWorkerData } from './thread-worker.js';
@@ -98,8 +97,11 @@ export interface SuperviseResult extends ExitRecord {
   /** The exit path's timestamps (empty unless `traceExit`) and when the request was made. */
   trace: ExitTrace;
   requestedAt: number;
-  /** Why the deadlock watchdog could not run (when it was asked for), for a warning. */
-  watchdogOff?: string;
+  /**
+   * Why the module's futex instructions could not be rewritten, if they could not: then neither the
+   * deadlock watchdog nor a trace sees its futex waits.
+   */
+  futexWaitsUnseen?: string;
   /** With `traceFile`: events written and records dropped because a thread's buffer was full. */
   traceSummary?: { events: number; dropped: number };
 }
@@ -331,18 +333,6 @@ function collectServices(plugins: SupervisorPlugin[], memory: WebAssembly.Memory
   return { names, handlers, shared, flushers };
 }
 
-/** Wakes the threads blocked in a watched futex wait, so they see the exit and unwind. */
-function wakeWatchedWaits(cb: ControlBlock, memory: WebAssembly.Memory | undefined): void {
-  if (!memory) return;
-  const guest = new Int32Array(memory.buffer);
-  const inUse = cb.slotsInUse();
-  for (let slot = 0; slot < inUse; slot++) {
-    if ((cb.load(slot, SlotField.WAIT_GEN) & 1) === 0 || cb.load(slot, SlotField.WAIT_KIND) === WaitKind.JOIN) continue;
-    const addr = cb.load(slot, SlotField.WAIT_ADDR) >>> 0;
-    if (addr + 4 <= guest.byteLength) Atomics.notify(guest, addr >>> 2);
-  }
-}
-
 /**
  * Ends the run's workers. With `wait`, the workers that report themselves free within the grace
  * period (their thread unwound) are kept for a later run; the others — a thread still computing in
@@ -399,10 +389,12 @@ function prepared(bytes: Uint8Array, file: string): Prepared {
   return p;
 }
 
-function compiled(p: Prepared, bytes: Uint8Array, file: string, hooked: boolean): Promise<WebAssembly.Module> {
+/** The module as linked, or as rewritten by `rewrite` (which is `p.rewrite`), compiled once each. */
+function compiled(p: Prepared, bytes: Uint8Array, file: string, rewrite: FutexRewrite | undefined): Promise<WebAssembly.Module> {
+  const hooked = rewrite !== undefined;
   let m = p.compiled.get(hooked);
   if (!m) {
-    const source = hooked && typeof p.rewrite === 'object' ? p.rewrite.bytes : bytes;
+    const source = rewrite ? rewrite.bytes : bytes;
     m = WebAssembly.compile(source).catch((e: unknown) => {
       throw new WasmthreadsError({ severity: 'error', code: 'compile', file, message: `invalid module: ${(e as Error).message}` });
     });
@@ -444,10 +436,11 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
   checkLimits(options);
   const prep = prepared(options.bytes, options.file);
   const info = { ...prep.info, file: options.file };
-  const wantHooks = (options.deadlockCheck ?? true) || options.traceFile !== undefined;
-  const hooked = wantHooks && typeof prep.rewrite === 'object';
-  const module = await compiled(prep, options.bytes, options.file, hooked);
-  const watchdogOff = typeof prep.rewrite === 'string' ? `its futex waits cannot be watched: ${prep.rewrite}` : undefined;
+  const deadlockCheck = options.deadlockCheck ?? true;
+  // The watchdog and the trace see futex waits through the rewritten module.
+  const rewrite = (deadlockCheck || options.traceFile !== undefined) && typeof prep.rewrite === 'object' ? prep.rewrite : undefined;
+  const module = await compiled(prep, options.bytes, options.file, rewrite);
+  const futexWaitsUnseen = typeof prep.rewrite === 'string' ? prep.rewrite : undefined;
   const traceFd = options.traceFile === undefined ? undefined : openTrace(options.traceFile);
   const origin = sharedClockMs();
   const originEpochMs = Date.now();
@@ -464,9 +457,9 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       layout: layoutOf(info), checkIsolation: options.checkIsolation ?? true,
       stackSize: options.stackSize ?? DEFAULT_THREAD_STACK_SIZE, services: services.names,
       pluginShared: services.shared, pluginModules: options.pluginModules ?? [],
-      originEpochMs, watch: (options.deadlockCheck ?? true) && !watchdogOff,
-      hookModule: hooked ? (hookModule ??= new WebAssembly.Module(hookModuleBytes())) : undefined,
-      codeMap: hooked && typeof prep.rewrite === 'object' ? { shift: prep.rewrite.codeShift, firstWrapper: prep.rewrite.firstWrapper } : undefined,
+      originEpochMs, watch: deadlockCheck && futexWaitsUnseen === undefined,
+      hookModule: rewrite ? (hookModule ??= new WebAssembly.Module(hookModuleBytes())) : undefined,
+      codeMap: rewrite ? { shift: rewrite.codeShift, firstWrapper: rewrite.firstWrapper } : undefined,
       trace: traceFd === undefined ? undefined : allocateTrace(cb.slotCount),
     },
   };
@@ -508,5 +501,5 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
     }
   }
   return { ...readExit(cb), workersStarted: run.started, trace: run.trace, requestedAt: cb.exitTime[0],
-    watchdogOff: (options.deadlockCheck ?? true) ? watchdogOff : undefined, traceSummary };
+    futexWaitsUnseen, traceSummary };
 }

@@ -61,11 +61,11 @@ export interface ThreadWorkerData {
 }
 
 /** Turns whatever escaped a thread into the program's exit (if it is not exiting already). */
-function failThread(ctx: ThreadContext, e: unknown, codeMap?: CodeMap): void {
+function failThread(ctx: ThreadContext, e: unknown): void {
   if (e instanceof ExitSignal || exiting(ctx.cb)) return;
   const who = describeThread(ctx.tid);
   if (e instanceof WebAssembly.RuntimeError) {
-    const stack = wasmFrames(e.stack ?? '', codeMap).join('\n');
+    const stack = wasmFrames(e.stack ?? '', ctx.codeMap).join('\n');
     requestExit(ctx.cb, { code: TRAP_EXIT_CODE, tid: ctx.tid, kind: ExitKind.TRAP, message: `${who} trapped: ${e.message}${stack ? '\n' + stack : ''}` });
   } else {
     const err = e instanceof Error ? e : new Error(String(e));
@@ -248,11 +248,11 @@ async function runOne(builtInPlugins: WorkerPlugin[], data: ThreadWorkerData): P
     if (data.slot === 0) runMain(ctx, data, imports);
     else runPool(ctx, data, imports);
   } catch (e) {
-    failThread(ctx, e, data.codeMap);
+    failThread(ctx, e);
   }
   // Wait until the exit is decided (a thread that failed just asked for it), so the supervisor
-  // never sees this worker free while its program still runs.
-  while (waitWhile(cb.words, Word.EXIT_STATE, 0, Infinity) !== 'exiting');
+  // never sees this worker free while its program still runs. Returns only once EXIT_STATE is set.
+  waitWhile(cb.words, Word.EXIT_STATE, 0, Infinity);
 }
 
 /**

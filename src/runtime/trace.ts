@@ -69,7 +69,8 @@ export function traceSpawn(tracer: Tracer, tid: number, child: number): void {
   tracer.record(RecordKind.FLOW_START, tid, TraceName.SPAWN, child);
 }
 
-interface TraceEvent {
+/** One event of the written file (Chrome trace-event format). */
+export interface TraceEvent {
   name: string;
   cat?: string;
   ph: string;
@@ -82,7 +83,8 @@ interface TraceEvent {
   args?: Record<string, unknown>;
 }
 
-const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
+/** A guest address (or any 32-bit word) as the trace and the deadlock report print it. */
+export const hex32 = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 const WAIT_RESULTS = ['woken', 'not-equal', 'timed-out'];
 const SPECIAL: Record<number, { name: string; cat: string }> = {
   [TraceName.THREAD]: { name: 'thread', cat: 'thread' },
@@ -144,11 +146,11 @@ function toEvent(r: Float64Array, importNames: string[], origin: number): TraceE
     case RecordKind.END:
       e.ph = kind === RecordKind.BEGIN ? 'B' : 'E';
       if (code === TraceName.THREAD) e.name = threadName(tid);
-      if (isWait) e.args = kind === RecordKind.BEGIN ? { address: hex(a), expected: b } : { result: WAIT_RESULTS[b] ?? b };
+      if (isWait) e.args = kind === RecordKind.BEGIN ? { address: hex32(a), expected: b } : { result: WAIT_RESULTS[b] ?? b };
       break;
     case RecordKind.INSTANT:
       e.s = 't';
-      if (code === TraceName.WAKE) e.args = { address: hex(a), woken: b };
+      if (code === TraceName.WAKE) e.args = { address: hex32(a), woken: b };
       if (code === TraceName.SPAWN) {
         e.name = `spawn ${threadName(a)}`;
         e.args = { thread: a };

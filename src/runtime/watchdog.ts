@@ -26,6 +26,7 @@
 
 import { ControlBlock, SlotField, SlotState, WaitKind, Word } from './control-block.js';
 import { describeThread } from './thread-context.js';
+import { hex32 } from './trace.js';
 
 /** Exit code of a program the watchdog ended: 128 + SIGALRM, what a watchdog alarm would give. */
 export const DEADLOCK_EXIT_CODE = 142;
@@ -74,7 +75,6 @@ function key(threads: BlockedThread[]): string {
   return threads.map((t) => `${t.slot}:${t.state}:${t.gen}`).join(',');
 }
 
-const hex = (n: number): string => `0x${(n >>> 0).toString(16).padStart(8, '0')}`;
 
 function describeWait(cb: ControlBlock, t: BlockedThread, importNames: string[], nowMs: number): string {
   const kind = cb.load(t.slot, SlotField.WAIT_KIND);
@@ -82,7 +82,7 @@ function describeWait(cb: ControlBlock, t: BlockedThread, importNames: string[],
   const value = cb.load(t.slot, SlotField.WAIT_VALUE);
   const since = ((nowMs - cb.load(t.slot, SlotField.WAIT_SINCE)) / 1000).toFixed(2);
   const what = kind === WaitKind.JOIN ? `thread_join(${value})`
-    : `${kind === WaitKind.WAIT64 ? 'memory.atomic.wait64' : 'memory.atomic.wait32'} on ${hex(addr)} (expects ${Math.abs(value) < 65536 ? value : hex(value)})`;
+    : `${kind === WaitKind.WAIT64 ? 'memory.atomic.wait64' : 'memory.atomic.wait32'} on ${hex32(addr)} (expects ${Math.abs(value) < 65536 ? value : hex32(value)})`;
   const last = cb.load(t.slot, SlotField.LAST_CALL);
   const call = last === 0 ? 'none' : (importNames[last - 1] ?? `import ${last - 1}`);
   const tid = t.slot === 0 ? 0 : cb.load(t.slot, SlotField.TID);
@@ -91,6 +91,21 @@ function describeWait(cb: ControlBlock, t: BlockedThread, importNames: string[],
 
 export interface Watchdog {
   stop(): void;
+}
+
+/**
+ * Wakes every thread in a watched futex wait (WAIT_GEN odd), so it looks at the exit and at
+ * DUMP_STACKS. A join waits in slices and sees them by itself.
+ */
+export function wakeWatchedWaits(cb: ControlBlock, memory: WebAssembly.Memory | undefined): void {
+  if (!memory) return;
+  const guest = new Int32Array(memory.buffer);
+  const inUse = cb.slotsInUse();
+  for (let slot = 0; slot < inUse; slot++) {
+    if ((cb.load(slot, SlotField.WAIT_GEN) & 1) === 0 || cb.load(slot, SlotField.WAIT_KIND) === WaitKind.JOIN) continue;
+    const addr = cb.load(slot, SlotField.WAIT_ADDR) >>> 0;
+    if (addr + 4 <= guest.byteLength) Atomics.notify(guest, addr >>> 2);
+  }
 }
 
 /** How long the report waits for the blocked threads' stacks. */
@@ -102,12 +117,7 @@ const STACK_WAIT_MS = 1000;
  */
 async function collectStacks(cb: ControlBlock, blocked: BlockedThread[], memory: WebAssembly.Memory | undefined): Promise<Map<number, string[]>> {
   Atomics.store(cb.words, Word.DUMP_STACKS, 1);
-  const guest = memory ? new Int32Array(memory.buffer) : undefined;
-  for (const t of blocked) {
-    const kind = cb.load(t.slot, SlotField.WAIT_KIND);
-    const addr = cb.load(t.slot, SlotField.WAIT_ADDR) >>> 0;
-    if (kind !== WaitKind.JOIN && guest && addr + 4 <= guest.byteLength) Atomics.notify(guest, addr >>> 2);
-  }
+  wakeWatchedWaits(cb, memory);
   const stacks = new Map<number, string[]>();
   const deadline = Date.now() + STACK_WAIT_MS;
   while (stacks.size < blocked.length && Date.now() < deadline) {

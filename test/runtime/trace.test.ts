@@ -5,21 +5,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import type { TraceEvent } from '../../src/runtime/trace.js';
 import { runCli, WAT } from './run-helpers.js';
 
 const DIST = '../../dist/index.js';
 const { run } = (await import(DIST)) as typeof import('../../src/index.js');
-
-interface TraceEvent {
-  name: string;
-  cat?: string;
-  ph: string;
-  ts: number;
-  pid: number;
-  tid: number;
-  id?: number;
-  args?: Record<string, unknown>;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-trace-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));

@@ -4,7 +4,7 @@
 import { ByteWriter } from '../../binary/byte-writer.js';
 import type { LinkContext } from '../context.js';
 import type { InputFunction } from '../symbols.js';
-import { Op } from './opcodes.js';
+import { Op } from '../../binary/opcodes.js';
 
 /** The live init functions in call order; reports constructors that take arguments. */
 export function collectInitFunctions(ctx: LinkContext): InputFunction[] {

@@ -11,7 +11,7 @@
 
 import { ByteWriter } from '../../binary/byte-writer.js';
 import type { OutputSegment } from '../symbols.js';
-import { I32_ALIGN_LOG2, Op } from './opcodes.js';
+import { I32_ALIGN_LOG2, Op } from '../../binary/opcodes.js';
 
 export interface InitMemoryPlan {
   /** Segments initialised here, in output order. */

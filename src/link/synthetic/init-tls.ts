@@ -5,7 +5,7 @@
 // The caller allocates `__tls_size` bytes aligned to `__tls_align`.
 
 import { ByteWriter } from '../../binary/byte-writer.js';
-import { Op } from './opcodes.js';
+import { Op } from '../../binary/opcodes.js';
 
 export interface InitTLSPlan {
   tlsBaseGlobal: number;

@@ -12,7 +12,6 @@ import { traceSpawn } from '../trace.js';
 import { blocksFromStartArg, checkIsolation, NO_BLOCKS, recordBlocks } from '../tls.js';
 
 import { WASI_THREAD_SPAWN, WASI_THREAD_START, WASI_THREADS_MODULE } from '../../shared/thread-abi-names.js';
-export { WASI_THREAD_START };
 
 function requireEntry(ctx: ThreadContext, instance: WebAssembly.Instance): (tid: number, arg: number) => void {
   const entry = instance.exports[WASI_THREAD_START];
