@@ -19,7 +19,7 @@ export function ensureBuilt() {
 /**
  * Runs `node ARGS` with stdout going to a temporary file: emscripten 3.1.6 writes stdout with
  * fs.writeSync from the main thread after starting workers, and fails with EAGAIN on a pipe that
- * Node made non-blocking (docs: runtime.md §4.5). A file keeps both runtimes on equal terms.
+ * Node made non-blocking. A file keeps both runtimes on equal terms.
  */
 function runNode(args, what) {
   const dir = mkdtempSync(`${tmpdir()}/wasmthreads-bench-`);

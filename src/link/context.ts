@@ -149,6 +149,8 @@ export interface LinkContext {
   archives: ArchiveFile[];
   symtab: SymbolTable;
   sym: SyntheticSymbols;
+  /** `__start_SEC`/`__stop_SEC` symbols and the output segment each bounds (set after layout). */
+  startStopSymbols: { sym: Sym; seg: OutputSegment; stop: boolean }[];
   /** Functions the linker writes itself, in output order (before input functions). */
   syntheticFunctions: InputFunction[];
   /** Globals the linker defines, in output order (before input globals). */

@@ -121,7 +121,7 @@ function assignSegmentIndices(ctx: LinkContext): void {
   }
 }
 
-interface Layout {
+export interface MemoryLayout {
   stackLow: number;
   stackHigh: number;
   globalBase: number;
@@ -133,10 +133,10 @@ interface Layout {
   tlsAlign: number;
 }
 
-export function layoutMemory(ctx: LinkContext): Layout {
+export function layoutMemory(ctx: LinkContext): MemoryLayout {
   const c = ctx.config;
   const err = (message: string): void => ctx.sink.error({ code: 'memory-layout', message });
-  const out: Layout = { stackLow: 0, stackHigh: 0, globalBase: 0, dataEnd: 0, heapBase: 0, heapEnd: 0, tlsBase: 0, tlsSize: 0, tlsAlign: 0 };
+  const out: MemoryLayout = { stackLow: 0, stackHigh: 0, globalBase: 0, dataEnd: 0, heapBase: 0, heapEnd: 0, tlsBase: 0, tlsSize: 0, tlsAlign: 0 };
   let p = 0;
   const placeStack = (): void => {
     if (c.stackSize % STACK_ALIGNMENT !== 0) err(`stack size must be ${STACK_ALIGNMENT}-byte aligned`);
@@ -178,7 +178,7 @@ export function layoutMemory(ctx: LinkContext): Layout {
   return out;
 }
 
-function placeHeapAndLimits(ctx: LinkContext, start: number, out: Layout, err: (m: string) => void): void {
+function placeHeapAndLimits(ctx: LinkContext, start: number, out: MemoryLayout, err: (m: string) => void): void {
   const c = ctx.config;
   let p = start;
   if (c.initialHeap) {

@@ -300,7 +300,7 @@ export class SymbolTable {
       this.fetch(name, why);
       return s;
     }
-    const ref = newSymbol(name, 0, 0, 'undefined');
+    const ref = newSymbol(name, SymbolKind.Function, 0, 'undefined');
     ref.usedInRegularObj = true;
     return this.insert(ref);
   }

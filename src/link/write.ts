@@ -5,8 +5,9 @@
 // and encoded by binary/write-module.ts. Input function bodies and data segments are copied and
 // their relocations patched in place in their padded slots.
 
-import { ELEMKIND_FUNCREF, ElemFlag } from '../binary/format.js';
-import { ExternalKind, SectionId, SymbolKind, type Export, type FuncType, type Import, type Section, type WasmModule, type ElementSegment, type DataSegment, type FunctionBody, type NameSubsection, type ProducersField, type ConstExpr, type FuncIndex, type TableIndex, type TypeIndex } from '../binary/types.js';
+import { DataMode, ELEMKIND_FUNCREF, ElemFlag, FUNCREF, LimitsFlag } from '../binary/format.js';
+import { NameType } from '../binary/read-custom.js';
+import { ExternalKind, SectionId, SymbolKind, ValTypeCode, type Export, type FuncType, type Import, type Section, type WasmModule, type ElementSegment, type DataSegment, type FunctionBody, type NameSubsection, type ProducersField, type ConstExpr, type FuncIndex, type TableIndex, type TypeIndex } from '../binary/types.js';
 import { i32Const } from '../binary/const-expr.js';
 import { writeModule } from '../binary/write-module.js';
 import { buildIdPayload } from './build-id.js';
@@ -23,16 +24,7 @@ import { initMemoryBody } from './synthetic/init-memory.js';
 import { applyGlobalTLSRelocsBody, initTLSBody } from './synthetic/init-tls.js';
 import { commandExportBody, syntheticFunction } from './synthetic/stubs.js';
 
-const FUNCREF = 0x70;
-const I32 = 0x7f;
-const LIMITS_HAS_MAX = 0x1;
-const LIMITS_SHARED = 0x2;
-const DATA_ACTIVE = 0;
-const DATA_PASSIVE = 1;
-const NAME_MODULE = 0;
-const NAME_FUNCTIONS = 1;
-const NAME_GLOBALS = 7;
-const NAME_DATA_SEGMENTS = 9;
+const I32 = ValTypeCode.i32;
 
 export interface ImportEntry {
   imp: Import;
@@ -87,8 +79,8 @@ function reportUndefined(ctx: LinkContext, s: Sym): void {
 
 export function memoryLimits(ctx: LinkContext): { flags: number; min: bigint; max?: bigint } {
   const { initialPages, maxPages } = ctx.memory;
-  let flags = maxPages !== undefined ? LIMITS_HAS_MAX : 0;
-  if (ctx.config.sharedMemory) flags |= LIMITS_SHARED;
+  let flags = maxPages !== undefined ? LimitsFlag.HAS_MAX : 0;
+  if (ctx.config.sharedMemory) flags |= LimitsFlag.SHARED;
   return { flags, min: BigInt(initialPages), max: maxPages !== undefined ? BigInt(maxPages) : undefined };
 }
 
@@ -114,7 +106,7 @@ export function assignGlobalIndices(ctx: LinkContext, numImported: number): Inpu
 // ---------------------------------------------------------------------------------------------
 // Exports and command wrappers.
 
-interface ExportPlan {
+export interface ExportPlan {
   exports: Export[];
   extraFunctions: InputFunction[];
 }
@@ -215,8 +207,8 @@ function dataSegments(ctx: LinkContext): DataSegment[] {
       const base = seg.startVA + input.outputOffset;
       bytes.set(applyRelocations(ctx, input.file, input.data, input.relocs, base), input.outputOffset);
     }
-    if (seg.passive) out.push({ flags: DATA_PASSIVE, init: bytes, initOffset: 0 });
-    else out.push({ flags: DATA_ACTIVE, offset: i32Const(seg.startVA), init: bytes, initOffset: 0 });
+    if (seg.passive) out.push({ flags: DataMode.PASSIVE, init: bytes, initOffset: 0 });
+    else out.push({ flags: DataMode.ACTIVE, offset: i32Const(seg.startVA), init: bytes, initOffset: 0 });
   }
   return out;
 }
@@ -287,10 +279,10 @@ function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputF
   const dataNames = new Map<number, string>();
   for (const seg of ctx.outputSegments) if (seg.index >= 0) dataNames.set(seg.index, seg.name);
   const subsections: NameSubsection[] = [];
-  if (ctx.config.output) subsections.push({ type: NAME_MODULE, moduleName: ctx.config.output.split('/').pop()! });
-  subsections.push({ type: NAME_FUNCTIONS, names: fnNames });
-  if (globalNames.size) subsections.push({ type: NAME_GLOBALS, names: globalNames });
-  if (dataNames.size) subsections.push({ type: NAME_DATA_SEGMENTS, names: dataNames });
+  if (ctx.config.output) subsections.push({ type: NameType.MODULE, moduleName: ctx.config.output.split('/').pop()! });
+  subsections.push({ type: NameType.FUNCTION, names: fnNames });
+  if (globalNames.size) subsections.push({ type: NameType.GLOBAL, names: globalNames });
+  if (dataNames.size) subsections.push({ type: NameType.DATA_SEGMENT, names: dataNames });
   return { id: SectionId.Custom, offset: 0, contentOffset: 0, name: 'name', custom: 'name', subsections };
 }
 
@@ -337,7 +329,7 @@ export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
   if (w.functions.length) sections.push({ ...base, id: SectionId.Function, functions: funcTypes as TypeIndex[] });
   if (ctx.indirectTable && !c.importTable) {
     const size = BigInt(c.tableBase + ctx.tableEntries.length);
-    const limits = c.growableTable ? { flags: 0, min: size } : { flags: LIMITS_HAS_MAX, min: size, max: size };
+    const limits = c.growableTable ? { flags: 0, min: size } : { flags: LimitsFlag.HAS_MAX, min: size, max: size };
     sections.push({ ...base, id: SectionId.Table, tables: [{ type: { elemType: FUNCREF, limits } }] });
   }
   if (!c.importMemory) sections.push({ ...base, id: SectionId.Memory, memories: [{ limits: memoryLimits(ctx) }] });

@@ -1,4 +1,4 @@
-// `--build-id` against wasm-ld-22 (linking.md §2.7): 0xHEX sections are byte-identical to
+// `--build-id` against wasm-ld-22: 0xHEX sections are byte-identical to
 // wasm-ld's; sha1 follows lld's scheme (SHA-1 of the SHA-1 of each 1 MiB chunk, with the id
 // slot holding spaces), checked on wasm-ld-22's own output and ours, and is stable; uuid is a
 // 16-byte v4 UUID; none writes nothing; fast (xxh3-64) and unknown styles are errors.

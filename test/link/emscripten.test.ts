@@ -1,4 +1,4 @@
-// emcc end to end (linking.md §5.2): a pthreads program (`_Thread_local`, a mutex, a C++
+// emcc end to end: a pthreads program (`_Thread_local`, a mutex, a C++
 // `thread_local` with a constructor) is compiled by emcc 3.1.6 and linked twice by emcc itself —
 // once with its own wasm-ld-14, once with wasmthreads put in its place through EM_LLVM_ROOT — so
 // both links get emcc's exact command line and emscripten's threaded libraries (libc-mt.a,

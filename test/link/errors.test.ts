@@ -1,6 +1,6 @@
 // Link errors through the CLI: each bad input gives one clear diagnostic naming the files (and
 // symbol, offset) involved, a non-zero exit, no stack trace. Expected texts follow wasm-ld's
-// where it has one (linking.md §3.11), plus our notes and hints.
+// where it has one, plus our notes and hints.
 
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,4 @@
-// GOT accesses in a non-PIC executable (linking.md §1.6, §3.4, §3.6): R_WASM_GLOBAL_INDEX_LEB
+// GOT accesses in a non-PIC executable: R_WASM_GLOBAL_INDEX_LEB
 // against a function, a data symbol and a TLS symbol (got_pic.o, built -fPIC) become internal GOT
 // globals — `GOT.func.internal.helper` = its table slot, `GOT.data.internal.shared_counter` = its
 // address, and for the TLS symbol under shared memory a mutable global set per thread by

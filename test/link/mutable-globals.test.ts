@@ -1,4 +1,4 @@
-// `--features=` and the mutable-globals import/export check (linking.md §1.7 steps 2, 10, 11),
+// `--features=` and the mutable-globals import/export check,
 // against wasm-ld-22: with an explicit feature list lacking mutable-globals, importing or exporting
 // a mutable global is an error with wasm-ld's text (one per global, in wasm-ld's order);
 // --no-check-features or adding mutable-globals lets the link through, and the output's

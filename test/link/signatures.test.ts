@@ -1,4 +1,4 @@
-// Function signature checks (linking.md §2.4, §3.11), against wasm-ld-22's behaviour:
+// Function signature checks, against wasm-ld-22's behaviour:
 // - a direct call whose signature differs from the definition: both linkers warn with the same
 //   text, both outputs validate, and calling the mismatched function traps in both; ours also
 //   names the functions whose call sites will trap.

@@ -1,4 +1,4 @@
-// Stub libraries (#STUB, linking.md §1.8), --start-lib/--end-lib, --trace, --trace-symbol and
+// Stub libraries (files starting with #STUB), --start-lib/--end-lib, --trace, --trace-symbol and
 // --why-extract, each against wasm-ld-22 on the same command line: the linked modules agree
 // (summarize.ts), and the trace lines and why-extract tables are the same text.
 

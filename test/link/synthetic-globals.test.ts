@@ -1,4 +1,4 @@
-// `__stack_pointer` and `__tls_base` against wasm-ld-22 (linking.md §2.9, §2.12): for
+// `__stack_pointer` and `__tls_base` against wasm-ld-22: for
 // shared/unshared memory × with/without TLS × no export flag, --export-all, --export-dynamic,
 // the kept globals (mutability, init value) and the exports must match; without
 // mutable-globals the implicit export of the mutable stack pointer is dropped instead of

@@ -1,4 +1,4 @@
-// Exception-handling tags (linking.md §1.6 R_WASM_TAG_INDEX_LEB, the tag section id 13): a C++
+// Exception-handling tags (R_WASM_TAG_INDEX_LEB relocations, the tag section, id 13): a C++
 // catch (-fwasm-exceptions), a C throw (__builtin_wasm_throw) and the `__cpp_exception` tag
 // defined in assembly, linked by wasm-ld-22 and by wasmthreads. Both outputs must validate, agree
 // on the summary (tags and their types, imports, exports…), and run the same: Node 20 runs legacy

@@ -1,4 +1,4 @@
-// Type checks between entries for one global, table or tag name (linking.md §3.11), against
+// Type checks between entries for one global, table or tag name, against
 // wasm-ld-22 on assembly fixtures: "Global type mismatch" (value type, and mutability) and "Table
 // type mismatch" are errors, "Tag signature mismatch" a warning; the texts, including how lld
 // prints each type, are compared line for line.

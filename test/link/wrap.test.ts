@@ -1,4 +1,4 @@
-// --wrap=SYMBOL (linking.md §7.1): references to SYMBOL go to __wrap_SYMBOL and __real_SYMBOL means
+// --wrap=SYMBOL: references to SYMBOL go to __wrap_SYMBOL and __real_SYMBOL means
 // the original, as wasm-ld-22 does it — compared on the linked modules (summarize.ts), on what the
 // exported functions compute when run, and on the error when the wrapper is missing.
 

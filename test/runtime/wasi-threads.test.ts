@@ -1,4 +1,4 @@
-// The behaviours of the wasi-threads testsuite (runtime.md §1.3) and the runtime's own thread
+// The behaviours of the wasi-threads testsuite and the runtime's own thread
 // scenarios, each a WAT guest in test/fixtures/wat/runtime/ run through the built CLI. Every run
 // has a deadline; each scenario runs REPEAT times to flush races. The scenarios are independent
 // processes, so they are all scheduled up front and run CONCURRENT_RUNS at a time; the exit-latency

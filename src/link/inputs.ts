@@ -1,0 +1,136 @@
+// Reading the link's inputs (lld InputFiles.cpp createObjectFile + Driver.cpp addFile): each path,
+// -l library or in-memory file becomes an object, an archive, a --start-lib object or a stub
+// library, by its magic bytes; then `resolveInputs` hands them to the symbol table in command-line
+// order. Unreadable and unknown inputs are diagnostics, all reported together after the phase.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isArchive } from '../binary/archive.js';
+import { isWasm } from '../binary/read-module.js';
+import { WasmthreadsError } from '../diagnostics.js';
+import { ArchiveFile, lazyObjectRef } from './archive.js';
+import type { ArchiveMemberRef } from './archive.js';
+import type { LinkContext } from './context.js';
+import { ObjFile } from './input-files.js';
+import type { CheckedLinkOptions, LinkInput } from './options.js';
+import { isStubLibrary, parseStubLibrary } from './stub-library.js';
+import type { StubFile } from './stub-library.js';
+
+export interface LoadedInput {
+  obj?: ObjFile;
+  archive?: ArchiveFile;
+  /** An object between --start-lib and --end-lib. */
+  lazyObject?: ArchiveMemberRef;
+  stub?: StubFile;
+  wholeArchive: boolean;
+}
+
+function readBytes(ctx: LinkContext, options: CheckedLinkOptions, path: string): Uint8Array | undefined {
+  try {
+    return options.readFile ? options.readFile(path) : new Uint8Array(readFileSync(path));
+  } catch {
+    ctx.sink.error({ code: 'missing-input', message: `cannot open ${path}: no such file or it cannot be read`, file: path });
+    return undefined;
+  }
+}
+
+function findLibrary(ctx: LinkContext, options: CheckedLinkOptions, lib: string): string | undefined {
+  const names = lib.startsWith(':') ? [lib.slice(1)] : [`lib${lib}.a`];
+  for (const dir of options.libraryPaths ?? []) {
+    for (const n of names) {
+      const p = join(dir, n);
+      if (existsSync(p)) return p;
+    }
+  }
+  ctx.sink.error({ code: 'missing-library', message: `unable to find library -l${lib}`, hint: `add the directory holding lib${lib}.a with -L` });
+  return undefined;
+}
+
+function loadInput(ctx: LinkContext, options: CheckedLinkOptions, input: LinkInput): LoadedInput | undefined {
+  let name: string;
+  let bytes: Uint8Array | undefined;
+  const wholeArchive = typeof input === 'object' && !!input.wholeArchive;
+  const lazy = typeof input === 'object' && 'lazy' in input && !!input.lazy;
+  if (typeof input === 'string') name = input;
+  else if ('bytes' in input) {
+    name = input.name;
+    bytes = input.bytes;
+  } else if ('library' in input) {
+    const found = findLibrary(ctx, options, input.library);
+    if (!found) return undefined;
+    name = found;
+  } else name = input.path;
+  bytes ??= readBytes(ctx, options, name);
+  if (!bytes) return undefined;
+  if (isArchive(bytes)) {
+    readImportsFile(ctx, options, name);
+    return { archive: new ArchiveFile(name, bytes), wholeArchive };
+  }
+  if (isWasm(bytes)) return lazy ? { lazyObject: lazyObjectRef(name, bytes), wholeArchive } : { obj: new ObjFile(name, bytes), wholeArchive };
+  if (isStubLibrary(bytes)) return { stub: parseStubLibrary(name, bytes), wholeArchive };
+  if (bytes[0] === 0x42 && bytes[1] === 0x43) ctx.sink.error({ code: 'unsupported-input', message: 'LLVM bitcode (LTO) inputs are not supported; compile without -flto', file: name });
+  else ctx.sink.error({ code: 'unknown-input', message: 'unknown file type: not a wasm object or archive', file: name });
+  return undefined;
+}
+
+/** `libX.imports` beside `libX.a` lists symbols allowed to stay undefined (wasi-libc ships one). */
+function readImportsFile(ctx: LinkContext, options: CheckedLinkOptions, archivePath: string): void {
+  if (!archivePath.endsWith('.a')) return;
+  const p = archivePath.slice(0, -2) + '.imports';
+  if (!options.readFile && !existsSync(p)) return;
+  try {
+    const text = new TextDecoder().decode(options.readFile ? options.readFile(p) : readFileSync(p));
+    for (const line of text.split('\n')) if (line.trim() && !line.startsWith('#')) ctx.config.allowUndefinedSymbols.add(line.trim());
+  } catch {
+    // No .imports file: nothing extra is allowed.
+  }
+}
+
+export function readInputs(ctx: LinkContext, options: CheckedLinkOptions): LoadedInput[] {
+  for (const f of options.allowUndefinedFiles ?? []) {
+    const bytes = readBytes(ctx, options, f);
+    if (bytes) for (const line of new TextDecoder().decode(bytes).split('\n')) if (line.trim() && !line.startsWith('#')) ctx.config.allowUndefinedSymbols.add(line.trim());
+  }
+  if (options.inputs.length === 0) ctx.sink.error({ code: 'usage', message: 'no input files' });
+  const loaded: LoadedInput[] = [];
+  for (const input of options.inputs) {
+    try {
+      const l = loadInput(ctx, options, input);
+      if (l) loaded.push(l);
+    } catch (e) {
+      if (e instanceof WasmthreadsError) ctx.sink.diagnostics.push(...e.diagnostics);
+      else throw e;
+    }
+  }
+  return loaded;
+}
+
+/**
+ * Adds the inputs to the symbol table in command-line order: objects at once, archive members and
+ * --start-lib objects as lazy definitions (loaded when a reference needs them, by the symbol
+ * table's `extract`), every member of a --whole-archive archive at once.
+ */
+export function resolveInputs(ctx: LinkContext, loaded: LoadedInput[]): void {
+  for (const l of loaded) {
+    if (l.obj) addObject(ctx, l.obj);
+    else if (l.lazyObject) {
+      for (const d of l.lazyObject.definitions) ctx.symtab.addLazy({ name: d.name, kind: d.kind, ref: l.lazyObject });
+    } else if (l.archive) {
+      ctx.archives.push(l.archive);
+      for (const m of l.archive.skipped) ctx.sink.warn({ code: 'archive-member', message: `archive member '${m}' is neither Wasm object file nor LLVM bitcode`, file: l.archive.name });
+      if (l.wholeArchive) {
+        for (const ref of l.archive.members) {
+          ref.extracted = true;
+          addObject(ctx, ref.obj);
+        }
+      } else for (const def of l.archive.lazySymbols()) ctx.symtab.addLazy(def);
+    }
+  }
+}
+
+/** Resolves an object's symbols, then lists it (post-order, like lld, so table slots match). */
+export function addObject(ctx: LinkContext, obj: ObjFile): void {
+  if (ctx.config.trace) ctx.message(obj.name);
+  ctx.symtab.addFile(obj);
+  ctx.objectFiles.push(obj);
+}

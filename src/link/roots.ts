@@ -1,0 +1,121 @@
+// What keeps symbols alive and bound right once every input is resolved (lld Driver.cpp
+// handleUndefined / addWrappedSymbols / wrapSymbols, Writer.cpp checkSignatures): `-u`,
+// `--export`, `--export-if-defined` and the entry pull their symbols in; stub libraries and
+// `--wrap` rebind references; a direct call whose signature differs from its definition is bound to
+// a trapping stub with a warning.
+
+import { SymbolFlag, SymbolKind } from '../binary/types.js';
+import { RelocType } from '../binary/reloc-types.js';
+import type { LinkContext } from './context.js';
+import type { ObjFile } from './input-files.js';
+import { defineOptionalSymbols } from './linker-symbols.js';
+import { processStubLibraries } from './stub-library.js';
+import type { StubFile } from './stub-library.js';
+import { fileName, formatSignature, newSymbol, typeKey } from './symbols.js';
+import type { Sym } from './symbols.js';
+import { makeTrapStub } from './synthetic/stubs.js';
+
+export function handleRoots(ctx: LinkContext, stubs: StubFile[]): void {
+  const c = ctx.config;
+  const st = ctx.symtab;
+  // The option names are what wasm-ld's --why-extract prints for each root.
+  for (const name of c.undefinedSymbols) st.fetch(name, '<internal>');
+  for (const name of [...c.exports, ...c.exportIfDefined]) st.fetch(name, '--export');
+  if (c.entry) st.fetch(c.entry, '--entry');
+  const wrapped = addWrappedSymbols(ctx);
+  if (stubs.length) processStubLibraries(ctx, stubs);
+  defineOptionalSymbols(ctx);
+  wrapSymbols(ctx, wrapped);
+  for (const name of c.exports) {
+    const s = st.find(name);
+    if (!s || s.state !== 'defined') ctx.sink.error({ code: 'export-not-found', message: `symbol exported via --export not found: ${name}`, symbol: name });
+    else s.forceExport = true;
+  }
+  for (const name of c.exportIfDefined) {
+    const s = st.find(name);
+    if (s?.state === 'defined') s.forceExport = true;
+  }
+  if (c.entry) {
+    const s = st.find(c.entry);
+    if (!s || s.state !== 'defined' || s.kind !== SymbolKind.Function) ctx.sink.error({ code: 'no-entry', message: `entry symbol not defined (pass --no-entry to suppress): ${c.entry}`, symbol: c.entry });
+    else s.forceExport = true;
+  }
+  const dtors = st.find('__wasm_call_dtors');
+  if (dtors?.state === 'defined' && dtors.kind === SymbolKind.Function) ctx.sym.callDtors = dtors;
+  st.demoteLazy();
+}
+
+interface WrappedSymbol {
+  sym: Sym;
+  real: Sym;
+  wrap: Sym;
+}
+
+/**
+ * `--wrap=X` (lld Driver.cpp addWrappedSymbols): only for names some input
+ * mentions; `__real_X` and `__wrap_X` become references (pulling `__wrap_X` from an archive).
+ */
+function addWrappedSymbols(ctx: LinkContext): WrappedSymbol[] {
+  const out: WrappedSymbol[] = [];
+  for (const name of new Set(ctx.config.wrap)) {
+    const sym = ctx.symtab.find(name);
+    if (!sym) continue;
+    const real = ctx.symtab.reference(`__real_${name}`, '<internal>');
+    const wrap = ctx.symtab.reference(`__wrap_${name}`, '<internal>');
+    out.push({ sym, real, wrap });
+  }
+  return out;
+}
+
+/** Redirects every object's references: X → `__wrap_X`, `__real_X` → X (lld wrapSymbols). */
+function wrapSymbols(ctx: LinkContext, wrapped: WrappedSymbol[]): void {
+  if (!wrapped.length) return;
+  const redirect = new Map<Sym, Sym>();
+  for (const w of wrapped) {
+    redirect.set(w.sym, w.wrap);
+    redirect.set(w.real, w.sym);
+  }
+  for (const file of ctx.objectFiles) file.symbols = file.symbols.map((s) => redirect.get(s) ?? s);
+  for (const w of wrapped) ctx.symtab.wrap(w.sym, w.real, w.wrap);
+}
+
+
+/**
+ * a direct call whose signature differs from the definition cannot validate, so
+ * the caller's reference is bound to a trapping `signature_mismatch:NAME` stub, with a warning
+ * that says which object's calls will trap.
+ */
+export function checkSignatures(ctx: LinkContext): void {
+  const stubs = new Map<string, Sym>();
+  for (const file of ctx.objectFiles) {
+    file.symbolInfos.forEach((info, i) => {
+      if (info.kind !== SymbolKind.Function || !(info.flags & SymbolFlag.UNDEFINED) || !file.calledDirectly.has(i)) return;
+      const s = file.symbols[i];
+      const want = file.functionType(info.index);
+      if (!want || s.state !== 'defined' || !s.func || typeKey(s.func.type) === typeKey(want)) return;
+      const key = `${s.name}\0${typeKey(want)}`;
+      let stub = stubs.get(key);
+      if (!stub) {
+        stub = newSymbol(s.name, SymbolKind.Function, SymbolFlag.BINDING_LOCAL, 'defined', file);
+        stub.isLocal = true;
+        stub.func = makeTrapStub(`signature_mismatch:${s.name}`, want);
+        stub.func.live = false;
+        ctx.syntheticFunctions.push(stub.func);
+        stubs.set(key, stub);
+        ctx.sink.warn({
+          code: 'signature-mismatch',
+          message: `function signature mismatch: ${s.name}`,
+          symbol: s.name,
+          notes: [`defined as ${formatSignature(want)} in ${file.name}`, `defined as ${formatSignature(s.func.type)} in ${fileName(s.file)}`],
+          hint: `calls to \`${s.name}\` from ${trappingCallers(file, i).join(', ') || 'no live function'} in ${file.name} will trap (unreachable) at run time; fix the declaration`,
+        });
+      }
+      file.symbols[i] = stub;
+    });
+  }
+}
+
+/** The functions of `file` that call symbol `symbolIndex` directly (their call sites will trap). */
+function trappingCallers(file: ObjFile, symbolIndex: number): string[] {
+  return file.functions.filter((fn) => !fn.discarded && fn.relocs.some((r) => r.type === RelocType.R_WASM_FUNCTION_INDEX_LEB && r.index === symbolIndex)).map((fn) => fn.name || `function ${fn.index}`);
+}
