@@ -5,6 +5,7 @@
 
 import {
   ExternalKind,
+  SectionId,
   SymbolFlag,
   SymbolKind,
   findCustom,
@@ -131,6 +132,28 @@ export function relocSections(mod: WasmModule): { name: string; targetSection: n
   return out;
 }
 
+/** Where a symbol's name can come from besides the symbol itself. */
+export interface SymbolNameSource {
+  /** The name the module gives element `index` of a symbol kind's index space (e.g. an import's field). */
+  elementName(kind: SymbolKind, index: number): string | undefined;
+  /** The name of section `index`: a custom section's own name. */
+  sectionName(index: number): string;
+}
+
+/**
+ * The one rule for a symbol-table entry's name (tool-conventions Linking.md, WASM_SYMBOL_TABLE):
+ * data symbols always carry a name; section symbols are named after their section; other kinds
+ * carry one when defined or when EXPLICIT_NAME is set, and otherwise (an undefined symbol) take
+ * it from the element they refer to — the import's field. Undefined when nothing names it; each
+ * caller says what to show then.
+ */
+export function resolveSymbolName(sym: SymbolInfo, source: SymbolNameSource): string | undefined {
+  if (sym.kind === SymbolKind.Data) return sym.name;
+  if (sym.kind === SymbolKind.Section) return source.sectionName(sym.section);
+  if (sym.name !== undefined) return sym.name;
+  return source.elementName(sym.kind, sym.index);
+}
+
 /** Kind of import a symbol of this kind names (section symbols and data symbols name none). */
 const IMPORT_KIND_OF_SYMBOL: Partial<Record<SymbolKind, ExternalKind>> = {
   [SymbolKind.Function]: ExternalKind.Func,
@@ -139,20 +162,19 @@ const IMPORT_KIND_OF_SYMBOL: Partial<Record<SymbolKind, ExternalKind>> = {
   [SymbolKind.Table]: ExternalKind.Table,
 };
 
-/**
- * A symbol's name: its own, else (undefined, no EXPLICIT_NAME) the field of the import it names;
- * section symbols are named after their section.
- */
+/** A symbol's name read from the module alone (resolveSymbolName over its imports and sections). */
 export function symbolName(mod: WasmModule, sym: SymbolInfo): string {
-  if (sym.kind === SymbolKind.Section) {
-    const s = mod.sections[sym.section];
-    return s === undefined ? `section ${sym.section}` : s.id === 0 ? s.name : `section ${sym.section}`;
-  }
-  if (sym.kind === SymbolKind.Data) return sym.name;
-  if (sym.name !== undefined) return sym.name;
-  const kind = IMPORT_KIND_OF_SYMBOL[sym.kind];
-  const imp = kind === undefined ? undefined : importsOfKind(mod, kind)[sym.index];
-  return imp?.name ?? `#${sym.index}`;
+  const name = resolveSymbolName(sym, {
+    elementName: (kind, index) => {
+      const importKind = IMPORT_KIND_OF_SYMBOL[kind];
+      return importKind === undefined ? undefined : importsOfKind(mod, importKind)[index]?.name;
+    },
+    sectionName: (index) => {
+      const s = mod.sections[index];
+      return s?.id === SectionId.Custom ? s.name : `section ${index}`;
+    },
+  });
+  return name ?? (sym.kind === SymbolKind.Data || sym.kind === SymbolKind.Section ? '' : `#${sym.index}`);
 }
 
 export function isUndefinedSymbol(sym: SymbolInfo): boolean {

@@ -606,7 +606,11 @@ export const Op = {
   f64Const: 0x44,
   i32Add: 0x6a,
   i32Sub: 0x6b,
+  i32Mul: 0x6c,
   i32Shl: 0x74,
+  i64Add: 0x7c,
+  i64Sub: 0x7d,
+  i64Mul: 0x7e,
   f64ConvertI64S: 0xb9,
   refNull: 0xd0,
   refIsNull: 0xd1,
@@ -618,6 +622,9 @@ export const Op = {
   memoryInit: 0x08,
   dataDrop: 0x09,
   memoryFill: 0x0b,
+  /** 0xFD prefix: SIMD. */
+  simdPrefix: 0xfd,
+  v128Const: 0x0c,
   /** 0xFE prefix: atomics. */
   atomicPrefix: 0xfe,
   memoryAtomicNotify: 0x00,

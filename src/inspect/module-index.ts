@@ -6,6 +6,7 @@
 import { valTypeName } from '../binary/disassemble.js';
 import { NameType } from '../binary/read-custom.js';
 import { SECTION_NAMES } from '../binary/read-module.js';
+import { resolveSymbolName } from '../binary/module-info.js';
 import {
   findCustom,
   findSection,
@@ -110,15 +111,16 @@ export class ModuleIndex {
     return undefined;
   }
 
-  /** The name of symbol `i` as wasm-objdump shows it (import field for unnamed imports). */
+  /** The name of symbol `i` as wasm-objdump shows it (resolveSymbolName, then the best-known name). */
   symbolName(i: number): string | undefined {
     const s = this.symbols[i];
-    if (s === undefined) return undefined;
-    if (s.kind === SymbolKind.Data) return s.name;
-    if (s.kind === SymbolKind.Section) return this.sectionName(s.section);
-    if (s.name !== undefined) return s.name;
-    if (s.kind === SymbolKind.Function) return this.funcName(s.index);
-    if (s.kind === SymbolKind.Global) return this.globalName(s.index);
+    return s === undefined ? undefined : resolveSymbolName(s, this);
+  }
+
+  /** An unnamed function or global symbol: its best-known name (name section, export, import field). */
+  elementName(kind: SymbolKind, index: number): string | undefined {
+    if (kind === SymbolKind.Function) return this.funcName(index);
+    if (kind === SymbolKind.Global) return this.globalName(index);
     return undefined;
   }
 

@@ -17,7 +17,7 @@
 // `detectThreadAbi` works from the decoded module alone; the runtime uses it too (its
 // `spawnImport`, and `emscripten` to refuse such a module with a hint).
 
-import { ExternalKind, findCustom, findSection, type Import, type WasmModule } from '../binary/types.js';
+import { ExternalKind, SegmentFlag, SymbolFlag, findCustom, findSection, type Import, type WasmModule } from '../binary/types.js';
 import { HOST_MANAGED_MODULE, WASI_THREADS_MODULE, WASI_THREAD_SPAWN, WASI_THREAD_START } from '../shared/thread-abi-names.js';
 import { scanCode } from './code-scan.js';
 import type { ObjectThreadNeeds, ThreadAbiReport } from './report.js';
@@ -75,7 +75,7 @@ function objectNeeds(mod: WasmModule): ObjectThreadNeeds {
   const used = (n: string) => features?.some((f) => f.prefix === '+' && f.name === n) ?? false;
   const disallowsSharedMemory = features?.some((f) => f.prefix === '-' && f.name === 'shared-mem') ?? false;
   const usesTls = (findCustom(mod, 'linking')?.subsections ?? []).some(
-    (s) => ('segments' in s && s.segments.some((g) => g.flags & 0x2 || /^\.t(data|bss)/.test(g.name))) || ('symbols' in s && s.symbols.some((y) => y.flags & 0x100)),
+    (s) => ('segments' in s && s.segments.some((g) => g.flags & SegmentFlag.TLS || /^\.t(data|bss)/.test(g.name))) || ('symbols' in s && s.symbols.some((y) => y.flags & SymbolFlag.TLS)),
   );
   const imports = findSection(mod, 2)?.imports ?? [];
   const atomicInstructions = scanCode(mod, imports.filter((i) => i.desc.kind === 0).length, undefined).atomicInstructions;

@@ -10,7 +10,9 @@
 import { readArchive } from '../binary/archive.js';
 import type { Archive, ArchiveMember } from '../binary/archive.js';
 import { isWasm } from '../binary/read-module.js';
-import { SectionId, SymbolFlag, SymbolKind } from '../binary/types.js';
+import { ByteReader } from '../binary/byte-reader.js';
+import { WASM_HEADER_SIZE } from '../binary/format.js';
+import { LinkingSubsectionType, SectionId, SymbolFlag, SymbolKind } from '../binary/types.js';
 import { ObjFile } from './input-files.js';
 
 export interface ArchiveMemberRef {
@@ -73,9 +75,6 @@ export class ArchiveFile {
 }
 
 const LINKING_SECTION = 'linking';
-const WASM_SYMBOL_TABLE = 8;
-const SYMTAB_DATA = 1;
-const SYMTAB_SECTION = 3;
 
 /**
  * The defined non-local symbols of an object, read from its `linking` symbol table without decoding
@@ -83,30 +82,16 @@ const SYMTAB_SECTION = 3;
  * undefined on anything unexpected, so the caller falls back to the full, validating decoder.
  */
 export function readDefinedSymbols(bytes: Uint8Array): { name: string; kind: number }[] | undefined {
-  const r = { pos: 8 };
-  const u32 = (): number => {
-    let v = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (r.pos >= bytes.length) throw new RangeError('truncated');
-      const b = bytes[r.pos++];
-      v += (b & 0x7f) * 2 ** shift;
-      if (!(b & 0x80)) return v;
-    }
-    throw new RangeError('bad LEB');
-  };
-  const text = (): string => {
-    const len = u32();
-    const s = Buffer.from(bytes.buffer, bytes.byteOffset + r.pos, len).toString('utf8');
-    r.pos += len;
-    return s;
-  };
+  const r = new ByteReader(bytes, undefined, 0, WASM_HEADER_SIZE);
   try {
-    while (r.pos < bytes.length) {
-      const id = bytes[r.pos++];
-      const size = u32();
-      const end = r.pos + size;
-      if (id === SectionId.Custom && text() === LINKING_SECTION) return readSymbolSubsection(r, end, u32, text);
-      r.pos = end;
+    while (!r.atEnd()) {
+      const id = r.u8();
+      const start = r.take(r.u32(), 'section');
+      const next = r.pos;
+      if (id !== SectionId.Custom) continue;
+      r.pos = start;
+      if (r.name() === LINKING_SECTION) return readSymbolSubsection(r, next);
+      r.pos = next;
     }
   } catch {
     return undefined;
@@ -114,33 +99,31 @@ export function readDefinedSymbols(bytes: Uint8Array): { name: string; kind: num
   return undefined;
 }
 
-function readSymbolSubsection(r: { pos: number }, end: number, u32: () => number, text: () => string): { name: string; kind: number }[] {
-  u32(); // version
+function readSymbolSubsection(r: ByteReader, end: number): { name: string; kind: number }[] {
+  r.u32(); // version
   const out: { name: string; kind: number }[] = [];
   while (r.pos < end) {
-    const type = u32();
-    const size = u32();
-    const subEnd = r.pos + size;
-    if (type !== WASM_SYMBOL_TABLE) {
-      r.pos = subEnd;
-      continue;
-    }
-    for (let n = u32(); n > 0; n--) {
-      const kind = u32();
-      const flags = u32();
+    const type = r.u32();
+    const start = r.take(r.u32(), 'subsection');
+    const next = r.pos;
+    if (type !== LinkingSubsectionType.SYMBOL_TABLE) continue;
+    r.pos = start;
+    for (let n = r.u32(); n > 0; n--) {
+      const kind = r.u32();
+      const flags = r.u32();
       const defined = !(flags & SymbolFlag.UNDEFINED);
       let name: string | undefined;
-      if (kind === SYMTAB_DATA) {
-        name = text();
-        if (defined) u32(), u32(), u32(); // segment, offset, size
-      } else if (kind === SYMTAB_SECTION) u32();
+      if (kind === SymbolKind.Data) {
+        name = r.name();
+        if (defined) r.u32(), r.u32(), r.u32(); // segment, offset, size
+      } else if (kind === SymbolKind.Section) r.u32();
       else {
-        u32(); // element index
-        if (defined || flags & SymbolFlag.EXPLICIT_NAME) name = text();
+        r.u32(); // element index
+        if (defined || flags & SymbolFlag.EXPLICIT_NAME) name = r.name();
       }
-      if (defined && !(flags & SymbolFlag.BINDING_LOCAL) && kind !== SYMTAB_SECTION && name !== undefined) out.push({ name, kind });
+      if (defined && !(flags & SymbolFlag.BINDING_LOCAL) && kind !== SymbolKind.Section && name !== undefined) out.push({ name, kind });
     }
-    r.pos = subEnd;
+    r.pos = next;
   }
   return out;
 }

@@ -12,6 +12,7 @@
 // is what lets LLVM-13-era objects (TLS segment flag, no per-symbol flag) link.
 
 import { readModule } from '../binary/read-module.js';
+import { resolveSymbolName } from '../binary/module-info.js';
 import { isTlsReloc, RelocType } from '../binary/reloc-types.js';
 import type {
   Comdat,
@@ -224,13 +225,19 @@ export class ObjFile {
     }
   }
 
-  /** The name a symbol-table entry gives, following EXPLICIT_NAME for imports. */
+  /** The name a symbol-table entry gives (resolveSymbolName: an unnamed import takes its field). */
   symbolName(info: SymbolInfo): string {
-    if (info.kind === SymbolKind.Data) return info.name;
-    if (info.kind === SymbolKind.Section) return `section${info.section}`;
-    if (info.name !== undefined) return info.name;
-    const imp = this.importFor(info.kind, info.index);
-    return imp?.name ?? `<unnamed ${info.kind}:${info.index}>`;
+    const name = resolveSymbolName(info, this);
+    if (name !== undefined) return name;
+    return info.kind === SymbolKind.Data || info.kind === SymbolKind.Section ? '' : `<unnamed ${info.kind}:${info.index}>`;
+  }
+
+  elementName(kind: SymbolKind, index: number): string | undefined {
+    return this.importFor(kind, index)?.name;
+  }
+
+  sectionName(index: number): string {
+    return `section${index}`;
   }
 
   importFor(kind: SymbolKind, index: number): Import | undefined {
@@ -244,7 +251,7 @@ export class ObjFile {
     if (info.kind !== SymbolKind.Data || info.segment === undefined) return false;
     const seg = this.segments[info.segment];
     if (!seg?.isTLS) return false;
-    this.inferredTLS.push({ symbol: info.name ?? `symbol in ${seg.name}`, segment: seg.name, byFlag: (seg.flags & 2) !== 0 });
+    this.inferredTLS.push({ symbol: info.name ?? `symbol in ${seg.name}`, segment: seg.name, byFlag: (seg.flags & SegmentFlag.TLS) !== 0 });
     return true;
   }
 

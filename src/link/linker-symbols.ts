@@ -122,7 +122,11 @@ function markSyntheticGlobalsLive(ctx: LinkContext): void {
   const s = ctx.sym;
   const hasTdata = ctx.outputSegments.some((o) => o.isTLS);
   for (const g of [s.tlsSize, s.tlsAlign]) if (g?.live && g.global) g.global.live = true;
-  if (s.tlsBase?.global && (s.tlsBase.live || s.initTLS?.func?.live || (ctx.config.sharedMemory && hasTdata))) {
+  // Under shared memory wasm-ld 22 keeps `__tls_base` whenever `__wasm_init_memory` exists, with or
+  // without TLS data (a shared-memory link of an object with only .data keeps it; one without
+  // data does not): test/link/spec/init-memory.case.
+  const initMemory = ctx.config.sharedMemory && (hasTdata || s.initMemory !== undefined);
+  if (s.tlsBase?.global && (s.tlsBase.live || s.initTLS?.func?.live || initMemory)) {
     s.tlsBase.global.live = true;
     s.tlsBase.live = true;
   }

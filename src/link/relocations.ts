@@ -13,7 +13,7 @@ import { isTableIndexReloc, relocCategory, relocTypeInfo } from '../binary/reloc
 import type { RelocTypeInfo } from '../binary/reloc-types.js';
 import { writeS32, writeS64, writeU32, writeU64 } from '../binary/leb.js';
 import type { Relocation } from '../binary/types.js';
-import { SymbolFlag, SymbolKind } from '../binary/types.js';
+import { SegmentFlag, SymbolFlag, SymbolKind } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
 import { pieceOffset, segmentOffset } from './merge-strings.js';
@@ -153,7 +153,7 @@ function tlsNotes(file: ObjFile, s: Sym): string[] {
   const features = (f: ObjFile | undefined): string => (f ? f.features.map((x) => x.prefix + x.name).join(' ') || 'none' : 'none');
   const notes = [
     `referenced as thread-local in ${file.name} (target_features: ${features(file)}${file.producerSummary() ? `; ${file.producerSummary()}` : ''})`,
-    `defined in ${fileName(def)}${seg ? ` in segment ${seg.name} (segment flags: ${seg.flags & 2 ? 'TLS' : 'none'})` : ''}, symbol flags: ${flagText} (target_features: ${features(def)}${def?.producerSummary() ? `; ${def.producerSummary()}` : ''})`,
+    `defined in ${fileName(def)}${seg ? ` in segment ${seg.name} (segment flags: ${seg.flags & SegmentFlag.TLS ? 'TLS' : 'none'})` : ''}, symbol flags: ${flagText} (target_features: ${features(def)}${def?.producerSummary() ? `; ${def.producerSummary()}` : ''})`,
   ];
   return notes;
 }

@@ -32,6 +32,8 @@ export interface InputFunction {
   tableIndex?: number;
   /** Offset of the body (after its size) in the output code section, for FUNCTION_OFFSET. */
   codeOffset?: number;
+  /** A `.command_export` wrapper: the exported function it calls after `__wasm_call_ctors`. */
+  wraps?: InputFunction;
 }
 
 export interface InputSegment {

@@ -9,6 +9,7 @@ import { DataMode, ELEMKIND_FUNCREF, ElemFlag, FUNCREF, LimitsFlag } from '../bi
 import { NameType } from '../binary/read-custom.js';
 import { ExternalKind, SectionId, SymbolKind, ValTypeCode, type Export, type FuncType, type Import, type Section, type WasmModule, type ElementSegment, type DataSegment, type FunctionBody, type NameSubsection, type ProducersField, type ConstExpr, type FuncIndex, type TableIndex, type TypeIndex } from '../binary/types.js';
 import { i32Const } from '../binary/const-expr.js';
+import { RelocType } from '../binary/reloc-types.js';
 import { writeModule } from '../binary/write-module.js';
 import { buildIdPayload } from './build-id.js';
 import { sizeU32 } from '../binary/leb.js';
@@ -42,18 +43,20 @@ export function calculateImports(ctx: LinkContext): ImportEntry[] {
     table.importIndex = counts[1]++;
     table.state = 'undefined';
   }
+  const undefinedSymbols: Sym[] = [];
   for (const s of ctx.symtab.ordered) {
     if (!s.live || !s.usedInRegularObj || s.state === 'defined' || s.kind === SymbolKind.Data || s.kind === SymbolKind.Section || s === table) continue;
     if (isWeak(s)) continue;
     const allowed = s.explicitImport || s.forceImport || c.importUndefined || c.unresolvedSymbols === 'import-dynamic' || c.allowUndefinedSymbols.has(s.name);
     if (!allowed || (s.kind === SymbolKind.Function && !s.signature)) {
-      reportUndefined(ctx, s);
+      undefinedSymbols.push(s);
       continue;
     }
     s.importIndex = counts[s.kind === SymbolKind.Function ? ExternalKind.Func : s.kind === SymbolKind.Table ? ExternalKind.Table : s.kind === SymbolKind.Global ? ExternalKind.Global : ExternalKind.Tag]++;
     out.push({ sym: s, imp: importFor(s) });
   }
-  for (const s of ctx.symtab.ordered) if (s.live && s.kind === SymbolKind.Data && s.state !== 'defined' && !isWeak(s) && s.absolute === undefined) reportUndefined(ctx, s);
+  for (const s of ctx.symtab.ordered) if (s.live && s.kind === SymbolKind.Data && s.state !== 'defined' && !isWeak(s) && s.absolute === undefined) undefinedSymbols.push(s);
+  for (const s of inFirstReferenceOrder(ctx, undefinedSymbols)) reportUndefined(ctx, s);
   if (c.importTable && table) out.splice(c.importMemory ? 1 : 0, 0, { sym: table, imp: { module: 'env', name: '__indirect_function_table', desc: { kind: ExternalKind.Table, table: { elemType: FUNCREF, limits: { flags: 0, min: BigInt(c.tableBase + ctx.tableEntries.length) } } } } });
   return out;
 }
@@ -66,6 +69,28 @@ function importFor(s: Sym): Import {
   if (s.kind === SymbolKind.Table) return { module, name, desc: { kind: ExternalKind.Table, table: s.tableType ?? { elemType: FUNCREF, limits: { flags: 0, min: 0n } } } };
   // Tags: the type index is filled in by buildModule from `s.signature`, like functions'.
   return { module, name, desc: { kind: ExternalKind.Tag, tag: { attribute: 0, typeIndex: 0 as TypeIndex } } };
+}
+
+/**
+ * Undefined symbols in the order wasm-ld reports them: by their first relocation, scanning each
+ * object's functions, then its data segments, in file order (it reports while scanning
+ * relocations). Symbols no relocation names keep symbol-table order, after the others.
+ */
+function inFirstReferenceOrder(ctx: LinkContext, syms: Sym[]): Sym[] {
+  if (syms.length < 2) return syms;
+  const wanted = new Set(syms);
+  const rank = new Map<Sym, number>();
+  for (const f of ctx.objectFiles) {
+    for (const chunk of [...f.functions, ...f.segments]) {
+      if (!chunk.live) continue;
+      for (const r of chunk.relocs) {
+        if (r.type === RelocType.R_WASM_TYPE_INDEX_LEB) continue; // names a type, not a symbol
+        const s = f.symbols[r.index];
+        if (s !== undefined && wanted.has(s) && !rank.has(s)) rank.set(s, rank.size);
+      }
+    }
+  }
+  return syms.map((s, i) => ({ s, key: rank.get(s) ?? rank.size + i })).sort((a, b) => a.key - b.key).map((e) => e.s);
 }
 
 function reportUndefined(ctx: LinkContext, s: Sym): void {
@@ -119,10 +144,12 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
   const c = ctx.config;
   const exports: Export[] = [];
   const extraFunctions: InputFunction[] = [];
-  if (c.exportMemory && !c.importMemory) exports.push({ name: c.exportMemory, kind: 2, index: 0 });
-  if (c.exportTable && ctx.indirectTable) exports.push({ name: '__indirect_function_table', kind: 1, index: ctx.indirectTable.outputIndex });
+  if (c.exportMemory && !c.importMemory) exports.push({ name: c.exportMemory, kind: ExternalKind.Memory, index: 0 });
+  if (c.exportTable && ctx.indirectTable) exports.push({ name: '__indirect_function_table', kind: ExternalKind.Table, index: ctx.indirectTable.outputIndex });
   const wrap = needsCommandWrappers(ctx);
   const seen = new Set(exports.map((e) => e.name));
+  // wasm-ld lists the wrappers' exports after every other symbol's, in symbol order.
+  const wrapperExports: Export[] = [];
   for (const s of ctx.symtab.ordered) {
     if (!s.live || !isExportedSymbol(ctx, s) || s.isLocal) continue;
     if (isImplicitMutableSyntheticExport(ctx, s)) continue;
@@ -130,15 +157,13 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
     if (seen.has(name)) continue;
     seen.add(name);
     if (s.kind === SymbolKind.Function && s.func) {
-      let index = s.func.outputIndex;
       if (wrap && s.func.kind === 'input') {
         const w = syntheticFunction(`${s.name}.command_export`, s.func.type);
         w.outputIndex = functions.length + extraFunctions.length + ctx.numImportedFunctions;
         extraFunctions.push(w);
-        (w as InputFunction & { wraps?: InputFunction }).wraps = s.func;
-        index = w.outputIndex;
-      }
-      exports.push({ name, kind: ExternalKind.Func, index });
+        w.wraps = s.func;
+        wrapperExports.push({ name, kind: ExternalKind.Func, index: w.outputIndex });
+      } else exports.push({ name, kind: ExternalKind.Func, index: s.func.outputIndex });
     } else if (s.kind === SymbolKind.Global && s.global) exports.push({ name, kind: ExternalKind.Global, index: s.global.outputIndex });
     else if (s.kind === SymbolKind.Data) {
       const g: InputGlobal = { name, type: { valType: I32, mutable: false }, value: symbolVA(s), live: true, outputIndex: globalsCount() };
@@ -147,15 +172,16 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
     } else if (s.kind === SymbolKind.Table && s.table) exports.push({ name, kind: ExternalKind.Table, index: s.table.outputIndex });
     else if (s.kind === SymbolKind.Tag && s.tag) exports.push({ name, kind: ExternalKind.Tag, index: s.tag.outputIndex });
   }
+  exports.push(...wrapperExports);
   // --export-all exports every defined symbol, the linker's own too: wasm-ld 22 exports
   // `__wasm_init_memory` and the address of `__wasm_init_memory_flag` (as an i32 global).
   if (c.exportAll && ctx.sym.initMemory?.live && !seen.has('__wasm_init_memory')) {
-    exports.push({ name: '__wasm_init_memory', kind: 0, index: ctx.sym.initMemory.outputIndex });
+    exports.push({ name: '__wasm_init_memory', kind: ExternalKind.Func, index: ctx.sym.initMemory.outputIndex });
   }
   if (c.exportAll && c.sharedMemory && ctx.initMemoryFlag !== undefined && !seen.has('__wasm_init_memory_flag')) {
     const g: InputGlobal = { name: '__wasm_init_memory_flag', type: { valType: I32, mutable: false }, value: ctx.initMemoryFlag, live: true, outputIndex: globalsCount() };
     ctx.exportedDataGlobals.push(g);
-    exports.push({ name: g.name, kind: 3, index: g.outputIndex });
+    exports.push({ name: g.name, kind: ExternalKind.Global, index: g.outputIndex });
   }
   return { exports, extraFunctions };
 }
@@ -393,7 +419,7 @@ export function synthesizeBodies(ctx: LinkContext, extraFunctions: InputFunction
     s.initTLS.func.bytes = initTLSBody({ tlsBaseGlobal: tlsBaseIndex, tdata: tdata ? { index: tdata.index, size: tdata.size } : undefined, applyGlobalTLSRelocs: apply?.outputIndex });
   }
   for (const w of extraFunctions) {
-    const target = (w as InputFunction & { wraps?: InputFunction }).wraps!;
+    const target = w.wraps!;
     const dtors = ctx.sym.callDtors?.func?.live ? ctx.sym.callDtors.func.outputIndex : undefined;
     const ctors = s.callCtors?.func?.live ? s.callCtors.func.outputIndex : undefined;
     w.bytes = commandExportBody(target.type.params.length, ctors, target.outputIndex, dtors);
