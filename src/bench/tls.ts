@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { WasmthreadsError } from '../diagnostics.js';
 import { readModule } from '../binary/read-module.js';
 import { exports as moduleExports, functionType } from '../binary/module-info.js';
-import { ExternalKind } from '../binary/types.js';
+import { ExternalKind, ValTypeCode } from '../binary/types.js';
 import { moduleInfoOf } from '../runtime/module-info.js';
 import { MAX_THREADS, VARIANT_LABELS, VARIANTS } from './tls-module.js';
 import type { BenchJob, JobResult, UserTarget } from './tls-run.js';
@@ -78,7 +78,7 @@ async function userTarget(user: NonNullable<TlsBenchOptions['user']>, threads: n
   const funcs = exported.filter((e) => e.kind === ExternalKind.Func).map((e) => e.name);
   if (!ex || ex.kind !== ExternalKind.Func) bad(user.file, `no exported function '${user.exportName}'`, `exported functions: ${funcs.slice(0, 12).join(', ')}${funcs.length > 12 ? ', …' : ''}`);
   const type = functionType(mod, ex.index)!;
-  const I32 = 0x7f;
+  const I32 = ValTypeCode.i32;
   const style = type.params.length === 0 ? 'call' : type.params.length === 1 && type.params[0] === I32 ? 'count' : undefined;
   if (!style) bad(user.file, `'${user.exportName}' must take no parameters (called once per operation) or one i32 (the number of operations to do)`);
   const module = await WebAssembly.compile(user.bytes);

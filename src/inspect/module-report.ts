@@ -4,7 +4,7 @@
 import { constExprReader } from '../binary/instructions.js';
 import { instructionText, valTypeName } from '../binary/disassemble.js';
 import { evalConstExpr } from '../binary/const-expr.js';
-import { findSection, type ConstExpr, type Limits, type Section, type WasmModule } from '../binary/types.js';
+import { ExternalKind, ValTypeCode, findSection, type ConstExpr, type Limits, type Section, type WasmModule } from '../binary/types.js';
 import type { ModuleIndex } from './module-index.js';
 import type {
   DataSegmentReport,
@@ -155,7 +155,7 @@ export function constExprValue(expr: ConstExpr): number | string | undefined {
 
 export function globalReports(mod: WasmModule, index: ModuleIndex): GlobalReport[] {
   const out: GlobalReport[] = index.globalImports.map(({ import: imp, index: i }) => {
-    const g = imp.desc.kind === 3 ? imp.desc.global : { valType: 0x7f, mutable: false };
+    const g = imp.desc.kind === ExternalKind.Global ? imp.desc.global : { valType: ValTypeCode.i32, mutable: false };
     return { index: i, ...optional('name', index.globalName(i)), import: `${imp.module}.${imp.name}`, type: valTypeName(g.valType), mutable: g.mutable };
   });
   for (const g of findSection(mod, 6)?.globals ?? []) {

@@ -13,7 +13,7 @@ import { isTableIndexReloc, relocCategory, relocTypeInfo } from '../binary/reloc
 import type { RelocTypeInfo } from '../binary/reloc-types.js';
 import { writeS32, writeS64, writeU32, writeU64 } from '../binary/leb.js';
 import type { Relocation } from '../binary/types.js';
-import { SegmentFlag, SymbolFlag, SymbolKind } from '../binary/types.js';
+import { SegmentFlag, SymbolFlag, SymbolKind, ValTypeCode } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
 import { pieceOffset, segmentOffset } from './merge-strings.js';
@@ -107,7 +107,7 @@ function ensureGot(ctx: LinkContext, s: Sym): void {
   if (s.kind === SymbolKind.Function && hasFunctionBody(s)) addTableEntry(ctx, s);
   const tlsInShared = s.isTLS && ctx.config.sharedMemory;
   // lld's names for internal (non-PIC) GOT entries.
-  s.gotGlobal = { name: `GOT.${s.kind === SymbolKind.Function ? 'func' : 'data'}.internal.${s.name}`, type: { valType: 0x7f, mutable: tlsInShared }, live: true, outputIndex: -1 };
+  s.gotGlobal = { name: `GOT.${s.kind === SymbolKind.Function ? 'func' : 'data'}.internal.${s.name}`, type: { valType: ValTypeCode.i32, mutable: tlsInShared }, live: true, outputIndex: -1 };
   ctx.extraGlobals.push(s.gotGlobal);
   // Each thread's TLS block is elsewhere, so the address is set at run time, per thread.
   if (tlsInShared && !ctx.sym.applyGlobalTLSRelocs) {

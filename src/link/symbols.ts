@@ -5,7 +5,8 @@
 // are the pieces copied to the output: function bodies and data segments with their relocations,
 // plus the index-assigned elements (globals, tables, tags) and the linker's synthetic functions.
 
-import type { ConstExpr, FuncType, GlobalType, Relocation, SymbolKind, TableType } from '../binary/types.js';
+import type { ConstExpr, FuncType, GlobalType, Relocation, SymbolKind, TableType, ValType } from '../binary/types.js';
+import { valTypeName } from '../binary/disassemble.js';
 import { SymbolFlag } from '../binary/types.js';
 import type { ObjFile } from './input-files.js';
 import type { ArchiveMemberRef } from './archive.js';
@@ -182,11 +183,14 @@ export const isUndefined = (s: Sym): boolean => s.state !== 'defined';
 
 export const KIND_NAMES = ['WASM_SYMBOL_TYPE_FUNCTION', 'WASM_SYMBOL_TYPE_DATA', 'WASM_SYMBOL_TYPE_GLOBAL', 'WASM_SYMBOL_TYPE_SECTION', 'WASM_SYMBOL_TYPE_TAG', 'WASM_SYMBOL_TYPE_TABLE'];
 
-const VALTYPE_NAMES: Record<number, string> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' };
+/** A value type as lld prints it: `i32`, `funcref`…; a typed reference is just `ref`. */
+export function lldValTypeName(v: ValType): string {
+  return typeof v === 'number' ? valTypeName(v) : 'ref';
+}
 
 /** `(i32, i32) -> i32`, as lld prints signatures. */
 export function formatSignature(t: FuncType): string {
-  const name = (v: unknown): string => (typeof v === 'number' ? (VALTYPE_NAMES[v] ?? `0x${v.toString(16)}`) : 'ref');
+  const name = lldValTypeName;
   const results = t.results.length === 0 ? 'void' : t.results.length === 1 ? name(t.results[0]) : `(${t.results.map(name).join(', ')})`;
   return `(${t.params.map(name).join(', ')}) -> ${results}`;
 }

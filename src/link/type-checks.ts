@@ -9,14 +9,9 @@ import type { FuncType, GlobalType, SymbolInfo, TableType } from '../binary/type
 import { ExternalKind, SymbolFlag, SymbolKind } from '../binary/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ObjFile } from './input-files.js';
-import { fileName, formatSignature, typeKey } from './symbols.js';
+import { fileName, formatSignature, lldValTypeName as valTypeName, typeKey } from './symbols.js';
 import type { Sym } from './symbols.js';
 
-const VALTYPE_NAMES: Record<number, string> = { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref', 0x69: 'exnref' };
-
-function valTypeName(v: unknown): string {
-  return typeof v === 'number' ? (VALTYPE_NAMES[v] ?? `0x${v.toString(16)}`) : 'ref';
-}
 
 /** `var i32` / `const i64`, as lld prints a WasmGlobalType. */
 export function formatGlobalType(t: GlobalType): string {
