@@ -1,10 +1,11 @@
 // The module-level parts of an inspect report: sections with offsets and sizes, imports, exports,
 // functions, tables, memories (limits, shared), globals with their initial values, data segments.
 
+import { DataMode, LimitsFlag } from '../binary/format.js';
 import { constExprReader } from '../binary/instructions.js';
 import { instructionText, valTypeName } from '../binary/disassemble.js';
 import { evalConstExpr } from '../binary/const-expr.js';
-import { ExternalKind, ValTypeCode, findSection, type ConstExpr, type Limits, type Section, type WasmModule } from '../binary/types.js';
+import { ExternalKind, SectionId, ValTypeCode, findSection, type ConstExpr, type Limits, type Section, type WasmModule } from '../binary/types.js';
 import type { ModuleIndex } from './module-index.js';
 import type {
   DataSegmentReport,
@@ -18,27 +19,22 @@ import type {
 } from './report.js';
 
 const KIND_NAMES = ['func', 'table', 'memory', 'global', 'tag'] as const;
-/** Limits flag bits (core spec §5.3.7, threads and memory64 proposals). */
-const LIMITS_HAS_MAX = 0x1;
-const LIMITS_SHARED = 0x2;
-const LIMITS_MEMORY64 = 0x4;
-const DATA_PASSIVE = 1;
 
 /** Entry count of a vector section, for the section table. */
 function entryCount(s: Section): number | undefined {
   switch (s.id) {
-    case 1: return s.types.length;
-    case 2: return s.imports.length;
-    case 3: return s.functions.length;
-    case 4: return s.tables.length;
-    case 5: return s.memories.length;
-    case 6: return s.globals.length;
-    case 7: return s.exports.length;
-    case 9: return s.elements.length;
-    case 10: return s.bodies.length;
-    case 11: return s.segments.length;
-    case 12: return s.count;
-    case 13: return s.tags.length;
+    case SectionId.Type: return s.types.length;
+    case SectionId.Import: return s.imports.length;
+    case SectionId.Function: return s.functions.length;
+    case SectionId.Table: return s.tables.length;
+    case SectionId.Memory: return s.memories.length;
+    case SectionId.Global: return s.globals.length;
+    case SectionId.Export: return s.exports.length;
+    case SectionId.Element: return s.elements.length;
+    case SectionId.Code: return s.bodies.length;
+    case SectionId.Data: return s.segments.length;
+    case SectionId.DataCount: return s.count;
+    case SectionId.Tag: return s.tags.length;
     default: return undefined;
   }
 } // prettier-ignore
@@ -57,8 +53,8 @@ export function sectionReports(mod: WasmModule, index: ModuleIndex, fileSize: nu
 export function limitsText(l: Limits): string {
   const parts = [`min=${l.min}`];
   if (l.max !== undefined) parts.push(`max=${l.max}`);
-  if (l.flags & LIMITS_SHARED) parts.push('shared');
-  if (l.flags & LIMITS_MEMORY64) parts.push('i64');
+  if (l.flags & LimitsFlag.SHARED) parts.push('shared');
+  if (l.flags & LimitsFlag.IS_64) parts.push('i64');
   return parts.join(' ');
 }
 
@@ -68,10 +64,10 @@ export function importReports(index: ModuleIndex): ImportReport[] {
     const entry = lists[imp.desc.kind].find((e) => e.import === imp)!;
     let type: string;
     switch (imp.desc.kind) {
-      case 0: type = index.signature(imp.desc.typeIndex); break;
-      case 1: type = `${valTypeName(imp.desc.table.elemType)} ${limitsText(imp.desc.table.limits)}`; break;
-      case 2: type = limitsText(imp.desc.memory.limits); break;
-      case 3: type = `${imp.desc.global.mutable ? 'mut ' : ''}${valTypeName(imp.desc.global.valType)}`; break;
+      case ExternalKind.Func: type = index.signature(imp.desc.typeIndex); break;
+      case ExternalKind.Table: type = `${valTypeName(imp.desc.table.elemType)} ${limitsText(imp.desc.table.limits)}`; break;
+      case ExternalKind.Memory: type = limitsText(imp.desc.memory.limits); break;
+      case ExternalKind.Global: type = `${imp.desc.global.mutable ? 'mut ' : ''}${valTypeName(imp.desc.global.valType)}`; break;
       default: type = index.signature(imp.desc.tag.typeIndex);
     } // prettier-ignore
     return { module: imp.module, name: imp.name, kind: KIND_NAMES[imp.desc.kind], index: entry.index, type };
@@ -105,8 +101,8 @@ export function functionReports(mod: WasmModule, index: ModuleIndex): FunctionRe
 }
 
 function memoryReport(l: Limits, i: number, imp?: string): MemoryReport {
-  const r: MemoryReport = { index: i, ...optional('import', imp), min: Number(l.min), shared: (l.flags & LIMITS_SHARED) !== 0, memory64: (l.flags & LIMITS_MEMORY64) !== 0 };
-  if (l.flags & LIMITS_HAS_MAX && l.max !== undefined) r.max = Number(l.max);
+  const r: MemoryReport = { index: i, ...optional('import', imp), min: Number(l.min), shared: (l.flags & LimitsFlag.SHARED) !== 0, memory64: (l.flags & LimitsFlag.IS_64) !== 0 };
+  if (l.flags & LimitsFlag.HAS_MAX && l.max !== undefined) r.max = Number(l.max);
   if (l.pageSizeLog2 !== undefined) r.pageSizeLog2 = l.pageSizeLog2;
   return r;
 }
@@ -170,7 +166,7 @@ export function globalReports(mod: WasmModule, index: ModuleIndex): GlobalReport
 
 export function dataSegmentReports(mod: WasmModule, index: ModuleIndex): DataSegmentReport[] {
   return (findSection(mod, 11)?.segments ?? []).map((seg, i) => {
-    const passive = seg.flags === DATA_PASSIVE;
+    const passive = seg.flags === DataMode.PASSIVE;
     const r: DataSegmentReport = { index: i, ...optional('name', index.dataName(i)), mode: passive ? 'passive' : 'active', size: seg.init.length, fileOffset: seg.initOffset };
     if (!passive) {
       r.memory = seg.memoryIndex ?? 0;

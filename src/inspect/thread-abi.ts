@@ -17,6 +17,7 @@
 // `detectThreadAbi` works from the decoded module alone; the runtime uses it too (its
 // `spawnImport`, and `emscripten` to refuse such a module with a hint).
 
+import { LimitsFlag } from '../binary/format.js';
 import { ExternalKind, SegmentFlag, SymbolFlag, findCustom, findSection, type Import, type WasmModule } from '../binary/types.js';
 import { HOST_MANAGED_MODULE, WASI_THREADS_MODULE, WASI_THREAD_SPAWN, WASI_THREAD_START } from '../shared/thread-abi-names.js';
 import { scanCode } from './code-scan.js';
@@ -26,15 +27,14 @@ const HOST_MANAGED_EXPORTS = ['__wasm_init_tls', '__tls_size', '__tls_align'];
 const EMSCRIPTEN_THREAD_EXPORTS = ['_emscripten_thread_init', 'emscripten_tls_init', '_emscripten_thread_exit', 'pthread_self'];
 const EMSCRIPTEN_THREAD_IMPORT = /^_{0,2}emscripten_(thread|notify|check_blocking|receive_on_main|futex|init_main_thread)/;
 const EMSCRIPTEN_IMPORT = /^_{0,2}emscripten_/;
-const LIMITS_SHARED = 0x2;
 
 /** Whether memory 0 (imported or defined) is shared, and the import that provides it. */
 function memoryZero(mod: WasmModule): { shared: boolean; import?: Import } {
   const imports = findSection(mod, 2)?.imports ?? [];
   const imp = imports.find((i) => i.desc.kind === 2);
-  if (imp && imp.desc.kind === 2) return { shared: (imp.desc.memory.limits.flags & LIMITS_SHARED) !== 0, import: imp };
+  if (imp && imp.desc.kind === 2) return { shared: (imp.desc.memory.limits.flags & LimitsFlag.SHARED) !== 0, import: imp };
   const def = findSection(mod, 5)?.memories[0];
-  return { shared: def !== undefined && (def.limits.flags & LIMITS_SHARED) !== 0 };
+  return { shared: def !== undefined && (def.limits.flags & LimitsFlag.SHARED) !== 0 };
 }
 
 function memoryReason(mem: { shared: boolean; import?: Import }): string {

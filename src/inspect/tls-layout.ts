@@ -2,10 +2,10 @@
 // the TLS segments (segment flag 0x2, or lld's legacy `.tdata`/`.tbss` name rule), the values of
 // `__tls_size` / `__tls_align`, the `__tls_base` global and `__wasm_init_tls`, the TLS symbols,
 // and which functions use TLS — found by decoding code for `global.get`/`global.set` of
-// `__tls_base`, and in objects also by `R_WASM_GLOBAL_INDEX_LEB` relocations against
+// `__tls_base`, and in objects also by `RelocType.R_WASM_GLOBAL_INDEX_LEB` relocations against
 // `__tls_base` and `R_WASM_MEMORY_ADDR_TLS_SLEB(64)` relocations.
 
-import { isTlsReloc, RELOC_TYPES } from '../binary/reloc-types.js';
+import { isTlsReloc, RelocType, RELOC_TYPES } from '../binary/reloc-types.js';
 import { findSection, SegmentFlag, SymbolFlag, SymbolKind, type WasmModule } from '../binary/types.js';
 import { functionAtOffset, type CodeScan } from './code-scan.js';
 import type { ModuleIndex } from './module-index.js';
@@ -13,7 +13,6 @@ import { constExprText, constExprValue, optional } from './module-report.js';
 import type { SegmentInfoReport, TlsReport, TlsSegmentReport, TlsUserReport } from './report.js';
 
 const TLS_SEGMENT_PREFIXES = ['.tdata', '.tbss'];
-const R_WASM_GLOBAL_INDEX_LEB = 7;
 
 export function isTlsSegmentName(name: string | undefined): boolean {
   return name !== undefined && TLS_SEGMENT_PREFIXES.some((p) => name.startsWith(p));
@@ -81,7 +80,7 @@ function relocationUsers(mod: WasmModule, index: ModuleIndex, users: Map<number,
     if (s.id !== 0 || s.custom !== 'reloc' || s.targetSection !== codeIndex) continue;
     for (const r of s.relocations) {
       const sym = index.symbols[r.index];
-      const againstTlsBase = r.type === R_WASM_GLOBAL_INDEX_LEB && sym?.kind === SymbolKind.Global && index.symbolName(r.index) === '__tls_base';
+      const againstTlsBase = r.type === RelocType.R_WASM_GLOBAL_INDEX_LEB && sym?.kind === SymbolKind.Global && index.symbolName(r.index) === '__tls_base';
       if (!againstTlsBase && !isTlsReloc(r.type)) continue;
       const func = functionAtOffset(mod, index.funcImports.length, code.contentOffset + r.offset);
       if (func !== undefined) addUse(users, func, RELOC_TYPES[r.type].name);

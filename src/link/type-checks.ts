@@ -35,17 +35,17 @@ function declaredType(file: ObjFile, info: SymbolInfo): GlobalType | TableType |
   switch (info.kind) {
     case SymbolKind.Global: {
       if (!undefinedEntry) return file.globals[info.index - file.globalImports.length]?.type;
-      const imp = file.importFor(2, info.index);
+      const imp = file.importFor(SymbolKind.Global, info.index);
       return imp?.desc.kind === ExternalKind.Global ? imp.desc.global : undefined;
     }
     case SymbolKind.Table: {
       if (!undefinedEntry) return file.tables[info.index - file.tableImports.length]?.type;
-      const imp = file.importFor(5, info.index);
+      const imp = file.importFor(SymbolKind.Table, info.index);
       return imp?.desc.kind === ExternalKind.Table ? imp.desc.table : undefined;
     }
     case SymbolKind.Tag: {
       if (!undefinedEntry) return file.tags[info.index - file.tagImports.length]?.type;
-      const imp = file.importFor(4, info.index);
+      const imp = file.importFor(SymbolKind.Tag, info.index);
       return imp?.desc.kind === ExternalKind.Tag ? file.types[imp.desc.tag.typeIndex] : undefined;
     }
   }
@@ -65,15 +65,17 @@ export function checkEntryType(existing: Sym, file: ObjFile, info: SymbolInfo, s
   const oldType = existingType(existing);
   const newType = declaredType(file, info);
   if (!oldType || !newType) return;
-  const notes = (fmt: (t: never) => string): string[] => [`defined as ${fmt(oldType as never)} in ${fileName(existing.file)}`, `defined as ${fmt(newType as never)} in ${file.name}`];
+  const notes = <T>(fmt: (t: T) => string, a: T, b: T): string[] => [`defined as ${fmt(a)} in ${fileName(existing.file)}`, `defined as ${fmt(b)} in ${file.name}`];
   const base = { symbol: existing.name };
+  // The symbol table holds one kind per name, so both types are of the entry's kind.
   if (info.kind === SymbolKind.Global) {
-    const a = oldType as GlobalType;
-    const b = newType as GlobalType;
-    if (a.valType !== b.valType || a.mutable !== b.mutable) sink.error({ ...base, code: 'global-type-mismatch', message: `Global type mismatch: ${existing.name}`, notes: notes(formatGlobalType) });
+    const [a, b] = [oldType as GlobalType, newType as GlobalType];
+    if (a.valType !== b.valType || a.mutable !== b.mutable) sink.error({ ...base, code: 'global-type-mismatch', message: `Global type mismatch: ${existing.name}`, notes: notes(formatGlobalType, a, b) });
   } else if (info.kind === SymbolKind.Table) {
-    if ((oldType as TableType).elemType !== (newType as TableType).elemType) sink.error({ ...base, code: 'table-type-mismatch', message: `Table type mismatch: ${existing.name}`, notes: notes(formatTableType) });
+    const [a, b] = [oldType as TableType, newType as TableType];
+    if (a.elemType !== b.elemType) sink.error({ ...base, code: 'table-type-mismatch', message: `Table type mismatch: ${existing.name}`, notes: notes(formatTableType, a, b) });
   } else if (info.kind === SymbolKind.Tag) {
-    if (typeKey(oldType as FuncType) !== typeKey(newType as FuncType)) sink.warn({ ...base, code: 'tag-signature-mismatch', message: `Tag signature mismatch: ${existing.name}`, notes: notes(formatSignature) });
+    const [a, b] = [oldType as FuncType, newType as FuncType];
+    if (typeKey(a) !== typeKey(b)) sink.warn({ ...base, code: 'tag-signature-mismatch', message: `Tag signature mismatch: ${existing.name}`, notes: notes(formatSignature, a, b) });
   }
 }
