@@ -2,13 +2,16 @@
 // (`npm run typecheck`): esbuild only strips types.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const entryPoints = {
   cli: 'src/cli/main.ts',
   index: 'src/index.ts',
 };
+
+// A fresh dist/: chunk names carry content hashes, so an old build's chunks would stay behind.
+rmSync('dist', { recursive: true, force: true });
 
 // Split: each CLI command is its own chunk, loaded when it runs (`link` loads no runtime, WASI or
 // inspect code); the library entry shares the chunks. Chunks stay in dist/ itself: code that

@@ -4,10 +4,14 @@
 // Workloads (each skipped, with a note, when its inputs are not installed — npm run setup):
 //   hello+libc       a C hello world against Debian's wasi-libc libc.a (lazy archive extraction)
 //   libc-mt all      every member of emscripten 3.1.6's libc-mt.a, --whole-archive --export-all
-// (emcc's own C++ std::thread line is not here yet: it needs emcc to build the objects first.)
+//   em++ thread      em++'s own link line for test/fixtures/emscripten/std_thread.cpp (C++ std::thread
+//                    + thread_local, -pthread -sPROXY_TO_PTHREAD: libc++, libc++abi, libc-mt…),
+//                    recorded once by building it with em++ through a recording wasm-ld; wasm-ld-22
+//                    gets the same line plus --no-stack-first, which is what the line means (emcc
+//                    3.1.6 wrote it for wasm-ld 14's data-first layout; wasm-ld 22 rejects it as is)
 // Usage: npm run build && node benchmarks/link/link.mjs [RUNS]
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +22,39 @@ const RUNS = Number(process.argv[2] ?? 5);
 const WASI = '/usr/lib/wasm32-wasi';
 const EMSYSROOT = '/usr/share/emscripten/cache/sysroot/lib/wasm32-emscripten';
 const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-linkbench-'));
+
+/**
+ * em++'s link line for the C++ std::thread fixture, with its temporary objects kept: an
+ * EM_LLVM_ROOT whose wasm-ld-14 records the arguments, copies every input object that emcc would
+ * delete afterwards, and links with the real wasm-ld-14. Returns the argument list with `-o` as
+ * the last pair removed, or undefined if emscripten is not installed.
+ */
+function recordEmxxLine() {
+  if (!existsSync('/usr/bin/em++') || !existsSync('/usr/bin/wasm-ld-14')) return undefined;
+  const dir = join(tmp, 'emxx');
+  const root = join(dir, 'llvm-root');
+  const kept = join(dir, 'objects');
+  mkdirSync(kept, { recursive: true });
+  mkdirSync(root);
+  for (const f of readdirSync('/usr/bin')) if (f.endsWith('-14') && f !== 'wasm-ld-14') symlinkSync(join('/usr/bin', f), join(root, f));
+  writeFileSync(join(root, 'wasm-ld-14'), [
+    '#!/usr/bin/env bash',
+    'args=()',
+    'for a in "$@"; do',
+    `  if [[ "$a" == *.o && "$a" != /usr/* ]]; then c="${kept}/$(basename "$a")"; cp "$a" "$c"; args+=("$c"); else args+=("$a"); fi`,
+    'done',
+    `printf "%s\\n" "\${args[@]}" > ${join(dir, 'line')}`,
+    'exec /usr/bin/wasm-ld-14 "$@"',
+  ].join('\n') + '\n');
+  chmodSync(join(root, 'wasm-ld-14'), 0o755);
+  execFileSync('em++', ['-pthread', '-O1', '-sPROXY_TO_PTHREAD', '-sEXIT_RUNTIME=1', '-sINITIAL_MEMORY=67108864', join(ROOT, 'test/fixtures/emscripten/std_thread.cpp'), '-o', join(dir, 'prog.js')], {
+    cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], timeout: 600_000,
+    env: { ...process.env, EM_LLVM_ROOT: root, EMCC_SKIP_SANITY_CHECK: '1', NODE_PATH: '/usr/share/nodejs' },
+  });
+  const line = readFileSync(join(dir, 'line'), 'utf8').trimEnd().split('\n');
+  const o = line.indexOf('-o');
+  return [...line.slice(0, o), ...line.slice(o + 2)];
+}
 
 const workloads = [
   {
@@ -30,6 +67,18 @@ const workloads = [
     needs: [`${EMSYSROOT}/libc-mt.a`, '/usr/bin/wasm-ld-22'],
     args: (out) => ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=16777216', '--export-all', '--allow-undefined',
       '--no-check-features', '--whole-archive', `${EMSYSROOT}/libc-mt.a`, '--no-whole-archive', '-o', out],
+  },
+  {
+    name: 'em++ thread',
+    needs: ['/usr/bin/em++', '/usr/bin/wasm-ld-14', '/usr/bin/wasm-ld-22'],
+    line: undefined,
+    args(out) {
+      this.line ??= recordEmxxLine();
+      return [...this.line, '-o', out];
+    },
+    refArgs(out) {
+      return [...this.args(out), '--no-stack-first'];
+    },
   },
 ];
 
@@ -54,7 +103,7 @@ for (const w of workloads) {
   const ref = [];
   for (let i = 0; i < RUNS; i++) {
     ours.push(measure(process.execPath, [CLI, 'link', ...w.args(join(tmp, 'ours.wasm'))]));
-    ref.push(measure('/usr/bin/wasm-ld-22', w.args(join(tmp, 'ref.wasm'))));
+    ref.push(measure('/usr/bin/wasm-ld-22', (w.refArgs ?? w.args).call(w, join(tmp, 'ref.wasm'))));
   }
   const m = (xs, k) => median(xs.map((x) => x[k]));
   const ratios = ours.map((o, i) => o.cpu / ref[i].cpu);

@@ -302,10 +302,18 @@ export function readReloc(
     const index = r.u32();
     checkRelocIndex(r, sectionName, info.name, info.symbolKinds, index, spaces, indexAt);
     const reloc: Relocation = { type, offset, index };
-    if (info.hasAddend) reloc.addend = info.is64 ? r.s64() : BigInt(r.s32());
+    if (info.hasAddend) reloc.addend = info.is64 ? safeS64(r, sectionName) : r.s32();
     relocations[i] = reloc;
   }
   return { targetSection, relocations };
+}
+
+/** A 64-bit addend as a number; one past ±2^53 cannot be an address in any real object. */
+function safeS64(r: ByteReader, sectionName: string): number {
+  const at = r.pos;
+  const v = r.s64();
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) r.fail(`${sectionName}: relocation addend ${v} is beyond ±2^53`, at);
+  return Number(v);
 }
 
 function checkRelocIndex(

@@ -86,7 +86,15 @@ export const SECTION_NAMES: Record<number, string> = {
 
 export { isWasm };
 
-export function readModule(bytes: Uint8Array, file?: string): WasmModule {
+export interface ReadModuleOptions {
+  /**
+   * Decode the `name` section (default true). A reader that regenerates names — the linker —
+   * keeps it raw: decoding every function name of every object is wasted work there.
+   */
+  names?: boolean;
+}
+
+export function readModule(bytes: Uint8Array, file?: string, options: ReadModuleOptions = {}): WasmModule {
   const r = new ByteReader(bytes, file);
   if (bytes.length < 4 || !isWasm(bytes)) r.fail('not a WebAssembly file (bad magic number)', 0);
   r.pos = 4;
@@ -94,6 +102,7 @@ export function readModule(bytes: Uint8Array, file?: string): WasmModule {
   const version = r.fixedU32();
   if (version !== WASM_VERSION) r.fail(`unsupported wasm version 0x${version.toString(16)} (expected 1)`, 4);
   const state = new ModuleState();
+  state.decodeNames = options.names ?? true;
   const sections: Section[] = [];
   while (!r.atEnd()) sections.push(readSection(r, state));
   state.finish(r);
@@ -102,6 +111,7 @@ export function readModule(bytes: Uint8Array, file?: string): WasmModule {
 
 /** Counts gathered while reading, for cross-section checks and for the linking decoders. */
 class ModuleState implements IndexSpaces {
+  decodeNames = true;
   types = 0;
   importedFuncs = 0;
   funcs = 0;
@@ -403,7 +413,7 @@ function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: n
       return undefined;
     }
   };
-  if (name === 'name') {
+  if (name === 'name' && s.decodeNames) {
     const subsections = lenient(() => readNameSection(r));
     if (subsections) return { ...base, custom: 'name', subsections };
   } else if (name === 'producers') {

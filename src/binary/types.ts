@@ -296,8 +296,11 @@ export interface Relocation {
   offset: number;
   /** Symbol index, or type index for R_WASM_TYPE_INDEX_LEB. */
   index: number;
-  /** Present exactly for the types that carry an addend. */
-  addend?: bigint;
+  /**
+   * Present exactly for the types that carry an addend. A number: 64-bit addends are exact up to
+   * ±2^53 and the reader rejects larger ones (no wasm64 address reaches that far).
+   */
+  addend?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -122,9 +122,9 @@ function writeRelocation(w: ByteWriter, r: Relocation): void {
   w.u32(r.index);
   const info = relocTypeInfo(r.type);
   if (info?.hasAddend) {
-    const addend = r.addend ?? 0n;
-    if (info.is64) w.s64(addend);
-    else w.s32(Number(addend));
+    const addend = r.addend ?? 0;
+    if (info.is64) w.s64(BigInt(addend));
+    else w.s32(addend);
   }
 }
 

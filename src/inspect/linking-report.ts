@@ -103,7 +103,7 @@ export function relocationReports(mod: WasmModule, index: ModuleIndex): Relocati
         fileOffset: base + r.offset,
         index: r.index,
         ...optional('symbol', isTypeIndex ? undefined : index.symbolName(r.index)),
-        ...optional('addend', r.addend === undefined ? undefined : Number(r.addend)),
+        ...optional('addend', r.addend),
       };
     });
     out.push({ name: s.name, targetSection: s.targetSection, targetName: index.sectionName(s.targetSection), entries });

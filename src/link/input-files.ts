@@ -70,7 +70,7 @@ export class ObjFile {
     /** Archive the object came from, for diagnostics (`lib.a(member.o)`). */
     readonly archiveName?: string,
   ) {
-    this.module = readModule(bytes, name);
+    this.module = readModule(bytes, name, { names: false });
     this.parse();
   }
 
@@ -196,7 +196,8 @@ export class ObjFile {
       if (s.id !== SectionId.Custom || s.custom !== 'reloc') continue;
       const target = this.module.sections[s.targetSection];
       if (!target) this.fail(`${s.name} targets missing section ${s.targetSection}`, s.contentOffset);
-      const sorted = [...s.relocations].sort((a, b) => a.offset - b.offset);
+      // The reader requires offset order, so the list is already sorted.
+      const sorted = s.relocations;
       if (s.targetSection === codeIndex && target.id === SectionId.Code) {
         const starts = target.bodies.map((b) => b.bytesOffset - target.contentOffset);
         this.assign(sorted, starts, this.functions, s.name, s.contentOffset);
@@ -218,7 +219,9 @@ export class ObjFile {
       const len = (chunk?.bytes ?? chunk?.data)?.length ?? 0;
       const rel = r.offset - starts[k];
       if (!chunk || rel < 0 || rel >= len) this.fail(`${section}: relocation at offset ${r.offset} is outside every chunk`, at);
-      chunk.relocs.push({ ...r, offset: rel });
+      // Made chunk-relative in place: the decoded module is this file's own and read once.
+      r.offset = rel;
+      chunk.relocs.push(r);
       // A direct `call` (R_WASM_FUNCTION_INDEX_LEB): the callee's signature is checked against it.
       if (r.type === RelocType.R_WASM_FUNCTION_INDEX_LEB) this.calledDirectly.add(r.index);
       if (isTlsReloc(r.type)) this.usesTLS = true;

@@ -27,7 +27,9 @@ export interface LoadedInput {
 
 function readBytes(ctx: LinkContext, options: CheckedLinkOptions, path: string): Uint8Array | undefined {
   try {
-    return options.readFile ? options.readFile(path) : new Uint8Array(readFileSync(path));
+    if (options.readFile) return options.readFile(path);
+    const b = readFileSync(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength); // a view: no copy of the file
   } catch {
     ctx.sink.error({ code: 'missing-input', message: `cannot open ${path}: no such file or it cannot be read`, file: path });
     return undefined;

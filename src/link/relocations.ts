@@ -23,8 +23,8 @@ import { fileName, isWeak, registerType, typeKey } from './symbols.js';
 import type { InputFunction, Sym } from './symbols.js';
 
 /** lld's tombstones for relocations in debug sections against dead code. */
-const TOMBSTONE_DEBUG_RANGES = 0xfffffffen;
-const TOMBSTONE_DEBUG = 0xffffffffn;
+const TOMBSTONE_DEBUG_RANGES = 0xfffffffe;
+const TOMBSTONE_DEBUG = 0xffffffff;
 
 // ---------------------------------------------------------------------------------------------
 // Scan.
@@ -196,38 +196,38 @@ function globalIndex(ctx: LinkContext, s: Sym): number {
  * `__table_base` is `--table-base`, so the `-rel` categories (what `-fPIC` code emits: Rust's
  * emscripten target, for one) are the absolute value minus those bases.
  */
-function relocValue(ctx: LinkContext, file: ObjFile, r: Relocation, P: number): bigint {
-  const A = r.addend ?? 0n;
+function relocValue(ctx: LinkContext, file: ObjFile, r: Relocation, P: number): number {
+  const A = r.addend ?? 0;
   const category = relocCategory(r.type);
-  if (category === 'type-index') return BigInt(ctx.typeIndices.get(typeKey(file.types[r.index])) ?? 0);
+  if (category === 'type-index') return ctx.typeIndices.get(typeKey(file.types[r.index])) ?? 0;
   const s = file.symbols[r.index];
   switch (category) {
     case 'function-index':
-      return BigInt(functionIndex(s));
+      return functionIndex(s);
     case 'table-index':
-      return BigInt(tableSlot(s));
+      return tableSlot(s);
     case 'table-index-rel':
       // A function that got no slot (an undefined weak one) stays 0, as in lld.
-      return hasTableSlot(s) ? BigInt(tableSlot(s) - ctx.config.tableBase) : 0n;
+      return hasTableSlot(s) ? tableSlot(s) - ctx.config.tableBase : 0;
     case 'global-index':
-      return BigInt(globalIndex(ctx, s));
+      return globalIndex(ctx, s);
     case 'tag-index':
-      return BigInt(s.tag ? s.tag.outputIndex : (s.importIndex ?? 0));
+      return s.tag ? s.tag.outputIndex : (s.importIndex ?? 0);
     case 'table-number':
-      return BigInt(s.table ? s.table.outputIndex : (s.importIndex ?? 0));
+      return s.table ? s.table.outputIndex : (s.importIndex ?? 0);
     case 'section-offset':
       // Into merged strings (.debug_str) the addend names a byte of the input, mapped to its piece.
-      if (s.section?.pieces) return BigInt(pieceOffset(s.section.pieces, Number(A)));
-      return BigInt(s.section?.outputOffset ?? 0) + A;
+      if (s.section?.pieces) return pieceOffset(s.section.pieces, Number(A));
+      return (s.section?.outputOffset ?? 0) + A;
     case 'function-offset':
-      return BigInt(s.func?.codeOffset ?? 0) + A;
+      return (s.func?.codeOffset ?? 0) + A;
     case 'memory-addr':
     case 'memory-addr-rel':
     case 'memory-addr-tls':
     case 'memory-addr-locrel': {
-      if (s.state !== 'defined' && s.absolute === undefined) return 0n;
-      const v = BigInt(symbolVA(s)) + A;
-      return category === 'memory-addr-locrel' ? v - BigInt(P) : v;
+      if (s.state !== 'defined' && s.absolute === undefined) return 0;
+      const v = symbolVA(s) + A;
+      return category === 'memory-addr-locrel' ? v - P : v;
     }
   }
 }
@@ -242,26 +242,29 @@ function isDeadTarget(file: ObjFile, r: Relocation): boolean {
   return false;
 }
 
-export function writeRelocValue(buf: Uint8Array, offset: number, info: RelocTypeInfo, value: bigint): void {
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+/**
+ * Writes a relocation's value into its slot. Values are numbers (exact below 2^53): the 32-bit
+ * encodings take them modulo 2^32, the 64-bit ones through BigInt, as two's complement.
+ */
+export function writeRelocValue(buf: Uint8Array, offset: number, info: RelocTypeInfo, value: number): void {
   switch (info.encoding) {
     case 'uleb32':
-      writeU32(buf, offset, Number(BigInt.asUintN(32, value)), info.width);
+      writeU32(buf, offset, value >>> 0, info.width);
       break;
     case 'sleb32':
-      writeS32(buf, offset, Number(BigInt.asIntN(32, value)), info.width);
+      writeS32(buf, offset, value | 0, info.width);
       break;
     case 'uleb64':
-      writeU64(buf, offset, BigInt.asUintN(64, value), info.width);
+      writeU64(buf, offset, BigInt.asUintN(64, BigInt(value)), info.width);
       break;
     case 'sleb64':
-      writeS64(buf, offset, BigInt.asIntN(64, value), info.width);
+      writeS64(buf, offset, BigInt.asIntN(64, BigInt(value)), info.width);
       break;
     case 'i32':
-      view.setUint32(offset, Number(BigInt.asUintN(32, value)), true);
+      new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setUint32(offset, value >>> 0, true);
       break;
     case 'i64':
-      view.setBigUint64(offset, BigInt.asUintN(64, value), true);
+      new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setBigUint64(offset, BigInt.asUintN(64, BigInt(value)), true);
       break;
   }
 }
@@ -279,8 +282,8 @@ export function applyRelocations(ctx: LinkContext, file: ObjFile, bytes: Uint8Ar
       ctx.sink.error({ code: 'bad-relocation', message: `${info.name} at offset ${r.offset} runs past the end of its chunk`, file: file.name });
       continue;
     }
-    let value: bigint;
-    if (sectionName !== undefined && isDeadTarget(file, r)) value = tombstone ?? r.addend ?? 0n;
+    let value: number;
+    if (sectionName !== undefined && isDeadTarget(file, r)) value = tombstone ?? r.addend ?? 0;
     else value = relocValue(ctx, file, r, baseVA + r.offset);
     writeRelocValue(out, r.offset, info, value);
   }

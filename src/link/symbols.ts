@@ -196,9 +196,17 @@ export function formatSignature(t: FuncType): string {
 }
 
 /** Structural key of a function type, for type deduplication and signature comparison. */
+const typeKeys = new WeakMap<FuncType, string>();
+
+/** A function type's structure as a string (equal types, equal keys); computed once per type object. */
 export function typeKey(t: FuncType): string {
-  const k = (v: unknown): string => (typeof v === 'number' ? v.toString(16) : JSON.stringify(v));
-  return `${t.params.map(k).join(',')}>${t.results.map(k).join(',')}`;
+  let key = typeKeys.get(t);
+  if (key === undefined) {
+    const k = (v: unknown): string => (typeof v === 'number' ? v.toString(16) : JSON.stringify(v));
+    key = `${t.params.map(k).join(',')}>${t.results.map(k).join(',')}`;
+    typeKeys.set(t, key);
+  }
+  return key;
 }
 
 /** Display name of a file for diagnostics (`lib.a(member.o)` for archive members). */

@@ -56,7 +56,7 @@ function tinyObject(): WasmModule {
       ],
     },
     // The slot sits after the body count (1 byte), body size (1), local count (1), opcode (1).
-    { ...AT, id: 0, name: 'reloc.CODE', custom: 'reloc', targetSection: 3, relocations: [{ type: 4, offset: 4, index: 1, addend: 0n }] },
+    { ...AT, id: 0, name: 'reloc.CODE', custom: 'reloc', targetSection: 3, relocations: [{ type: 4, offset: 4, index: 1, addend: 0 }] },
     { ...AT, id: 0, name: 'target_features', custom: 'target_features', features: [{ prefix: '+', name: 'atomics' }] },
   ];
   return { version: 1, sections };
@@ -92,7 +92,7 @@ const firstRelocAt = relocSection.contentOffset + 1 + 'reloc.CODE'.length + 1 + 
 t.test('the tiny object is valid and round-trips', async (t) => {
   t.equal(Buffer.compare(writeModule(parsed), good), 0);
   t.equal(parsed.sections.length, 8);
-  t.same(findCustom(parsed, 'reloc')?.relocations, [{ type: RelocType.R_WASM_MEMORY_ADDR_SLEB, offset: 4, index: 1, addend: 0n }]);
+  t.same(findCustom(parsed, 'reloc')?.relocations, [{ type: RelocType.R_WASM_MEMORY_ADDR_SLEB, offset: 4, index: 1, addend: 0 }]);
 });
 
 t.test('header errors', async (t) => {
@@ -194,12 +194,12 @@ t.test('reloc.* errors', async (t) => {
     rejects(t, writeModule(m), message, offset, what);
   }
   const unordered = tinyObject();
-  relocs(unordered).push({ type: 4, offset: 2, index: 1, addend: 0n });
+  relocs(unordered).push({ type: 4, offset: 2, index: 1, addend: 0 });
   rejects(t, writeModule(unordered), 'reloc.CODE: relocations not in offset order', firstRelocAt + 4 + 1, 'offset order');
 });
 
 function relocs(m: WasmModule) {
-  return (custom(m, 'reloc.CODE') as { relocations: { type: number; offset: number; index: number; addend?: bigint }[] }).relocations;
+  return (custom(m, 'reloc.CODE') as { relocations: { type: number; offset: number; index: number; addend?: number }[] }).relocations;
 }
 
 function symbols(m: WasmModule) {
