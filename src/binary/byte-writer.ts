@@ -12,7 +12,7 @@ export class ByteWriter {
   private len = 0;
 
   constructor(capacity = INITIAL_CAPACITY) {
-    this.buf = new Uint8Array(Math.max(capacity, 16));
+    this.buf = new Uint8Array(Math.max(capacity, 1));
   }
 
   get length(): number {
@@ -97,8 +97,8 @@ export class ByteWriter {
     return this.buf.subarray(0, this.len);
   }
 
-  /** A copy of the written bytes, trimmed to size. */
+  /** The written bytes, trimmed to size: the buffer itself when it is exactly full, else a copy. */
   finish(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    return this.len === this.buf.length ? this.buf : this.buf.slice(0, this.len);
   }
 }

@@ -18,9 +18,11 @@ import {
   REF_NULL_PREFIX,
   REF_PREFIX,
   TABLE_WITH_INIT,
+  WASM_HEADER_SIZE,
   WASM_MAGIC,
   WASM_VERSION,
 } from './format.js';
+import { PADDED_LEB32_WIDTH, sizeU32 } from './leb.js';
 import {
   ExternalKind,
   SectionId,
@@ -40,20 +42,54 @@ import {
 } from './types.js';
 
 
+/**
+ * Encodes the module. Each section's content is written into a buffer sized from what it holds
+ * (bodies, segments, payloads), then the output is allocated once at its exact size and each
+ * section copied in: no buffer is regrown and nothing is copied a third time.
+ */
 export function writeModule(mod: WasmModule): Uint8Array {
-  const out = new ByteWriter(1 << 12);
+  const contents = mod.sections.map((section) => sectionContent(section));
+  let total = WASM_HEADER_SIZE;
+  mod.sections.forEach((section, i) => (total += 1 + (section.sizeWidth ?? sizeU32(contents[i].length)) + contents[i].length));
+  // The writer reserves a padded LEB's width before each LEB, so a few bytes of slack keep the
+  // last small section from regrowing the buffer; the result is a view of exactly `total` bytes.
+  const out = new ByteWriter(total + PADDED_LEB32_WIDTH);
   out.bytes(WASM_MAGIC);
   const v = mod.version ?? WASM_VERSION;
   out.bytes(Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff));
-  for (const section of mod.sections) writeSection(out, section);
-  return out.finish();
+  mod.sections.forEach((section, i) => {
+    out.u8(section.id);
+    out.sized(contents[i], section.sizeWidth);
+  });
+  return out.view();
 }
 
 export function writeSection(out: ByteWriter, section: Section): void {
-  const content = new ByteWriter();
-  writeSectionContent(content, section);
   out.u8(section.id);
-  out.sized(content, section.sizeWidth);
+  out.sized(sectionContent(section), section.sizeWidth);
+}
+
+/** A section's content, in a buffer sized from the bytes it is known to hold. */
+function sectionContent(section: Section): ByteWriter {
+  const content = new ByteWriter(contentSizeHint(section));
+  writeSectionContent(content, section);
+  return content;
+}
+
+/** Slack per item for its LEB sizes and headers. */
+const ITEM_SLACK = 16;
+
+function contentSizeHint(s: Section): number {
+  switch (s.id) {
+    case SectionId.Code:
+      return s.bodies.reduce((n, b) => n + b.bytes.length + ITEM_SLACK, ITEM_SLACK);
+    case SectionId.Data:
+      return s.segments.reduce((n, g) => n + g.init.length + ITEM_SLACK + (g.offset?.bytes.length ?? 0), ITEM_SLACK);
+    case SectionId.Custom:
+      return s.name.length + ITEM_SLACK + (s.custom === 'raw' ? s.payload.length : 0);
+    default:
+      return 256;
+  }
 }
 
 function writeSectionContent(w: ByteWriter, s: Section): void {
