@@ -64,6 +64,8 @@ export interface Config {
   printGcSections: boolean;
   stripAll: boolean;
   stripDebug: boolean;
+  /** Demangle C++ names in the name section (wasm-ld's default). */
+  demangle: boolean;
   keepSections: Set<string>;
   checkFeatures: boolean;
   features: string[] | undefined;
@@ -112,6 +114,7 @@ export function makeConfig(o: CheckedLinkOptions, allowUndefinedSymbols: Set<str
     printGcSections: !!o.printGcSections,
     stripAll: !!o.stripAll,
     stripDebug: !!o.stripDebug || !!o.stripAll,
+    demangle: o.demangle ?? true,
     keepSections: new Set(o.keepSections ?? []),
     checkFeatures: o.checkFeatures ?? true,
     features: o.features,

@@ -60,6 +60,8 @@ export interface LinkOptions {
   printGcSections?: boolean;
   stripAll?: boolean;
   stripDebug?: boolean;
+  /** `--demangle` (default) / `--no-demangle`: C++ function names in the name section as people read them. */
+  demangle?: boolean;
   keepSections?: string[];
   checkFeatures?: boolean;
   features?: string[];
@@ -256,6 +258,8 @@ export const LINK_FLAGS: FlagDef[] = [
   bool(['print-gc-sections'], 'list what garbage collection removed', (o) => (o.printGcSections = true)),
   bool(['strip-all', 's'], 'no name, producers or target_features sections', (o) => (o.stripAll = true)),
   bool(['strip-debug', 'S'], 'drop .debug_* sections', (o) => (o.stripDebug = true)),
+  bool(['demangle'], 'C++ function names in the name section demangled (default)', (o) => (o.demangle = true)),
+  bool(['no-demangle'], 'C++ function names in the name section as the objects spell them', (o) => (o.demangle = false)),
   val(['keep-section'], 'keep custom section NAME with --strip-all', (o, v) => (o.keepSections = push(o.keepSections, v))),
   bool(['check-features'], 'check target features (default)', (o) => (o.checkFeatures = true)),
   bool(['no-check-features'], 'skip target feature checks', (o) => (o.checkFeatures = false)),
@@ -278,7 +282,6 @@ export const LINK_FLAGS: FlagDef[] = [
   }, true),
   // Flags that never change a static wasm32 link's output.
   silent(['start-group', 'end-group', '(', ')'], 'none', 'accepted (archives are order-independent)'),
-  silent(['demangle', 'no-demangle'], 'none', 'names in diagnostics are not demangled either way'),
   silent(['Bstatic', 'static', 'dn', 'non_shared'], 'none', 'static linking is the only mode'),
   silent(['color-diagnostics', 'no-color-diagnostics'], 'optional-eq', 'accepted'),
   silent(['rsp-quoting'], 'value', 'accepted; response files use GNU quoting'),
@@ -436,7 +439,7 @@ const LINK_OPTION_KINDS: Record<string, OptionKind> = {
   exportMemory: 'string', sharedMemory: 'boolean', initialMemory: 'integer', maxMemory: 'integer', noGrowableMemory: 'boolean',
   initialHeap: 'integer', globalBase: 'integer', tableBase: 'integer', stackSize: 'integer', stackFirst: 'boolean',
   allowUndefined: 'boolean', allowUndefinedFiles: 'string[]', importUndefined: 'boolean', warnUnresolvedSymbols: 'boolean',
-  undefined: 'string[]', gcSections: 'boolean', printGcSections: 'boolean', stripAll: 'boolean', stripDebug: 'boolean',
+  undefined: 'string[]', gcSections: 'boolean', printGcSections: 'boolean', stripAll: 'boolean', stripDebug: 'boolean', demangle: 'boolean',
   keepSections: 'string[]', checkFeatures: 'boolean', features: 'string[]', extraFeatures: 'string[]',
   allowMultipleDefinition: 'boolean', fatalWarnings: 'boolean', optimize: 'integer', verbose: 'boolean', timeTrace: 'boolean',
   trace: 'boolean', traceSymbols: 'string[]', whyExtract: 'string', wrap: 'string[]', printMap: 'boolean', mapFile: 'string',

@@ -24,6 +24,7 @@ import { callCtorsBody, collectInitFunctions } from './synthetic/call-ctors.js';
 import { initMemoryBody } from './synthetic/init-memory.js';
 import { applyGlobalTLSRelocsBody, initTLSBody } from './synthetic/init-tls.js';
 import { commandExportBody, syntheticFunction } from './synthetic/stubs.js';
+import { demangle } from './demangle/index.js';
 
 const I32 = ValTypeCode.i32;
 
@@ -295,11 +296,13 @@ function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputF
   let fi = 0;
   let gi = 0;
   const globalNames = new Map<number, string>();
+  // wasm-ld demangles function names (its --demangle default), not global or segment names.
+  const fnName = ctx.config.demangle ? demangle : (name: string) => name;
   for (const e of imports) {
-    if (e.imp.desc.kind === ExternalKind.Func) fnNames.set(fi++, e.sym?.name ?? e.imp.name);
+    if (e.imp.desc.kind === ExternalKind.Func) fnNames.set(fi++, fnName(e.sym?.name ?? e.imp.name));
     if (e.imp.desc.kind === ExternalKind.Global) globalNames.set(gi++, e.sym?.name ?? e.imp.name);
   }
-  for (const fn of functions) fnNames.set(fn.outputIndex, fn.name);
+  for (const fn of functions) fnNames.set(fn.outputIndex, fnName(fn.name));
   // wasm-ld leaves the globals holding exported data addresses unnamed.
   for (const g of globals) if (!ctx.exportedDataGlobals.includes(g)) globalNames.set(g.outputIndex, g.name);
   const dataNames = new Map<number, string>();
