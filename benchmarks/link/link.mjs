@@ -9,7 +9,8 @@
 //                    recorded once by building it with em++ through a recording wasm-ld; wasm-ld-22
 //                    gets the same line plus --no-stack-first, which is what the line means (emcc
 //                    3.1.6 wrote it for wasm-ld 14's data-first layout; wasm-ld 22 rejects it as is)
-// Usage: npm run build && node benchmarks/link/link.mjs [RUNS]
+// Usage: npm run build && node benchmarks/link/link.mjs [RUNS] [BASELINE_CLI] — BASELINE_CLI, another
+// build's bin/wasmthreads.js, adds a row per workload for it (before/after, in the same run).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'bin/wasmthreads.js');
 const RUNS = Number(process.argv[2] ?? 5);
+const BASELINE = process.argv[3];
 const WASI = '/usr/lib/wasm32-wasi';
 const EMSYSROOT = '/usr/share/emscripten/cache/sysroot/lib/wasm32-emscripten';
 const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-linkbench-'));
@@ -100,15 +102,21 @@ for (const w of workloads) {
     continue;
   }
   const ours = [];
+  const base = [];
   const ref = [];
   for (let i = 0; i < RUNS; i++) {
     ours.push(measure(process.execPath, [CLI, 'link', ...w.args(join(tmp, 'ours.wasm'))]));
+    if (BASELINE) base.push(measure(process.execPath, [BASELINE, 'link', ...w.args(join(tmp, 'base.wasm'))]));
     ref.push(measure('/usr/bin/wasm-ld-22', (w.refArgs ?? w.args).call(w, join(tmp, 'ref.wasm'))));
   }
   const m = (xs, k) => median(xs.map((x) => x[k]));
-  const ratios = ours.map((o, i) => o.cpu / ref[i].cpu);
   const f = (v, d = 3) => v.toFixed(d);
-  console.log(`${w.name.padEnd(14)}${f(m(ours, 'wall')).padStart(11)}${f(m(ref, 'wall')).padStart(10)}${f(m(ours, 'cpu')).padStart(10)}${f(m(ref, 'cpu')).padStart(9)}${f(median(ratios), 2).padStart(8)}${f(m(ours, 'rss'), 0).padStart(10)}${f(m(ref, 'rss'), 0).padStart(9)}${f(m(ours, 'rss') / m(ref, 'rss'), 2).padStart(8)}`);
+  const row = (label, xs) => {
+    const ratios = xs.map((o, i) => o.cpu / ref[i].cpu);
+    console.log(`${label.padEnd(14)}${f(m(xs, 'wall')).padStart(11)}${f(m(ref, 'wall')).padStart(10)}${f(m(xs, 'cpu')).padStart(10)}${f(m(ref, 'cpu')).padStart(9)}${f(median(ratios), 2).padStart(8)}${f(m(xs, 'rss'), 0).padStart(10)}${f(m(ref, 'rss'), 0).padStart(9)}${f(m(xs, 'rss') / m(ref, 'rss'), 2).padStart(8)}`);
+  };
+  row(w.name, ours);
+  if (BASELINE) row('  baseline', base);
 }
 rmSync(tmp, { recursive: true, force: true });
 
