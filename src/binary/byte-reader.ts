@@ -11,8 +11,6 @@ import { readS32, readS64, readU32, readU64, type LebCursor } from './leb.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Longest string decoded with `String.fromCharCode.apply` in one call (argument-count limit). */
-const ASCII_CHUNK = 4096;
 
 export class ByteReader implements LebCursor {
   pos: number;
@@ -34,6 +32,14 @@ export class ByteReader implements LebCursor {
     this.pos = start;
     this.end = end;
     this.context = undefined;
+  }
+
+  private buffer: Buffer | undefined;
+
+  /** bytes[start, end) as a string, one char per byte (a view of the same memory: no copy). */
+  latin1(start: number, end: number): string {
+    this.buffer ??= Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return this.buffer.toString('latin1', start, end);
   }
 
   /** The absolute file offset of index `at` (default: the current position). */
@@ -145,9 +151,9 @@ function decodeName(r: ByteReader, start: number, len: number, what: string): st
       break;
     }
   }
-  if (ascii && len <= ASCII_CHUNK) {
-    return String.fromCharCode.apply(null, b.subarray(start, start + len) as unknown as number[]);
-  }
+  // ASCII (nearly every name): Node's native latin1 slice over the same memory, several times
+  // faster than String.fromCharCode on short strings.
+  if (ascii) return r.latin1(start, start + len);
   try {
     return utf8.decode(b.subarray(start, start + len));
   } catch {

@@ -180,9 +180,7 @@ function checkOrder(r: ByteReader, state: ModuleState, id: number, at: number): 
   state.lastId = id;
 }
 
-/** Placeholder offsets of a freshly decoded section; readSection fills in the real ones. */
-const AT = { offset: 0, contentOffset: 0 };
-
+/** A section's fields; its offsets are placeholders (0) that readSection fills in. */
 function readSectionContent(r: ByteReader, s: ModuleState, id: number, size: number, start: number): Section {
   switch (id) {
     case SectionId.Custom:
@@ -192,63 +190,63 @@ function readSectionContent(r: ByteReader, s: ModuleState, id: number, size: num
       const types = new Array<FuncType>(n);
       for (let i = 0; i < n; i++) types[i] = readFuncType(r);
       s.types = n;
-      return { ...AT, id, types };
+      return { offset: 0, contentOffset: 0, id, types };
     }
     case SectionId.Import:
-      return { ...AT, id, imports: readImports(r, s) };
+      return { offset: 0, contentOffset: 0, id, imports: readImports(r, s) };
     case SectionId.Function: {
       const n = r.count('function', 1);
       const functions = new Array<TypeIndex>(n);
       for (let i = 0; i < n; i++) functions[i] = checkedIndex(r, s.types, 'type') as TypeIndex;
       s.declaredFuncs = n;
       s.funcs += n;
-      return { ...AT, id, functions };
+      return { offset: 0, contentOffset: 0, id, functions };
     }
     case SectionId.Table: {
       const n = r.count('table', 3);
       const tables = new Array<Table>(n);
       for (let i = 0; i < n; i++) tables[i] = readTable(r);
       s.tables += n;
-      return { ...AT, id, tables };
+      return { offset: 0, contentOffset: 0, id, tables };
     }
     case SectionId.Memory: {
       const n = r.count('memory', 2);
       const memories = new Array(n);
       for (let i = 0; i < n; i++) memories[i] = { limits: readLimits(r, 'memory') };
-      return { ...AT, id, memories };
+      return { offset: 0, contentOffset: 0, id, memories };
     }
     case SectionId.Global: {
       const n = r.count('global', 4);
       const globals = new Array<Global>(n);
       for (let i = 0; i < n; i++) globals[i] = { type: readGlobalType(r), init: readConstExpr(r, `global ${i}`) };
       s.globals += n;
-      return { ...AT, id, globals };
+      return { offset: 0, contentOffset: 0, id, globals };
     }
     case SectionId.Export:
-      return { ...AT, id, exports: readExports(r) };
+      return { offset: 0, contentOffset: 0, id, exports: readExports(r) };
     case SectionId.Start:
-      return { ...AT, id, start: checkedIndex(r, s.funcs, 'start function') as FuncIndex };
+      return { offset: 0, contentOffset: 0, id, start: checkedIndex(r, s.funcs, 'start function') as FuncIndex };
     case SectionId.Element: {
       const n = r.count('element segment', 2);
       const elements = new Array<ElementSegment>(n);
       for (let i = 0; i < n; i++) elements[i] = readElement(r, i);
-      return { ...AT, id, elements };
+      return { offset: 0, contentOffset: 0, id, elements };
     }
     case SectionId.DataCount:
       s.dataCountAt = start;
       s.dataCount = r.u32();
-      return { ...AT, id, count: s.dataCount };
+      return { offset: 0, contentOffset: 0, id, count: s.dataCount };
     case SectionId.Code:
-      return { ...AT, id, bodies: readCode(r, s) };
+      return { offset: 0, contentOffset: 0, id, bodies: readCode(r, s) };
     case SectionId.Data:
       s.dataAt = start;
-      return { ...AT, id, segments: readData(r, s) };
+      return { offset: 0, contentOffset: 0, id, segments: readData(r, s) };
     case SectionId.Tag: {
       const n = r.count('tag', 2);
       const tags = new Array(n);
       for (let i = 0; i < n; i++) tags[i] = readTagType(r);
       s.tags += n;
-      return { ...AT, id, tags };
+      return { offset: 0, contentOffset: 0, id, tags };
     }
     default:
       return r.fail(`unknown section id ${id}`, start);
@@ -398,10 +396,18 @@ function readData(r: ByteReader, s: ModuleState): DataSegment[] {
 function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: number): CustomSection {
   const name = r.name('custom section name');
   r.context = name;
-  const base = { ...AT, id: SectionId.Custom, name };
-  if (name === 'linking') return { ...base, custom: 'linking', ...readLinking(r, s) };
-  if (name.startsWith('reloc.')) return { ...base, custom: 'reloc', ...readReloc(r, name, s) };
-  if (name === 'target_features') return { ...base, custom: 'target_features', features: readTargetFeatures(r) };
+  // Literal objects rather than spreads: a module has a custom section per relocated section and
+  // per debug section, and the linker reads every member of an archive.
+  const id = SectionId.Custom;
+  if (name === 'linking') {
+    const { version, subsections } = readLinking(r, s);
+    return { offset: 0, contentOffset: 0, id, name, custom: 'linking', version, subsections };
+  }
+  if (name.startsWith('reloc.')) {
+    const { targetSection, relocations } = readReloc(r, name, s);
+    return { offset: 0, contentOffset: 0, id, name, custom: 'reloc', targetSection, relocations };
+  }
+  if (name === 'target_features') return { offset: 0, contentOffset: 0, id, name, custom: 'target_features', features: readTargetFeatures(r) };
   const payloadStart = r.pos;
   const lenient = <T>(read: () => T): T | undefined => {
     try {
@@ -415,17 +421,17 @@ function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: n
   };
   if (name === 'name' && s.decodeNames) {
     const subsections = lenient(() => readNameSection(r));
-    if (subsections) return { ...base, custom: 'name', subsections };
+    if (subsections) return { offset: 0, contentOffset: 0, id, name, custom: 'name', subsections };
   } else if (name === 'producers') {
     const fields = lenient(() => {
       const f = readProducers(r);
       if (!r.atEnd()) r.fail('producers: unread bytes at the end');
       return f;
     });
-    if (fields) return { ...base, custom: 'producers', fields };
+    if (fields) return { offset: 0, contentOffset: 0, id, name, custom: 'producers', fields };
   } else if (name === 'dylink.0') {
     const info = lenient(() => readDylink(r));
-    if (info) return { ...base, custom: 'dylink.0', info, raw: r.bytes.subarray(payloadStart, r.pos) };
+    if (info) return { offset: 0, contentOffset: 0, id, name, custom: 'dylink.0', info, raw: r.bytes.subarray(payloadStart, r.pos) };
   }
-  return { ...base, custom: 'raw', payload: r.bytesView(r.remaining) };
+  return { offset: 0, contentOffset: 0, id, name, custom: 'raw', payload: r.bytesView(r.remaining) };
 }
