@@ -48,50 +48,41 @@ export function splitStrings(data: Uint8Array): SectionPiece[] | undefined {
   return pieces;
 }
 
-/** Descending order of the reversed strings; a string sorts after every string it ends. */
-function compareReversedDescending(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; ; i++) {
-    const ca = i < a.length ? a[a.length - 1 - i] : -1;
-    const cb = i < b.length ? b[b.length - 1 - i] : -1;
+/**
+ * Descending order of the reversed strings; a string sorts after every string it ends. Strings
+ * here are latin1: one char per byte, so char codes compare as the bytes do.
+ */
+function compareReversedDescending(a: string, b: string): number {
+  for (let i = 1; ; i++) {
+    const ca = i <= a.length ? a.charCodeAt(a.length - i) : -1;
+    const cb = i <= b.length ? b.charCodeAt(b.length - i) : -1;
     if (ca !== cb) return cb - ca;
     if (ca === -1) return 0;
   }
 }
 
-function endsWith(s: Uint8Array, tail: Uint8Array): boolean {
-  if (tail.length > s.length) return false;
-  const d = s.length - tail.length;
-  for (let i = 0; i < tail.length; i++) if (s[d + i] !== tail[i]) return false;
-  return true;
-}
-
-/** A string table of the distinct strings, tail merged (llvm StringTableBuilder RAW, optimised). */
-export function buildStringTable(strings: Uint8Array[]): { data: Uint8Array; offsets: Map<string, number> } {
-  const distinct = new Map<string, Uint8Array>();
-  for (const s of strings) distinct.set(Buffer.from(s.buffer, s.byteOffset, s.byteLength).toString('latin1'), s);
-  const sorted = [...distinct.values()].sort(compareReversedDescending);
+/**
+ * A string table of the distinct strings (latin1, one char per byte), tail merged (llvm
+ * StringTableBuilder RAW, optimised): the table's bytes and each string's offset in it.
+ */
+export function buildStringTable(strings: string[]): { data: Uint8Array; offsets: Map<string, number> } {
+  const sorted = [...new Set(strings)].sort(compareReversedDescending);
   const offsets = new Map<string, number>();
-  const parts: Uint8Array[] = [];
+  const parts: string[] = [];
   let size = 0;
-  let previous: Uint8Array = new Uint8Array();
+  let previous = '';
   for (const s of sorted) {
-    const key = Buffer.from(s.buffer, s.byteOffset, s.byteLength).toString('latin1');
-    if (endsWith(previous, s)) {
-      offsets.set(key, size - s.length);
+    if (previous.endsWith(s)) {
+      offsets.set(s, size - s.length);
       continue;
     }
-    offsets.set(key, size);
+    offsets.set(s, size);
     parts.push(s);
     size += s.length;
     previous = s;
   }
-  const data = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    data.set(p, at);
-    at += p.length;
-  }
-  return { data, offsets };
+  const table = Buffer.from(parts.join(''), 'latin1');
+  return { data: new Uint8Array(table.buffer, table.byteOffset, table.byteLength), offsets };
 }
 
 /** One mergeable input: its bytes and pieces (a data segment or a custom section). */
@@ -100,18 +91,17 @@ export interface MergeInput {
   pieces: SectionPiece[];
 }
 
-/** Merges the inputs into one table, filling each piece's `outputOff` as `base` + table offset. */
+/**
+ * Merges the inputs into one table, filling each piece's `outputOff` as `base` + table offset.
+ * Each piece is read once, as a latin1 string: it is the dedup key, the sort key and the bytes.
+ */
 export function mergeInputs(inputs: MergeInput[], base: number): Uint8Array {
-  const pieceBytes = (m: MergeInput, i: number): Uint8Array => m.data.subarray(m.pieces[i].inputOff, i + 1 < m.pieces.length ? m.pieces[i + 1].inputOff : m.data.length);
-  const all: Uint8Array[] = [];
-  for (const m of inputs) m.pieces.forEach((_, i) => all.push(pieceBytes(m, i)));
-  const table = buildStringTable(all);
-  for (const m of inputs) {
-    m.pieces.forEach((p, i) => {
-      const s = pieceBytes(m, i);
-      p.outputOff = base + table.offsets.get(Buffer.from(s.buffer, s.byteOffset, s.byteLength).toString('latin1'))!;
-    });
-  }
+  const keys = inputs.map((m) => {
+    const bytes = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
+    return m.pieces.map((p, i) => bytes.toString('latin1', p.inputOff, i + 1 < m.pieces.length ? m.pieces[i + 1].inputOff : bytes.length));
+  });
+  const table = buildStringTable(keys.flat());
+  inputs.forEach((m, k) => m.pieces.forEach((p, i) => (p.outputOff = base + table.offsets.get(keys[k][i])!)));
   return table.data;
 }
 
