@@ -48,9 +48,12 @@ import {
  * section copied in: no buffer is regrown and nothing is copied a third time.
  */
 export function writeModule(mod: WasmModule): Uint8Array {
-  const contents = mod.sections.map((section) => sectionContent(section));
+  // A raw custom section (the .debug_* ones, often most of the bytes) is its name and payload:
+  // its size is known without building it, and the payload goes straight into the output.
+  const contents = mod.sections.map((section) => (isRawCustom(section) ? undefined : sectionContent(section)));
+  const sizes = mod.sections.map((section, i) => contents[i]?.length ?? rawCustomSize(section));
   let total = WASM_HEADER_SIZE;
-  mod.sections.forEach((section, i) => (total += 1 + (section.sizeWidth ?? sizeU32(contents[i].length)) + contents[i].length));
+  mod.sections.forEach((section, i) => (total += 1 + (section.sizeWidth ?? sizeU32(sizes[i])) + sizes[i]));
   // The writer reserves a padded LEB's width before each LEB, so a few bytes of slack keep the
   // last small section from regrowing the buffer; the result is a view of exactly `total` bytes.
   const out = new ByteWriter(total + PADDED_LEB32_WIDTH);
@@ -59,10 +62,28 @@ export function writeModule(mod: WasmModule): Uint8Array {
   out.bytes(Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff));
   mod.sections.forEach((section, i) => {
     out.u8(section.id);
-    out.sized(contents[i], section.sizeWidth);
+    const content = contents[i];
+    if (content) out.sized(content, section.sizeWidth);
+    else if (section.id === SectionId.Custom && section.custom === 'raw') {
+      out.u32(sizes[i], section.sizeWidth);
+      out.name(section.name);
+      out.bytes(section.payload);
+    }
   });
   return out.view();
 }
+
+function isRawCustom(s: Section): boolean {
+  return s.id === SectionId.Custom && s.custom === 'raw';
+}
+
+/** Content size of a raw custom section: its name (length-prefixed UTF-8) and payload. */
+function rawCustomSize(s: Section): number {
+  if (s.id !== SectionId.Custom || s.custom !== 'raw') throw new Error('internal error: not a raw custom section');
+  const name = Buffer.byteLength(s.name, 'utf8'); // as ByteWriter.name encodes it (TextEncoder)
+  return sizeU32(name) + name + s.payload.length;
+}
+
 
 export function writeSection(out: ByteWriter, section: Section): void {
   out.u8(section.id);

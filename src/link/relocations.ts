@@ -260,9 +260,15 @@ export function writeRelocValue(buf: Uint8Array, offset: number, info: RelocType
     case 'sleb64':
       writeS64(buf, offset, BigInt.asIntN(64, BigInt(value)), info.width);
       break;
-    case 'i32':
-      new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setUint32(offset, value >>> 0, true);
+    case 'i32': {
+      // By hand: a DataView per relocation was the largest cost of patching .debug_info.
+      const v = value >>> 0;
+      buf[offset] = v & 0xff;
+      buf[offset + 1] = (v >>> 8) & 0xff;
+      buf[offset + 2] = (v >>> 16) & 0xff;
+      buf[offset + 3] = v >>> 24;
       break;
+    }
     case 'i64':
       new DataView(buf.buffer, buf.byteOffset, buf.byteLength).setBigUint64(offset, BigInt.asUintN(64, BigInt(value)), true);
       break;
