@@ -8,7 +8,7 @@ for f in spawn-latency spawn-join pingpong startup; do run wat2wasm --enable-thr
 export NODE_PATH=${NODE_PATH:-$(dirname "$(dpkg -L node-acorn | grep '/acorn/package.json$' | head -1)")/..}
 mkdir -p emscripten
 echo '{ "type": "commonjs" }' > emscripten/package.json  # emcc 3.1.6 emits CommonJS
-for mode in SPAWN PINGPONG THROUGHPUT STARTUP; do
+for mode in SPAWN PINGPONG THROUGHPUT STARTUP EXIT; do
   out=emscripten/$(echo $mode | tr A-Z a-z).js
-  run emcc -O2 -pthread -sPTHREAD_POOL_SIZE=4 -sEXIT_RUNTIME=1 -DSPAWN=1 -DPINGPONG=2 -DSTARTUP=3 -DTHROUGHPUT=4 -DMODE=$mode emscripten.c -o "$out"
+  run emcc -O2 -pthread -sPTHREAD_POOL_SIZE=4 -sEXIT_RUNTIME=1 -DSPAWN=1 -DPINGPONG=2 -DSTARTUP=3 -DTHROUGHPUT=4 -DEXIT=5 -DMODE=$mode emscripten.c -o "$out"
 done

@@ -1,10 +1,11 @@
 // The same measurements with emscripten pthreads, for comparison. Built by build.sh with
-// -DMODE=SPAWN, PINGPONG, THROUGHPUT or STARTUP. Output: the ns timestamps the matching .wat writes, in the
+// -DMODE=SPAWN, PINGPONG, THROUGHPUT, STARTUP or EXIT. Output: the ns timestamps the matching .wat writes, in the
 // same order, as decimal text (emscripten 3.1.6 without a filesystem prints stdout as text lines).
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -60,6 +61,24 @@ int main(void) {
   for (int b = 0; b < 21; b++) printf("%llu\n", (unsigned long long)batches[b]);
   fflush(stdout);
   _exit(0);
+}
+#elif MODE == EXIT
+// exit-latency.mjs: exit(5) from main while one thread is blocked in a futex wait and another
+// spins; prints CLOCK_REALTIME (ns) just before exiting.
+static _Atomic int spin;
+static void *blocked(void *arg) { wait_for(1); return 0; }
+static void *busy(void *arg) { for (;;) atomic_fetch_add(&spin, 1); return 0; }
+int main(void) {
+  pthread_t a, b;
+  pthread_create(&a, 0, blocked, 0);
+  pthread_create(&b, 0, busy, 0);
+  while (atomic_load(&spin) == 0) usleep(1000);
+  usleep(200000);
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  printf("%llu\n", (unsigned long long)ts.tv_sec * 1000000000u + (unsigned long long)ts.tv_nsec);
+  fflush(stdout);
+  exit(5);
 }
 #elif MODE == THROUGHPUT
 static void *joined(void *arg) { return arg; }

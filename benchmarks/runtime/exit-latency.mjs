@@ -1,29 +1,39 @@
 // Exit latency: proc_exit in the main thread while other threads are blocked in a futex wait,
 // spinning, and reading stdin (an idle pipe) → the process is gone, as the parent sees it. Uses
-// test/fixtures/wat/runtime/exit_timing.wasm, which prints CLOCK_REALTIME just before proc_exit.
+// test/fixtures/wat/runtime/exit_timing.wasm, which prints CLOCK_REALTIME just before proc_exit;
+// beside it, in the same run, emscripten 3.1.6 pthreads doing the same (emscripten.c, MODE=EXIT:
+// exit(5) with one thread blocked in a futex wait and one spinning; no stdin reader, which
+// emscripten without a filesystem has no way to block in). Runs alternate.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { header, summary } from './bench-lib.mjs';
+import { ensureBuilt, header, HERE, summary } from './bench-lib.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GUEST = `${ROOT}test/fixtures/wat/runtime/exit_timing.wasm`;
 
-function once() {
+/** Runs `args` under node; resolves with (parent sees the exit) − (the time the guest printed), ms. */
+function once(args, parse) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${ROOT}bin/wasmthreads.js`, 'run', GUEST], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'], cwd: HERE });
     const out = [];
     child.stdout.on('data', (b) => out.push(b));
     child.on('exit', (code) => {
       const seen = Date.now();
       child.stdin.destroy();
-      const buf = Buffer.concat(out);
-      if (code !== 5 || buf.length < 8) reject(new Error(`exit ${code}, ${buf.length} bytes`));
-      else resolve(seen - Number(buf.readBigUInt64LE(0) / 1_000_000n));
+      const printedMs = parse(Buffer.concat(out));
+      if (code !== 5 || printedMs === undefined) reject(new Error(`${args.join(' ')}: exit ${code}, output ${JSON.stringify(Buffer.concat(out).toString('latin1'))}`));
+      else resolve(seen - printedMs);
     });
   });
 }
 
+const rows = [
+  ['wasmthreads', () => once([`${ROOT}bin/wasmthreads.js`, 'run', GUEST], (b) => (b.length >= 8 ? Number(b.readBigUInt64LE(0) / 1_000_000n) : undefined))],
+  ['emscripten 3.1.6', () => once(['--no-experimental-fetch', 'emscripten/exit.js'], (b) => (/^\d+\n/.test(b.toString()) ? Number(BigInt(b.toString().trim()) / 1_000_000n) : undefined))],
+];
+
+ensureBuilt();
 header('exit latency: proc_exit → process gone (threads blocked, busy, reading stdin)');
-const samples = [];
-for (let i = 0; i < Number(process.argv[2] ?? 10); i++) samples.push(await once());
-console.log(summary('wasmthreads', samples, 'ms'));
+const samples = rows.map(() => []);
+for (let i = 0; i < Number(process.argv[2] ?? 10); i++) for (const [k, [, run]] of rows.entries()) samples[k].push(await run());
+rows.forEach(([label], k) => console.log(summary(label, samples[k], 'ms')));
