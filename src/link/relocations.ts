@@ -217,7 +217,7 @@ function relocValue(ctx: LinkContext, file: ObjFile, r: Relocation, P: number): 
       return s.table ? s.table.outputIndex : (s.importIndex ?? 0);
     case 'section-offset':
       // Into merged strings (.debug_str) the addend names a byte of the input, mapped to its piece.
-      if (s.section?.pieces) return pieceOffset(s.section.pieces, Number(A));
+      if (s.section?.pieces) return pieceOffset(s.section.pieces, A);
       return (s.section?.outputOffset ?? 0) + A;
     case 'function-offset':
       return (s.func?.codeOffset ?? 0) + A;
