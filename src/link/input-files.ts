@@ -62,7 +62,6 @@ export class ObjFile {
   readonly calledDirectly = new Set<number>();
   /** True when `reloc.*` carried TLS relocations or any segment is TLS. */
   usesTLS = false;
-  readonly module: WasmModule;
 
   constructor(
     readonly name: string,
@@ -70,8 +69,8 @@ export class ObjFile {
     /** Archive the object came from, for diagnostics (`lib.a(member.o)`). */
     readonly archiveName?: string,
   ) {
-    this.module = readModule(bytes, name, { names: false });
-    this.parse();
+    // The decoded module is only read here: once its pieces are taken out, it can go.
+    this.parse(readModule(bytes, name, { names: false }));
   }
 
   private fail(message: string, offset?: number): never {
@@ -79,8 +78,7 @@ export class ObjFile {
     throw new WasmthreadsError({ severity: 'error', code: 'bad-object', message, file: this.name });
   }
 
-  private parse(): void {
-    const mod = this.module;
+  private parse(mod: WasmModule): void {
     let segmentInfos: SegmentInfo[] = [];
     let sawLinking = false;
     let codeSectionIndex = -1;
@@ -144,8 +142,8 @@ export class ObjFile {
       }
     });
     if (!sawLinking) this.fail('not a relocatable wasm file (no linking section)');
-    this.parseSegments(dataSectionIndex, segmentInfos);
-    this.distributeRelocations(codeSectionIndex, dataSectionIndex);
+    this.parseSegments(mod, dataSectionIndex, segmentInfos);
+    this.distributeRelocations(mod, codeSectionIndex, dataSectionIndex);
   }
 
   private addImport(imp: Import): void {
@@ -166,9 +164,9 @@ export class ObjFile {
     }
   }
 
-  private parseSegments(dataSectionIndex: number, infos: SegmentInfo[]): void {
+  private parseSegments(mod: WasmModule, dataSectionIndex: number, infos: SegmentInfo[]): void {
     if (dataSectionIndex < 0) return;
-    const sec = this.module.sections[dataSectionIndex];
+    const sec = mod.sections[dataSectionIndex];
     if (sec.id !== SectionId.Data) return;
     sec.segments.forEach((seg, k) => {
       const info = infos[k] ?? { name: `.data.${k}`, alignment: 0, flags: 0 };
@@ -191,10 +189,10 @@ export class ObjFile {
   }
 
   /** Moves each relocation into the chunk that contains it, rebasing its offset onto the chunk. */
-  private distributeRelocations(codeIndex: number, dataIndex: number): void {
-    for (const s of this.module.sections) {
+  private distributeRelocations(mod: WasmModule, codeIndex: number, dataIndex: number): void {
+    for (const s of mod.sections) {
       if (s.id !== SectionId.Custom || s.custom !== 'reloc') continue;
-      const target = this.module.sections[s.targetSection];
+      const target = mod.sections[s.targetSection];
       if (!target) this.fail(`${s.name} targets missing section ${s.targetSection}`, s.contentOffset);
       // The reader requires offset order, so the list is already sorted.
       const sorted = s.relocations;
