@@ -211,7 +211,8 @@ export class ObjFile {
 
   private assign(relocs: Relocation[], starts: number[], chunks: { relocs: Relocation[]; bytes?: Uint8Array; data?: Uint8Array }[], section: string, at: number): void {
     let k = 0;
-    for (const r of relocs) {
+    for (let i = 0; i < relocs.length; i++) {
+      const r = relocs[i];
       while (k + 1 < starts.length && starts[k + 1] <= r.offset) k++;
       const chunk = chunks[k];
       const len = (chunk?.bytes ?? chunk?.data)?.length ?? 0;

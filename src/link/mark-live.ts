@@ -36,7 +36,7 @@ export function markLive(ctx: LinkContext): void {
   };
   const enqueueRelocs = (file: ObjFile | undefined, relocs: Relocation[]): void => {
     if (!file) return;
-    for (const r of relocs) if (r.type !== R_WASM_TYPE_INDEX_LEB) enqueue(file.symbols[r.index]);
+    for (let i = 0; i < relocs.length; i++) if (relocs[i].type !== R_WASM_TYPE_INDEX_LEB) enqueue(file.symbols[relocs[i].index]);
   };
   const markChunk = (s: Sym): void => {
     const fn = s.func;

@@ -37,7 +37,8 @@ export function scanRelocations(ctx: LinkContext): void {
 }
 
 function scanChunk(ctx: LinkContext, file: ObjFile, relocs: Relocation[]): void {
-  for (const r of relocs) {
+  for (let i = 0; i < relocs.length; i++) {
+    const r = relocs[i];
     const info = relocTypeInfo(r.type);
     if (!info) {
       ctx.sink.error({ code: 'bad-relocation', message: `unknown relocation type ${r.type}`, file: file.name });
@@ -282,7 +283,8 @@ export function writeRelocValue(buf: Uint8Array, offset: number, info: RelocType
 export function applyRelocations(ctx: LinkContext, file: ObjFile, bytes: Uint8Array, relocs: Relocation[], baseVA = 0, sectionName?: string): Uint8Array {
   const out = bytes.slice();
   const tombstone = sectionName?.startsWith('.debug_') ? (sectionName === '.debug_ranges' || sectionName === '.debug_loc' ? TOMBSTONE_DEBUG_RANGES : TOMBSTONE_DEBUG) : undefined;
-  for (const r of relocs) {
+  for (let i = 0; i < relocs.length; i++) {
+    const r = relocs[i];
     const info = relocTypeInfo(r.type)!;
     if (r.offset + info.width > out.length) {
       ctx.sink.error({ code: 'bad-relocation', message: `${info.name} at offset ${r.offset} runs past the end of its chunk`, file: file.name });
