@@ -1,0 +1,110 @@
+// Archive members' definitions come from the archive's symbol index when it has one, else from
+// each member's own symbol table. Both must give the same link: the same output bytes, the same
+// extractions (--why-extract) and the same --trace-symbol lines. The archives are written here,
+// in GNU format, around committed objects (test/link/spec/inputs), so no tool is needed.
+
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { link } from '../../src/link/index.js';
+import { ArchiveFile, readDefinedSymbols } from '../../src/link/archive.js';
+import { readArchive } from '../../src/binary/archive.js';
+import { isWasm } from '../../src/binary/read-module.js';
+
+const INPUTS = fileURLToPath(new URL('./spec/inputs/', import.meta.url));
+const obj = (name: string): Uint8Array => new Uint8Array(readFileSync(INPUTS + name));
+
+function header(name: string, size: number): string {
+  return name.padEnd(16) + '0'.padEnd(12) + '0'.padEnd(6) + '0'.padEnd(6) + '644'.padEnd(8) + String(size).padEnd(10) + '`\n';
+}
+
+/** A GNU archive of `members`; with `index`, a `/` symbol index naming `index[i]` for member i. */
+function archive(members: { name: string; bytes: Uint8Array }[], index?: string[][]): Uint8Array {
+  const parts: Uint8Array[] = [new TextEncoder().encode('!<arch>\n')];
+  const enc = new TextEncoder();
+  const pad = (n: number): number => n + (n & 1);
+  let at = 8;
+  let symtab: Uint8Array | undefined;
+  if (index) {
+    const names = index.flat();
+    const strings = enc.encode(names.map((n) => n + '\0').join(''));
+    symtab = new Uint8Array(4 + 4 * names.length + strings.length);
+    at += 60 + pad(symtab.length);
+  }
+  const offsets: number[] = [];
+  for (const m of members) {
+    offsets.push(at);
+    at += 60 + pad(m.bytes.length);
+  }
+  if (index && symtab) {
+    const view = new DataView(symtab.buffer);
+    const names = index.flat();
+    view.setUint32(0, names.length);
+    let k = 0;
+    index.forEach((syms, i) => syms.forEach(() => view.setUint32(4 + 4 * k++, offsets[i])));
+    symtab.set(enc.encode(names.map((n) => n + '\0').join('')), 4 + 4 * names.length);
+    parts.push(enc.encode(header('/', symtab.length)), symtab);
+    if (symtab.length & 1) parts.push(enc.encode('\n'));
+  }
+  for (const m of members) {
+    parts.push(enc.encode(header(m.name + '/', m.bytes.length)), m.bytes);
+    if (m.bytes.length & 1) parts.push(enc.encode('\n'));
+  }
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let pos = 0;
+  for (const p of parts) {
+    out.set(p, pos);
+    pos += p.length;
+  }
+  return out;
+}
+
+const members = [
+  { name: 'names.o', bytes: obj('names.o') },
+  { name: 'pic-defs.o', bytes: obj('pic-defs.o') },
+];
+// The index an archiver writes: each member's defined, non-local symbols.
+const withIndex = archive(members, members.map((m) => (readDefinedSymbols(m.bytes) ?? []).map((d) => d.name)));
+const withoutIndex = archive(members);
+
+t.test('the hand-written archives read back with and without an index', async (t) => {
+  const a = new ArchiveFile('lib.a', withIndex);
+  const b = new ArchiveFile('lib.a', withoutIndex);
+  t.ok(a.archive.symbols?.length, 'the index is read');
+  t.equal(b.archive.symbols, undefined, 'no index');
+  const names = (f: ArchiveFile): string[][] => f.members.map((m) => m.definitions.map((d) => d.name));
+  t.same(names(a), names(b));
+  t.ok(names(b)[1].includes('ext_fn'));
+});
+
+const REAL = ['/usr/lib/wasm32-wasi', '/usr/share/emscripten/cache/sysroot/lib/wasm32-emscripten', '/usr/lib/llvm-22/lib/wasm32-wasi'].filter((d) => existsSync(d));
+t.test("real archives: the index lists exactly what each member's symbol table defines, in order", { skip: REAL.length ? false : 'no wasm archives installed (npm run setup)' }, async (t) => {
+  let archives = 0;
+  for (const dir of REAL) {
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.a'))) {
+      const a = readArchive(new Uint8Array(readFileSync(`${dir}/${f}`)), f);
+      if (!a.symbols?.length) continue;
+      archives++;
+      const indexed = new Map<number, string[]>();
+      for (const s of a.symbols) indexed.set(s.memberOffset, [...(indexed.get(s.memberOffset) ?? []), s.name]);
+      const differing = a.members.filter((m) => isWasm(m.bytes()) && (readDefinedSymbols(m.bytes()) ?? []).map((d) => d.name).join() !== (indexed.get(m.headerOffset) ?? []).join());
+      t.same(differing.map((m) => m.file), [], `${dir}/${f}`);
+    }
+  }
+  t.ok(archives > 10, `${archives} indexed archives compared`);
+});
+
+t.test('a link through an indexed archive and through an unindexed one is the same link', async (t) => {
+  const run = (lib: Uint8Array) =>
+    link({
+      inputs: [{ name: 'pic.o', bytes: obj('pic.o') }, { name: 'lib.a', bytes: lib }],
+      noEntry: true, exports: ['get_ext', 'get_ext_fn'], whyExtract: '-', traceSymbols: ['ext_fn', 'entry'], output: 'out.wasm',
+    });
+  const a = run(withIndex);
+  const b = run(withoutIndex);
+  t.match(a.whyExtract, /pic\.o\tlib\.a\(pic-defs\.o\)\text_/, 'the member defining ext_data/ext_fn is extracted');
+  t.notMatch(a.whyExtract, /names\.o/, 'the other member is not');
+  t.equal(a.whyExtract, b.whyExtract);
+  t.same(a.messages, b.messages, '--trace-symbol lines');
+  t.ok(Buffer.from(a.bytes).equals(Buffer.from(b.bytes)), 'same output bytes');
+});
