@@ -139,6 +139,11 @@ export function relocCategory(type: number): RelocCategory {
   return RELOC_TYPES[type]!.category;
 }
 
+/** Whether a relocation of this type names a symbol (every category but type-index, which names a type). */
+export function namesSymbol(type: number): boolean {
+  return RELOC_TYPES[type]?.category !== 'type-index';
+}
+
 /** Whether a relocation of this type makes its function take a slot in the indirect table. */
 export function isTableIndexReloc(type: number): boolean {
   const c = RELOC_TYPES[type]?.category;

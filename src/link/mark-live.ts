@@ -14,10 +14,8 @@ import type { ObjFile } from './input-files.js';
 import { isHidden } from './symbols.js';
 import type { Sym } from './symbols.js';
 
-import { RelocType } from '../binary/reloc-types.js';
-
-/** A type-index relocation names a type, not a symbol: it keeps nothing alive. */
-const { R_WASM_TYPE_INDEX_LEB } = RelocType;
+// A type-index relocation names a type, not a symbol: it keeps nothing alive (namesSymbol).
+import { namesSymbol } from '../binary/reloc-types.js';
 
 /** Whether a defined global symbol is exported by flags or options (lld `isExported`). */
 export function isExportedSymbol(ctx: LinkContext, s: Sym): boolean {
@@ -36,7 +34,7 @@ export function markLive(ctx: LinkContext): void {
   };
   const enqueueRelocs = (file: ObjFile | undefined, relocs: Relocation[]): void => {
     if (!file) return;
-    for (let i = 0; i < relocs.length; i++) if (relocs[i].type !== R_WASM_TYPE_INDEX_LEB) enqueue(file.symbols[relocs[i].index]);
+    for (let i = 0; i < relocs.length; i++) if (namesSymbol(relocs[i].type)) enqueue(file.symbols[relocs[i].index]);
   };
   const markChunk = (s: Sym): void => {
     const fn = s.func;
@@ -93,7 +91,7 @@ function markEverything(ctx: LinkContext): void {
     for (const t of file.tables) t.live = true;
     for (const t of file.tags) t.live = true;
     const chunks = [...file.functions, ...file.segments].filter((c) => c.live);
-    for (const c of chunks) for (const r of c.relocs) if (r.type !== R_WASM_TYPE_INDEX_LEB && file.symbols[r.index]) file.symbols[r.index].live = true;
+    for (const c of chunks) for (const r of c.relocs) if (namesSymbol(r.type) && file.symbols[r.index]) file.symbols[r.index].live = true;
   }
 }
 

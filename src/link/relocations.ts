@@ -9,7 +9,7 @@
 // when memory is shared. Each value is written with exactly the encoding and width the table in
 // binary/reloc-types.ts gives, so code never moves.
 
-import { isTableIndexReloc, relocCategory, relocTypeInfo } from '../binary/reloc-types.js';
+import { isTableIndexReloc, namesSymbol, relocCategory, relocTypeInfo } from '../binary/reloc-types.js';
 import type { RelocTypeInfo } from '../binary/reloc-types.js';
 import { writeS32, writeS64, writeU32, writeU64 } from '../binary/leb.js';
 import type { Relocation } from '../binary/types.js';
@@ -235,7 +235,7 @@ function relocValue(ctx: LinkContext, file: ObjFile, r: Relocation, P: number): 
 
 /** Whether the relocation's target is dead (GC'd), so debug sections get a tombstone. */
 function isDeadTarget(file: ObjFile, r: Relocation): boolean {
-  if (relocCategory(r.type) === 'type-index') return false;
+  if (!namesSymbol(r.type)) return false;
   const s = file.symbols[r.index];
   if (!s) return true;
   if (s.func) return !s.func.live;

@@ -9,7 +9,7 @@ import { DataMode, ELEMKIND_FUNCREF, ElemFlag, FUNCREF, LimitsFlag } from '../bi
 import { NameType } from '../binary/read-custom.js';
 import { ExternalKind, SectionId, SymbolKind, ValTypeCode, type Export, type FuncType, type Import, type Section, type WasmModule, type ElementSegment, type DataSegment, type FunctionBody, type NameSubsection, type ProducersField, type ConstExpr, type FuncIndex, type TableIndex, type TypeIndex } from '../binary/types.js';
 import { i32Const } from '../binary/const-expr.js';
-import { RelocType } from '../binary/reloc-types.js';
+import { namesSymbol } from '../binary/reloc-types.js';
 import { writeModule } from '../binary/write-module.js';
 import { buildIdPayload } from './build-id.js';
 import { sizeU32 } from '../binary/leb.js';
@@ -85,7 +85,7 @@ function inFirstReferenceOrder(ctx: LinkContext, syms: Sym[]): Sym[] {
     for (const chunk of [...f.functions, ...f.segments]) {
       if (!chunk.live) continue;
       for (const r of chunk.relocs) {
-        if (r.type === RelocType.R_WASM_TYPE_INDEX_LEB) continue; // names a type, not a symbol
+        if (!namesSymbol(r.type)) continue;
         const s = f.symbols[r.index];
         if (s !== undefined && wanted.has(s) && !rank.has(s)) rank.set(s, rank.size);
       }
