@@ -41,19 +41,15 @@ import {
   type WasmModule,
 } from './types.js';
 
-
 /**
  * Encodes the module. Each section's content is written into a buffer sized from what it holds
  * (bodies, segments, payloads), then the output is allocated once at its exact size and each
  * section copied in: no buffer is regrown and nothing is copied a third time.
  */
 export function writeModule(mod: WasmModule): Uint8Array {
-  // A raw custom section (the .debug_* ones, often most of the bytes) is its name and payload:
-  // its size is known without building it, and the payload goes straight into the output.
-  const contents = mod.sections.map((section) => (isRawCustom(section) ? undefined : sectionContent(section)));
-  const sizes = mod.sections.map((section, i) => contents[i]?.length ?? rawCustomSize(section));
+  const plans = mod.sections.map(planSection);
   let total = WASM_HEADER_SIZE;
-  mod.sections.forEach((section, i) => (total += 1 + (section.sizeWidth ?? sizeU32(sizes[i])) + sizes[i]));
+  mod.sections.forEach((section, i) => (total += 1 + (section.sizeWidth ?? sizeU32(plans[i].size)) + plans[i].size));
   // The writer reserves a padded LEB's width before each LEB, so a few bytes of slack keep the
   // last small section from regrowing the buffer; the result is a view of exactly `total` bytes.
   const out = new ByteWriter(total + PADDED_LEB32_WIDTH);
@@ -62,28 +58,34 @@ export function writeModule(mod: WasmModule): Uint8Array {
   out.bytes(Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff));
   mod.sections.forEach((section, i) => {
     out.u8(section.id);
-    const content = contents[i];
-    if (content) out.sized(content, section.sizeWidth);
-    else if (section.id === SectionId.Custom && section.custom === 'raw') {
-      out.u32(sizes[i], section.sizeWidth);
-      out.name(section.name);
-      out.bytes(section.payload);
-    }
+    out.u32(plans[i].size, section.sizeWidth);
+    plans[i].write(out);
   });
   return out.view();
 }
 
-function isRawCustom(s: Section): boolean {
-  return s.id === SectionId.Custom && s.custom === 'raw';
+/** A section's content size, and how to write that content. */
+interface SectionPlan {
+  size: number;
+  write(out: ByteWriter): void;
 }
 
-/** Content size of a raw custom section: its name (length-prefixed UTF-8) and payload. */
-function rawCustomSize(s: Section): number {
-  if (s.id !== SectionId.Custom || s.custom !== 'raw') throw new Error('internal error: not a raw custom section');
-  const name = Buffer.byteLength(s.name, 'utf8'); // as ByteWriter.name encodes it (TextEncoder)
-  return sizeU32(name) + name + s.payload.length;
+function planSection(section: Section): SectionPlan {
+  // A raw custom section (the .debug_* ones, often most of the bytes) is its name and payload:
+  // its size is known without building it, and the payload goes straight into the output.
+  if (section.id === SectionId.Custom && section.custom === 'raw') {
+    const nameBytes = Buffer.byteLength(section.name, 'utf8'); // as ByteWriter.name encodes it
+    return {
+      size: sizeU32(nameBytes) + nameBytes + section.payload.length,
+      write: (out) => {
+        out.name(section.name);
+        out.bytes(section.payload);
+      },
+    };
+  }
+  const content = sectionContent(section);
+  return { size: content.length, write: (out) => out.bytes(content.view()) };
 }
-
 
 export function writeSection(out: ByteWriter, section: Section): void {
   out.u8(section.id);

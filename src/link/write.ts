@@ -424,10 +424,10 @@ export function synthesizeBodies(ctx: LinkContext, extraFunctions: InputFunction
     const tdata = ctx.outputSegments.find((seg) => seg.isTLS && seg.index >= 0);
     s.initTLS.func.bytes = initTLSBody({ tlsBaseGlobal: tlsBaseIndex, tdata: tdata ? { index: tdata.index, size: tdata.size } : undefined, applyGlobalTLSRelocs: apply?.outputIndex });
   }
+  const dtors = s.callDtors?.func?.live ? s.callDtors.func.outputIndex : undefined;
+  const ctors = s.callCtors?.func?.live ? s.callCtors.func.outputIndex : undefined;
   for (const w of extraFunctions) {
     const target = w.wraps!;
-    const dtors = ctx.sym.callDtors?.func?.live ? ctx.sym.callDtors.func.outputIndex : undefined;
-    const ctors = s.callCtors?.func?.live ? s.callCtors.func.outputIndex : undefined;
     w.bytes = commandExportBody(target.type.params.length, ctors, target.outputIndex, dtors);
   }
 }
