@@ -14,10 +14,10 @@ import { InstructionReader } from './instructions.js';
 import { Op } from './opcodes.js';
 import type { ConstExpr, GlobalIndex } from './types.js';
 
-/** The instructions a constant expression may hold (prefix 0 unless given), besides `end`. */
+/** The instructions a constant expression may hold, as `prefix:code` (prefix 0 for single-byte opcodes). */
 const CONSTANT_OPS = new Set<string>([
   Op.i32Const, Op.i64Const, Op.f32Const, Op.f64Const, Op.globalGet, Op.refNull, Op.refFunc,
-  Op.i32Add, Op.i32Sub, Op.i32Mul, Op.i64Add, Op.i64Sub, Op.i64Mul,
+  Op.i32Add, Op.i32Sub, Op.i32Mul, Op.i64Add, Op.i64Sub, Op.i64Mul, Op.end,
 ].map((code) => `0:${code}`).concat(`${Op.simdPrefix}:${Op.v128Const}`));
 
 /**
@@ -27,19 +27,18 @@ const CONSTANT_OPS = new Set<string>([
 export function readConstExpr(r: ByteReader, what: string): ConstExpr {
   const start = r.pos;
   const ir = new InstructionReader(r.bytes, r.base, r.file, start, r.end);
+  let unsupported: { name: string; at: number } | undefined;
   try {
     do {
-      if (!ir.next()) break;
-      const { prefix, code } = ir.op;
-      if (!(prefix === 0 && code === Op.end) && !CONSTANT_OPS.has(`${prefix}:${code}`)) {
-        r.fail(`unsupported instruction ${ir.op.name} in ${what} (constant expression)`, ir.offset - r.base);
-      }
-    } while (!ir.done);
+      ir.next();
+      if (!CONSTANT_OPS.has(`${ir.op.prefix}:${ir.op.code}`)) unsupported = { name: ir.op.name, at: ir.offset - r.base };
+    } while (!unsupported && !ir.done);
   } catch (e) {
     const d = e instanceof DecodeError ? e.diagnostics[0] : undefined;
-    if (d && !d.message.includes('constant expression')) throw new DecodeError(`${what} (constant expression): ${d.message}`, r.file, d.offset ?? r.base + start);
+    if (d) throw new DecodeError(`${what} (constant expression): ${d.message}`, r.file, d.offset ?? r.base + start);
     throw e;
   }
+  if (unsupported) r.fail(`unsupported instruction ${unsupported.name} in ${what} (constant expression)`, unsupported.at);
   r.pos = ir.pos;
   return { bytes: r.bytes.subarray(start, r.pos) };
 }
