@@ -11,7 +11,6 @@ import { readS32, readS64, readU32, readU64, type LebCursor } from './leb.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-
 export class ByteReader implements LebCursor {
   pos: number;
   end: number;

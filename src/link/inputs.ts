@@ -75,14 +75,18 @@ function loadInput(ctx: LinkContext, options: CheckedLinkOptions, input: LinkInp
   return undefined;
 }
 
+/** Adds a symbol list's names (one per line; blank lines and `#` comments skipped) to those allowed undefined. */
+function allowUndefinedFrom(ctx: LinkContext, bytes: Uint8Array): void {
+  for (const line of new TextDecoder().decode(bytes).split('\n')) if (line.trim() && !line.startsWith('#')) ctx.config.allowUndefinedSymbols.add(line.trim());
+}
+
 /** `libX.imports` beside `libX.a` lists symbols allowed to stay undefined (wasi-libc ships one). */
 function readImportsFile(ctx: LinkContext, options: CheckedLinkOptions, archivePath: string): void {
   if (!archivePath.endsWith('.a')) return;
   const p = archivePath.slice(0, -2) + '.imports';
   if (!options.readFile && !existsSync(p)) return;
   try {
-    const text = new TextDecoder().decode(options.readFile ? options.readFile(p) : readFileSync(p));
-    for (const line of text.split('\n')) if (line.trim() && !line.startsWith('#')) ctx.config.allowUndefinedSymbols.add(line.trim());
+    allowUndefinedFrom(ctx, options.readFile ? options.readFile(p) : readFileSync(p));
   } catch {
     // No .imports file: nothing extra is allowed.
   }
@@ -91,7 +95,7 @@ function readImportsFile(ctx: LinkContext, options: CheckedLinkOptions, archiveP
 export function readInputs(ctx: LinkContext, options: CheckedLinkOptions): LoadedInput[] {
   for (const f of options.allowUndefinedFiles ?? []) {
     const bytes = readBytes(ctx, options, f);
-    if (bytes) for (const line of new TextDecoder().decode(bytes).split('\n')) if (line.trim() && !line.startsWith('#')) ctx.config.allowUndefinedSymbols.add(line.trim());
+    if (bytes) allowUndefinedFrom(ctx, bytes);
   }
   if (options.inputs.length === 0) ctx.sink.error({ code: 'usage', message: 'no input files' });
   const loaded: LoadedInput[] = [];

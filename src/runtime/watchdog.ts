@@ -75,7 +75,6 @@ function key(threads: BlockedThread[]): string {
   return threads.map((t) => `${t.slot}:${t.state}:${t.gen}`).join(',');
 }
 
-
 function describeWait(cb: ControlBlock, t: BlockedThread, importNames: string[], nowMs: number): string {
   const kind = cb.load(t.slot, SlotField.WAIT_KIND);
   const addr = cb.load(t.slot, SlotField.WAIT_ADDR);
