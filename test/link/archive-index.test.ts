@@ -20,43 +20,24 @@ function header(name: string, size: number): string {
 
 /** A GNU archive of `members`; with `index`, a `/` symbol index naming `index[i]` for member i. */
 function archive(members: { name: string; bytes: Uint8Array }[], index?: string[][]): Uint8Array {
-  const parts: Uint8Array[] = [new TextEncoder().encode('!<arch>\n')];
-  const enc = new TextEncoder();
-  const pad = (n: number): number => n + (n & 1);
-  let at = 8;
-  let symtab: Uint8Array | undefined;
+  const member = (name: string, bytes: Uint8Array): Buffer[] => [Buffer.from(header(name, bytes.length)), Buffer.from(bytes), Buffer.from(bytes.length & 1 ? '\n' : '')];
+  const names = index?.flat() ?? [];
+  const strings = Buffer.from(names.map((n) => n + '\0').join(''));
+  const symtab = Buffer.alloc(index ? 4 + 4 * names.length + strings.length : 0);
+  // Member headers follow the magic and the index member (each member padded to an even size).
+  let at = 8 + (index ? 60 + symtab.length + (symtab.length & 1) : 0);
+  const offsets = members.map((m) => {
+    const here = at;
+    at += 60 + m.bytes.length + (m.bytes.length & 1);
+    return here;
+  });
   if (index) {
-    const names = index.flat();
-    const strings = enc.encode(names.map((n) => n + '\0').join(''));
-    symtab = new Uint8Array(4 + 4 * names.length + strings.length);
-    at += 60 + pad(symtab.length);
-  }
-  const offsets: number[] = [];
-  for (const m of members) {
-    offsets.push(at);
-    at += 60 + pad(m.bytes.length);
-  }
-  if (index && symtab) {
-    const view = new DataView(symtab.buffer);
-    const names = index.flat();
-    view.setUint32(0, names.length);
+    symtab.writeUInt32BE(names.length, 0);
     let k = 0;
-    index.forEach((syms, i) => syms.forEach(() => view.setUint32(4 + 4 * k++, offsets[i])));
-    symtab.set(enc.encode(names.map((n) => n + '\0').join('')), 4 + 4 * names.length);
-    parts.push(enc.encode(header('/', symtab.length)), symtab);
-    if (symtab.length & 1) parts.push(enc.encode('\n'));
+    index.forEach((syms, i) => syms.forEach(() => symtab.writeUInt32BE(offsets[i], 4 + 4 * k++)));
+    strings.copy(symtab, 4 + 4 * names.length);
   }
-  for (const m of members) {
-    parts.push(enc.encode(header(m.name + '/', m.bytes.length)), m.bytes);
-    if (m.bytes.length & 1) parts.push(enc.encode('\n'));
-  }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
+  return Buffer.concat([Buffer.from('!<arch>\n'), ...(index ? member('/', symtab) : []), ...members.flatMap((m) => member(m.name + '/', m.bytes))]);
 }
 
 const members = [
