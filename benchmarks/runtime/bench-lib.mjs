@@ -39,8 +39,11 @@ export function runWasmthreads(guest, cli = CLI, flags = []) {
   return runNode([cli, 'run', ...flags, `${HERE}${guest}.wasm`], guest);
 }
 
+/** Node arguments before an emscripten 3.1.6 program's .js file (no-fetch.cjs says why). */
+export const EMSCRIPTEN_NODE_ARGS = ['--require', `${HERE}no-fetch.cjs`];
+
 export function runEmscripten(name) {
-  return runNode(['--no-experimental-fetch', `${HERE}emscripten/${name}.js`], `emscripten ${name}`);
+  return runNode([...EMSCRIPTEN_NODE_ARGS, `${HERE}emscripten/${name}.js`], `emscripten ${name}`);
 }
 
 /** The timestamps a guest printed: raw little-endian u64s (wasm guests) or decimal text (emcc). */

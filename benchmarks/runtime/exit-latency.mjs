@@ -6,7 +6,7 @@
 // emscripten without a filesystem has no way to block in). Runs alternate.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { ensureBuilt, header, HERE, summary } from './bench-lib.mjs';
+import { EMSCRIPTEN_NODE_ARGS, ensureBuilt, header, HERE, summary } from './bench-lib.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const GUEST = `${ROOT}test/fixtures/wat/runtime/exit_timing.wasm`;
@@ -29,7 +29,7 @@ function once(args, parse) {
 
 const rows = [
   ['wasmthreads', () => once([`${ROOT}bin/wasmthreads.js`, 'run', GUEST], (b) => (b.length >= 8 ? Number(b.readBigUInt64LE(0) / 1_000_000n) : undefined))],
-  ['emscripten 3.1.6', () => once(['--no-experimental-fetch', 'emscripten/exit.js'], (b) => (/^\d+\n/.test(b.toString()) ? Number(BigInt(b.toString().trim()) / 1_000_000n) : undefined))],
+  ['emscripten 3.1.6', () => once([...EMSCRIPTEN_NODE_ARGS, 'emscripten/exit.js'], (b) => (/^\d+\n/.test(b.toString()) ? Number(BigInt(b.toString().trim()) / 1_000_000n) : undefined))],
 ];
 
 ensureBuilt();

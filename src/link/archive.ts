@@ -11,8 +11,7 @@
 // validated in full when extracted.
 
 import { readArchive } from '../binary/archive.js';
-import type { Archive, ArchiveMember } from '../binary/archive.js';
-import { isWasm } from '../binary/read-module.js';
+import type { Archive, ArchiveMember, ArchiveSource } from '../binary/archive.js';
 import { ByteReader } from '../binary/byte-reader.js';
 import { WASM_HEADER_SIZE } from '../binary/format.js';
 import { LinkingSubsectionType, SectionId, SymbolFlag, SymbolKind } from '../binary/types.js';
@@ -42,15 +41,15 @@ export class ArchiveFile {
   /** Names of non-wasm members, reported as warnings (lld does the same). */
   readonly skipped: string[] = [];
 
+  /** `source`: the archive in memory, or its file read at offsets (only the members extracted). */
   constructor(
     readonly name: string,
-    bytes: Uint8Array,
+    source: Uint8Array | ArchiveSource,
   ) {
-    this.archive = readArchive(bytes, name);
+    this.archive = readArchive(source, name);
     const indexed = definitionsFromIndex(this.archive);
     for (const m of this.archive.members) {
-      const data = m.bytes();
-      if (!isWasm(data)) {
+      if (!m.wasm) {
         this.skipped.push(m.name);
         continue;
       }
@@ -59,9 +58,9 @@ export class ArchiveFile {
         member: m,
         name: m.file,
         get obj() {
-          return (obj ??= new ObjFile(m.file, data, name));
+          return (obj ??= new ObjFile(m.file, m.bytes(), name));
         },
-        definitions: indexed?.get(m.headerOffset) ?? readDefinedSymbols(data) ?? this.definitionsFromFullParse(m.file, data, name),
+        definitions: indexed?.get(m.headerOffset) ?? this.definitionsFromMember(m, name),
         extracted: false,
       });
     }
@@ -72,9 +71,10 @@ export class ArchiveFile {
     for (const ref of this.members) for (const d of ref.definitions) yield { name: d.name, kind: d.kind, ref };
   }
 
-  /** When the quick scan cannot read a member, decoding it in full gives the precise error. */
-  private definitionsFromFullParse(file: string, data: Uint8Array, archive: string): { name: string; kind: number }[] {
-    return definedSymbolsOf(new ObjFile(file, data, archive));
+  /** Without an index: the member's symbol table; when the quick scan cannot read it, decoding it in full gives the precise error. */
+  private definitionsFromMember(m: ArchiveMember, archive: string): { name: string; kind: number }[] {
+    const data = m.bytes();
+    return readDefinedSymbols(data) ?? definedSymbolsOf(new ObjFile(m.file, data, archive));
   }
 }
 

@@ -3,8 +3,14 @@
 // writeBuildId, SyntheticSections.cpp BuildIdSection). The section is written with a placeholder
 // of spaces; `sha1` hashes the finished file with that placeholder in place, then overwrites it.
 
-import { createHash, randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { WasmthreadsError } from '../diagnostics.js';
+
+/**
+ * node:crypto, loaded when a build id is asked for: importing it loads ~20 internal modules, about
+ * 5 ms of every link's start-up otherwise.
+ */
+const crypto = (): typeof import('node:crypto') => createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
 
 /** What goes in the section: fixed bytes (`0xHEX`), or a hash/UUID filled in after writing. */
 export type BuildId = { style: 'hex'; bytes: Uint8Array } | { style: 'sha1' } | { style: 'uuid' };
@@ -70,13 +76,13 @@ export function patchBuildId(bytes: Uint8Array, id: BuildId): void {
 function treeSha1(bytes: Uint8Array): Uint8Array {
   const CHUNK = 1024 * 1024;
   const digests: Buffer[] = [];
-  for (let i = 0; i < bytes.length; i += CHUNK) digests.push(createHash('sha1').update(bytes.subarray(i, i + CHUNK)).digest());
-  return createHash('sha1').update(Buffer.concat(digests)).digest();
+  for (let i = 0; i < bytes.length; i += CHUNK) digests.push(crypto().createHash('sha1').update(bytes.subarray(i, i + CHUNK)).digest());
+  return crypto().createHash('sha1').update(Buffer.concat(digests)).digest();
 }
 
 /** 16 random bytes marked as an RFC 4122 version-4 UUID (lld makeUUID(4)). */
 function uuidV4(): Uint8Array {
-  const out = randomBytes(16);
+  const out = crypto().randomBytes(16);
   out[6] = 0x40 | (out[6] & 0x0f);
   out[8] = 0x80 | (out[8] & 0x3f);
   return out;

@@ -150,6 +150,8 @@ export interface LinkContext {
   sink: DiagnosticSink;
   objectFiles: ObjFile[];
   archives: ArchiveFile[];
+  /** Archives read at offsets while the link runs: closed when it ends. */
+  openFiles: { close(): void }[];
   symtab: SymbolTable;
   sym: SyntheticSymbols;
   /** `__start_SEC`/`__stop_SEC` symbols and the output segment each bounds (set after layout). */

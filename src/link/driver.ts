@@ -67,6 +67,8 @@ export function link(given: LinkOptions): LinkResult {
   } catch (e) {
     if (!(e instanceof WasmthreadsError)) throw e;
     throw new LinkError(e.diagnostics, log, messages, options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined);
+  } finally {
+    for (const f of ctx.openFiles) f.close();
   }
 }
 
@@ -178,6 +180,7 @@ function createContext(options: CheckedLinkOptions, log: string[], messages: str
     sink,
     objectFiles: [],
     archives: [],
+    openFiles: [],
     // Archive members are loaded while symbols resolve: the table calls back into the context.
     symtab: new SymbolTable({
       error: (d) => sink.error(d),

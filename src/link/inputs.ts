@@ -3,14 +3,15 @@
 // library, by its magic bytes; then `resolveInputs` hands them to the symbol table in command-line
 // order. Unreadable and unknown inputs are diagnostics, all reported together after the phase.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isArchive } from '../binary/archive.js';
+import { AR_MAGIC, isArchive } from '../binary/archive.js';
 import { isWasm } from '../binary/read-module.js';
 import { WasmthreadsError } from '../diagnostics.js';
 import { ArchiveFile, lazyObjectRef } from './archive.js';
 import type { ArchiveMemberRef } from './archive.js';
 import type { LinkContext } from './context.js';
+import { openFileSource, type FileSource } from './file-source.js';
 import { ObjFile } from './input-files.js';
 import type { CheckedLinkOptions, LinkInput } from './options.js';
 import { isStubLibrary, parseStubLibrary } from './stub-library.js';
@@ -34,6 +35,27 @@ function readBytes(ctx: LinkContext, options: CheckedLinkOptions, path: string):
     ctx.sink.error({ code: 'missing-input', message: `cannot open ${path}: no such file or it cannot be read`, file: path });
     return undefined;
   }
+}
+
+/**
+ * The archive at `path`, read at offsets (only its headers and the members the link extracts), or
+ * undefined when it is not an archive or not a readable regular file: the caller then reads it
+ * whole and reports what it is. The file stays open until the link ends (ctx.openFiles).
+ */
+function openArchiveFile(ctx: LinkContext, path: string): ArchiveFile | undefined {
+  let source: FileSource;
+  try {
+    if (!statSync(path).isFile()) return undefined;
+    source = openFileSource(path);
+  } catch {
+    return undefined;
+  }
+  if (!isArchive(source.read(0, AR_MAGIC.length))) {
+    source.close();
+    return undefined;
+  }
+  ctx.openFiles.push(source);
+  return new ArchiveFile(path, source);
 }
 
 function findLibrary(ctx: LinkContext, options: CheckedLinkOptions, lib: string): string | undefined {
@@ -62,6 +84,13 @@ function loadInput(ctx: LinkContext, options: CheckedLinkOptions, input: LinkInp
     if (!found) return undefined;
     name = found;
   } else name = input.path;
+  if (!bytes && !wholeArchive && !options.readFile) {
+    const archive = openArchiveFile(ctx, name);
+    if (archive) {
+      readImportsFile(ctx, options, name);
+      return { archive, wholeArchive };
+    }
+  }
   bytes ??= readBytes(ctx, options, name);
   if (!bytes) return undefined;
   if (isArchive(bytes)) {

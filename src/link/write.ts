@@ -97,8 +97,7 @@ function inFirstReferenceOrder(ctx: LinkContext, syms: Sym[]): Sym[] {
 function reportUndefined(ctx: LinkContext, s: Sym): void {
   const c = ctx.config;
   if (c.unresolvedSymbols === 'ignore-all' || c.allowUndefinedSymbols.has(s.name)) return;
-  const shown = s.name === '__main_argc_argv' ? 'main' : s.name;
-  const d = { code: 'undefined-symbol', message: `undefined symbol: ${shown}`, file: s.file?.name, symbol: s.name, hint: 'add the object or library that defines it, or pass --allow-undefined to import it' };
+  const d = { code: 'undefined-symbol', message: `undefined symbol: ${cName(s.name)}`, file: s.file?.name, symbol: s.name, hint: 'add the object or library that defines it, or pass --allow-undefined to import it' };
   if (c.warnUnresolvedSymbols) ctx.sink.warn(d);
   else ctx.sink.error(d);
 }
@@ -294,13 +293,22 @@ function placeCustomChunks(g: CustomSectionParts): void {
   }
 }
 
+/**
+ * How wasm-ld shows a C symbol: a `main(argc, argv)` is `main` — clang calls it `__main_argc_argv`
+ * only so that callers and callee agree on its signature (lld's maybeDemangleSymbol).
+ */
+function cName(name: string): string {
+  return name === '__main_argc_argv' ? 'main' : name;
+}
+
 function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputFunction[], globals: InputGlobal[]): Section {
   const fnNames = new Map<number, string>();
   let fi = 0;
   let gi = 0;
   const globalNames = new Map<number, string>();
-  // wasm-ld demangles function names (its --demangle default), not global or segment names.
-  const fnName = ctx.config.demangle ? demangle : (name: string) => name;
+  // wasm-ld demangles function names (its --demangle default), not global or segment names; it
+  // names `__main_argc_argv` `main` either way.
+  const fnName = ctx.config.demangle ? (name: string) => demangle(cName(name)) : cName;
   for (const e of imports) {
     if (e.imp.desc.kind === ExternalKind.Func) fnNames.set(fi++, fnName(e.sym?.name ?? e.imp.name));
     if (e.imp.desc.kind === ExternalKind.Global) globalNames.set(gi++, e.sym?.name ?? e.imp.name);

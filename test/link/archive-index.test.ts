@@ -1,14 +1,19 @@
 // Archive members' definitions come from the archive's symbol index when it has one, else from
 // each member's own symbol table. Both must give the same link: the same output bytes, the same
 // extractions (--why-extract) and the same --trace-symbol lines. The archives are written here,
-// in GNU format, around committed objects (test/link/spec/inputs), so no tool is needed.
+// in GNU format, around committed objects (test/link/spec/inputs), so no tool is needed. An archive
+// named by path is read from its file at offsets (only what the link needs): that must be the same
+// link as the archive in memory.
 
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { link } from '../../src/link/index.js';
 import { ArchiveFile, readDefinedSymbols } from '../../src/link/archive.js';
 import { readArchive } from '../../src/binary/archive.js';
+import { openFileSource } from '../../src/link/file-source.js';
 import { isWasm } from '../../src/binary/read-module.js';
 
 const INPUTS = fileURLToPath(new URL('./spec/inputs/', import.meta.url));
@@ -75,6 +80,29 @@ t.test("real archives: the index lists exactly what each member's symbol table d
   t.ok(archives > 10, `${archives} indexed archives compared`);
 });
 
+t.test('real archives read at offsets from their files read as they do in memory', { skip: REAL.length ? false : 'no wasm archives installed (npm run setup)' }, async (t) => {
+  let archives = 0;
+  for (const dir of REAL) {
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.a'))) {
+      const path = `${dir}/${f}`;
+      const inMemory = readArchive(new Uint8Array(readFileSync(path)), path);
+      const source = openFileSource(path);
+      try {
+        const fromFile = readArchive(source, path);
+        const shape = (a: typeof inMemory) => ({ members: a.members.map((m) => [m.name, m.headerOffset, m.offset, m.size, m.wasm]), symbols: a.symbols });
+        t.same(shape(fromFile), shape(inMemory), path);
+        // Every 7th member's bytes, read through the window or directly by size.
+        const differing = fromFile.members.filter((m, i) => i % 7 === 0 && !Buffer.from(m.bytes()).equals(Buffer.from(inMemory.members[i].bytes())));
+        t.same(differing.map((m) => m.file), [], `${path}: member bytes`);
+      } finally {
+        source.close();
+      }
+      archives++;
+    }
+  }
+  t.ok(archives > 10, `${archives} archives compared`);
+});
+
 t.test('a link through an indexed archive and through an unindexed one is the same link', async (t) => {
   const run = (lib: Uint8Array) =>
     link({
@@ -88,4 +116,52 @@ t.test('a link through an indexed archive and through an unindexed one is the sa
   t.equal(a.whyExtract, b.whyExtract);
   t.same(a.messages, b.messages, '--trace-symbol lines');
   t.ok(Buffer.from(a.bytes).equals(Buffer.from(b.bytes)), 'same output bytes');
+});
+
+t.test('an archive read from its file at offsets links as the same archive in memory, and is closed after', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-archive-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const openFds = (): number => readdirSync('/proc/self/fd').length;
+  const text = Buffer.from('not an object\n');
+  for (const [label, lib] of [['indexed', archive([...members, { name: 'README', bytes: text }], [...members.map((m) => (readDefinedSymbols(m.bytes) ?? []).map((d) => d.name)), []])], ['unindexed', withoutIndex]] as const) {
+    const path = join(dir, `lib-${label}.a`);
+    writeFileSync(path, lib);
+    const run = (input: { name: string; bytes: Uint8Array } | string) =>
+      link({ inputs: [{ name: 'pic.o', bytes: obj('pic.o') }, input], noEntry: true, exports: ['get_ext', 'get_ext_fn'], whyExtract: '-', output: 'out.wasm' });
+    const before = openFds();
+    const fromFile = run(path);
+    t.equal(openFds(), before, `${label}: no descriptor left open`);
+    const inMemory = run({ name: path, bytes: lib });
+    t.ok(Buffer.from(fromFile.bytes).equals(Buffer.from(inMemory.bytes)), `${label}: same output bytes`);
+    t.equal(fromFile.whyExtract, inMemory.whyExtract, `${label}: same extractions`);
+    t.same(fromFile.warnings.map((w) => w.message), inMemory.warnings.map((w) => w.message), `${label}: same warnings`);
+    if (label === 'indexed') t.match(fromFile.warnings.map((w) => w.message).join('\n'), /archive member 'README' is neither Wasm object file nor LLVM bitcode/);
+    // A failing link closes the file too.
+    t.throws(() => link({ inputs: [path], noEntry: true, exports: ['nowhere'] }), /nowhere/);
+    t.equal(openFds(), before, `${label}: no descriptor left open after a failed link`);
+  }
+});
+
+t.test('a corrupt archive read at offsets is reported with its file and offset', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-archive-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'libcut.a');
+  // Cut inside the second member: its header still claims the full size.
+  writeFileSync(path, withIndex.subarray(0, withIndex.length - 40));
+  const err = (() => {
+    try {
+      link({ inputs: [path], noEntry: true });
+    } catch (e) {
+      return e as Error & { diagnostics?: { message: string; file?: string; offset?: number }[] };
+    }
+    return undefined;
+  })();
+  t.ok(err, 'the link fails');
+  const d = err?.diagnostics?.[0];
+  t.match(d?.message, /archive member "pic-defs\.o\/" size \d+ runs past the end of the archive/);
+  t.equal(d?.file, path);
+  t.type(d?.offset, 'number');
+  // A directory where an archive is expected: one clear line, not a read error from deep inside.
+  mkdirSync(join(dir, 'libdir.a'));
+  t.throws(() => link({ inputs: [join(dir, 'libdir.a')], noEntry: true }), /cannot open .*libdir\.a/);
 });

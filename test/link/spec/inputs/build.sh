@@ -13,3 +13,4 @@ run "$CC" --target=wasm32-unknown-emscripten -fPIC -O1 -c pic.c -o pic.o
 run "$CC" --target=wasm32-unknown-emscripten -O1 -c pic-defs.c -o pic-defs.o
 run "$CC" --target=wasm32 -O0 -c names.cpp -o names.o
 run "$CC" --target=wasm32 -O1 -c names-import.cpp -o names-import.o
+run "$CC" --target=wasm32 -O1 -c main-args.c -o main-args.o
