@@ -16,13 +16,13 @@ import {
   type FunctionBody,
   type Import,
   type ImportDesc,
-  type Relocation,
   type SegmentInfo,
   type SymbolInfo,
   type WasmModule,
   type InitFunc,
   type Comdat,
 } from './types.js';
+import type { Relocations } from './reloc-types.js';
 
 export type ImportOf<K extends ExternalKind> = Import & { desc: Extract<ImportDesc, { kind: K }> };
 
@@ -126,7 +126,7 @@ export function comdats(mod: WasmModule): Comdat[] {
 }
 
 /** Every `reloc.*` section with the index of the section it patches. */
-export function relocSections(mod: WasmModule): { name: string; targetSection: number; relocations: Relocation[] }[] {
+export function relocSections(mod: WasmModule): { name: string; targetSection: number; relocations: Relocations }[] {
   const out = [];
   for (const s of mod.sections) if (s.id === 0 && s.custom === 'reloc') out.push(s);
   return out;

@@ -9,7 +9,7 @@
 // WasmObjectFile makes, and every error names the section and the absolute offset.
 
 import type { ByteReader } from './byte-reader.js';
-import { relocTypeInfo } from './reloc-types.js';
+import { Relocations, relocTypeInfo } from './reloc-types.js';
 import {
   LinkingSubsectionType,
   SymbolFlag,
@@ -17,7 +17,6 @@ import {
   type Comdat,
   type InitFunc,
   type LinkingSubsection,
-  type Relocation,
   type SegmentIndex,
   type SegmentInfo,
   type SymbolIndex,
@@ -275,7 +274,7 @@ export function readReloc(
   r: ByteReader,
   sectionName: string,
   spaces: IndexSpaces,
-): { targetSection: number; relocations: Relocation[] } {
+): { targetSection: number; relocations: Relocations } {
   const targetAt = r.pos;
   const targetSection = r.u32();
   if (targetSection >= spaces.sectionSizes.length) {
@@ -284,7 +283,7 @@ export function readReloc(
   const targetSize = spaces.sectionSizes[targetSection];
   const target = spaces.sectionNames[targetSection];
   const n = r.count(`${sectionName} relocation`, 3);
-  const relocations: Relocation[] = new Array(n);
+  const relocations = new Relocations(n);
   let previous = 0;
   for (let i = 0; i < n; i++) {
     const typeAt = r.pos;
@@ -301,9 +300,7 @@ export function readReloc(
     const indexAt = r.pos;
     const index = r.u32();
     checkRelocIndex(r, sectionName, info.name, info.symbolKinds, index, spaces, indexAt);
-    const reloc: Relocation = { type, offset, index };
-    if (info.hasAddend) reloc.addend = info.is64 ? safeS64(r, sectionName) : r.s32();
-    relocations[i] = reloc;
+    relocations.set(i, type, offset, index, info.hasAddend ? (info.is64 ? safeS64(r, sectionName) : r.s32()) : 0);
   }
   return { targetSection, relocations };
 }

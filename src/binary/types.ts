@@ -16,6 +16,8 @@
 // Spec references: WebAssembly core spec §5 (binary format), tool-conventions Linking.md,
 // wasm-ld (lld/wasm) for what a linker does with them.
 
+import type { Relocations } from './reloc-types.js';
+
 // ---------------------------------------------------------------------------------------------
 // Branded index spaces: the type checker keeps a function index from being used as a global index.
 
@@ -370,7 +372,7 @@ export type Section =
 
 export type CustomSection = SectionBase & { id: 0; name: string } & (
     | { custom: 'linking'; version: number; subsections: LinkingSubsection[] }
-    | { custom: 'reloc'; targetSection: number; relocations: Relocation[] }
+    | { custom: 'reloc'; targetSection: number; relocations: Relocations }
     | { custom: 'target_features'; features: TargetFeature[] }
     | { custom: 'producers'; fields: ProducersField[] }
     | { custom: 'name'; subsections: NameSubsection[] }

@@ -29,7 +29,7 @@ export function writeCustomPayload(w: ByteWriter, s: CustomSection): void {
       return;
     case 'reloc':
       w.u32(s.targetSection);
-      vec(w, s.relocations, writeRelocation);
+      vec(w, s.relocations.toArray(), writeRelocation);
       return;
     case 'target_features':
       vec(w, s.features, (w, f) => {

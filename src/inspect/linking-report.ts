@@ -94,7 +94,7 @@ export function relocationReports(mod: WasmModule, index: ModuleIndex): Relocati
     if (s.id !== 0 || s.custom !== 'reloc') continue;
     const target = mod.sections[s.targetSection];
     const base = target?.contentOffset ?? 0;
-    const entries = s.relocations.map((r) => {
+    const entries = s.relocations.toArray().map((r) => {
       const info = RELOC_TYPES[r.type];
       const isTypeIndex = info?.symbolKinds.length === 0;
       return {

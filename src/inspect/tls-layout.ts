@@ -78,7 +78,7 @@ function relocationUsers(mod: WasmModule, index: ModuleIndex, users: Map<number,
   if (!code) return;
   for (const s of mod.sections) {
     if (s.id !== 0 || s.custom !== 'reloc' || s.targetSection !== codeIndex) continue;
-    for (const r of s.relocations) {
+    for (const r of s.relocations.toArray()) {
       const sym = index.symbols[r.index];
       const againstTlsBase = r.type === RelocType.R_WASM_GLOBAL_INDEX_LEB && sym?.kind === SymbolKind.Global && index.symbolName(r.index) === '__tls_base';
       if (!againstTlsBase && !isTlsReloc(r.type)) continue;

@@ -13,14 +13,13 @@
 
 import { readModule } from '../binary/read-module.js';
 import { resolveSymbolName } from '../binary/module-info.js';
-import { isTlsReloc, RelocType } from '../binary/reloc-types.js';
+import { isTlsReloc, RelocType, type Relocations } from '../binary/reloc-types.js';
 import type {
   Comdat,
   FuncType,
   Import,
   InitFunc,
   ProducersField,
-  Relocation,
   SegmentInfo,
   SymbolInfo,
   TargetFeature,
@@ -28,7 +27,7 @@ import type {
 } from '../binary/types.js';
 import { ExternalKind, SectionId, SegmentFlag, SymbolFlag, SymbolKind } from '../binary/types.js';
 import { DecodeError, WasmthreadsError } from '../diagnostics.js';
-import type { InputCustomSection, InputFunction, InputGlobal, InputSegment, InputTable, InputTag, Sym } from './symbols.js';
+import { NO_RELOCS, type InputCustomSection, type InputFunction, type InputGlobal, type InputSegment, type InputTable, type InputTag, type RelocSpan, type Sym } from './symbols.js';
 
 const TLS_SEGMENT_PREFIXES = ['.tdata', '.tbss'];
 
@@ -95,7 +94,7 @@ export class ObjFile {
           s.functions.forEach((t, k) => {
             const type = this.types[t];
             if (!type) this.fail(`function ${k} has out-of-range type ${t}`, s.contentOffset);
-            this.functions.push({ kind: 'input', name: '', type, file: this, bytes: new Uint8Array(), relocs: [], live: false, discarded: false, outputIndex: -1, index: k });
+            this.functions.push({ kind: 'input', name: '', type, file: this, bytes: new Uint8Array(), relocs: NO_RELOCS, live: false, discarded: false, outputIndex: -1, index: k });
           });
           break;
         case SectionId.Table:
@@ -136,7 +135,7 @@ export class ObjFile {
           } else if (s.custom === 'target_features') this.features = s.features;
           else if (s.custom === 'producers') this.producers = s.fields;
           else if (s.custom === 'raw' && !REGENERATED_SECTIONS.has(s.name) && !s.name.startsWith('reloc.')) {
-            this.customSections.push({ file: this, name: s.name, payload: s.payload, relocs: [], outputOffset: 0, sectionIndex: i });
+            this.customSections.push({ file: this, name: s.name, payload: s.payload, relocs: NO_RELOCS, outputOffset: 0, sectionIndex: i });
           }
           break;
       }
@@ -179,7 +178,7 @@ export class ObjFile {
         alignment: info.alignment,
         flags: info.flags,
         data: seg.init,
-        relocs: [],
+        relocs: NO_RELOCS,
         isTLS,
         live: false,
         discarded: false,
@@ -188,42 +187,46 @@ export class ObjFile {
     });
   }
 
-  /** Moves each relocation into the chunk that contains it, rebasing its offset onto the chunk. */
+  /** Gives each chunk the span of relocations that falls inside it. */
   private distributeRelocations(mod: WasmModule, codeIndex: number, dataIndex: number): void {
     for (const s of mod.sections) {
       if (s.id !== SectionId.Custom || s.custom !== 'reloc') continue;
       const target = mod.sections[s.targetSection];
       if (!target) this.fail(`${s.name} targets missing section ${s.targetSection}`, s.contentOffset);
-      // The reader requires offset order, so the list is already sorted.
-      const sorted = s.relocations;
+      // The reader requires offset order, so each chunk's relocations are one run of the list.
+      const list = s.relocations;
       if (s.targetSection === codeIndex && target.id === SectionId.Code) {
         const starts = target.bodies.map((b) => b.bytesOffset - target.contentOffset);
-        this.assign(sorted, starts, this.functions, s.name, s.contentOffset);
+        this.assign(list, starts, this.functions, s.name, s.contentOffset);
       } else if (s.targetSection === dataIndex && target.id === SectionId.Data) {
         const starts = target.segments.map((g) => g.initOffset - target.contentOffset);
-        this.assign(sorted, starts, this.segments, s.name, s.contentOffset);
+        this.assign(list, starts, this.segments, s.name, s.contentOffset);
       } else {
         const custom = this.customSections.find((c) => c.sectionIndex === s.targetSection);
-        if (custom) custom.relocs.push(...sorted);
+        if (custom) this.assign(list, [0], [custom], s.name, s.contentOffset);
       }
     }
   }
 
-  private assign(relocs: Relocation[], starts: number[], chunks: { relocs: Relocation[]; bytes?: Uint8Array; data?: Uint8Array }[], section: string, at: number): void {
+  private assign(list: Relocations, starts: number[], chunks: { relocs: RelocSpan; bytes?: Uint8Array; data?: Uint8Array; payload?: Uint8Array }[], section: string, at: number): void {
     let k = 0;
-    for (let i = 0; i < relocs.length; i++) {
-      const r = relocs[i];
-      while (k + 1 < starts.length && starts[k + 1] <= r.offset) k++;
+    let span: RelocSpan | undefined;
+    for (let i = 0; i < list.length; i++) {
+      const offset = list.offset(i);
+      while (k + 1 < starts.length && starts[k + 1] <= offset) k++;
       const chunk = chunks[k];
-      const len = (chunk?.bytes ?? chunk?.data)?.length ?? 0;
-      const rel = r.offset - starts[k];
-      if (!chunk || rel < 0 || rel >= len) this.fail(`${section}: relocation at offset ${r.offset} is outside every chunk`, at);
-      // Made chunk-relative in place: the decoded module is this file's own and read once.
-      r.offset = rel;
-      chunk.relocs.push(r);
+      const len = (chunk?.bytes ?? chunk?.data ?? chunk?.payload)?.length ?? 0;
+      const rel = offset - starts[k];
+      if (!chunk || rel < 0 || rel >= len) this.fail(`${section}: relocation at offset ${offset} is outside every chunk`, at);
+      if (span === undefined || chunk.relocs !== span) {
+        if (chunk.relocs !== NO_RELOCS) this.fail(`${section}: a second relocation section for the same section`, at);
+        span = chunk.relocs = { list, start: i, end: i, base: starts[k] };
+      }
+      span.end = i + 1;
+      const type = list.type(i);
       // A direct `call` (R_WASM_FUNCTION_INDEX_LEB): the callee's signature is checked against it.
-      if (r.type === RelocType.R_WASM_FUNCTION_INDEX_LEB) this.calledDirectly.add(r.index);
-      if (isTlsReloc(r.type)) this.usesTLS = true;
+      if (type === RelocType.R_WASM_FUNCTION_INDEX_LEB) this.calledDirectly.add(list.index(i));
+      if (isTlsReloc(type)) this.usesTLS = true;
     }
   }
 

@@ -13,7 +13,7 @@
 import type { LinkContext } from './context.js';
 import { HEAP_ALIGNMENT, MAX_MEMORY_WASM32, STACK_ALIGNMENT, WASM_PAGE_SIZE, DEFAULT_GLOBAL_BASE } from './context.js';
 import { isMergeableSegment, mergeInputs, splitStrings } from './merge-strings.js';
-import type { InputSegment, OutputSegment } from './symbols.js';
+import { NO_RELOCS, type InputSegment, type OutputSegment } from './symbols.js';
 
 const INIT_MEMORY_FLAG_ALIGN = 4;
 const INIT_MEMORY_FLAG_SIZE = 4;
@@ -80,7 +80,7 @@ function finalizeInputSegments(ctx: LinkContext, out: OutputSegment): void {
     const key = `${seg.flags}:${seg.alignment}`;
     let g = groups.get(key);
     if (!g) {
-      g = { chunk: { ...seg, index: -1, name: out.name, relocs: [], pieces: undefined }, members: [] };
+      g = { chunk: { ...seg, index: -1, name: out.name, relocs: NO_RELOCS, pieces: undefined }, members: [] };
       groups.set(key, g);
       inputs.push(g.chunk);
     }

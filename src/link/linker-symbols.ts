@@ -9,7 +9,7 @@ import { isTableIndexReloc } from '../binary/reloc-types.js';
 import { SymbolFlag, SymbolKind, ValTypeCode } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import { hasPassiveInitializedSegments, type MemoryLayout } from './layout.js';
-import { newSymbol } from './symbols.js';
+import { anyReloc, newSymbol } from './symbols.js';
 import type { Sym } from './symbols.js';
 import { syntheticFunction } from './synthetic/stubs.js';
 
@@ -151,6 +151,6 @@ export function createIndirectTable(ctx: LinkContext): void {
 
 /** Legacy (MVP) objects have no table symbol: any live table-index relocation needs the table. */
 function usesTableSlots(ctx: LinkContext): boolean {
-  return ctx.objectFiles.some((f) => [...f.functions, ...f.segments].some((c) => c.live && c.relocs.some((r) => isTableIndexReloc(r.type))));
+  return ctx.objectFiles.some((f) => [...f.functions, ...f.segments].some((c) => c.live && anyReloc(c.relocs, isTableIndexReloc)));
 }
 

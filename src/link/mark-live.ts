@@ -8,11 +8,10 @@
 // loaded object is live.
 
 import { SegmentFlag, SymbolFlag } from '../binary/types.js';
-import type { Relocation } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
 import { isHidden } from './symbols.js';
-import type { Sym } from './symbols.js';
+import type { RelocSpan, Sym } from './symbols.js';
 
 // A type-index relocation names a type, not a symbol: it keeps nothing alive (namesSymbol).
 import { namesSymbol } from '../binary/reloc-types.js';
@@ -32,9 +31,10 @@ export function markLive(ctx: LinkContext): void {
     s.live = true;
     queue.push(s);
   };
-  const enqueueRelocs = (file: ObjFile | undefined, relocs: Relocation[]): void => {
+  const enqueueRelocs = (file: ObjFile | undefined, relocs: RelocSpan): void => {
     if (!file) return;
-    for (let i = 0; i < relocs.length; i++) if (namesSymbol(relocs[i].type)) enqueue(file.symbols[relocs[i].index]);
+    const { list } = relocs;
+    for (let i = relocs.start; i < relocs.end; i++) if (namesSymbol(list.type(i))) enqueue(file.symbols[list.index(i)]);
   };
   const markChunk = (s: Sym): void => {
     const fn = s.func;
@@ -90,8 +90,14 @@ function markEverything(ctx: LinkContext): void {
     for (const g of file.globals) g.live = true;
     for (const t of file.tables) t.live = true;
     for (const t of file.tags) t.live = true;
-    const chunks = [...file.functions, ...file.segments].filter((c) => c.live);
-    for (const c of chunks) for (const r of c.relocs) if (namesSymbol(r.type) && file.symbols[r.index]) file.symbols[r.index].live = true;
+    for (const c of [...file.functions, ...file.segments]) {
+      if (!c.live) continue;
+      const { list } = c.relocs;
+      for (let i = c.relocs.start; i < c.relocs.end; i++) {
+        const s = namesSymbol(list.type(i)) ? file.symbols[list.index(i)] : undefined;
+        if (s) s.live = true;
+      }
+    }
   }
 }
 

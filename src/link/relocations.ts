@@ -9,10 +9,9 @@
 // when memory is shared. Each value is written with exactly the encoding and width the table in
 // binary/reloc-types.ts gives, so code never moves.
 
-import { isTableIndexReloc, namesSymbol, relocCategory, relocTypeInfo } from '../binary/reloc-types.js';
-import type { RelocTypeInfo } from '../binary/reloc-types.js';
+import { isTableIndexReloc, namesSymbol, relocTypeInfo } from '../binary/reloc-types.js';
+import type { RelocCategory, RelocTypeInfo } from '../binary/reloc-types.js';
 import { writeS32, writeS64, writeU32, writeU64 } from '../binary/leb.js';
-import type { Relocation } from '../binary/types.js';
 import { SegmentFlag, SymbolFlag, SymbolKind, ValTypeCode } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
@@ -20,7 +19,7 @@ import { pieceOffset, segmentOffset } from './merge-strings.js';
 import { makeTrapStub, syntheticFunction } from './synthetic/stubs.js';
 import { rebuildWithAtomics, toolchainOf } from './hints.js';
 import { fileName, isWeak, registerType, typeKey } from './symbols.js';
-import type { InputFunction, Sym } from './symbols.js';
+import { NO_RELOCS, type InputFunction, type RelocSpan, type Sym } from './symbols.js';
 
 /** lld's tombstones for relocations in debug sections against dead code. */
 const TOMBSTONE_DEBUG_RANGES = 0xfffffffe;
@@ -36,24 +35,26 @@ export function scanRelocations(ctx: LinkContext): void {
   }
 }
 
-function scanChunk(ctx: LinkContext, file: ObjFile, relocs: Relocation[]): void {
-  for (let i = 0; i < relocs.length; i++) {
-    const r = relocs[i];
-    const info = relocTypeInfo(r.type);
+function scanChunk(ctx: LinkContext, file: ObjFile, relocs: RelocSpan): void {
+  const { list } = relocs;
+  for (let i = relocs.start; i < relocs.end; i++) {
+    const type = list.type(i);
+    const index = list.index(i);
+    const info = relocTypeInfo(type);
     if (!info) {
-      ctx.sink.error({ code: 'bad-relocation', message: `unknown relocation type ${r.type}`, file: file.name });
+      ctx.sink.error({ code: 'bad-relocation', message: `unknown relocation type ${type}`, file: file.name });
       continue;
     }
     if (info.category === 'type-index') {
-      registerTypeIndexTarget(ctx, file, r, info);
+      registerTypeIndexTarget(ctx, file, index, info);
       continue;
     }
-    const s = file.symbols[r.index];
+    const s = file.symbols[index];
     if (!s) {
-      ctx.sink.error({ code: 'bad-relocation', message: `${info.name} names symbol ${r.index}, past the end of the symbol table`, file: file.name });
+      ctx.sink.error({ code: 'bad-relocation', message: `${info.name} names symbol ${index}, past the end of the symbol table`, file: file.name });
       continue;
     }
-    if (isTableIndexReloc(r.type) && hasFunctionBody(s)) addTableEntry(ctx, s);
+    if (isTableIndexReloc(type) && hasFunctionBody(s)) addTableEntry(ctx, s);
     if (info.category === 'function-index' && s.state !== 'defined' && s.importIndex === undefined) ensureStub(ctx, s);
     if (info.category === 'global-index' && s.kind !== SymbolKind.Global) ensureGot(ctx, s);
     if (info.category === 'memory-addr-tls') checkTLS(ctx, file, s, info);
@@ -64,10 +65,10 @@ function scanChunk(ctx: LinkContext, file: ObjFile, relocs: Relocation[]): void 
  * A `call_indirect` type (R_WASM_TYPE_INDEX_LEB) may match no function at all, so it is registered
  * here, as lld's scanRelocations does, before the import and function types (same type order).
  */
-function registerTypeIndexTarget(ctx: LinkContext, file: ObjFile, r: Relocation, info: RelocTypeInfo): void {
-  const type = file.types[r.index];
+function registerTypeIndexTarget(ctx: LinkContext, file: ObjFile, index: number, info: RelocTypeInfo): void {
+  const type = file.types[index];
   if (type) registerType(ctx, type);
-  else ctx.sink.error({ code: 'bad-relocation', message: `${info.name} names type ${r.index}, past the end of the type section`, file: file.name });
+  else ctx.sink.error({ code: 'bad-relocation', message: `${info.name} names type ${index}, past the end of the type section`, file: file.name });
 }
 
 /** Functions that can sit in the table: defined ones and imports (not stubs of undefined ones). */
@@ -90,7 +91,7 @@ function addTableEntry(ctx: LinkContext, s: Sym): void {
 
 /** A placeholder so imported functions can take a table slot (the index is the import's). */
 function importAsFunction(s: Sym): InputFunction {
-  return { kind: 'synthetic', name: s.name, type: s.signature!, bytes: new Uint8Array(), relocs: [], live: true, discarded: false, outputIndex: s.importIndex!, index: -1 };
+  return { kind: 'synthetic', name: s.name, type: s.signature!, bytes: new Uint8Array(), relocs: NO_RELOCS, live: true, discarded: false, outputIndex: s.importIndex!, index: -1 };
 }
 
 /** Calls to undefined functions that are not imported go to a trapping stub. */
@@ -197,11 +198,9 @@ function globalIndex(ctx: LinkContext, s: Sym): number {
  * `__table_base` is `--table-base`, so the `-rel` categories (what `-fPIC` code emits: Rust's
  * emscripten target, for one) are the absolute value minus those bases.
  */
-function relocValue(ctx: LinkContext, file: ObjFile, r: Relocation, P: number): number {
-  const A = r.addend ?? 0;
-  const category = relocCategory(r.type);
-  if (category === 'type-index') return ctx.typeIndices.get(typeKey(file.types[r.index])) ?? 0;
-  const s = file.symbols[r.index];
+function relocValue(ctx: LinkContext, file: ObjFile, category: RelocCategory, index: number, A: number, P: number): number {
+  if (category === 'type-index') return ctx.typeIndices.get(typeKey(file.types[index])) ?? 0;
+  const s = file.symbols[index];
   switch (category) {
     case 'function-index':
       return functionIndex(s);
@@ -234,9 +233,9 @@ function relocValue(ctx: LinkContext, file: ObjFile, r: Relocation, P: number): 
 }
 
 /** Whether the relocation's target is dead (GC'd), so debug sections get a tombstone. */
-function isDeadTarget(file: ObjFile, r: Relocation): boolean {
-  if (!namesSymbol(r.type)) return false;
-  const s = file.symbols[r.index];
+function isDeadTarget(file: ObjFile, type: number, index: number): boolean {
+  if (!namesSymbol(type)) return false;
+  const s = file.symbols[index];
   if (!s) return true;
   if (s.func) return !s.func.live;
   if (s.segment) return !s.segment.live;
@@ -280,20 +279,24 @@ export function writeRelocValue(buf: Uint8Array, offset: number, info: RelocType
  * Copies `bytes` and patches every relocation into the copy. `baseVA` is the address of byte 0
  * (data segments), for pointer-relative relocations; `tombstone` is set for debug sections.
  */
-export function applyRelocations(ctx: LinkContext, file: ObjFile, bytes: Uint8Array, relocs: Relocation[], baseVA = 0, sectionName?: string): Uint8Array {
+export function applyRelocations(ctx: LinkContext, file: ObjFile, bytes: Uint8Array, relocs: RelocSpan, baseVA = 0, sectionName?: string): Uint8Array {
   const out = bytes.slice();
   const tombstone = sectionName?.startsWith('.debug_') ? (sectionName === '.debug_ranges' || sectionName === '.debug_loc' ? TOMBSTONE_DEBUG_RANGES : TOMBSTONE_DEBUG) : undefined;
-  for (let i = 0; i < relocs.length; i++) {
-    const r = relocs[i];
-    const info = relocTypeInfo(r.type)!;
-    if (r.offset + info.width > out.length) {
-      ctx.sink.error({ code: 'bad-relocation', message: `${info.name} at offset ${r.offset} runs past the end of its chunk`, file: file.name });
+  const { list, base } = relocs;
+  for (let i = relocs.start; i < relocs.end; i++) {
+    const type = list.type(i);
+    const index = list.index(i);
+    const addend = list.addend(i);
+    const offset = list.offset(i) - base;
+    const info = relocTypeInfo(type)!;
+    if (offset + info.width > out.length) {
+      ctx.sink.error({ code: 'bad-relocation', message: `${info.name} at offset ${offset} runs past the end of its chunk`, file: file.name });
       continue;
     }
     let value: number;
-    if (sectionName !== undefined && isDeadTarget(file, r)) value = tombstone ?? r.addend ?? 0;
-    else value = relocValue(ctx, file, r, baseVA + r.offset);
-    writeRelocValue(out, r.offset, info, value);
+    if (sectionName !== undefined && isDeadTarget(file, type, index)) value = tombstone ?? addend;
+    else value = relocValue(ctx, file, info.category, index, addend, baseVA + offset);
+    writeRelocValue(out, offset, info, value);
   }
   return out;
 }

@@ -11,7 +11,7 @@ import type { ObjFile } from './input-files.js';
 import { defineOptionalSymbols } from './linker-symbols.js';
 import { processStubLibraries } from './stub-library.js';
 import type { StubFile } from './stub-library.js';
-import { fileName, formatSignature, newSymbol, typeKey } from './symbols.js';
+import { anyReloc, fileName, formatSignature, newSymbol, typeKey } from './symbols.js';
 import type { Sym } from './symbols.js';
 import { makeTrapStub } from './synthetic/stubs.js';
 
@@ -117,5 +117,5 @@ export function checkSignatures(ctx: LinkContext): void {
 
 /** The functions of `file` that call symbol `symbolIndex` directly (their call sites will trap). */
 function trappingCallers(file: ObjFile, symbolIndex: number): string[] {
-  return file.functions.filter((fn) => !fn.discarded && fn.relocs.some((r) => r.type === RelocType.R_WASM_FUNCTION_INDEX_LEB && r.index === symbolIndex)).map((fn) => fn.name || `function ${fn.index}`);
+  return file.functions.filter((fn) => !fn.discarded && anyReloc(fn.relocs, (type, index) => type === RelocType.R_WASM_FUNCTION_INDEX_LEB && index === symbolIndex)).map((fn) => fn.name || `function ${fn.index}`);
 }

@@ -5,12 +5,34 @@
 // are the pieces copied to the output: function bodies and data segments with their relocations,
 // plus the index-assigned elements (globals, tables, tags) and the linker's synthetic functions.
 
-import type { ConstExpr, FuncType, GlobalType, Relocation, SymbolKind, TableType, ValType } from '../binary/types.js';
+import type { ConstExpr, FuncType, GlobalType, SymbolKind, TableType, ValType } from '../binary/types.js';
+import { Relocations } from '../binary/reloc-types.js';
 import { valTypeName } from '../binary/disassemble.js';
 import { SymbolFlag } from '../binary/types.js';
 import type { ObjFile } from './input-files.js';
 import type { ArchiveMemberRef } from './archive.js';
 import type { SectionPiece } from './merge-strings.js';
+
+/**
+ * The relocations of one chunk: entries [start, end) of its object's reloc section, whose offsets
+ * count from the section's start; `base` is where the chunk starts in that section, so an entry
+ * patches the chunk at `list.offset(i) - base`.
+ */
+export interface RelocSpan {
+  list: Relocations;
+  start: number;
+  end: number;
+  base: number;
+}
+
+/** A chunk without relocations (synthetic functions, merged segments). */
+export const NO_RELOCS: RelocSpan = Object.freeze({ list: new Relocations(0), start: 0, end: 0, base: 0 });
+
+/** Whether some relocation of the span passes `test` (given its type and index). */
+export function anyReloc(span: RelocSpan, test: (type: number, index: number) => boolean): boolean {
+  for (let i = span.start; i < span.end; i++) if (test(span.list.type(i), span.list.index(i))) return true;
+  return false;
+}
 
 /** A function in the output: an input function body, or one the linker synthesises. */
 export interface InputFunction {
@@ -20,8 +42,8 @@ export interface InputFunction {
   file?: ObjFile;
   /** Body bytes (locals + expression); for input functions still unpatched. */
   bytes: Uint8Array;
-  /** Relocations with offsets relative to `bytes`. */
-  relocs: Relocation[];
+  /** Relocations that patch `bytes`. */
+  relocs: RelocSpan;
   live: boolean;
   discarded: boolean;
   outputIndex: number;
@@ -45,7 +67,7 @@ export interface InputSegment {
   alignment: number;
   flags: number;
   data: Uint8Array;
-  relocs: Relocation[];
+  relocs: RelocSpan;
   isTLS: boolean;
   live: boolean;
   discarded: boolean;
@@ -103,7 +125,7 @@ export interface InputCustomSection {
   file: ObjFile;
   name: string;
   payload: Uint8Array;
-  relocs: Relocation[];
+  relocs: RelocSpan;
   /** Offset of this chunk inside the merged output section. */
   outputOffset: number;
   /** Index of this section in its object's section list (for SECTION symbols). */

@@ -84,9 +84,10 @@ function inFirstReferenceOrder(ctx: LinkContext, syms: Sym[]): Sym[] {
   for (const f of ctx.objectFiles) {
     for (const chunk of [...f.functions, ...f.segments]) {
       if (!chunk.live) continue;
-      for (const r of chunk.relocs) {
-        if (!namesSymbol(r.type)) continue;
-        const s = f.symbols[r.index];
+      const { list } = chunk.relocs;
+      for (let i = chunk.relocs.start; i < chunk.relocs.end; i++) {
+        if (!namesSymbol(list.type(i))) continue;
+        const s = f.symbols[list.index(i)];
         if (s !== undefined && wanted.has(s) && !rank.has(s)) rank.set(s, rank.size);
       }
     }

@@ -11,13 +11,14 @@ import t, { type Test } from 'tap';
 import { i32Const } from '../../src/binary/const-expr.js';
 import { encodeS32 } from '../../src/binary/leb.js';
 import { readModule } from '../../src/binary/read-module.js';
-import { RelocType } from '../../src/binary/reloc-types.js';
+import { Relocations, RelocType } from '../../src/binary/reloc-types.js';
 import { writeModule } from '../../src/binary/write-module.js';
 import {
   SymbolFlag,
   findCustom,
   findSection,
   type CustomSection,
+  type Relocation,
   type Section,
   type WasmModule,
 } from '../../src/binary/types.js';
@@ -56,7 +57,7 @@ function tinyObject(): WasmModule {
       ],
     },
     // The slot sits after the body count (1 byte), body size (1), local count (1), opcode (1).
-    { ...AT, id: 0, name: 'reloc.CODE', custom: 'reloc', targetSection: 3, relocations: [{ type: 4, offset: 4, index: 1, addend: 0 }] },
+    { ...AT, id: 0, name: 'reloc.CODE', custom: 'reloc', targetSection: 3, relocations: Relocations.from([{ type: 4, offset: 4, index: 1, addend: 0 }]) },
     { ...AT, id: 0, name: 'target_features', custom: 'target_features', features: [{ prefix: '+', name: 'atomics' }] },
   ];
   return { version: 1, sections };
@@ -92,7 +93,7 @@ const firstRelocAt = relocSection.contentOffset + 1 + 'reloc.CODE'.length + 1 + 
 t.test('the tiny object is valid and round-trips', async (t) => {
   t.equal(Buffer.compare(writeModule(parsed), good), 0);
   t.equal(parsed.sections.length, 8);
-  t.same(findCustom(parsed, 'reloc')?.relocations, [{ type: RelocType.R_WASM_MEMORY_ADDR_SLEB, offset: 4, index: 1, addend: 0 }]);
+  t.same(findCustom(parsed, 'reloc')?.relocations.toArray(), [{ type: RelocType.R_WASM_MEMORY_ADDR_SLEB, offset: 4, index: 1, addend: 0 }]);
 });
 
 t.test('header errors', async (t) => {
@@ -183,10 +184,10 @@ t.test('reloc.* errors', async (t) => {
   }
   const variants: [string, (m: WasmModule) => void, string, number][] = [
     ['target index', (m) => ((custom(m, 'reloc.CODE') as { targetSection: number }).targetSection = 42), 'reloc.CODE: target section index 42 out of range (6 sections precede it)', firstRelocAt - 2],
-    ['symbol index', (m) => (relocs(m)[0].index = 7), 'reloc.CODE: R_WASM_MEMORY_ADDR_SLEB symbol index 7 out of range (2 symbols)', firstRelocAt + 2],
-    ['symbol kind', (m) => Object.assign(relocs(m)[0], { type: 0, addend: undefined }), 'reloc.CODE: R_WASM_FUNCTION_INDEX_LEB needs a function symbol but symbol 1 is a data symbol', firstRelocAt + 2],
-    ['slot past the section', (m) => (relocs(m)[0].offset = 6), 'reloc.CODE: R_WASM_MEMORY_ADDR_SLEB at offset 0x6 runs past the end of section Code (10 bytes)', firstRelocAt + 1],
-    ['type index', (m) => Object.assign(relocs(m)[0], { type: 6, index: 3, addend: undefined }), 'reloc.CODE: R_WASM_TYPE_INDEX_LEB type index 3 out of range (1 types)', firstRelocAt + 2],
+    ['symbol index', (m) => editRelocs(m, (r) => (r[0].index = 7)), 'reloc.CODE: R_WASM_MEMORY_ADDR_SLEB symbol index 7 out of range (2 symbols)', firstRelocAt + 2],
+    ['symbol kind', (m) => editRelocs(m, (r) => Object.assign(r[0], { type: 0, addend: undefined })), 'reloc.CODE: R_WASM_FUNCTION_INDEX_LEB needs a function symbol but symbol 1 is a data symbol', firstRelocAt + 2],
+    ['slot past the section', (m) => editRelocs(m, (r) => (r[0].offset = 6)), 'reloc.CODE: R_WASM_MEMORY_ADDR_SLEB at offset 0x6 runs past the end of section Code (10 bytes)', firstRelocAt + 1],
+    ['type index', (m) => editRelocs(m, (r) => Object.assign(r[0], { type: 6, index: 3, addend: undefined })), 'reloc.CODE: R_WASM_TYPE_INDEX_LEB type index 3 out of range (1 types)', firstRelocAt + 2],
   ];
   for (const [what, corrupt, message, offset] of variants) {
     const m = tinyObject();
@@ -194,12 +195,16 @@ t.test('reloc.* errors', async (t) => {
     rejects(t, writeModule(m), message, offset, what);
   }
   const unordered = tinyObject();
-  relocs(unordered).push({ type: 4, offset: 2, index: 1, addend: 0 });
+  editRelocs(unordered, (r) => r.push({ type: 4, offset: 2, index: 1, addend: 0 }));
   rejects(t, writeModule(unordered), 'reloc.CODE: relocations not in offset order', firstRelocAt + 4 + 1, 'offset order');
 });
 
-function relocs(m: WasmModule) {
-  return (custom(m, 'reloc.CODE') as { relocations: { type: number; offset: number; index: number; addend?: number }[] }).relocations;
+/** Edits the tiny object's reloc.CODE entries as objects. */
+function editRelocs(m: WasmModule, edit: (entries: Relocation[]) => void): void {
+  const section = custom(m, 'reloc.CODE') as unknown as { relocations: Relocations };
+  const entries = section.relocations.toArray();
+  edit(entries);
+  section.relocations = Relocations.from(entries);
 }
 
 function symbols(m: WasmModule) {

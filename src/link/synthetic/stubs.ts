@@ -4,11 +4,11 @@
 
 import { ByteWriter } from '../../binary/byte-writer.js';
 import type { FuncType } from '../../binary/types.js';
-import type { InputFunction } from '../symbols.js';
+import { NO_RELOCS, type InputFunction } from '../symbols.js';
 import { Op } from '../../binary/opcodes.js';
 
 export function syntheticFunction(name: string, type: FuncType, bytes: Uint8Array = new Uint8Array()): InputFunction {
-  return { kind: 'synthetic', name, type, bytes, relocs: [], live: true, discarded: false, outputIndex: -1, index: -1 };
+  return { kind: 'synthetic', name, type, bytes, relocs: NO_RELOCS, live: true, discarded: false, outputIndex: -1, index: -1 };
 }
 
 /** A function whose body is `unreachable`: calling it traps. */
