@@ -276,11 +276,24 @@ export function writeRelocValue(buf: Uint8Array, offset: number, info: RelocType
 }
 
 /**
- * Copies `bytes` and patches every relocation into the copy. `baseVA` is the address of byte 0
- * (data segments), for pointer-relative relocations; `tombstone` is set for debug sections.
+ * `bytes` with its relocations patched: a copy, or `bytes` itself when it has none (nothing
+ * writes to the result). `baseVA` is the address of byte 0 (data segments), for pointer-relative
+ * relocations.
  */
-export function applyRelocations(ctx: LinkContext, file: ObjFile, bytes: Uint8Array, relocs: RelocSpan, baseVA = 0, sectionName?: string): Uint8Array {
-  const out = bytes.slice();
+export function applyRelocations(ctx: LinkContext, file: ObjFile, bytes: Uint8Array, relocs: RelocSpan, baseVA = 0): Uint8Array {
+  if (relocs.start === relocs.end) return bytes;
+  const out = new Uint8Array(bytes.length);
+  relocateInto(ctx, file, bytes, relocs, out, 0, baseVA);
+  return out;
+}
+
+/**
+ * Copies `bytes` into `dest` at `at` and patches every relocation there: chunks go straight into
+ * their output section, not through a copy of their own. `baseVA` is the address of byte 0;
+ * `sectionName` names a custom section, whose relocations against dead code get lld's tombstones.
+ */
+export function relocateInto(ctx: LinkContext, file: ObjFile, bytes: Uint8Array, relocs: RelocSpan, dest: Uint8Array, at: number, baseVA = 0, sectionName?: string): void {
+  dest.set(bytes, at);
   const tombstone = sectionName?.startsWith('.debug_') ? (sectionName === '.debug_ranges' || sectionName === '.debug_loc' ? TOMBSTONE_DEBUG_RANGES : TOMBSTONE_DEBUG) : undefined;
   const { list, base } = relocs;
   for (let i = relocs.start; i < relocs.end; i++) {
@@ -289,14 +302,13 @@ export function applyRelocations(ctx: LinkContext, file: ObjFile, bytes: Uint8Ar
     const addend = list.addend(i);
     const offset = list.offset(i) - base;
     const info = relocTypeInfo(type)!;
-    if (offset + info.width > out.length) {
+    if (offset + info.width > bytes.length) {
       ctx.sink.error({ code: 'bad-relocation', message: `${info.name} at offset ${offset} runs past the end of its chunk`, file: file.name });
       continue;
     }
     let value: number;
     if (sectionName !== undefined && isDeadTarget(file, type, index)) value = tombstone ?? addend;
     else value = relocValue(ctx, file, info.category, index, addend, baseVA + offset);
-    writeRelocValue(out, offset, info, value);
+    writeRelocValue(dest, at + offset, info, value);
   }
-  return out;
 }

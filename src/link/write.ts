@@ -16,7 +16,7 @@ import { sizeU32 } from '../binary/leb.js';
 import type { LinkContext } from './context.js';
 import { needsPassiveInitialization } from './layout.js';
 import { isExportedSymbol } from './mark-live.js';
-import { applyRelocations, symbolVA } from './relocations.js';
+import { applyRelocations, relocateInto, symbolVA } from './relocations.js';
 import { isMergeableCustomSection, mergeInputs, splitStrings } from './merge-strings.js';
 import type { InputCustomSection, InputFunction, InputGlobal, InputTag, Sym } from './symbols.js';
 import { isWeak, registerType, typeKey } from './symbols.js';
@@ -232,7 +232,7 @@ function dataSegments(ctx: LinkContext): DataSegment[] {
     const bytes = new Uint8Array(seg.size);
     for (const input of seg.inputs) {
       const base = seg.startVA + input.outputOffset;
-      bytes.set(applyRelocations(ctx, input.file, input.data, input.relocs, base), input.outputOffset);
+      relocateInto(ctx, input.file, input.data, input.relocs, bytes, input.outputOffset, base);
     }
     if (seg.passive) out.push({ flags: DataMode.PASSIVE, init: bytes, initOffset: 0 });
     else out.push({ flags: DataMode.ACTIVE, offset: i32Const(seg.startVA), init: bytes, initOffset: 0 });
@@ -264,15 +264,13 @@ function customSections(ctx: LinkContext): Section[] {
     }
   }
   for (const g of groups.values()) placeCustomChunks(g);
-  // Patch after every chunk has its offset (SECTION_OFFSET relocations point across chunks).
-  for (const g of groups.values()) {
-    for (const c of g.chunks) if (c.cs) c.bytes = applyRelocations(ctx, c.cs.file, c.cs.payload, c.cs.relocs, 0, c.cs.name);
-  }
+  // Patch once every chunk has its offset (SECTION_OFFSET relocations point across chunks).
   return [...groups].map(([name, g]) => {
     const payload = new Uint8Array(g.chunks.reduce((n, c) => n + c.bytes.length, 0));
     let at = 0;
     for (const c of g.chunks) {
-      payload.set(c.bytes, at);
+      if (c.cs) relocateInto(ctx, c.cs.file, c.cs.payload, c.cs.relocs, payload, at, 0, c.cs.name);
+      else payload.set(c.bytes, at);
       at += c.bytes.length;
     }
     return { id: SectionId.Custom, offset: 0, contentOffset: 0, name, custom: 'raw', payload } as Section;

@@ -7,11 +7,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli/main.js';
+import { readModule } from '../../src/binary/read-module.js';
+import { writeModule } from '../../src/binary/write-module.js';
+import { SectionId } from '../../src/binary/types.js';
 
 const C = new URL('../fixtures/c/', import.meta.url).pathname;
 const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-link-err-'));
 const corrupt = join(tmp, 'corrupt.o');
 writeFileSync(corrupt, readFileSync(C + 'tls.o').subarray(0, 200));
+// An object whose code section has two reloc sections (the second a copy of the first).
+const twoRelocs = join(tmp, 'two-relocs.o');
+{
+  const mod = readModule(new Uint8Array(readFileSync(C + 'tls.o')));
+  const reloc = mod.sections.find((s) => s.id === SectionId.Custom && s.custom === 'reloc' && s.name === 'reloc.CODE');
+  if (!reloc) throw new Error('tls.o has no reloc.CODE');
+  mod.sections.push({ ...reloc });
+  writeFileSync(twoRelocs, writeModule(mod));
+}
 
 async function runLink(args: string[]): Promise<{ code: number; stderr: string }> {
   let stderr = '';
@@ -34,6 +46,7 @@ const CASES: { name: string; args: string[]; code: number; expect: RegExp[] }[] 
     code: 1,
     expect: [/--shared-memory is disallowed by .*def_tls_mvp\.o because it was not compiled with 'atomics' or 'bulk-memory' features\./, /hint: .*def_tls_mvp\.o: rebuild it with -matomics -mbulk-memory \(or -pthread; with wasi-sdk, --target=wasm32-wasip1-threads\)/],
   },
+  { name: 'two reloc sections for one section', args: ['--no-entry', twoRelocs], code: 1, expect: [/two-relocs\.o: reloc\.CODE: a second relocation section for the same section/] },
   { name: 'missing entry', args: [C + 'tls.o'], code: 1, expect: [/entry symbol not defined \(pass --no-entry to suppress\): _start/] },
   { name: 'unaligned max memory', args: ['--no-entry', '--max-memory=100000', C + 'tls.o'], code: 1, expect: [/maximum memory must be 65536-byte aligned/] },
   { name: 'initial memory too small', args: ['--no-entry', '--initial-memory=65536', C + 'tls.o'], code: 1, expect: [/initial memory too small, \d+ bytes needed/] },
