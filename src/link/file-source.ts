@@ -1,16 +1,17 @@
 // A file read at offsets as needed (`pread`), for archives the link only picks members from: the
 // headers are walked and the extracted members read, never the whole file into memory. Small reads
-// (headers) are served from a window of the file read ahead, so walking the ~750 headers of
-// wasi-libc's libc.a takes ~40 reads, not one per header (each read is a system call, and one per
-// header cost as much as reading the whole file). The descriptor stays open until the link ends
-// (`close`).
+// (headers) are served from a 16 KiB window of the file read ahead: walking the ~750 headers of
+// wasi-libc's 2.3 MB libc.a (3 KB members) takes ~150 reads instead of one per header (each read
+// is a system call, and one per header cost as much as reading the whole file); libc++'s 42
+// members of ~130 KB cost one small read each (a 64 KiB window cost 3% more of an em++ link). The
+// descriptor stays open until the link ends (`close`).
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ArchiveSource } from '../binary/archive.js';
 
 /** Reads up to this size are served from the read-ahead window; larger ones go to the file. */
 const SMALL_READ = 4096;
-const WINDOW_SIZE = 64 * 1024;
+const WINDOW_SIZE = 16 * 1024;
 
 export interface FileSource extends ArchiveSource {
   close(): void;

@@ -45,19 +45,21 @@ function demangler(): DemanglerExports {
 export function demangle(name: string): string {
   if (!ITANIUM.test(name)) return name;
   const d = demangler();
-  const bytes = encoder.encode(name);
-  const p = d.alloc(bytes.length + 1);
+  // At most 3 UTF-8 bytes per UTF-16 unit, plus the terminating NUL.
+  const p = d.alloc(name.length * 3 + 1);
   if (p === 0) return name;
   try {
-    const heap = new Uint8Array(d.memory.buffer);
-    heap.set(bytes, p);
-    heap[p + bytes.length] = 0;
+    // Views are made once per call (the demangler's memory may grow while it runs), the name is
+    // encoded straight into its memory and the result's end found by indexOf: a link names
+    // thousands of functions, and each copy or byte loop showed in its profile.
+    let heap = new Uint8Array(d.memory.buffer);
+    const { written } = encoder.encodeInto(name, heap.subarray(p, p + name.length * 3));
+    heap[p + written] = 0;
     const r = d.demangle(p);
     if (r === 0) return name;
-    const out = new Uint8Array(d.memory.buffer);
-    let end = r;
-    while (out[end] !== 0) end++;
-    return decoder.decode(out.subarray(r, end));
+    if (heap.byteLength !== d.memory.buffer.byteLength) heap = new Uint8Array(d.memory.buffer);
+    const end = heap.indexOf(0, r);
+    return decoder.decode(heap.subarray(r, end < 0 ? heap.length : end));
   } finally {
     d.release(p);
   }
