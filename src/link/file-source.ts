@@ -4,59 +4,83 @@
 // wasi-libc's 2.3 MB libc.a (3 KB members) takes ~150 reads instead of one per header (each read
 // is a system call, and one per header cost as much as reading the whole file); libc++'s 42
 // members of ~130 KB cost one small read each (a 64 KiB window cost 3% more of an em++ link). The
-// descriptor stays open until the link ends (`close`).
+// file is open while the headers are read; an extracted member's read opens it again.
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ArchiveSource } from '../binary/archive.js';
+import { WasmthreadsError } from '../diagnostics.js';
 
 /** Reads up to this size are served from the read-ahead window; larger ones go to the file. */
 const SMALL_READ = 4096;
 const WINDOW_SIZE = 16 * 1024;
 
 export interface FileSource extends ArchiveSource {
+  /**
+   * The headers are read: closes the file, and each later read (an extracted member) opens it
+   * for that read alone. A link line may name hundreds of archives (a Rust program's rlibs), more
+   * than a process may hold open (macOS allows 256 by default).
+   */
+  release(): void;
   close(): void;
 }
 
 /** Opens `path` for reading at offsets; throws like openSync when it cannot be opened. */
 export function openFileSource(path: string): FileSource {
-  const fd = openSync(path, 'r');
-  let open = true;
+  let fd: number | undefined = openSync(path, 'r');
+  let length: number;
   try {
-    const length = fstatSync(fd).size;
-    const fill = (into: Uint8Array, offset: number): void => {
-      for (let done = 0; done < into.length; ) {
-        const got = readSync(fd, into, done, into.length - done, offset + done);
-        if (got === 0) throw new Error(`${path}: file shrank while being read (${offset + done} of ${length} bytes)`);
-        done += got;
-      }
-    };
-    const window = new Uint8Array(WINDOW_SIZE);
-    let windowStart = 0;
-    let windowEnd = 0;
-    return {
-      length,
-      read(offset, want) {
-        const n = Math.max(0, Math.min(want, length - offset));
-        const out = Buffer.allocUnsafe(n);
-        if (n > SMALL_READ) {
-          fill(out, offset);
-        } else {
-          if (offset < windowStart || offset + n > windowEnd) {
-            windowStart = offset;
-            windowEnd = Math.min(length, offset + WINDOW_SIZE);
-            fill(window.subarray(0, windowEnd - windowStart), offset);
-          }
-          out.set(window.subarray(offset - windowStart, offset - windowStart + n));
-        }
-        return new Uint8Array(out.buffer, out.byteOffset, n);
-      },
-      close() {
-        if (open) closeSync(fd);
-        open = false;
-      },
-    };
+    length = fstatSync(fd).size;
   } catch (e) {
     closeSync(fd);
     throw e;
   }
+  const fail = (why: string): never => {
+    throw new WasmthreadsError({ severity: 'error', code: 'missing-input', message: `cannot read ${path}: ${why}`, file: path });
+  };
+  const reopen = (): number => {
+    try {
+      return openSync(path, 'r');
+    } catch (e) {
+      return fail(`it could not be opened again (${(e as NodeJS.ErrnoException).code ?? String(e)}) after its headers were read`);
+    }
+  };
+  const fill = (into: Uint8Array, offset: number): void => {
+    const file = fd ?? reopen();
+    try {
+      for (let done = 0; done < into.length; ) {
+        const got = readSync(file, into, done, into.length - done, offset + done);
+        if (got === 0) fail(`the file shrank while being read (${offset + done} of ${length} bytes)`);
+        done += got;
+      }
+    } finally {
+      if (fd === undefined) closeSync(file);
+    }
+  };
+  const window = new Uint8Array(WINDOW_SIZE);
+  let windowStart = 0;
+  let windowEnd = 0;
+  const close = (): void => {
+    if (fd !== undefined) closeSync(fd);
+    fd = undefined;
+  };
+  return {
+    length,
+    read(offset, want) {
+      const n = Math.max(0, Math.min(want, length - offset));
+      const out = Buffer.allocUnsafe(n);
+      if (n > SMALL_READ) {
+        fill(out, offset);
+      } else {
+        if (offset < windowStart || offset + n > windowEnd) {
+          windowStart = offset;
+          windowEnd = Math.min(length, offset + WINDOW_SIZE);
+          fill(window.subarray(0, windowEnd - windowStart), offset);
+        }
+        out.set(window.subarray(offset - windowStart, offset - windowStart + n));
+      }
+      return new Uint8Array(out.buffer, out.byteOffset, n);
+    },
+    release: close,
+    close,
+  };
 }

@@ -55,7 +55,9 @@ function openArchiveFile(ctx: LinkContext, path: string): ArchiveFile | undefine
     return undefined;
   }
   ctx.openFiles.push(source);
-  return new ArchiveFile(path, source);
+  const archive = new ArchiveFile(path, source);
+  source.release();
+  return archive;
 }
 
 function findLibrary(ctx: LinkContext, options: CheckedLinkOptions, lib: string): string | undefined {

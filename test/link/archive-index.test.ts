@@ -165,3 +165,29 @@ t.test('a corrupt archive read at offsets is reported with its file and offset',
   mkdirSync(join(dir, 'libdir.a'));
   t.throws(() => link({ inputs: [join(dir, 'libdir.a')], noEntry: true }), /cannot open .*libdir\.a/);
 });
+
+t.test('an archive holds no descriptor once its headers are read; a member read reopens the file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-archive-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'lib.a');
+  // A member past the read-ahead window's reach: names.o with a 40,000-byte custom section `pad`.
+  const pad = new Uint8Array(40_000);
+  const big = Buffer.concat([members[0].bytes, Buffer.from([0, 0xc0, 0xb8, 0x02, 3]), Buffer.from('pad'), pad.subarray(0, 40_000 - 4)]);
+  const lib = archive([{ name: 'big.o', bytes: big }, members[1]]);
+  writeFileSync(path, lib);
+  const openFds = (): number => readdirSync('/proc/self/fd').length;
+  const before = openFds();
+  const source = openFileSource(path);
+  const a = new ArchiveFile(path, source);
+  source.release();
+  t.equal(openFds(), before, 'released after the header walk');
+  t.ok(Buffer.from(a.members[0].member!.bytes()).equals(big), 'a member read after release is the member');
+  t.equal(openFds(), before, 'a member read closes what it opened');
+  // The file goes away between the header walk and an extraction: one clear error naming it.
+  const other = openFileSource(path);
+  const b = new ArchiveFile(path, other);
+  other.release();
+  rmSync(path);
+  t.throws(() => b.members[0].member!.bytes(), /cannot read .*lib\.a: it could not be opened again \(ENOENT\) after its headers were read/);
+  source.close();
+});
