@@ -1,4 +1,4 @@
-// The `link` command tunes V8 for a short one-pass process (src/cli/link.ts: no optimising tier,
+// The `link` command tunes V8 for a short one-pass process (src/cli/link.ts: no optimising tiers,
 // a young generation that does not grow). Those flags are set while the process runs, which V8
 // supports for some flags and not others, and what it supports changes between versions: this
 // runs the CLI in a process of its own, on the Node running the test (scripts/node-versions.mjs
@@ -20,7 +20,15 @@ const EMSYSROOT = '/usr/share/emscripten/cache/sysroot/lib/wasm32-emscripten';
 /** Generous for a loaded 2-core box: each link takes well under a second alone. */
 const LINK_TIMEOUT_MS = 120_000;
 
+const SPEC_INPUTS = join(ROOT, 'test/link/spec/inputs');
+
 const cases = [
+  {
+    name: 'C++ objects whose function names are demangled (the one wasm module a link compiles)',
+    needs: join(SPEC_INPUTS, 'names.o'),
+    args: ['--no-entry', '--export-all', '--allow-undefined', join(SPEC_INPUTS, 'names.o'), join(SPEC_INPUTS, 'names-import.o')],
+    api: { inputs: [join(SPEC_INPUTS, 'names.o'), join(SPEC_INPUTS, 'names-import.o')], noEntry: true, exportAll: true, allowUndefined: true },
+  },
   {
     name: 'C hello world against wasi-libc (archive members read at offsets)',
     needs: `${WASI}/libc.a`,
