@@ -150,7 +150,7 @@ export interface LinkContext {
   sink: DiagnosticSink;
   objectFiles: ObjFile[];
   archives: ArchiveFile[];
-  /** Archives read at offsets while the link runs: closed when it ends. */
+  /** Archives read at offsets: closed when the link ends, if a failed header walk left one open. */
   openFiles: { close(): void }[];
   symtab: SymbolTable;
   sym: SyntheticSymbols;

@@ -16,8 +16,8 @@ const WINDOW_SIZE = 16 * 1024;
 
 export interface FileSource extends ArchiveSource {
   /**
-   * The headers are read: closes the file, and each later read (an extracted member) opens it
-   * for that read alone. A link line may name hundreds of archives (a Rust program's rlibs), more
+   * The headers are read: closes the file and drops the read-ahead window; each later read (an
+   * extracted member) opens the file for that read alone. A link line may name hundreds of archives (a Rust program's rlibs), more
    * than a process may hold open (macOS allows 256 by default).
    */
   release(): void;
@@ -56,19 +56,21 @@ export function openFileSource(path: string): FileSource {
       if (fd === undefined) closeSync(file);
     }
   };
-  const window = new Uint8Array(WINDOW_SIZE);
+  // The read-ahead window serves the header walk; after `release` every read goes to the file.
+  let window: Uint8Array | undefined = new Uint8Array(WINDOW_SIZE);
   let windowStart = 0;
   let windowEnd = 0;
   const close = (): void => {
     if (fd !== undefined) closeSync(fd);
     fd = undefined;
+    window = undefined;
   };
   return {
     length,
     read(offset, want) {
       const n = Math.max(0, Math.min(want, length - offset));
       const out = Buffer.allocUnsafe(n);
-      if (n > SMALL_READ) {
+      if (n > SMALL_READ || window === undefined) {
         fill(out, offset);
       } else {
         if (offset < windowStart || offset + n > windowEnd) {

@@ -40,7 +40,8 @@ function readBytes(ctx: LinkContext, options: CheckedLinkOptions, path: string):
 /**
  * The archive at `path`, read at offsets (only its headers and the members the link extracts), or
  * undefined when it is not an archive or not a readable regular file: the caller then reads it
- * whole and reports what it is. The file stays open until the link ends (ctx.openFiles).
+ * whole and reports what it is. The file is open while the headers are read (ctx.openFiles closes
+ * it at the end of the link if reading them failed).
  */
 function openArchiveFile(ctx: LinkContext, path: string): ArchiveFile | undefined {
   let source: FileSource;
