@@ -17,19 +17,21 @@ const WINDOW_SIZE = 16 * 1024;
 export interface FileSource extends ArchiveSource {
   /**
    * The headers are read: closes the file and drops the read-ahead window; each later read (an
-   * extracted member) opens the file for that read alone. A link line may name hundreds of archives (a Rust program's rlibs), more
-   * than a process may hold open (macOS allows 256 by default).
+   * extracted member) opens the file for that read alone. A link line may name hundreds of
+   * archives (a Rust program's rlibs), more than a process may hold open (macOS allows 256).
    */
   release(): void;
   close(): void;
 }
 
-/** Opens `path` for reading at offsets; throws like openSync when it cannot be opened. */
+/** Opens `path` for reading at offsets; throws when it cannot be opened or is not a regular file. */
 export function openFileSource(path: string): FileSource {
   let fd: number | undefined = openSync(path, 'r');
   let length: number;
   try {
-    length = fstatSync(fd).size;
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
+    length = stat.size;
   } catch (e) {
     closeSync(fd);
     throw e;

@@ -3,7 +3,7 @@
 // library, by its magic bytes; then `resolveInputs` hands them to the symbol table in command-line
 // order. Unreadable and unknown inputs are diagnostics, all reported together after the phase.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AR_MAGIC, isArchive } from '../binary/archive.js';
 import { isWasm } from '../binary/read-module.js';
@@ -26,39 +26,43 @@ export interface LoadedInput {
   wholeArchive: boolean;
 }
 
+function cannotOpen(ctx: LinkContext, path: string): undefined {
+  ctx.sink.error({ code: 'missing-input', message: `cannot open ${path}: no such file or it cannot be read`, file: path });
+  return undefined;
+}
+
 function readBytes(ctx: LinkContext, options: CheckedLinkOptions, path: string): Uint8Array | undefined {
   try {
     if (options.readFile) return options.readFile(path);
     const b = readFileSync(path);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength); // a view: no copy of the file
   } catch {
-    ctx.sink.error({ code: 'missing-input', message: `cannot open ${path}: no such file or it cannot be read`, file: path });
-    return undefined;
+    return cannotOpen(ctx, path);
   }
 }
 
 /**
- * The archive at `path`, read at offsets (only its headers and the members the link extracts), or
- * undefined when it is not an archive or not a readable regular file: the caller then reads it
- * whole and reports what it is. The file is open while the headers are read (ctx.openFiles closes
- * it at the end of the link if reading them failed).
+ * An input file, opened once: with `lazyArchive`, an archive is read at offsets (only its headers
+ * and the members the link extracts); anything else comes back whole, to be told apart by its
+ * magic. The file is open while the headers are read (ctx.openFiles closes it at the end of the
+ * link if reading them failed).
  */
-function openArchiveFile(ctx: LinkContext, path: string): ArchiveFile | undefined {
+function readInputFile(ctx: LinkContext, path: string, lazyArchive: boolean): ArchiveFile | Uint8Array | undefined {
   let source: FileSource;
   try {
-    if (!statSync(path).isFile()) return undefined;
     source = openFileSource(path);
   } catch {
-    return undefined;
-  }
-  if (!isArchive(source.read(0, AR_MAGIC.length))) {
-    source.close();
-    return undefined;
+    return cannotOpen(ctx, path);
   }
   ctx.openFiles.push(source);
-  const archive = new ArchiveFile(path, source);
-  source.release();
-  return archive;
+  if (lazyArchive && isArchive(source.read(0, AR_MAGIC.length))) {
+    const archive = new ArchiveFile(path, source);
+    source.release();
+    return archive;
+  }
+  const bytes = source.read(0, source.length);
+  source.close();
+  return bytes;
 }
 
 function findLibrary(ctx: LinkContext, options: CheckedLinkOptions, lib: string): string | undefined {
@@ -87,14 +91,14 @@ function loadInput(ctx: LinkContext, options: CheckedLinkOptions, input: LinkInp
     if (!found) return undefined;
     name = found;
   } else name = input.path;
-  if (!bytes && !wholeArchive && !options.readFile) {
-    const archive = openArchiveFile(ctx, name);
-    if (archive) {
+  if (!bytes) {
+    const read = options.readFile ? readBytes(ctx, options, name) : readInputFile(ctx, name, !wholeArchive);
+    if (read instanceof ArchiveFile) {
       readImportsFile(ctx, options, name);
-      return { archive, wholeArchive };
+      return { archive: read, wholeArchive };
     }
+    bytes = read;
   }
-  bytes ??= readBytes(ctx, options, name);
   if (!bytes) return undefined;
   if (isArchive(bytes)) {
     readImportsFile(ctx, options, name);
