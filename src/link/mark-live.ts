@@ -10,11 +10,10 @@
 import { SegmentFlag, SymbolFlag } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
-import { isHidden } from './symbols.js';
+import { forEachRelocSymbol, isHidden } from './symbols.js';
 import type { RelocSpan, Sym } from './symbols.js';
 
-// A type-index relocation names a type, not a symbol: it keeps nothing alive (namesSymbol).
-import { namesSymbol } from '../binary/reloc-types.js';
+// A type-index relocation names a type, not a symbol: it keeps nothing alive (forEachRelocSymbol).
 
 /** Whether a defined global symbol is exported by flags or options (lld `isExported`). */
 export function isExportedSymbol(ctx: LinkContext, s: Sym): boolean {
@@ -32,9 +31,7 @@ export function markLive(ctx: LinkContext): void {
     queue.push(s);
   };
   const enqueueRelocs = (file: ObjFile | undefined, relocs: RelocSpan): void => {
-    if (!file) return;
-    const { list } = relocs;
-    for (let i = relocs.start; i < relocs.end; i++) if (namesSymbol(list.type(i))) enqueue(file.symbols[list.index(i)]);
+    if (file) forEachRelocSymbol(file, relocs, enqueue);
   };
   const markChunk = (s: Sym): void => {
     const fn = s.func;
@@ -90,14 +87,7 @@ function markEverything(ctx: LinkContext): void {
     for (const g of file.globals) g.live = true;
     for (const t of file.tables) t.live = true;
     for (const t of file.tags) t.live = true;
-    for (const c of [...file.functions, ...file.segments]) {
-      if (!c.live) continue;
-      const { list } = c.relocs;
-      for (let i = c.relocs.start; i < c.relocs.end; i++) {
-        const s = namesSymbol(list.type(i)) ? file.symbols[list.index(i)] : undefined;
-        if (s) s.live = true;
-      }
-    }
+    for (const c of [...file.functions, ...file.segments]) if (c.live) forEachRelocSymbol(file, c.relocs, (s) => (s.live = true));
   }
 }
 

@@ -6,7 +6,7 @@
 // plus the index-assigned elements (globals, tables, tags) and the linker's synthetic functions.
 
 import type { ConstExpr, FuncType, GlobalType, SymbolKind, TableType, ValType } from '../binary/types.js';
-import { Relocations } from '../binary/reloc-types.js';
+import { namesSymbol, Relocations } from '../binary/reloc-types.js';
 import { valTypeName } from '../binary/disassemble.js';
 import { SymbolFlag } from '../binary/types.js';
 import type { ObjFile } from './input-files.js';
@@ -32,6 +32,19 @@ export const NO_RELOCS: RelocSpan = Object.freeze({ list: new Relocations(0), st
 export function anyReloc(span: RelocSpan, test: (type: number, index: number) => boolean): boolean {
   for (let i = span.start; i < span.end; i++) if (test(span.list.type(i), span.list.index(i))) return true;
   return false;
+}
+
+/**
+ * Calls `visit` with each symbol of `file` the span's relocations name, in order (a type-index
+ * relocation names a type, not a symbol; an index past the symbol table is skipped).
+ */
+export function forEachRelocSymbol(file: ObjFile, span: RelocSpan, visit: (s: Sym) => void): void {
+  const { list } = span;
+  for (let i = span.start; i < span.end; i++) {
+    if (!namesSymbol(list.type(i))) continue;
+    const s = file.symbols[list.index(i)];
+    if (s) visit(s);
+  }
 }
 
 /** A function in the output: an input function body, or one the linker synthesises. */

@@ -9,7 +9,6 @@ import { DataMode, ELEMKIND_FUNCREF, ElemFlag, FUNCREF, LimitsFlag } from '../bi
 import { NameType } from '../binary/read-custom.js';
 import { ExternalKind, SectionId, SymbolKind, ValTypeCode, type Export, type FuncType, type Import, type Section, type WasmModule, type ElementSegment, type DataSegment, type FunctionBody, type NameSubsection, type ProducersField, type ConstExpr, type FuncIndex, type TableIndex, type TypeIndex } from '../binary/types.js';
 import { i32Const } from '../binary/const-expr.js';
-import { namesSymbol } from '../binary/reloc-types.js';
 import { writeModule } from '../binary/write-module.js';
 import { buildIdPayload } from './build-id.js';
 import { sizeU32 } from '../binary/leb.js';
@@ -19,7 +18,7 @@ import { isExportedSymbol } from './mark-live.js';
 import { applyRelocations, relocateInto, symbolVA } from './relocations.js';
 import { isMergeableCustomSection, mergeInputs, splitStrings } from './merge-strings.js';
 import type { InputCustomSection, InputFunction, InputGlobal, InputTag, Sym } from './symbols.js';
-import { isWeak, registerType, typeKey } from './symbols.js';
+import { forEachRelocSymbol, isWeak, registerType, typeKey } from './symbols.js';
 import { callCtorsBody, collectInitFunctions } from './synthetic/call-ctors.js';
 import { initMemoryBody } from './synthetic/init-memory.js';
 import { applyGlobalTLSRelocsBody, initTLSBody } from './synthetic/init-tls.js';
@@ -84,12 +83,9 @@ function inFirstReferenceOrder(ctx: LinkContext, syms: Sym[]): Sym[] {
   for (const f of ctx.objectFiles) {
     for (const chunk of [...f.functions, ...f.segments]) {
       if (!chunk.live) continue;
-      const { list } = chunk.relocs;
-      for (let i = chunk.relocs.start; i < chunk.relocs.end; i++) {
-        if (!namesSymbol(list.type(i))) continue;
-        const s = f.symbols[list.index(i)];
-        if (s !== undefined && wanted.has(s) && !rank.has(s)) rank.set(s, rank.size);
-      }
+      forEachRelocSymbol(f, chunk.relocs, (s) => {
+        if (wanted.has(s) && !rank.has(s)) rank.set(s, rank.size);
+      });
     }
   }
   return syms.map((s, i) => ({ s, key: rank.get(s) ?? rank.size + i })).sort((a, b) => a.key - b.key).map((e) => e.s);

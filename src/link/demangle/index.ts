@@ -46,14 +46,15 @@ export function demangle(name: string): string {
   if (!ITANIUM.test(name)) return name;
   const d = demangler();
   // At most 3 UTF-8 bytes per UTF-16 unit, plus the terminating NUL.
-  const p = d.alloc(name.length * 3 + 1);
+  const room = name.length * 3;
+  const p = d.alloc(room + 1);
   if (p === 0) return name;
   try {
     // Views are made once per call (the demangler's memory may grow while it runs), the name is
     // encoded straight into its memory and the result's end found by indexOf: a link names
     // thousands of functions, and each copy or byte loop showed in its profile.
     let heap = new Uint8Array(d.memory.buffer);
-    const { written } = encoder.encodeInto(name, heap.subarray(p, p + name.length * 3));
+    const { written } = encoder.encodeInto(name, heap.subarray(p, p + room));
     heap[p + written] = 0;
     const r = d.demangle(p);
     if (r === 0) return name;
