@@ -218,7 +218,7 @@ export class ObjFile {
       const len = (chunk?.bytes ?? chunk?.data ?? chunk?.payload)?.length ?? 0;
       const rel = offset - starts[k];
       if (!chunk || rel < 0 || rel >= len) this.fail(`${section}: relocation at offset ${offset} is outside every chunk`, at);
-      if (span === undefined || chunk.relocs !== span) {
+      if (chunk.relocs !== span) {
         if (chunk.relocs !== NO_RELOCS) this.fail(`${section}: a second relocation section for the same section`, at);
         span = chunk.relocs = { list, start: i, end: i, base: starts[k] };
       }
