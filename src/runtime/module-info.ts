@@ -8,7 +8,7 @@ import { WasmthreadsError } from '../diagnostics.js';
 import { evalConstExpr } from '../binary/const-expr.js';
 import { bodyReader } from '../binary/instructions.js';
 import { exports, functionBodies, importsOfKind, indexSpaceSizes } from '../binary/module-info.js';
-import { ExternalKind, findCustom, findSection, type WasmModule } from '../binary/types.js';
+import { ExternalKind, findCustom, findSection, SectionId, type WasmModule } from '../binary/types.js';
 // One thread-ABI detector for inspect and run: the runtime goes by the import a module spawns
 // threads through, and refuses an emscripten module with a hint.
 import { detectThreadAbi } from '../inspect/thread-abi.js';
@@ -179,6 +179,11 @@ function memoryImportOf(mod: WasmModule, file: string): MemoryImport | undefined
     maximum: limits.max === undefined ? undefined : Number(limits.max),
     shared: (limits.flags & LIMITS_SHARED) !== 0,
   };
+}
+
+/** Whether the module defines (not imports) a shared memory. */
+export function definesSharedMemory(mod: WasmModule): boolean {
+  return findSection(mod, SectionId.Memory)?.memories.some((m) => (m.limits.flags & LIMITS_SHARED) !== 0) ?? false;
 }
 
 function emscriptenReasons(abi: ThreadAbiReport): string[] | undefined {

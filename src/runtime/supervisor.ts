@@ -16,8 +16,8 @@ import { ControlBlock, ExitKind, SlotField, SlotState, Word, WORKER_FREE } from 
 import { readExit, requestExit, TRAP_EXIT_CODE, type ExitRecord } from './exit.js';
 import { ExitTrace, sharedClockMs } from './exit-trace.js';
 import { waitAsyncWhile } from './futex.js';
-import { applyLiftoffWorkaround } from './liftoff.js';
-import { moduleInfoOf, type ModuleInfo } from './module-info.js';
+import { applyLiftoffWorkaround, liftoffReproduction, type GuestWaits } from './liftoff.js';
+import { definesSharedMemory, moduleInfoOf, type ModuleInfo } from './module-info.js';
 import { hookModuleBytes, rewriteFutexes, type FutexRewrite } from './futex-rewrite.js';
 import { allocateTrace, writeTrace } from './trace.js';
 import { DEADLOCK_EXIT_CODE, startWatchdog, wakeWatchedWaits } from './watchdog.js';
@@ -260,7 +260,7 @@ function keepIdleWorker(url: URL, worker: Worker): boolean {
   return true;
 }
 
-function startWorker(run: Running, slot: number, selfTest: boolean): Worker {
+function startWorker(run: Running, slot: number, selfTest: Uint8Array | undefined): Worker {
   const workerData: ThreadWorkerData = { ...run.base, slot, selfTest };
   let worker = takeIdleWorker(run.url);
   if (worker) {
@@ -310,7 +310,7 @@ async function refillPool(run: Running, poolSize: number): Promise<void> {
     for (const slot of workersToBoot(cb, poolSize, MAX_CONCURRENT_BOOTS)) {
       cb.store(slot, SlotField.STATE, SlotState.BOOTING);
       cb.admitSlot(slot);
-      startWorker(run, slot, false);
+      startWorker(run, slot, undefined);
     }
     await waitAsyncWhile(cb.words, Word.REFILL, seen);
   }
@@ -369,6 +369,8 @@ interface Prepared {
   info: ModuleInfo;
   /** The rewrite, why there is none (a string), or undefined: no futex instruction to rewrite. */
   rewrite: FutexRewrite | string | undefined;
+  /** Whether the module as linked may wait on a shared memory (the Node 20 Liftoff bug's concern). */
+  mayWait: boolean;
   /** Compiled original (false) and rewritten (true) module, each on first use. */
   compiled: Map<boolean, Promise<WebAssembly.Module>>;
 }
@@ -383,10 +385,26 @@ function prepared(bytes: Uint8Array, file: string): Prepared {
     checkModule(info);
     // Only a shared memory can be waited on; anything else traps in the instruction itself.
     const rewrite = info.memoryImport?.shared ? rewriteFutexes(mod, bytes) : undefined;
-    p = { info, rewrite, compiled: new Map() };
+    // A module with a shared memory of its own is not rewritten; whether it waits is not looked at.
+    const mayWait = info.memoryImport?.shared ? rewrite !== undefined : definesSharedMemory(mod);
+    p = { info, rewrite, mayWait, compiled: new Map() };
     preparedModules.set(bytes, p);
   }
   return p;
+}
+
+let rewrittenReproduction: Uint8Array | undefined;
+
+/** The Liftoff self-test's module in the form the run's guest has (liftoff.ts). */
+function selfTestBytes(form: 'raw' | 'rewritten'): Uint8Array {
+  if (form === 'raw') return liftoffReproduction();
+  if (!rewrittenReproduction) {
+    const bytes = liftoffReproduction();
+    const r = rewriteFutexes(readModule(bytes, 'liftoff self-test'), bytes);
+    if (typeof r !== 'object') throw new Error(`the Liftoff self-test module was not rewritten: ${r}`);
+    rewrittenReproduction = r.bytes;
+  }
+  return rewrittenReproduction;
 }
 
 /** The module as linked, or as rewritten by `rewrite` (which is `p.rewrite`), compiled once each. */
@@ -432,13 +450,15 @@ function checkLimits(o: SuperviseOptions): void {
 
 /** Runs a module to completion; resolves with the exit record once every worker is gone. */
 export async function supervise(options: SuperviseOptions): Promise<SuperviseResult> {
-  const selfTest = applyLiftoffWorkaround();
   checkLimits(options);
   const prep = prepared(options.bytes, options.file);
   const info = { ...prep.info, file: options.file };
   const deadlockCheck = options.deadlockCheck ?? true;
   // The watchdog and the trace see futex waits through the rewritten module.
   const rewrite = (deadlockCheck || options.traceFile !== undefined) && typeof prep.rewrite === 'object' ? prep.rewrite : undefined;
+  const waits: GuestWaits = !prep.mayWait ? 'none' : rewrite ? 'rewritten' : 'raw';
+  const selfTestForm = applyLiftoffWorkaround(waits);
+  const selfTest = selfTestForm && selfTestBytes(selfTestForm);
   const module = await compiled(prep, options.bytes, options.file, rewrite);
   const futexWaitsUnseen = typeof prep.rewrite === 'string' ? prep.rewrite : undefined;
   const traceFd = options.traceFile === undefined ? undefined : openTrace(options.traceFile);

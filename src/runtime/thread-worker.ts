@@ -46,8 +46,8 @@ export interface ThreadWorkerData {
   pluginShared: Record<string, unknown>;
   /** URLs of extra worker plug-in modules (each exports `workerPlugin`). */
   pluginModules: string[];
-  /** T0 runs the Liftoff self-test. */
-  selfTest: boolean;
+  /** T0 runs the Liftoff self-test on this module (liftoff.ts), before the guest. */
+  selfTest?: Uint8Array;
   /** Date.now() when the run started. */
   originEpochMs: number;
   /** Present when `module` is the futex-rewritten module: wraps the hooks as wasm functions. */
@@ -164,7 +164,7 @@ function instantiate(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAss
 }
 
 function runMain(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAssembly.Imports): void {
-  const broken = data.selfTest ? liftoffSelfTest() : undefined;
+  const broken = data.selfTest ? liftoffSelfTest(data.selfTest) : undefined;
   if (broken) abortProgram(ctx.cb, 0, ExitKind.HOST, START_FAILURE_EXIT_CODE, broken);
   ctx.instance = instantiate(ctx, data, imports);
   ctx.cb.words[Word.MAIN_READY] = 1;
