@@ -12,7 +12,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'inherit-env', type: 'boolean', help: 'pass the whole host environment to the guest (off by default)' },
   { name: 'max-threads', type: 'string', value: 'N', help: 'most spawned threads alive at once, 1-4096; past it thread-spawn fails with -6 (EAGAIN) and one warning is printed (default 128; each thread is a worker of ~8 MiB)' },
   { name: 'max-host-memory', type: 'string', value: 'SIZE', help: 'refuse spawns (-6, one warning) that would take the process past SIZE resident bytes (e.g. 2GiB, 512MiB, 1073741824; default: no limit)' },
-  { name: 'pool-size', type: 'string', value: 'N', help: 'idle pre-instantiated workers kept ready for spawns (default 4)' },
+  { name: 'pool-size', type: 'string', value: 'N', help: 'pre-instantiated workers kept ready for spawns, idle or about to be (default 4)' },
   { name: 'stack-size', type: 'string', value: 'BYTES', help: 'host-managed ABI: stack per spawned thread (default 1048576)' },
   { name: 'trace-exit', type: 'boolean', help: 'print timestamps of the exit path (request, supervisor, workers, process exit) to stderr; also WASMTHREADS_TRACE_EXIT=1' },
   { name: 'trace', type: 'string', value: 'FILE', help: 'write a Chrome trace-event JSON file (open it in Perfetto): a track per thread with spawns, host calls, futex waits and wakes' },

@@ -66,9 +66,13 @@ export const Word = {
   /** Set by the deadlock watchdog once it has its verdict: every thread it wakes from its watched
    *  wait writes its wasm stack into its channel bytes (SlotField.STACK_LEN) and parks. */
   DUMP_STACKS: 23,
+  /** Workers the supervisor started whose first instance is not built yet (slots in BOOTING):
+   *  raised by the supervisor before it starts one, lowered by the worker as it first goes idle.
+   *  Like RECYCLING, they come to the pool by themselves. */
+  BOOTING: 24,
 } as const;
-/** 16 Int32 words, the 8-byte EXIT_TIME (Float64-aligned: byte offset 64), then 7 more words. */
-const HEADER_WORDS = 24;
+/** 16 Int32 words, the 8-byte EXIT_TIME (Float64-aligned: byte offset 64), then 9 more words. */
+const HEADER_WORDS = 25;
 
 /** One-time warnings (bits of Word.WARNED). */
 export const Warned = { MAX_THREADS: 1, MEMORY_BUDGET: 2 } as const;

@@ -3,12 +3,23 @@
 // even while the supervisor's event loop is busy and costs one futex hand-off.
 //
 // Spawn (any worker): reserve a place under MAX_THREADS (LIVE_THREADS), take the next thread id,
-// CAS an IDLE slot to CLAIMED, write tid/arg/function, run the isolation check, store START and
-// notify the slot; then, once the pool is half empty, bump REFILL so the supervisor boots
-// replacements in the background. If no
-// slot is idle, the spawner registers in SPAWN_WAITERS (the supervisor boots one more worker per
-// waiter) and waits on POOL_IDLE. Past MAX_THREADS, or if no worker comes up within
-// SPAWN_TIMEOUT_MS, spawn returns -EAGAIN, which wasi-libc turns into pthread_create's EAGAIN.
+// CAS an IDLE slot to CLAIMED, write tid/arg/function, store START and notify the slot (the new
+// thread checks its isolation itself). If no slot is idle, the spawner registers in SPAWN_WAITERS
+// and waits on POOL_IDLE. Past MAX_THREADS, or if no worker comes up within SPAWN_TIMEOUT_MS,
+// spawn returns -EAGAIN, which wasi-libc turns into pthread_create's EAGAIN.
+//
+// Who boots workers. Starting a Node worker costs 25-65 ms of CPU (Node 20-26, measured on 2 cores),
+// the price of hundreds of spawn/join cycles, so the supervisor starts one only when nothing else
+// will do. Workers that are building their next instance (RECYCLING) or booting (BOOTING) come to
+// the pool by themselves within microseconds or milliseconds; a worker running a thread comes back
+// when the thread ends, which for most threads is soon. So:
+// - a waiting spawner gets a new worker only if no recycling or booting worker is coming for it;
+// - the pool is refilled to `--pool-size` coming workers, where a thread that has been running
+//   for less than REPLACE_GRACE_MS still counts as coming: a program that spawns and joins short
+//   threads in a loop keeps using the same few workers, while threads that keep running have
+//   their workers replaced once the grace is over.
+// Spawners wake the supervisor (REFILL) only when the pool runs short; each wake costs the spawner
+// a cross-thread notify (~10 µs) and the supervisor a turn of its event loop.
 
 import { writeSync } from 'node:fs';
 import { ControlBlock, SlotField, SlotState, Warned, Word } from './control-block.js';
@@ -21,6 +32,10 @@ export const SPAWN_EAGAIN = -6;
 export const MAX_TID = 0x1fffffff;
 /** How long a spawn waits for the supervisor to boot a worker when the pool is empty. */
 export const SPAWN_TIMEOUT_MS = 30_000;
+/** A thread running for less than this still counts as coming back to the pool (see above). */
+export const REPLACE_GRACE_MS = 10;
+/** A waiting spawner re-checks this often whether the workers it counted on are still coming. */
+const WAITER_SLICE_MS = 5;
 /**
  * What one more thread costs the host: each thread is a Node worker with its own isolate, about
  * 8 MiB of resident memory (measured: 64 blocked threads, 8.1 MiB each on Node 20; emscripten's
@@ -71,14 +86,24 @@ function claimIdleSlot(cb: ControlBlock): number {
   return -1;
 }
 
-/** Waits until some slot may be idle; false on timeout. Throws ExitSignal on exit. */
+/** Workers on their way to the pool: idle, building their next instance, or booting. */
+function comingWorkers(cb: ControlBlock): number {
+  return Atomics.load(cb.words, Word.POOL_IDLE) + Atomics.load(cb.words, Word.RECYCLING) + Atomics.load(cb.words, Word.BOOTING);
+}
+
+/**
+ * Waits (one slice) until some slot may be idle; false once the deadline passed. Wakes the
+ * supervisor only if the workers already coming are fewer than the spawners waiting; the slice
+ * re-checks that, since another spawner may take the worker this one counted on.
+ * Throws ExitSignal on exit.
+ */
 function waitForIdle(cb: ControlBlock, deadline: number): boolean {
-  Atomics.add(cb.words, Word.SPAWN_WAITERS, 1);
-  cb.bump(Word.REFILL);
+  const waiters = Atomics.add(cb.words, Word.SPAWN_WAITERS, 1) + 1;
   try {
+    if (comingWorkers(cb) < waiters) cb.bump(Word.REFILL);
     const left = deadline - performance.now();
     if (left <= 0) return false;
-    const r = waitWhile(cb.words, Word.POOL_IDLE, 0, left);
+    const r = waitWhile(cb.words, Word.POOL_IDLE, 0, Math.min(left, WAITER_SLICE_MS));
     if (r === 'exiting') throw new ExitSignal();
     return true;
   } finally {
@@ -125,17 +150,14 @@ export function claimThread(cb: ControlBlock, req: SpawnRequest): { slot: number
 }
 
 /**
- * Hands the claimed slot to its worker; wakes the supervisor to boot more workers once the pool is
- * down to half its target (or empty). Not on every spawn: a finished wasi-threads thread's worker
- * comes back to the pool by itself, so steady spawn/finish cycles never wake the supervisor (whose
- * wake-up would compete with the new thread for a core, and the notify costs a cross-thread post).
+ * Hands the claimed slot to its worker; wakes the supervisor once fewer than half the pool's
+ * target are coming (idle, recycling or booting) and no worker is booting. Not on every spawn:
+ * steady spawn/finish cycles and a pool still booting do not wake it.
  */
 export function startClaimed(cb: ControlBlock, slot: number): void {
   cb.publish(slot, SlotField.STATE, SlotState.START);
-  // Workers building their next instance come back by themselves: only a pool that stays short
-  // needs new workers. (Waking the supervisor costs the spawner a cross-thread notify, ~10 µs.)
-  const soon = Atomics.load(cb.words, Word.POOL_IDLE) + Atomics.load(cb.words, Word.RECYCLING);
-  if (soon * 2 < Atomics.load(cb.words, Word.POOL_TARGET)) cb.bump(Word.REFILL);
+  // A booting worker wakes the supervisor itself when it comes up (becomeIdle).
+  if (Atomics.load(cb.words, Word.BOOTING) === 0 && comingWorkers(cb) * 2 < Atomics.load(cb.words, Word.POOL_TARGET)) cb.bump(Word.REFILL);
 }
 
 /**
@@ -145,8 +167,12 @@ export function startClaimed(cb: ControlBlock, slot: number): void {
 export function becomeIdle(cb: ControlBlock, slot: number, firstTime: boolean): void {
   cb.publish(slot, SlotField.STATE, SlotState.IDLE);
   cb.bump(Word.POOL_IDLE);
-  if (firstTime) cb.bump(Word.REFILL);
-  else Atomics.sub(cb.words, Word.RECYCLING, 1);
+  if (firstTime) {
+    Atomics.sub(cb.words, Word.BOOTING, 1);
+    cb.bump(Word.REFILL);
+  } else {
+    Atomics.sub(cb.words, Word.RECYCLING, 1);
+  }
 }
 
 /** Worker side: this worker's thread ended; it builds its next instance and then `becomeIdle`s. */
@@ -154,29 +180,57 @@ export function beginRecycling(cb: ControlBlock): void {
   Atomics.add(cb.words, Word.RECYCLING, 1);
 }
 
-/** Supervisor side: counts slots by state to decide how many workers to boot. */
-export function poolCensus(cb: ControlBlock): { idle: number; booting: number; empty: number[] } {
-  let idle = 0;
-  let booting = 0;
-  const empty: number[] = [];
-  for (let slot = 1; slot < cb.slotCount; slot++) {
-    const s = cb.load(slot, SlotField.STATE);
-    if (s === SlotState.IDLE) idle++;
-    else if (s === SlotState.BOOTING) booting++;
-    else if (s === SlotState.EMPTY) empty.push(slot);
-  }
-  return { idle, booting, empty };
+/** Supervisor side: since when it has seen each busy slot's thread (slot → thread id, time). */
+export type RunningSince = Map<number, { tid: number; since: number }>;
+
+/** Slot states in which a thread holds the worker (host-managed FINISHED: until it is joined). */
+const BUSY: ReadonlySet<number> = new Set([SlotState.CLAIMED, SlotState.START, SlotState.RUNNING, SlotState.FINISHED]);
+
+export interface BootPlan {
+  /** Slots to start a worker in now. */
+  boot: number[];
+  /** Look again after this many ms (a thread's grace ends), if that may change the plan. */
+  recheckMs?: number;
 }
 
 /**
- * Supervisor side: how many new workers to start now — enough for `poolSize` idle workers plus one
- * per waiting spawner, at most `maxConcurrentBoots` booting at once (booting many workers at once
- * on a small machine slows every one of them).
+ * Supervisor side: which slots to start workers in now (see the header), at most
+ * `maxConcurrentBoots` booting at once (booting many workers at once on a small machine slows
+ * every one of them). `seen` is the supervisor's record of busy slots, updated here; `now` in ms.
  */
-export function workersToBoot(cb: ControlBlock, poolSize: number, maxConcurrentBoots: number): number[] {
-  const { idle, booting, empty } = poolCensus(cb);
+export function planBoots(cb: ControlBlock, poolSize: number, maxConcurrentBoots: number, seen: RunningSince, now: number): BootPlan {
+  let idle = 0;
+  let booting = 0;
+  let returning = 0;
+  let young = 0;
+  let graceEnds = Infinity;
+  const empty: number[] = [];
+  for (let slot = 1; slot < cb.slotCount; slot++) {
+    const state = cb.load(slot, SlotField.STATE);
+    if (state === SlotState.IDLE) idle++;
+    else if (state === SlotState.BOOTING) booting++;
+    else if (state === SlotState.EMPTY) empty.push(slot);
+    // The thread is over; the worker is building its next instance (or about to).
+    else if (state === SlotState.RETIRED || state === SlotState.JOINED) returning++;
+    if (!BUSY.has(state)) {
+      seen.delete(slot);
+      continue;
+    }
+    const tid = cb.load(slot, SlotField.TID);
+    let thread = seen.get(slot);
+    if (!thread || thread.tid !== tid) seen.set(slot, (thread = { tid, since: now }));
+    if (now - thread.since < REPLACE_GRACE_MS) {
+      young++;
+      graceEnds = Math.min(graceEnds, thread.since + REPLACE_GRACE_MS);
+    }
+  }
+  const coming = idle + booting + returning;
   const waiters = Atomics.load(cb.words, Word.SPAWN_WAITERS);
-  const wanted = Math.max(0, poolSize + waiters - idle - booting);
+  const wanted = Math.max(0, waiters - coming, poolSize + waiters - coming - young);
   const room = Math.max(0, maxConcurrentBoots - booting);
-  return empty.slice(0, Math.min(wanted, room));
+  const boot = empty.slice(0, Math.min(wanted, room));
+  // Once a young thread's grace is over it no longer counts as coming: look again then, if the
+  // pool would be short without it.
+  const recheck = young > 0 && poolSize + waiters > coming + boot.length;
+  return { boot, recheckMs: recheck ? Math.max(1, graceEnds - now) : undefined };
 }

@@ -21,7 +21,7 @@ import { definesSharedMemory, moduleInfoOf, type ModuleInfo } from './module-inf
 import { hookModuleBytes, rewriteFutexes, type FutexRewrite } from './futex-rewrite.js';
 import { allocateTrace, writeTrace } from './trace.js';
 import { DEADLOCK_EXIT_CODE, startWatchdog, wakeWatchedWaits } from './watchdog.js';
-import { workersToBoot } from './pool.js';
+import { planBoots, type RunningSince } from './pool.js';
 import { serveChannels } from './service-channel.js';
 import type { ThreadWorkerData } from './thread-worker.js';
 import { STACK_FLOOR, type StaticLayout } from './tls.js';
@@ -302,17 +302,20 @@ function startWorker(run: Running, slot: number, selfTest: Uint8Array | undefine
   return w;
 }
 
-/** Keeps `poolSize` idle workers (plus one per waiting spawner) until exit. */
+/** Keeps `poolSize` workers coming to the pool, and serves waiting spawners, until exit (pool.ts). */
 async function refillPool(run: Running, poolSize: number): Promise<void> {
   const { cb } = run;
+  const running: RunningSince = new Map();
   while (Atomics.load(cb.words, Word.EXIT_STATE) === 0) {
     const seen = Atomics.load(cb.words, Word.REFILL);
-    for (const slot of workersToBoot(cb, poolSize, MAX_CONCURRENT_BOOTS)) {
+    const plan = planBoots(cb, poolSize, MAX_CONCURRENT_BOOTS, running, performance.now());
+    for (const slot of plan.boot) {
       cb.store(slot, SlotField.STATE, SlotState.BOOTING);
+      Atomics.add(cb.words, Word.BOOTING, 1);
       cb.admitSlot(slot);
       startWorker(run, slot, undefined);
     }
-    await waitAsyncWhile(cb.words, Word.REFILL, seen);
+    await waitAsyncWhile(cb.words, Word.REFILL, seen, plan.recheckMs);
   }
 }
 
