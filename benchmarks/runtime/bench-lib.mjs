@@ -21,7 +21,7 @@ export function ensureBuilt() {
  * fs.writeSync from the main thread after starting workers, and fails with EAGAIN on a pipe that
  * Node made non-blocking. A file keeps both runtimes on equal terms.
  */
-function runNode(args, what) {
+export function runNode(args, what) {
   const dir = mkdtempSync(`${tmpdir()}/wasmthreads-bench-`);
   const fd = openSync(`${dir}/stdout`, 'w');
   try {

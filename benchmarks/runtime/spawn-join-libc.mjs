@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { EMSCRIPTEN_NODE_ARGS, HERE, header, quantile } from './bench-lib.mjs';
+import { EMSCRIPTEN_NODE_ARGS, HERE, header, quantile, runNode } from './bench-lib.mjs';
 
 const SYSROOT = process.env.WASI_SYSROOT;
 if (!SYSROOT || !existsSync(`${SYSROOT}/lib/wasm32-wasip1-threads/libc.a`)) {
@@ -24,6 +24,7 @@ const baseline = process.argv[4];
 const CLI = new URL('../../bin/wasmthreads.js', import.meta.url).pathname;
 const BATCH = 250;
 const EARLY = 1000 / BATCH;
+const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
 
 function check(r, what) {
   if (r.status !== 0) throw new Error(`${what} failed (${r.status}): ${r.stderr || r.error?.message}`);
@@ -53,11 +54,10 @@ try {
   for (let r = 0; r < runs; r++) {
     rows.forEach(([label, args], k) => {
       const t0 = performance.now();
-      const out = check(spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 300_000 }), label);
+      const out = runNode(args, label).toString();
       const wall = performance.now() - t0;
-      const perBatch = out.stdout.trim().split('\n').filter((l) => !l.startsWith('total')).map(Number);
-      if (perBatch.length !== batches || perBatch.some((v) => !Number.isFinite(v))) throw new Error(`${label}: unexpected output ${out.stdout}`);
-      const mean = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+      const perBatch = out.trim().split('\n').filter((l) => !l.startsWith('total')).map(Number);
+      if (perBatch.length !== batches || perBatch.some((v) => !Number.isFinite(v))) throw new Error(`${label}: unexpected output ${out}`);
       results[k].wall.push(wall);
       results[k].early.push(mean(perBatch.slice(0, EARLY)));
       results[k].steady.push(mean(perBatch.slice(EARLY)));

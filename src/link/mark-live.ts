@@ -13,8 +13,6 @@ import type { ObjFile } from './input-files.js';
 import { forEachRelocSymbol, isHidden } from './symbols.js';
 import type { RelocSpan, Sym } from './symbols.js';
 
-// A type-index relocation names a type, not a symbol: it keeps nothing alive (forEachRelocSymbol).
-
 /** Whether a defined global symbol is exported by flags or options (lld `isExported`). */
 export function isExportedSymbol(ctx: LinkContext, s: Sym): boolean {
   if (s.state !== 'defined' || s.isLocal) return false;
@@ -30,6 +28,7 @@ export function markLive(ctx: LinkContext): void {
     s.live = true;
     queue.push(s);
   };
+  // A type-index relocation names a type, not a symbol: it keeps nothing alive (forEachRelocSymbol).
   const enqueueRelocs = (file: ObjFile | undefined, relocs: RelocSpan): void => {
     if (file) forEachRelocSymbol(file, relocs, enqueue);
   };
