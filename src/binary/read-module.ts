@@ -92,6 +92,13 @@ export interface ReadModuleOptions {
    * keeps it raw: decoding every function name of every object is wasted work there.
    */
   names?: boolean;
+  /**
+   * Custom sections the reader's caller throws away (the linker's `.debug_*` under
+   * `--strip-debug`): their `reloc.*` sections are skipped undecoded and come back raw. The linker
+   * never reads them, and the debug sections of emscripten's libraries carry most of an object's
+   * relocations.
+   */
+  dropped?: (customSectionName: string) => boolean;
 }
 
 export function readModule(bytes: Uint8Array, file?: string, options: ReadModuleOptions = {}): WasmModule {
@@ -103,6 +110,7 @@ export function readModule(bytes: Uint8Array, file?: string, options: ReadModule
   if (version !== WASM_VERSION) r.fail(`unsupported wasm version 0x${version.toString(16)} (expected 1)`, 4);
   const state = new ModuleState();
   state.decodeNames = options.names ?? true;
+  state.dropped = options.dropped;
   const sections: Section[] = [];
   while (!r.atEnd()) sections.push(readSection(r, state));
   state.finish(r);
@@ -112,6 +120,7 @@ export function readModule(bytes: Uint8Array, file?: string, options: ReadModule
 /** Counts gathered while reading, for cross-section checks and for the linking decoders. */
 class ModuleState implements IndexSpaces {
   decodeNames = true;
+  dropped: ((customSectionName: string) => boolean) | undefined = undefined;
   types = 0;
   importedFuncs = 0;
   funcs = 0;
@@ -124,6 +133,7 @@ class ModuleState implements IndexSpaces {
   dataSegmentSizes: number[] = [];
   sectionSizes: number[] = [];
   sectionNames: string[] = [];
+  sectionIds: number[] = [];
   symbols?: SymbolInfo[];
   lastOrder = 0;
   lastId = -1;
@@ -166,6 +176,7 @@ function readSection(r: ByteReader, state: ModuleState): Section {
   if (sizeWidth !== undefined) section.sizeWidth = sizeWidth;
   state.sectionSizes.push(size);
   state.sectionNames.push(section.id === SectionId.Custom ? section.name : name);
+  state.sectionIds.push(section.id);
   return section;
 }
 
@@ -393,6 +404,14 @@ function readData(r: ByteReader, s: ModuleState): DataSegment[] {
   return segments;
 }
 
+/** Whether a `reloc.*` section targets a custom section the caller drops (reads nothing). */
+function isDroppedTarget(r: ByteReader, s: ModuleState): boolean {
+  const at = r.pos;
+  const target = r.u32();
+  r.pos = at;
+  return s.sectionIds[target] === SectionId.Custom && s.dropped!(s.sectionNames[target]);
+}
+
 function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: number): CustomSection {
   const name = r.name('custom section name');
   r.context = name;
@@ -404,6 +423,7 @@ function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: n
     return { offset: 0, contentOffset: 0, id, name, custom: 'linking', version, subsections };
   }
   if (name.startsWith('reloc.')) {
+    if (s.dropped && isDroppedTarget(r, s)) return { offset: 0, contentOffset: 0, id, name, custom: 'raw', payload: r.bytesView(r.remaining) };
     const { targetSection, relocations } = readReloc(r, name, s);
     return { offset: 0, contentOffset: 0, id, name, custom: 'reloc', targetSection, relocations };
   }

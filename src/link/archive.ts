@@ -15,7 +15,7 @@ import type { Archive, ArchiveMember, ArchiveSource } from '../binary/archive.js
 import { ByteReader } from '../binary/byte-reader.js';
 import { WASM_HEADER_SIZE } from '../binary/format.js';
 import { LinkingSubsectionType, SectionId, SymbolFlag, SymbolKind } from '../binary/types.js';
-import { ObjFile } from './input-files.js';
+import { ObjFile, type ObjReadOptions } from './input-files.js';
 
 export interface ArchiveMemberRef {
   /** The archive member; absent for `--start-lib` objects. */
@@ -45,6 +45,7 @@ export class ArchiveFile {
   constructor(
     readonly name: string,
     source: Uint8Array | ArchiveSource,
+    objOptions: ObjReadOptions = {},
   ) {
     this.archive = readArchive(source, name);
     const indexed = definitionsFromIndex(this.archive);
@@ -58,7 +59,7 @@ export class ArchiveFile {
         member: m,
         name: m.file,
         get obj() {
-          return (obj ??= new ObjFile(m.file, m.bytes(), name));
+          return (obj ??= new ObjFile(m.file, m.bytes(), name, objOptions));
         },
         definitions: indexed?.get(m.headerOffset) ?? this.definitionsFromMember(m, name),
         extracted: false,
@@ -154,12 +155,12 @@ function readSymbolSubsection(r: ByteReader, end: number): { name: string; kind:
  * An object between `--start-lib` and `--end-lib`: offered lazily like an archive member, loaded
  * only when something needs one of its definitions (lld `InputFile::lazy`).
  */
-export function lazyObjectRef(name: string, bytes: Uint8Array): ArchiveMemberRef {
+export function lazyObjectRef(name: string, bytes: Uint8Array, objOptions: ObjReadOptions = {}): ArchiveMemberRef {
   let obj: ObjFile | undefined;
   return {
     name,
     get obj() {
-      return (obj ??= new ObjFile(name, bytes));
+      return (obj ??= new ObjFile(name, bytes, undefined, objOptions));
     },
     definitions: readDefinedSymbols(bytes) ?? definedSymbolsOf(new ObjFile(name, bytes)),
     extracted: false,

@@ -35,6 +35,12 @@ export function isTLSSegmentInfo(name: string, flags: number): boolean {
   return (flags & SegmentFlag.TLS) !== 0 || TLS_SEGMENT_PREFIXES.some((p) => name.startsWith(p));
 }
 
+/** How the link reads its objects. */
+export interface ObjReadOptions {
+  /** Custom sections the output will not have (`.debug_*` under `--strip-debug`): not kept, their relocations not decoded. */
+  dropped?: (customSectionName: string) => boolean;
+}
+
 /** Custom sections the linker regenerates instead of concatenating. */
 const REGENERATED_SECTIONS = new Set(['linking', 'name', 'producers', 'target_features', 'dylink.0', '.llvmbc', '.llvmcmd']);
 
@@ -67,9 +73,10 @@ export class ObjFile {
     bytes: Uint8Array,
     /** Archive the object came from, for diagnostics (`lib.a(member.o)`). */
     readonly archiveName?: string,
+    private readonly options: ObjReadOptions = {},
   ) {
     // The decoded module is only read here: once its pieces are taken out, it can go.
-    this.parse(readModule(bytes, name, { names: false }));
+    this.parse(readModule(bytes, name, { names: false, dropped: options.dropped }));
   }
 
   private fail(message: string, offset?: number): never {
@@ -134,7 +141,7 @@ export class ObjFile {
             }
           } else if (s.custom === 'target_features') this.features = s.features;
           else if (s.custom === 'producers') this.producers = s.fields;
-          else if (s.custom === 'raw' && !REGENERATED_SECTIONS.has(s.name) && !s.name.startsWith('reloc.')) {
+          else if (s.custom === 'raw' && !REGENERATED_SECTIONS.has(s.name) && !s.name.startsWith('reloc.') && !this.options.dropped?.(s.name)) {
             this.customSections.push({ file: this, name: s.name, payload: s.payload, relocs: NO_RELOCS, outputOffset: 0, sectionIndex: i });
           }
           break;

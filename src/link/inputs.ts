@@ -12,7 +12,7 @@ import { ArchiveFile, lazyObjectRef } from './archive.js';
 import type { ArchiveMemberRef } from './archive.js';
 import type { LinkContext } from './context.js';
 import { openFileSource, type FileSource } from './file-source.js';
-import { ObjFile } from './input-files.js';
+import { ObjFile, type ObjReadOptions } from './input-files.js';
 import type { CheckedLinkOptions, LinkInput } from './options.js';
 import { isStubLibrary, parseStubLibrary } from './stub-library.js';
 import type { StubFile } from './stub-library.js';
@@ -47,6 +47,14 @@ function readBytes(ctx: LinkContext, options: CheckedLinkOptions, path: string):
  * magic. The file is open while the headers are read (ctx.openFiles closes it at the end of the
  * link if reading them failed).
  */
+/**
+ * Objects drop the custom sections the output will not have as they are read: `.debug_*` under
+ * `--strip-debug` (and `--strip-all`), even those named by `--keep-section`, as in wasm-ld.
+ */
+function objReadOptions(ctx: LinkContext): ObjReadOptions {
+  return ctx.config.stripDebug ? { dropped: (name) => name.startsWith('.debug_') } : {};
+}
+
 function readInputFile(ctx: LinkContext, path: string, lazyArchive: boolean): ArchiveFile | Uint8Array | undefined {
   let source: FileSource;
   try {
@@ -56,7 +64,7 @@ function readInputFile(ctx: LinkContext, path: string, lazyArchive: boolean): Ar
   }
   ctx.openFiles.push(source);
   if (lazyArchive && isArchive(source.read(0, AR_MAGIC.length))) {
-    const archive = new ArchiveFile(path, source);
+    const archive = new ArchiveFile(path, source, objReadOptions(ctx));
     source.release();
     return archive;
   }
@@ -102,9 +110,9 @@ function loadInput(ctx: LinkContext, options: CheckedLinkOptions, input: LinkInp
   if (!bytes) return undefined;
   if (isArchive(bytes)) {
     readImportsFile(ctx, options, name);
-    return { archive: new ArchiveFile(name, bytes), wholeArchive };
+    return { archive: new ArchiveFile(name, bytes, objReadOptions(ctx)), wholeArchive };
   }
-  if (isWasm(bytes)) return lazy ? { lazyObject: lazyObjectRef(name, bytes), wholeArchive } : { obj: new ObjFile(name, bytes), wholeArchive };
+  if (isWasm(bytes)) return lazy ? { lazyObject: lazyObjectRef(name, bytes, objReadOptions(ctx)), wholeArchive } : { obj: new ObjFile(name, bytes, undefined, objReadOptions(ctx)), wholeArchive };
   if (isStubLibrary(bytes)) return { stub: parseStubLibrary(name, bytes), wholeArchive };
   if (bytes[0] === 0x42 && bytes[1] === 0x43) ctx.sink.error({ code: 'unsupported-input', message: 'LLVM bitcode (LTO) inputs are not supported; compile without -flto', file: name });
   else ctx.sink.error({ code: 'unknown-input', message: 'unknown file type: not a wasm object or archive', file: name });

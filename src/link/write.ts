@@ -244,11 +244,9 @@ interface CustomSectionParts {
 
 function customSections(ctx: LinkContext): Section[] {
   const groups = new Map<string, CustomSectionParts>();
-  const keep = (name: string): boolean => !(ctx.config.stripDebug && name.startsWith('.debug')) || ctx.config.keepSections.has(name);
   const mergeable = (cs: InputCustomSection): boolean => isMergeableCustomSection(cs.name, ctx.config.optimize) && (cs.pieces ??= splitStrings(cs.payload)) !== undefined;
   for (const file of ctx.objectFiles) {
     for (const cs of file.customSections) {
-      if (!keep(cs.name)) continue;
       let g = groups.get(cs.name);
       if (!g) groups.set(cs.name, (g = { chunks: [], merged: [] }));
       if (!mergeable(cs)) g.chunks.push({ cs, bytes: cs.payload });

@@ -144,3 +144,15 @@ t.test('forms no installed tool writes: table initializer, custom page size', as
   t.same(findSection(back, 5)!.memories[0].limits, { flags: 0x9, min: 1n, max: 4n, pageSizeLog2: 0 }, 'custom page size');
   t.equal(evalConstExpr(findSection(back, 11)!.segments[0].offset!), -1, 'negative i32.const offset');
 });
+
+t.test('`dropped` custom sections: their reloc.* sections come back raw, undecoded; the others are decoded', (t) => {
+  const bytes = new Uint8Array(readFileSync(new URL('../fixtures/c/debug.o', import.meta.url)));
+  const relocs = (m: WasmModule) => m.sections.flatMap((s) => (s.id === 0 && s.name.startsWith('reloc.') ? [`${s.name}:${s.custom}`] : []));
+  const all = relocs(readModule(bytes, 'debug.o'));
+  t.ok(all.includes('reloc..debug_info:reloc') && all.includes('reloc.CODE:reloc'), all.join(' '));
+  const dropped = relocs(readModule(bytes, 'debug.o', { dropped: (name) => name.startsWith('.debug_') }));
+  t.same(dropped, all.map((r) => (r.startsWith('reloc..debug_') ? r.replace(/:reloc$/, ':raw') : r)));
+  // A dropped name that is not a custom section's (a standard section's display name) drops nothing.
+  t.same(relocs(readModule(bytes, 'debug.o', { dropped: (name) => name === 'Code' })), all);
+  t.end();
+});

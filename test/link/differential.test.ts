@@ -68,6 +68,9 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: 'debug info (-g): DWARF relocations, tombstones, merged .debug_str', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', f('debug.o'), f('debug2.o')], debug: true },
   { name: 'debug info at -O0 (.debug_str concatenated)', args: ['--no-entry', '-O0', f('debug.o'), f('debug2.o')], debug: true },
   { name: 'debug info dropped by --strip-debug', args: ['--no-entry', '--strip-debug', f('debug.o'), f('debug2.o')] },
+  // wasm-ld drops .debug_* when stripping even if --keep-section names them; keep-section keeps others.
+  { name: '--strip-debug drops a .debug_ section that --keep-section names', args: ['--no-entry', '--strip-debug', '--keep-section=.debug_info', f('debug.o'), f('debug2.o')] },
+  { name: '--strip-all keeps --keep-section producers, not .debug_info', args: ['--no-entry', '--strip-all', '--keep-section=.debug_info', '--keep-section=producers', f('debug.o'), f('debug2.o')] },
   { name: 'no string merging at -O0', args: ['--no-entry', '-O0', f('strings.o'), f('strings2.o')] },
   { name: '--export-all with shared memory and constructors: __wasm_init_memory and its flag exported, no command wrappers', args: ['--no-entry', '--export-all', '--shared-memory', '--import-memory', '--max-memory=1048576', f('tls.o'), f('ctors.o')] },
   { name: 'PIC code in an executable: TABLE_INDEX_REL_SLEB, MEMORY_ADDR_REL_SLEB, GOT', args: ['--no-entry', '--export=run', f('pic.o'), f('pic_ext.o')] },
