@@ -9,6 +9,10 @@
 //                    recorded once by building it with em++ through a recording wasm-ld; wasm-ld-22
 //                    gets the same line plus --no-stack-first, which is what the line means (emcc
 //                    3.1.6 wrote it for wasm-ld 14's data-first layout; wasm-ld 22 rejects it as is)
+// The `warm` column is one `wasmthreads link`'s wall time in a process that has already run the
+// same link WARM_UP times (the CLI's own entry, its V8 flags and output write included; median of
+// the next RUNS, in one child process): the linker's own work once V8 has compiled it, without
+// Node's start-up and the JIT's warm-up, which are most of a cold link (compare it with `ld wall`).
 // Usage: npm run build && node benchmarks/link/link.mjs [RUNS] [BASELINE_CLI] — BASELINE_CLI, another
 // build's bin/wasmthreads.js, adds a row per workload for it (before/after, in the same run).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -92,9 +96,33 @@ function measure(cmd, args) {
   return { wall, cpu: user + sys, rss: rssKb / 1024 };
 }
 
+const WARM_UP = 5;
+
+/**
+ * Wall seconds of one `wasmthreads link` in a warm process: the CLI's own entry (so its V8 flags
+ * and its output write) called WARM_UP + RUNS times in one child; the median of the last RUNS.
+ */
+function measureWarm(args) {
+  const script = `
+    const { main } = await import(${JSON.stringify(join(ROOT, 'dist/cli.js'))});
+    const args = JSON.parse(process.argv[1]);
+    const errors = [];
+    const io = { stdout: () => {}, stderr: (s) => errors.push(s) };
+    const times = [];
+    for (let i = 0; i < ${WARM_UP} + ${RUNS}; i++) {
+      const t0 = performance.now();
+      if (await main(['link', ...args], io) !== 0) throw new Error(errors.join(''));
+      if (i >= ${WARM_UP}) times.push((performance.now() - t0) / 1000);
+    }
+    console.log(JSON.stringify(times));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(args)], { encoding: 'utf8', timeout: 600_000 });
+  if (r.status !== 0) throw new Error(`warm link failed: ${r.stderr.slice(-500)}`);
+  return median(JSON.parse(r.stdout));
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 console.log(`# link: wasmthreads vs wasm-ld-22, medians of ${RUNS} alternating runs — Node ${process.version}, ${new Date().toISOString()}`);
-console.log(`${'workload'.padEnd(14)}${'ours wall'.padStart(11)}${'ld wall'.padStart(10)}${'ours cpu'.padStart(10)}${'ld cpu'.padStart(9)}${'cpu ×'.padStart(8)}${'ours RSS'.padStart(10)}${'ld RSS'.padStart(9)}${'RSS ×'.padStart(8)}`);
+console.log(`${'workload'.padEnd(14)}${'ours wall'.padStart(11)}${'ld wall'.padStart(10)}${'warm'.padStart(8)}${'ours cpu'.padStart(10)}${'ld cpu'.padStart(9)}${'cpu ×'.padStart(8)}${'ours RSS'.padStart(10)}${'ld RSS'.padStart(9)}${'RSS ×'.padStart(8)}`);
 for (const w of workloads) {
   const missing = w.needs.find((p) => !existsSync(p));
   if (missing) {
@@ -111,11 +139,11 @@ for (const w of workloads) {
   }
   const m = (xs, k) => median(xs.map((x) => x[k]));
   const f = (v, d = 3) => v.toFixed(d);
-  const row = (label, xs) => {
+  const row = (label, xs, warm) => {
     const ratios = xs.map((o, i) => o.cpu / ref[i].cpu);
-    console.log(`${label.padEnd(14)}${f(m(xs, 'wall')).padStart(11)}${f(m(ref, 'wall')).padStart(10)}${f(m(xs, 'cpu')).padStart(10)}${f(m(ref, 'cpu')).padStart(9)}${f(median(ratios), 2).padStart(8)}${f(m(xs, 'rss'), 0).padStart(10)}${f(m(ref, 'rss'), 0).padStart(9)}${f(m(xs, 'rss') / m(ref, 'rss'), 2).padStart(8)}`);
+    console.log(`${label.padEnd(14)}${f(m(xs, 'wall')).padStart(11)}${f(m(ref, 'wall')).padStart(10)}${(warm === undefined ? '' : f(warm)).padStart(8)}${f(m(xs, 'cpu')).padStart(10)}${f(m(ref, 'cpu')).padStart(9)}${f(median(ratios), 2).padStart(8)}${f(m(xs, 'rss'), 0).padStart(10)}${f(m(ref, 'rss'), 0).padStart(9)}${f(m(xs, 'rss') / m(ref, 'rss'), 2).padStart(8)}`);
   };
-  row(w.name, ours);
+  row(w.name, ours, measureWarm(w.args(join(tmp, 'warm.wasm'))));
   if (BASELINE) row('  baseline', base);
 }
 rmSync(tmp, { recursive: true, force: true });
