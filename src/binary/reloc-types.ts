@@ -156,18 +156,18 @@ export function isTlsReloc(type: number): boolean {
 }
 
 /**
- * Relocation lists are carved out of shared 128 KiB blocks: most reloc sections hold a handful of
+ * Relocation lists are carved out of shared 64 KiB blocks: most reloc sections hold a handful of
  * entries, and a typed array of its own per section (a separate backing store, zeroed and tracked
  * by the collector) cost a tenth of an archive's decoding. A block lives as long as any list in it.
  */
-const BLOCK_FLOATS = 16384;
-let block = new Float64Array(0);
+const BLOCK_WORDS = 16384;
+let block = new Int32Array(0);
 let blockUsed = 0;
 
-function allocate(n: number): Float64Array {
-  if (n > BLOCK_FLOATS / 4) return new Float64Array(n);
+function allocate(n: number): Int32Array {
+  if (n > BLOCK_WORDS / 4) return new Int32Array(n);
   if (blockUsed + n > block.length) {
-    block = new Float64Array(BLOCK_FLOATS);
+    block = new Int32Array(BLOCK_WORDS);
     blockUsed = 0;
   }
   const view = block.subarray(blockUsed, blockUsed + n);
@@ -176,13 +176,18 @@ function allocate(n: number): Float64Array {
 }
 
 /**
- * A reloc section's entries in offset order, packed four numbers to an entry (type, offset, index,
- * addend) in one Float64Array instead of one object per entry: a link reads tens of thousands of
- * them (63,000 in emscripten's libc-mt.a, most against debug sections). Numbers are exact: 64-bit
- * addends beyond ±2^53 are rejected by the reader. `addend` is 0 for types without one.
+ * A reloc section's entries in offset order, packed four 32-bit words to an entry (type, offset,
+ * index, addend) in one Int32Array instead of one object per entry: a link reads tens of thousands
+ * of them (63,000 in emscripten's libc-mt.a, most against debug sections). Int32 rather than
+ * float64 words: code V8 has not optimised (all of a CLI link's) boxes every float64 it reads into
+ * a new heap number, and that garbage was a tenth of a link's allocation. Offsets and indices are
+ * u32s, read back unsigned. An addend beyond int32 (only 64-bit types have one; the reader rejects
+ * those beyond ±2^53) is kept aside, exactly. `addend` is 0 for types without one.
  */
 export class Relocations {
-  private readonly data: Float64Array;
+  private readonly data: Int32Array;
+  /** Addends that do not fit in int32, by entry. */
+  private wide: Map<number, number> | undefined;
 
   constructor(readonly length: number) {
     this.data = allocate(length * 4);
@@ -200,6 +205,8 @@ export class Relocations {
     d[i * 4 + 1] = offset;
     d[i * 4 + 2] = index;
     d[i * 4 + 3] = addend;
+    if ((addend | 0) !== addend) (this.wide ??= new Map()).set(i, addend);
+    else this.wide?.delete(i);
   }
 
   type(i: number): number {
@@ -207,15 +214,15 @@ export class Relocations {
   }
 
   offset(i: number): number {
-    return this.data[i * 4 + 1];
+    return this.data[i * 4 + 1] >>> 0;
   }
 
   index(i: number): number {
-    return this.data[i * 4 + 2];
+    return this.data[i * 4 + 2] >>> 0;
   }
 
   addend(i: number): number {
-    return this.data[i * 4 + 3];
+    return this.wide === undefined ? this.data[i * 4 + 3] : (this.wide.get(i) ?? this.data[i * 4 + 3]);
   }
 
   /** Entry `i` as an object, with `addend` exactly when its type carries one. */

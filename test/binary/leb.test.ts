@@ -4,6 +4,7 @@
 import t, { type Test } from 'tap';
 import { ByteReader } from '../../src/binary/byte-reader.js';
 import { DecodeError } from '../../src/diagnostics.js';
+import { RelocType, Relocations } from '../../src/binary/reloc-types.js';
 import {
   encodeS32,
   encodeS64,
@@ -118,4 +119,21 @@ t.test('reader guards: counts larger than the data and names past the end', asyn
   rejects(t, () => reader(0x02, 0xc3, 0x28).name('import module name'), 'import module name is not valid UTF-8', 0x101, 'bad UTF-8');
   t.equal(reader(0x03, 0xe2, 0x82, 0xac).name(), '€', 'UTF-8 names decode');
   t.equal(reader(0x03, 0xef, 0xbb, 0xbf).name(), '\ufeff', 'a leading BOM is part of the name');
+});
+
+t.test('Relocations keep every field exact: u32 offsets and indices past 2^31, 64-bit addends past int32', (t) => {
+  const entries = [
+    { type: RelocType.R_WASM_MEMORY_ADDR_I64, offset: 0xfffffff0, index: 0x80000001, addend: -(2 ** 40) - 3 },
+    { type: RelocType.R_WASM_MEMORY_ADDR_LEB, offset: 5, index: 0, addend: -(2 ** 31) },
+    { type: RelocType.R_WASM_MEMORY_ADDR_SLEB64, offset: 2 ** 31, index: 7, addend: 2 ** 53 - 1 },
+    { type: RelocType.R_WASM_FUNCTION_INDEX_LEB, offset: 12, index: 0xffffffff },
+    { type: RelocType.R_WASM_MEMORY_ADDR_I32, offset: 16, index: 1, addend: 2 ** 31 - 1 },
+  ];
+  const list = Relocations.from(entries);
+  t.same(list.toArray(), entries);
+  // Overwriting a wide addend with a narrow one forgets the wide one.
+  list.set(0, entries[0].type, entries[0].offset, entries[0].index, 9);
+  t.equal(list.addend(0), 9);
+  t.equal(list.addend(2), 2 ** 53 - 1);
+  t.end();
 });
