@@ -280,10 +280,30 @@ export function readReloc(
   if (targetSection >= spaces.sectionSizes.length) {
     r.fail(`${sectionName}: target section index ${targetSection} out of range (${spaces.sectionSizes.length} sections precede it)`, targetAt);
   }
-  const targetSize = spaces.sectionSizes[targetSection];
-  const target = spaces.sectionNames[targetSection];
   const n = r.count(`${sectionName} relocation`, 3);
   const relocations = new Relocations(n);
+  readRelocEntries(r, sectionName, n, spaces.sectionSizes[targetSection], spaces.sectionNames[targetSection], spaces, (i, type, offset, index, addend) => relocations.set(i, type, offset, index, addend));
+  return { targetSection, relocations };
+}
+
+/** What a relocation's index is checked against: the object's type count and symbol table. */
+export type RelocIndexSpaces = Pick<IndexSpaces, 'types' | 'symbols'>;
+
+/**
+ * Reads `n` entries of a `reloc.*` section (after its target index and count), checking each —
+ * a known type, offsets in order and inside the target section, an index of the right kind —
+ * and hands each to `visit`. Also how the linker applies the relocations of custom sections
+ * straight from their bytes (relocations.ts), with the same checks and messages.
+ */
+export function readRelocEntries(
+  r: ByteReader,
+  sectionName: string,
+  n: number,
+  targetSize: number,
+  target: string,
+  spaces: RelocIndexSpaces,
+  visit: (i: number, type: number, offset: number, index: number, addend: number) => void,
+): void {
   let previous = 0;
   for (let i = 0; i < n; i++) {
     const typeAt = r.pos;
@@ -300,9 +320,8 @@ export function readReloc(
     const indexAt = r.pos;
     const index = r.u32();
     checkRelocIndex(r, sectionName, info.name, info.symbolKinds, index, spaces, indexAt);
-    relocations.set(i, type, offset, index, info.hasAddend ? (info.is64 ? safeS64(r, sectionName) : r.s32()) : 0);
+    visit(i, type, offset, index, info.hasAddend ? (info.is64 ? safeS64(r, sectionName) : r.s32()) : 0);
   }
-  return { targetSection, relocations };
 }
 
 /** A 64-bit addend as a number; one past ±2^53 cannot be an address in any real object. */
@@ -319,7 +338,7 @@ function checkRelocIndex(
   typeName: string,
   kinds: readonly number[],
   index: number,
-  spaces: IndexSpaces,
+  spaces: RelocIndexSpaces,
   at: number,
 ): void {
   if (kinds.length === 0) {

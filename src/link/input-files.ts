@@ -5,15 +5,19 @@
 //
 // Relocation offsets in `reloc.*` are relative to the target section's contents (tool-conventions
 // Linking.md); they are rebased here onto each chunk, found by binary search over chunk starts, as
-// lld's `setRelocs` does. A relocation that falls outside every chunk is a corrupt object.
+// lld's `setRelocs` does. A relocation that falls outside every chunk is a corrupt object. A custom
+// section's relocations (nearly all of them DWARF's) are kept as their bytes and read, checked and
+// applied in one pass when the section is written; those of a section the output drops are never
+// read (`.debug_*` under --strip-debug).
 //
 // TLS-ness of a data symbol: the symbol's WASM_SYM_TLS flag; else, for a defined
 // symbol, whether its segment is TLS — by segment flag or by a `.tdata`/`.tbss` name. The fallback
 // is what lets LLVM-13-era objects (TLS segment flag, no per-symbol flag) link.
 
+import { ByteReader } from '../binary/byte-reader.js';
 import { readModule } from '../binary/read-module.js';
 import { resolveSymbolName } from '../binary/module-info.js';
-import { isTlsReloc, RelocType, type Relocations } from '../binary/reloc-types.js';
+import { RelocType, type Relocations } from '../binary/reloc-types.js';
 import type {
   Comdat,
   FuncType,
@@ -65,8 +69,6 @@ export class ObjFile {
   producers: ProducersField[] = [];
   /** Symbol indices used as direct call targets (R_WASM_FUNCTION_INDEX_LEB). */
   readonly calledDirectly = new Set<number>();
-  /** True when `reloc.*` carried TLS relocations or any segment is TLS. */
-  usesTLS = false;
 
   constructor(
     readonly name: string,
@@ -76,7 +78,7 @@ export class ObjFile {
     private readonly options: ObjReadOptions = {},
   ) {
     // The decoded module is only read here: once its pieces are taken out, it can go.
-    this.parse(readModule(bytes, name, { names: false, dropped: options.dropped }));
+    this.parse(readModule(bytes, name, { names: false, rawCustomRelocs: true }), bytes);
   }
 
   private fail(message: string, offset?: number): never {
@@ -84,7 +86,7 @@ export class ObjFile {
     throw new WasmthreadsError({ severity: 'error', code: 'bad-object', message, file: this.name });
   }
 
-  private parse(mod: WasmModule): void {
+  private parse(mod: WasmModule, bytes: Uint8Array): void {
     let segmentInfos: SegmentInfo[] = [];
     let sawLinking = false;
     let codeSectionIndex = -1;
@@ -141,8 +143,9 @@ export class ObjFile {
             }
           } else if (s.custom === 'target_features') this.features = s.features;
           else if (s.custom === 'producers') this.producers = s.fields;
-          else if (s.custom === 'raw' && !REGENERATED_SECTIONS.has(s.name) && !s.name.startsWith('reloc.') && !this.options.dropped?.(s.name)) {
-            this.customSections.push({ file: this, name: s.name, payload: s.payload, relocs: NO_RELOCS, outputOffset: 0, sectionIndex: i });
+          else if (s.custom === 'raw' && s.name.startsWith('reloc.')) this.attachRawRelocs(s.name, s.payload, bytes);
+          else if (s.custom === 'raw' && !REGENERATED_SECTIONS.has(s.name) && !this.options.dropped?.(s.name)) {
+            this.customSections.push({ file: this, name: s.name, payload: s.payload, outputOffset: 0, sectionIndex: i });
           }
           break;
       }
@@ -177,7 +180,6 @@ export class ObjFile {
     sec.segments.forEach((seg, k) => {
       const info = infos[k] ?? { name: `.data.${k}`, alignment: 0, flags: 0 };
       const isTLS = isTLSSegmentInfo(info.name, info.flags);
-      if (isTLS) this.usesTLS = true;
       this.segments.push({
         file: this,
         index: k,
@@ -194,6 +196,20 @@ export class ObjFile {
     });
   }
 
+  /**
+   * A custom section's `reloc.*`, as the reader left it (its target index, count and entries,
+   * unread): kept with its section, to be checked and applied when the section is written; dropped
+   * with a section the output will not have.
+   */
+  private attachRawRelocs(name: string, payload: Uint8Array, bytes: Uint8Array): void {
+    const offset = payload.byteOffset - bytes.byteOffset;
+    const target = new ByteReader(payload, this.name, offset).u32();
+    const custom = this.customSections.find((c) => c.sectionIndex === target);
+    if (!custom) return;
+    if (custom.rawRelocs) this.fail(`${name}: a second relocation section for the same section`, offset);
+    custom.rawRelocs = { bytes: payload, offset, name };
+  }
+
   /** Gives each chunk the span of relocations that falls inside it. */
   private distributeRelocations(mod: WasmModule, codeIndex: number, dataIndex: number): void {
     for (const s of mod.sections) {
@@ -208,21 +224,19 @@ export class ObjFile {
       } else if (s.targetSection === dataIndex && target.id === SectionId.Data) {
         const starts = target.segments.map((g) => g.initOffset - target.contentOffset);
         this.assign(list, starts, this.segments, s.name, s.contentOffset);
-      } else {
-        const custom = this.customSections.find((c) => c.sectionIndex === s.targetSection);
-        if (custom) this.assign(list, [0], [custom], s.name, s.contentOffset);
       }
+      // Custom sections' relocations stay raw (attachRawRelocs); no other section has any.
     }
   }
 
-  private assign(list: Relocations, starts: number[], chunks: { relocs: RelocSpan; bytes?: Uint8Array; data?: Uint8Array; payload?: Uint8Array }[], section: string, at: number): void {
+  private assign(list: Relocations, starts: number[], chunks: { relocs: RelocSpan; bytes?: Uint8Array; data?: Uint8Array }[], section: string, at: number): void {
     let k = 0;
     let span: RelocSpan | undefined;
     for (let i = 0; i < list.length; i++) {
       const offset = list.offset(i);
       while (k + 1 < starts.length && starts[k + 1] <= offset) k++;
       const chunk = chunks[k];
-      const len = (chunk?.bytes ?? chunk?.data ?? chunk?.payload)?.length ?? 0;
+      const len = (chunk?.bytes ?? chunk?.data)?.length ?? 0;
       const rel = offset - starts[k];
       if (!chunk || rel < 0 || rel >= len) this.fail(`${section}: relocation at offset ${offset} is outside every chunk`, at);
       if (chunk.relocs !== span) {
@@ -233,7 +247,6 @@ export class ObjFile {
       const type = list.type(i);
       // A direct `call` (R_WASM_FUNCTION_INDEX_LEB): the callee's signature is checked against it.
       if (type === RelocType.R_WASM_FUNCTION_INDEX_LEB) this.calledDirectly.add(list.index(i));
-      if (isTlsReloc(type)) this.usesTLS = true;
     }
   }
 

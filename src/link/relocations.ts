@@ -9,6 +9,8 @@
 // when memory is shared. Each value is written with exactly the encoding and width the table in
 // binary/reloc-types.ts gives, so code never moves.
 
+import { ByteReader } from '../binary/byte-reader.js';
+import { readRelocEntries } from '../binary/read-linking.js';
 import { isTableIndexReloc, namesSymbol, relocTypeInfo } from '../binary/reloc-types.js';
 import type { RelocCategory, RelocTypeInfo } from '../binary/reloc-types.js';
 import { writeS32, writeS64, writeU32, writeU64 } from '../binary/leb.js';
@@ -19,7 +21,7 @@ import { pieceOffset, segmentOffset } from './merge-strings.js';
 import { makeTrapStub, syntheticFunction } from './synthetic/stubs.js';
 import { rebuildWithAtomics, toolchainOf } from './hints.js';
 import { fileName, isWeak, registerType, typeKey } from './symbols.js';
-import { NO_RELOCS, type InputFunction, type RelocSpan, type Sym } from './symbols.js';
+import { NO_RELOCS, type InputCustomSection, type InputFunction, type RelocSpan, type Sym } from './symbols.js';
 
 /** lld's tombstones for relocations in debug sections against dead code. */
 const TOMBSTONE_DEBUG_RANGES = 0xfffffffe;
@@ -289,26 +291,43 @@ export function applyRelocations(ctx: LinkContext, file: ObjFile, bytes: Uint8Ar
 
 /**
  * Copies `bytes` into `dest` at `at` and patches every relocation there: chunks go straight into
- * their output section, not through a copy of their own. `baseVA` is the address of byte 0;
- * `sectionName` names a custom section, whose relocations against dead code get lld's tombstones.
+ * their output section, not through a copy of their own. `baseVA` is the address of byte 0.
  */
-export function relocateInto(ctx: LinkContext, file: ObjFile, bytes: Uint8Array, relocs: RelocSpan, dest: Uint8Array, at: number, baseVA = 0, sectionName?: string): void {
+export function relocateInto(ctx: LinkContext, file: ObjFile, bytes: Uint8Array, relocs: RelocSpan, dest: Uint8Array, at: number, baseVA = 0): void {
   dest.set(bytes, at);
-  const tombstone = sectionName?.startsWith('.debug_') ? (sectionName === '.debug_ranges' || sectionName === '.debug_loc' ? TOMBSTONE_DEBUG_RANGES : TOMBSTONE_DEBUG) : undefined;
   const { list, base } = relocs;
   for (let i = relocs.start; i < relocs.end; i++) {
     const type = list.type(i);
-    const index = list.index(i);
-    const addend = list.addend(i);
     const offset = list.offset(i) - base;
     const info = relocTypeInfo(type)!;
     if (offset + info.width > bytes.length) {
       ctx.sink.error({ code: 'bad-relocation', message: `${info.name} at offset ${offset} runs past the end of its chunk`, file: file.name });
       continue;
     }
-    let value: number;
-    if (sectionName !== undefined && isDeadTarget(file, type, index)) value = tombstone ?? addend;
-    else value = relocValue(ctx, file, info.category, index, addend, baseVA + offset);
-    writeRelocValue(dest, at + offset, info, value);
+    writeRelocValue(dest, at + offset, info, relocValue(ctx, file, info.category, list.index(i), list.addend(i), baseVA + offset));
   }
+}
+
+/**
+ * Copies a custom section into `dest` at `at` and applies its relocations straight from the bytes
+ * of its `reloc.*` section, checked as the reader checks every relocation section
+ * (readRelocEntries: the same errors, naming the object and the offset). Relocations against dead
+ * code get lld's tombstones in debug sections.
+ */
+export function relocateCustomInto(ctx: LinkContext, cs: InputCustomSection, dest: Uint8Array, at: number): void {
+  dest.set(cs.payload, at);
+  const raw = cs.rawRelocs;
+  if (!raw) return;
+  const { file, name } = cs;
+  const tombstone = name.startsWith('.debug_') ? (name === '.debug_ranges' || name === '.debug_loc' ? TOMBSTONE_DEBUG_RANGES : TOMBSTONE_DEBUG) : undefined;
+  const r = new ByteReader(raw.bytes, file.name, raw.offset);
+  r.context = raw.name;
+  r.u32(); // the target section: this one
+  const n = r.count(`${raw.name} relocation`, 3);
+  readRelocEntries(r, raw.name, n, cs.payload.length, name, { types: file.types.length, symbols: file.symbolInfos }, (_, type, offset, index, addend) => {
+    const info = relocTypeInfo(type)!;
+    const value = isDeadTarget(file, type, index) ? (tombstone ?? addend) : relocValue(ctx, file, info.category, index, addend, offset);
+    writeRelocValue(dest, at + offset, info, value);
+  });
+  if (!r.atEnd()) r.fail(`${r.remaining} unread bytes at the end`);
 }

@@ -138,7 +138,11 @@ export interface InputCustomSection {
   file: ObjFile;
   name: string;
   payload: Uint8Array;
-  relocs: RelocSpan;
+  /**
+   * Its `reloc.*` section as read (target index, count, entries), applied when the section is
+   * written (relocations.ts relocateCustomInto); `offset` is where those bytes start in the object.
+   */
+  rawRelocs?: { bytes: Uint8Array; offset: number; name: string };
   /** Offset of this chunk inside the merged output section. */
   outputOffset: number;
   /** Index of this section in its object's section list (for SECTION symbols). */

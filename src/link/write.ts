@@ -15,7 +15,7 @@ import { sizeU32 } from '../binary/leb.js';
 import type { LinkContext } from './context.js';
 import { needsPassiveInitialization } from './layout.js';
 import { isExportedSymbol } from './mark-live.js';
-import { applyRelocations, relocateInto, symbolVA } from './relocations.js';
+import { applyRelocations, relocateCustomInto, relocateInto, symbolVA } from './relocations.js';
 import { isMergeableCustomSection, mergeInputs, splitStrings } from './merge-strings.js';
 import type { InputCustomSection, InputFunction, InputGlobal, InputTag, Sym } from './symbols.js';
 import { forEachRelocSymbol, isWeak, registerType, typeKey } from './symbols.js';
@@ -263,7 +263,7 @@ function customSections(ctx: LinkContext): Section[] {
     const payload = new Uint8Array(g.chunks.reduce((n, c) => n + c.bytes.length, 0));
     let at = 0;
     for (const c of g.chunks) {
-      if (c.cs) relocateInto(ctx, c.cs.file, c.cs.payload, c.cs.relocs, payload, at, 0, c.cs.name);
+      if (c.cs) relocateCustomInto(ctx, c.cs, payload, at);
       else payload.set(c.bytes, at);
       at += c.bytes.length;
     }

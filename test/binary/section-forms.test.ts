@@ -7,14 +7,14 @@
 // page-size limits. Decoded values are checked against wasm-objdump -x where it prints them.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { evalConstExpr, i32Const, refFunc } from '../../src/binary/const-expr.js';
 import { readModule } from '../../src/binary/read-module.js';
 import { writeModule } from '../../src/binary/write-module.js';
 import { findCustom, findSection, type WasmModule } from '../../src/binary/types.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const TOOL_TIMEOUT_MS = 60_000;
 
@@ -62,7 +62,7 @@ function roundTrips(t: Test, bytes: Uint8Array, file: string): WasmModule {
 }
 
 t.test('every standard section form, from wat2wasm --enable-all', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-forms-'));
+  const dir = tempDir('wasmthreads-forms-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'forms.wat'), FORMS_WAT);
   tool('wat2wasm', ['--enable-all', '--debug-names', 'forms.wat', '-o', 'forms.wasm'], dir);
@@ -104,7 +104,7 @@ t.test('every standard section form, from wat2wasm --enable-all', async (t) => {
 });
 
 t.test('dylink.0 from wasm-ld-22 --experimental-pic -shared', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-dylink-'));
+  const dir = tempDir('wasmthreads-dylink-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'pic.c'), 'static char buf[100];\nchar *get(int i) { return buf + i; }\n');
   tool('clang-22', ['--target=wasm32', '-fPIC', '-O1', '-c', 'pic.c', '-o', 'pic.o'], dir);
@@ -145,14 +145,16 @@ t.test('forms no installed tool writes: table initializer, custom page size', as
   t.equal(evalConstExpr(findSection(back, 11)!.segments[0].offset!), -1, 'negative i32.const offset');
 });
 
-t.test('`dropped` custom sections: their reloc.* sections come back raw, undecoded; the others are decoded', (t) => {
+t.test('rawCustomRelocs: the reloc.* sections of custom sections come back raw, undecoded; the others are decoded', (t) => {
   const bytes = new Uint8Array(readFileSync(new URL('../fixtures/c/debug.o', import.meta.url)));
   const relocs = (m: WasmModule) => m.sections.flatMap((s) => (s.id === 0 && s.name.startsWith('reloc.') ? [`${s.name}:${s.custom}`] : []));
   const all = relocs(readModule(bytes, 'debug.o'));
   t.ok(all.includes('reloc..debug_info:reloc') && all.includes('reloc.CODE:reloc'), all.join(' '));
-  const dropped = relocs(readModule(bytes, 'debug.o', { dropped: (name) => name.startsWith('.debug_') }));
-  t.same(dropped, all.map((r) => (r.startsWith('reloc..debug_') ? r.replace(/:reloc$/, ':raw') : r)));
-  // A dropped name that is not a custom section's (a standard section's display name) drops nothing.
-  t.same(relocs(readModule(bytes, 'debug.o', { dropped: (name) => name === 'Code' })), all);
+  const raw = readModule(bytes, 'debug.o', { rawCustomRelocs: true });
+  t.same(relocs(raw), all.map((r) => (r.startsWith('reloc..debug_') ? r.replace(/:reloc$/, ':raw') : r)));
+  // The raw payload starts at the target section index, as the decoded section's content does.
+  const info = raw.sections.find((s) => s.id === 0 && s.name === 'reloc..debug_info');
+  const target = raw.sections.findIndex((s) => s.id === 0 && s.name === '.debug_info');
+  t.equal(info?.id === 0 && info.custom === 'raw' ? info.payload[0] : -1, target);
   t.end();
 });
