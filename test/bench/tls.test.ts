@@ -3,17 +3,17 @@
 // input (a missing or ill-typed export, an import it cannot provide, absurd counts) refused with
 // one line.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { initThreadMemory, hostTlsAddr, tlsBenchModule, VARIANTS } from '../../src/bench/tls-module.js';
 import { runCli } from '../runtime/run-helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIX = `${ROOT}test/fixtures/wat/bench/`;
-const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-bench-'));
+const dir = tempDir('wasmthreads-bench-');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Json {

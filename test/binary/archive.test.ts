@@ -3,14 +3,14 @@
 // (long member names, symbol indices); plus every error path with its message and offset.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { isArchive, isWasm, readArchive } from '../../src/binary/archive.js';
 import { readModule } from '../../src/binary/read-module.js';
 import { DecodeError } from '../../src/diagnostics.js';
 import { WASI_LIBC_DIR, wasiLibcFiles } from '../helpers/real-inputs.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const TOOL_TIMEOUT_MS = 60_000;
 
@@ -45,7 +45,7 @@ t.test("Debian wasi-libc libc.a: members and symbol index agree with llvm-ar and
 });
 
 t.test('GNU and BSD archives written by llvm-ar-22: long names and symbol tables', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-ar-'));
+  const dir = tempDir('wasmthreads-ar-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const longName = 'a_member_name_longer_than_sixteen_bytes.o';
   writeFileSync(join(dir, 'long.c'), 'int long_counter = 1;\nint long_get(void) { return long_counter; }\n');

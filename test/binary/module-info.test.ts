@@ -4,8 +4,7 @@
 // evaluate back to their values.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { evalConstExpr, globalGet, i32Const, i64Const } from '../../src/binary/const-expr.js';
@@ -23,6 +22,7 @@ import {
 } from '../../src/binary/module-info.js';
 import { readModule } from '../../src/binary/read-module.js';
 import { ExternalKind, SegmentFlag } from '../../src/binary/types.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const SOURCE = `
 extern long long ext(int);
@@ -32,7 +32,7 @@ __attribute__((constructor(101))) static void init(void) { counter = 9; }
 `;
 
 t.test('accessors over a clang-22 object', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-info-'));
+  const dir = tempDir('wasmthreads-info-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, 'a.c'), SOURCE);
   execFileSync('clang-22', ['--target=wasm32', '-matomics', '-mbulk-memory', '-O1', '-c', 'a.c', '-o', 'a.o'], { cwd: dir, timeout: 60_000 });

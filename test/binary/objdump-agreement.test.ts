@@ -5,8 +5,7 @@
 // emscripten libc-mt.a / libc++-mt-except.a (tags, TLS) and Rust build-std objects.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { readModule, SECTION_NAMES } from '../../src/binary/read-module.js';
@@ -20,6 +19,7 @@ import {
   wasiLibcFiles,
   type WasmInput,
 } from '../helpers/real-inputs.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const TOOL_TIMEOUT_MS = 60_000;
 /** wabt's short names for the standard sections where they differ from ours. */
@@ -108,7 +108,7 @@ t.test('section table and linking counts agree with wasm-objdump -h / -x', async
     ...sample(expandInputs(pick('/libc++-mt-except.a')).inputs, 15),
     ...sample(expandInputs(rust).inputs, 3),
   ];
-  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-objdump-'));
+  const dir = tempDir('wasmthreads-objdump-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const mismatches: string[] = [];
   for (const [i, input] of inputs.entries()) {

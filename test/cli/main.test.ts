@@ -1,5 +1,6 @@
 import t from 'tap';
 import { main } from '../../src/cli/main.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 function capture() {
   const out: string[] = [];
@@ -50,7 +51,7 @@ t.test('run and inspect: bad input is one clear line naming the file, never a st
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-cli-'));
+  const dir = tempDir('wasmthreads-cli-');
   // A module importing a shared memory whose minimum (5 pages) is above its maximum (2).
   const minAboveMax = join(dir, 'min-above-max.wasm');
   writeFileSync(minAboveMax, Buffer.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 2, 16, 1, 3, 0x65, 0x6e, 0x76, 6, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 2, 3, 5, 2]));
@@ -86,7 +87,7 @@ t.test('inspect -d of a body nested 200,000 blocks deep', async (t) => {
   const bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(1, [1, 0x60, 0, 0]), ...section(3, [1, 0]), ...section(10, [1, ...leb(body.length), ...body])];
   const { mkdtempSync, writeFileSync } = await import('node:fs');
   const { tmpdir } = await import('node:os');
-  const file = `${mkdtempSync(`${tmpdir()}/wasmthreads-deep-`)}/deep.wasm`;
+  const file = `${tempDir('wasmthreads-deep-')}/deep.wasm`;
   writeFileSync(file, Buffer.from(bytes));
   const c = capture();
   t.equal(await main(['inspect', '-d', '--section', 'code', file], c.io), 0, c.err.join(''));

@@ -2,12 +2,12 @@
 // review), plus the facts the snapshots must contain checked by hand, and the CLI's errors.
 
 import t from 'tap';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inspect, formatReport, type ModuleReport } from '../../src/inspect/index.js';
 import { main } from '../../src/cli/main.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/wat/inspect/', import.meta.url));
 const FIXTURES = ['all-opcodes.wasm', 'tls-user.o', 'tls-user-mvp.o', 'tls-user.wasm', 'wasi-threads.wasm', 'emscripten-like.wasm', 'single-threaded.wasm'];
@@ -89,7 +89,7 @@ t.test('cli: text, --section, --json, --disassemble', async (t) => {
 });
 
 t.test('cli: bad input gives one clear error and a non-zero exit', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wt-inspect-'));
+  const dir = tempDir('wt-inspect-');
   const missing = await cli(['inspect', join(dir, 'nope.wasm')]);
   t.equal(missing.code, 1);
   t.match(missing.err, /nope\.wasm: no such file or directory/);

@@ -5,13 +5,13 @@
 
 import t, { type Test } from 'tap';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readArchive } from '../../src/binary/archive.js';
 import { isWasm } from '../../src/binary/format.js';
 import { inspect, type ModuleReport } from '../../src/inspect/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const DIR = fileURLToPath(new URL('../fixtures/wat/inspect/', import.meta.url));
 const WASI_LIBC = '/usr/lib/wasm32-wasi';
@@ -74,7 +74,7 @@ function compareArchive(t: Test, archivePath: string): number {
   const archive = readArchive(readFileSync(archivePath), archivePath);
   const wasmMembers = archive.members.filter((m) => isWasm(m.bytes()));
   const step = Math.max(1, Math.floor(wasmMembers.length / MEMBER_SAMPLE));
-  const dir = mkdtempSync(join(tmpdir(), 'wt-agree-'));
+  const dir = tempDir('wt-agree-');
   const mismatches: string[] = [];
   let compared = 0;
   for (let i = 0; i < wasmMembers.length; i += step) {
@@ -108,7 +108,7 @@ t.test("emscripten's libc-mt.a members agree", { skip: noObjdump || (existsSync(
 });
 
 t.test('a program linked with wasm-ld-22 against wasi-libc agrees', { skip: noObjdump || (hasTool('wasm-ld-22') && hasTool('clang-22') && existsSync(`${WASI_LIBC}/libc.a`) ? false : 'clang-22/wasm-ld-22/wasi-libc not installed') }, async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wt-agree-link-'));
+  const dir = tempDir('wt-agree-link-');
   writeFileSync(join(dir, 'hello.c'), '#include <stdio.h>\nint main(void) { printf("hello %d\\n", 42); return 0; }\n');
   const opts = { timeout: TOOL_TIMEOUT_MS, stdio: 'ignore' as const };
   execFileSync('clang-22', ['--target=wasm32-wasi', '-O1', '-c', '-isystem', '/usr/include/wasm32-wasi', join(dir, 'hello.c'), '-o', join(dir, 'hello.o')], opts);

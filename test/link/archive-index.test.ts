@@ -5,8 +5,7 @@
 // named by path is read from its file at offsets (only what the link needs): that must be the same
 // link as the archive in memory.
 
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -15,6 +14,7 @@ import { ArchiveFile, readDefinedSymbols } from '../../src/link/archive.js';
 import { readArchive } from '../../src/binary/archive.js';
 import { openFileSource } from '../../src/link/file-source.js';
 import { isWasm } from '../../src/binary/read-module.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const INPUTS = fileURLToPath(new URL('./spec/inputs/', import.meta.url));
 const obj = (name: string): Uint8Array => new Uint8Array(readFileSync(INPUTS + name));
@@ -119,7 +119,7 @@ t.test('a link through an indexed archive and through an unindexed one is the sa
 });
 
 t.test('an archive read from its file at offsets links as the same archive in memory, and is closed after', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-archive-'));
+  const dir = tempDir('wasmthreads-archive-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const openFds = (): number => readdirSync('/proc/self/fd').length;
   const text = Buffer.from('not an object\n');
@@ -143,7 +143,7 @@ t.test('an archive read from its file at offsets links as the same archive in me
 });
 
 t.test('a corrupt archive read at offsets is reported with its file and offset', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-archive-'));
+  const dir = tempDir('wasmthreads-archive-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'libcut.a');
   // Cut inside the second member: its header still claims the full size.
@@ -167,7 +167,7 @@ t.test('a corrupt archive read at offsets is reported with its file and offset',
 });
 
 t.test('an archive holds no descriptor once its headers are read; a member read reopens the file', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-archive-'));
+  const dir = tempDir('wasmthreads-archive-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const path = join(dir, 'lib.a');
   // A member past the read-ahead window's reach: names.o with a 40,000-byte custom section `pad`.

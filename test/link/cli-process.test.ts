@@ -6,12 +6,12 @@
 // checks each exits cleanly with the same bytes as the in-process API, which sets no flags.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { link } from '../../src/link/index.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'bin/wasmthreads.js');
@@ -45,7 +45,7 @@ const cases = [
 
 for (const c of cases) {
   t.test(c.name, { skip: existsSync(c.needs) ? false : `${c.needs} is not installed (npm run setup)` }, async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-cli-link-'));
+    const dir = tempDir('wasmthreads-cli-link-');
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const out = join(dir, 'out.wasm');
     const r = spawnSync(process.execPath, [CLI, 'link', ...c.args, '-o', out], { encoding: 'utf8', timeout: LINK_TIMEOUT_MS });

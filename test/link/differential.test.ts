@@ -8,19 +8,19 @@
 // functions (compared by name instead); the producers section contents.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { link, parseLinkArgs } from '../../src/link/index.js';
 import { summarize } from './summarize.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const FIXTURES = new URL('../fixtures/c/', import.meta.url).pathname;
 const WASM_LD = 'wasm-ld-22';
 const hasTool = (tool: string, arg = '--version'): boolean => spawnSync(tool, [arg], { timeout: 10_000 }).status === 0;
 const haveWasmLd = hasTool(WASM_LD);
 const haveValidate = hasTool('wasm-validate');
-const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-link-'));
+const tmp = tempDir('wasmthreads-link-');
 
 export function linkOurs(args: string[]): Uint8Array {
   return link(parseLinkArgs(args).options).bytes;

@@ -3,10 +3,10 @@
 // into one temporary directory per test file, and compare what came out.
 
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 export const WASM_LD = 'wasm-ld-22';
 /** The C fixtures directory, with a trailing slash (stripped from diagnostics by `diagnosticLines`). */
@@ -26,7 +26,7 @@ export interface LinkRun {
 export class LinkHarness {
   readonly tmp: string;
   constructor(prefix: string) {
-    this.tmp = mkdtempSync(join(tmpdir(), `wasmthreads-${prefix}-`));
+    this.tmp = tempDir(`wasmthreads-${prefix}-`);
   }
 
   /** `wasmthreads link -o TMP/name ARGS…` in process. */

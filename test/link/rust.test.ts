@@ -4,12 +4,12 @@
 // Skipped without Debian's Rust (rustc-web, rust-web-src); the build takes ~1.5 min on 2 cores.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { link, parseLinkArgs } from '../../src/link/index.js';
 import { summarize } from './summarize.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const BUILD_TIMEOUT_MS = 540_000;
@@ -17,7 +17,7 @@ const haveRust = existsSync('/usr/bin/rustc') && existsSync('/usr/bin/cargo') &&
 const haveStdSrc = haveRust && existsSync(join(spawnSync('/usr/bin/rustc', ['--print', 'sysroot'], { encoding: 'utf8' }).stdout.trim(), 'lib/rustlib/src/rust/library/vendor'));
 
 t.test('Rust crate with build-std: wasmthreads and wasm-ld-22 agree', { skip: haveStdSrc ? false : "needs Debian's rustc-web, cargo-web, rust-web-src and lld-22", timeout: BUILD_TIMEOUT_MS + 60_000 }, async (t) => {
-  const tmp = mkdtempSync(join(tmpdir(), 'wasmthreads-rust-'));
+  const tmp = tempDir('wasmthreads-rust-');
   const argsFile = join(tmp, 'link-args.txt');
   const r = spawnSync('bash', [join(ROOT, 'scripts/rust-wasm.sh'), join(ROOT, 'test/fixtures/rust/tls-counter'), 'wasm32-unknown-unknown-atomics', '--release'], {
     env: { ...process.env, CARGO_TARGET_DIR: join(tmp, 'target'), WASM_LINKER: join(ROOT, 'test/link/record-link.sh'), WASMTHREADS_LINK_ARGS: argsFile },

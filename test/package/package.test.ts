@@ -5,12 +5,12 @@
 //   declarations (dist/*.d.ts) and runs.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { assertDistFresh } from '../helpers/dist-fresh.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 assertDistFresh();
@@ -28,7 +28,7 @@ console.log(\`exit \${result.exitCode}, \${report.kind}, \${linked.bytes.length 
 `;
 
 t.test('npm pack, install into an empty project, run the example and type-check a consumer', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-pack-'));
+  const dir = tempDir('wasmthreads-pack-');
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;

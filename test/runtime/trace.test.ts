@@ -1,17 +1,17 @@
 // `run --trace FILE`: a Chrome trace-event JSON document with a track per thread — the thread's
 // span, spawns (an instant and a flow arrow to the new thread), host calls, futex waits and wakes.
 
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { TraceEvent } from '../../src/runtime/trace.js';
 import { runCli, WAT } from './run-helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const DIST = '../../dist/index.js';
 const { run } = (await import(DIST)) as typeof import('../../src/index.js');
 
-const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-trace-'));
+const dir = tempDir('wasmthreads-trace-');
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
 function load(file: string): TraceEvent[] {

@@ -9,11 +9,11 @@
 // picks the compiler (default clang-22, which must target wasm32-wasip1-threads).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { CONCURRENT_RUNS, createLimiter, ROOT, runCli, type CliRun } from './run-helpers.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const SYSROOT = process.env.WASI_SYSROOT;
 const CC = process.env.CC ?? 'clang-22';
@@ -50,7 +50,7 @@ if (!SYSROOT || !existsSync(LIB)) {
   t.comment(`skipped: set WASI_SYSROOT to a wasm32-wasip1-threads sysroot (no ${LIB || 'WASI_SYSROOT'}) to run real pthreads programs`);
   t.pass('no threaded wasi-libc sysroot: real pthreads programs skipped');
 } else {
-  const out = mkdtempSync(join(tmpdir(), 'wasmthreads-pthreads-'));
+  const out = tempDir('wasmthreads-pthreads-');
   t.teardown(() => rmSync(out, { recursive: true, force: true }));
   const limit = createLimiter(CONCURRENT_RUNS);
   const built = programs.map((p) => {

@@ -3,8 +3,7 @@
 // the supervisor service, poll_oneoff clock subscriptions, proc_exit codes, sched_yield.
 
 import t from 'tap';
-import { mkdtempSync, openSync, readFileSync, closeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { openSync, readFileSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { Errno } from '../../src/wasi/errno.js';
@@ -14,6 +13,7 @@ import { REALTIME_RECHECK_MS } from '../../src/wasi/poll.js';
 import { realtimeNs } from '../../src/wasi/clock.js';
 import { exitCodeFor } from '../../src/wasi/proc.js';
 import { FakeExit, fakeHost, getBytes, putIovec, putString, setupWasi, view } from './fake-host.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 t.test('args and environ use UTF-8 byte lengths', async (t) => {
   const { wasi, host } = setupWasi({ args: ['prog', 'héllo', '日本'], env: [['NAME', 'välue']] });
@@ -59,7 +59,7 @@ t.test('random_get fills guest memory', async (t) => {
 });
 
 t.test('fd_write gathers iovecs into one write', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'wasi-'));
+  const dir = tempDir('wasi-');
   const out = openSync(join(dir, 'out'), 'w');
   const { wasi, host } = setupWasi({ stdio: [0, out, 2] });
   const n1 = putString(host, 100, 'hello, ');

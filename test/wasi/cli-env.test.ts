@@ -4,16 +4,16 @@
 // from its preopen, leaves output.txt behind, exits 7).
 
 import t from 'tap';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture, notBuilt, runCli } from './run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const FILES = fixture('files.wasm');
 
 /** A directory with what files.c expects to find. */
 function workdir(): string {
-  const dir = join(mkdtempSync(join(tmpdir(), 'wasi-cli-')), 'work');
+  const dir = join(tempDir('wasi-cli-'), 'work');
   mkdirSync(join(dir, 'sub'), { recursive: true });
   writeFileSync(join(dir, 'input.txt'), 'ünïcode input\n');
   writeFileSync(join(dir, 'old-name.txt'), 'moving\n');

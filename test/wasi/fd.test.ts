@@ -2,13 +2,13 @@
 // contexts (same table, one offset), fd_readdir cookies, prestat, filestat, renumber, directories.
 
 import t from 'tap';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Filetype, Lookupflags, Oflags, Rights, Whence } from '../../src/wasi/abi.js';
 import { Errno } from '../../src/wasi/errno.js';
 import { wasiImports } from '../../src/wasi/index.js';
 import { fakeHost, getBytes, guestPath, putIovec, putString, setupWasi, view } from './fake-host.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const PREOPEN = 3;
 const RW = Rights.FD_READ | Rights.FD_WRITE | Rights.FD_SEEK | Rights.FD_TELL;
@@ -16,7 +16,7 @@ const RW = Rights.FD_READ | Rights.FD_WRITE | Rights.FD_SEEK | Rights.FD_TELL;
 const DIR = Rights.FD_READ | Rights.FD_READDIR;
 
 function world() {
-  const box = mkdtempSync(join(tmpdir(), 'wasi-fd-'));
+  const box = tempDir('wasi-fd-');
   writeFileSync(join(box, 'data.txt'), '0123456789');
   mkdirSync(join(box, 'dir'));
   writeFileSync(join(box, 'dir', 'a'), 'A');

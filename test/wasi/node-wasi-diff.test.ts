@@ -5,20 +5,20 @@
 // module's exported memory (wasi-libc command modules export it).
 
 import t from 'tap';
-import { closeSync, cpSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, cpSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WASI } from 'node:wasi';
 import { wasiImports, wasiSupervisorPlugin } from '../../src/wasi/index.js';
 import { FakeExit } from './fake-host.js';
 import type { ThreadHost } from '../../src/shared/host-plugin.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const FIXTURE = new URL('../fixtures/wasi/files.wasm', import.meta.url);
 const ARGS = ['files.wasm', 'héllo', 'wörld ✓'];
 const ENV: [string, string][] = [['GREETING', 'grüß dich']];
 
 function template(): string {
-  const root = mkdtempSync(join(tmpdir(), 'wasi-diff-'));
+  const root = tempDir('wasi-diff-');
   const dir = join(root, 'template');
   mkdirSync(join(dir, 'sub'), { recursive: true });
   writeFileSync(join(dir, 'input.txt'), 'line one\nligne deux é\n');
@@ -81,7 +81,7 @@ async function runNode(module: WebAssembly.Module, dir: string, scratch: string)
 t.test('files.wasm behaves the same under our WASI and node:wasi', async (t) => {
   const module = await WebAssembly.compile(readFileSync(FIXTURE));
   const tpl = template();
-  const scratch = mkdtempSync(join(tmpdir(), 'wasi-diff-out-'));
+  const scratch = tempDir('wasi-diff-out-');
   const oursDir = join(tpl, '..', 'ours');
   const nodeDir = join(tpl, '..', 'node');
   cpSync(tpl, oursDir, { recursive: true });

@@ -4,11 +4,11 @@
 // poll_oneoff and fd_read on stdin and a FIFO).
 
 import t from 'tap';
-import { closeSync, constants, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, writeSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fixture, notBuilt, runCli } from './run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const POLL_READ = fixture('poll-read.wasm');
 /** How long a test's FIFO writer looks for the guest's reader before giving up. */
@@ -17,7 +17,7 @@ const EXIT_BOUND_MS = 30_000;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function fifoDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'wasi-fifo-'));
+  const dir = tempDir('wasi-fifo-');
   execFileSync('mkfifo', [join(dir, 'fifo')]);
   return dir;
 }

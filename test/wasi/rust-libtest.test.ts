@@ -7,11 +7,11 @@
 
 import t from 'tap';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { notBuilt } from './run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE = join(ROOT, '.toolchains', 'wasi-libtest');
@@ -116,7 +116,7 @@ t.test('wasmthreads test: one run per test, a panic fails that test only', { ski
   t.match(list.stdout, /^tests::adds: test\n/m);
 
   // JSON events and JUnit XML for CI; partitions split the tests deterministically.
-  const junitFile = join(mkdtempSync(join(tmpdir(), 'wasmthreads-junit-')), 'report.xml');
+  const junitFile = join(tempDir('wasmthreads-junit-'), 'report.xml');
   const json = test('--format', 'json', '--junit', junitFile, wasm, '--include-ignored', '--exact', 'tests::adds', 'tests::panics_when_selected');
   const events = json.stdout.trim().split('\n').map((l) => JSON.parse(l));
   t.same(events[0], { type: 'suite', event: 'started', test_count: 2 });

@@ -4,18 +4,18 @@
 // (EPERM for an escape, ELOOP for a symlink opened without following) and leave the outside alone.
 
 import t, { type Test } from 'tap';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Lookupflags, Oflags, Rights } from '../../src/wasi/abi.js';
 import { Errno } from '../../src/wasi/errno.js';
 import { getBytes, guestPath, setupWasi, view, type Imports } from './fake-host.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const PREOPEN = 3;
 const RW = Rights.FD_READ | Rights.FD_WRITE;
 
 function world() {
-  const root = mkdtempSync(join(tmpdir(), 'wasi-sandbox-'));
+  const root = tempDir('wasi-sandbox-');
   const box = join(root, 'box');
   mkdirSync(join(box, 'sub', 'deeper'), { recursive: true });
   mkdirSync(join(root, 'outside'));
@@ -180,7 +180,7 @@ t.test('an intermediate directory swapped for a symlink out is never followed', 
 
 t.test('the preopened directory cannot be removed, moved or replaced through the guest', async (t) => {
   const w = world();
-  const empty = mkdtempSync(join(tmpdir(), 'wasi-empty-'));
+  const empty = tempDir('wasi-empty-');
   const { wasi, host } = setupWasi({ preopens: [{ host: empty, guest: '/e' }, { host: w.box, guest: '/b' }] });
   const call = (name: 'path_remove_directory' | 'path_unlink_file', fd: number, path: string): number => {
     const [p, l] = guestPath(host, path);

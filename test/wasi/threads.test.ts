@@ -5,16 +5,16 @@
 // Sources and the build commands: test/fixtures/wasi/*.wat, build.sh.
 
 import t from 'tap';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fixture as fixtureFile, notBuilt, runCli } from './run-cli.js';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const fixture = (name: string): string => fixtureFile(`${name}.wasm`);
 
 t.test('threaded WASI fixtures', { skip: notBuilt }, async (t) => {
   t.test('two threads share one fd', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'wasi-shared-fd-'));
+    const dir = tempDir('wasi-shared-fd-');
     writeFileSync(join(dir, 'data.txt'), '0123456789');
     const r = await runCli(['--dir', `${dir}::.`, fixture('shared-fd')]);
     t.equal(r.stdout, '0123456', 'main read 0123, the thread continued at the shared offset');
@@ -26,7 +26,7 @@ t.test('threaded WASI fixtures', { skip: notBuilt }, async (t) => {
     // fd table for all threads that closed a reused number (a booting worker's event-loop fd) and
     // aborted the process. The race needs CPU contention: each run has a second program beside it.
     const RUNS = 10;
-    const dir = mkdtempSync(join(tmpdir(), 'wasi-fd-reuse-'));
+    const dir = tempDir('wasi-fd-reuse-');
     for (let i = 0; i < RUNS; i++) {
       writeFileSync(join(dir, 'data.txt'), '0123456789');
       const [r] = await Promise.all([runCli(['--dir', `${dir}::.`, fixture('fd-reuse')]), runCli([fixtureFile('../wat/runtime/noop.wasm')])]);
