@@ -38,6 +38,8 @@ export interface RelocTypeInfo {
   symbolKinds: readonly SymbolKind[];
   /** Whether the addend/value is 64-bit (the addend is then read as a 64-bit SLEB). */
   is64: boolean;
+  /** `symbolKinds` as a bit set (bit k: SymbolKind k), for the check on every entry read. */
+  kindMask: number;
 }
 
 const WIDTH: Record<RelocEncoding, number> = { uleb32: 5, sleb32: 5, uleb64: 10, sleb64: 10, i32: 4, i64: 8 };
@@ -61,7 +63,8 @@ function t(
   symbolKinds: readonly SymbolKind[],
 ): RelocTypeInfo {
   const is64 = encoding === 'uleb64' || encoding === 'sleb64' || encoding === 'i64';
-  return { type, name, category, encoding, width: WIDTH[encoding], hasAddend, symbolKinds, is64 };
+  const kindMask = symbolKinds.reduce<number>((m, k) => m | (1 << k), 0);
+  return { type, name, category, encoding, width: WIDTH[encoding], hasAddend, symbolKinds, is64, kindMask };
 }
 
 /** Indexed by type number. */

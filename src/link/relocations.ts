@@ -324,9 +324,8 @@ export function relocateCustomInto(ctx: LinkContext, cs: InputCustomSection, des
   r.context = raw.name;
   r.u32(); // the target section: this one
   const n = r.count(`${raw.name} relocation`, 3);
-  readRelocEntries(r, raw.name, n, cs.payload.length, name, { types: file.types.length, symbols: file.symbolInfos }, (_, type, offset, index, addend) => {
-    const info = relocTypeInfo(type)!;
-    const value = isDeadTarget(file, type, index) ? (tombstone ?? addend) : relocValue(ctx, file, info.category, index, addend, offset);
+  readRelocEntries(r, raw.name, n, cs.payload.length, name, { types: file.types.length, symbols: file.symbolInfos }, (_, info, offset, index, addend) => {
+    const value = isDeadTarget(file, info.type, index) ? (tombstone ?? addend) : relocValue(ctx, file, info.category, index, addend, offset);
     writeRelocValue(dest, at + offset, info, value);
   });
   if (!r.atEnd()) r.fail(`${r.remaining} unread bytes at the end`);
