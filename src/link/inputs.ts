@@ -42,12 +42,6 @@ function readBytes(ctx: LinkContext, options: CheckedLinkOptions, path: string):
 }
 
 /**
- * An input file, opened once: with `lazyArchive`, an archive is read at offsets (only its headers
- * and the members the link extracts); anything else comes back whole, to be told apart by its
- * magic. The file is open while the headers are read (ctx.openFiles closes it at the end of the
- * link if reading them failed).
- */
-/**
  * Objects drop the custom sections the output will not have as they are read: `.debug_*` under
  * `--strip-debug` (and `--strip-all`), even those named by `--keep-section`, as in wasm-ld.
  */
@@ -55,6 +49,12 @@ function objReadOptions(ctx: LinkContext): ObjReadOptions {
   return ctx.config.stripDebug ? { dropped: (name) => name.startsWith('.debug_') } : {};
 }
 
+/**
+ * An input file, opened once: with `lazyArchive`, an archive is read at offsets (only its headers
+ * and the members the link extracts); anything else comes back whole, to be told apart by its
+ * magic. The file is open while the headers are read (ctx.openFiles closes it at the end of the
+ * link if reading them failed).
+ */
 function readInputFile(ctx: LinkContext, path: string, lazyArchive: boolean): ArchiveFile | Uint8Array | undefined {
   let source: FileSource;
   try {

@@ -4,7 +4,8 @@
 // module) and that lenient custom sections degrade to raw instead of failing.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { i32Const } from '../../src/binary/const-expr.js';
@@ -22,7 +23,6 @@ import {
   type WasmModule,
 } from '../../src/binary/types.js';
 import { DecodeError, formatDiagnostic } from '../../src/diagnostics.js';
-import { tempDir } from '../helpers/temp-dir.js';
 
 const AT = { offset: 0, contentOffset: 0 };
 const I32 = 0x7f;
@@ -274,7 +274,7 @@ t.test('a module built from scratch is minimal: identical to wat2wasm output', a
   (elem (i32.const 1) func 0)
   (data (i32.const 1024) "hello")
   (data "passive"))`;
-  const dir = tempDir('wasmthreads-binary-');
+  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-binary-'));
   try {
     writeFileSync(join(dir, 'm.wat'), wat);
     execFileSync('wat2wasm', ['--enable-threads', join(dir, 'm.wat'), '-o', join(dir, 'm.wasm')], { timeout: 30_000 });

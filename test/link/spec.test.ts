@@ -15,7 +15,8 @@
 // `npm run bless` rewrites every expected text from the current linker: review the diff.
 
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -23,7 +24,6 @@ import { formatDiagnostic, type Diagnostic } from '../../src/diagnostics.js';
 import { formatReport, inspect, REPORT_GROUPS, type ReportGroup } from '../../src/inspect/index.js';
 import { link, parseLinkArgs } from '../../src/link/index.js';
 import { LinkError } from '../../src/link/driver.js';
-import { tempDir } from '../helpers/temp-dir.js';
 
 const SPEC_DIR = fileURLToPath(new URL('./spec/', import.meta.url));
 const SEPARATOR = '----';
@@ -116,7 +116,7 @@ function diagnosticLines(text: string, tool: string): string[] {
  * shows no module, its error and warning lines.
  */
 function reference(c: SpecCase, linker: string): string {
-  const dir = tempDir('wasmthreads-spec-');
+  const dir = mkdtempSync(join(tmpdir(), 'wasmthreads-spec-'));
   try {
     const output = join(dir, 'out.wasm');
     const args = c.linkArgs.map((a, i) => (c.linkArgs[i - 1] === '-o' ? output : a));

@@ -4,11 +4,11 @@
 // outside the preopen; before it did, this escaped within ~2,000 tries. Each run is bounded (4000
 // opens, a 60 s deadline that says so when it fires).
 
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { ROOT, runCli } from '../runtime/run-helpers.js';
-import { tempDir } from '../helpers/temp-dir.js';
 
 const GUEST = `${ROOT}test/fixtures/wat/wasi/sandbox_race.wasm`;
 const RUNS = 3;
@@ -17,7 +17,7 @@ const EXIT_MEANING: Record<number, string> = { 1: 'an open read the file outside
 
 t.test('a guest swapping a directory for a symlink out while another thread opens through it never escapes', async (t) => {
   for (let run = 1; run <= RUNS; run++) {
-    const root = tempDir('wasi-race-');
+    const root = mkdtempSync(join(tmpdir(), 'wasi-race-'));
     mkdirSync(join(root, 'box', 'd', 'outside'), { recursive: true });
     mkdirSync(join(root, 'outside'));
     writeFileSync(join(root, 'box', 'd', 'outside', 'secret.txt'), 'inside');
