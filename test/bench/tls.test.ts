@@ -3,7 +3,7 @@
 // input (a missing or ill-typed export, an import it cannot provide, absurd counts) refused with
 // one line.
 
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -13,8 +13,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const FIX = `${ROOT}test/fixtures/wat/bench/`;
-const dir = tempDir('wasmthreads-bench-');
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('wasmthreads-bench-', t);
 
 interface Json {
   iterations: number;

@@ -3,7 +3,7 @@
 // (long member names, symbol indices); plus every error path with its message and offset.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { isArchive, isWasm, readArchive } from '../../src/binary/archive.js';
@@ -45,8 +45,7 @@ t.test("Debian wasi-libc libc.a: members and symbol index agree with llvm-ar and
 });
 
 t.test('GNU and BSD archives written by llvm-ar-22: long names and symbol tables', async (t) => {
-  const dir = tempDir('wasmthreads-ar-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-ar-', t);
   const longName = 'a_member_name_longer_than_sixteen_bytes.o';
   writeFileSync(join(dir, 'long.c'), 'int long_counter = 1;\nint long_get(void) { return long_counter; }\n');
   writeFileSync(join(dir, 'w.c'), '__attribute__((weak)) int w_value(void) { return 7; }\n');

@@ -8,7 +8,7 @@
 // Replay: FUZZ_SEED=<seed> FUZZ_CASES=<n> npx tap test/binary/fuzz.test.ts (defaults below).
 
 import { buildSync } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -110,8 +110,7 @@ function runWorker(script: string, job: FuzzJob): Promise<FuzzResult | { hung: n
 t.test(`fuzz readModule/writeModule (seed 0x${seed.toString(16)}, ${cases} cases)`, async (t) => {
   const inputs = collectInputs().map(withSizeOffsets);
   t.ok(inputs.length >= 20, `enough real inputs to mutate (${inputs.length})`);
-  const dir = tempDir('wasmthreads-fuzz-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-fuzz-', t);
   const job: FuzzJob = { seed, cases, budgetMs: BUDGET_MS, inputs, progress: new SharedArrayBuffer(4) };
   const result = await runWorker(bundleWorker(dir), job);
   if ('hung' in result) {

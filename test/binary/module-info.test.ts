@@ -4,7 +4,7 @@
 // evaluate back to their values.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { evalConstExpr, globalGet, i32Const, i64Const } from '../../src/binary/const-expr.js';
@@ -32,8 +32,7 @@ __attribute__((constructor(101))) static void init(void) { counter = 9; }
 `;
 
 t.test('accessors over a clang-22 object', async (t) => {
-  const dir = tempDir('wasmthreads-info-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-info-', t);
   writeFileSync(join(dir, 'a.c'), SOURCE);
   execFileSync('clang-22', ['--target=wasm32', '-matomics', '-mbulk-memory', '-O1', '-c', 'a.c', '-o', 'a.o'], { cwd: dir, timeout: 60_000 });
   const mod = readModule(new Uint8Array(readFileSync(join(dir, 'a.o'))), 'a.o');

@@ -5,7 +5,7 @@
 // emscripten libc-mt.a / libc++-mt-except.a (tags, TLS) and Rust build-std objects.
 
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { readModule, SECTION_NAMES } from '../../src/binary/read-module.js';
@@ -108,8 +108,7 @@ t.test('section table and linking counts agree with wasm-objdump -h / -x', async
     ...sample(expandInputs(pick('/libc++-mt-except.a')).inputs, 15),
     ...sample(expandInputs(rust).inputs, 3),
   ];
-  const dir = tempDir('wasmthreads-objdump-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-objdump-', t);
   const mismatches: string[] = [];
   for (const [i, input] of inputs.entries()) {
     const path = join(dir, `${i}.wasm`);

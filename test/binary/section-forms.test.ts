@@ -7,7 +7,7 @@
 // page-size limits. Decoded values are checked against wasm-objdump -x where it prints them.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { evalConstExpr, i32Const, refFunc } from '../../src/binary/const-expr.js';
@@ -62,8 +62,7 @@ function roundTrips(t: Test, bytes: Uint8Array, file: string): WasmModule {
 }
 
 t.test('every standard section form, from wat2wasm --enable-all', async (t) => {
-  const dir = tempDir('wasmthreads-forms-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-forms-', t);
   writeFileSync(join(dir, 'forms.wat'), FORMS_WAT);
   tool('wat2wasm', ['--enable-all', '--debug-names', 'forms.wat', '-o', 'forms.wasm'], dir);
   const mod = roundTrips(t, new Uint8Array(readFileSync(join(dir, 'forms.wasm'))), 'forms.wasm');
@@ -104,8 +103,7 @@ t.test('every standard section form, from wat2wasm --enable-all', async (t) => {
 });
 
 t.test('dylink.0 from wasm-ld-22 --experimental-pic -shared', async (t) => {
-  const dir = tempDir('wasmthreads-dylink-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-dylink-', t);
   writeFileSync(join(dir, 'pic.c'), 'static char buf[100];\nchar *get(int i) { return buf + i; }\n');
   tool('clang-22', ['--target=wasm32', '-fPIC', '-O1', '-c', 'pic.c', '-o', 'pic.o'], dir);
   tool('wasm-ld-22', ['--experimental-pic', '-shared', 'pic.o', '-o', 'pic.so'], dir);

@@ -119,8 +119,7 @@ t.test('a link through an indexed archive and through an unindexed one is the sa
 });
 
 t.test('an archive read from its file at offsets links as the same archive in memory, and is closed after', async (t) => {
-  const dir = tempDir('wasmthreads-archive-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-archive-', t);
   const openFds = (): number => readdirSync('/proc/self/fd').length;
   const text = Buffer.from('not an object\n');
   for (const [label, lib] of [['indexed', archive([...members, { name: 'README', bytes: text }], [...members.map((m) => (readDefinedSymbols(m.bytes) ?? []).map((d) => d.name)), []])], ['unindexed', withoutIndex]] as const) {
@@ -143,8 +142,7 @@ t.test('an archive read from its file at offsets links as the same archive in me
 });
 
 t.test('a corrupt archive read at offsets is reported with its file and offset', async (t) => {
-  const dir = tempDir('wasmthreads-archive-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-archive-', t);
   const path = join(dir, 'libcut.a');
   // Cut inside the second member: its header still claims the full size.
   writeFileSync(path, withIndex.subarray(0, withIndex.length - 40));
@@ -167,8 +165,7 @@ t.test('a corrupt archive read at offsets is reported with its file and offset',
 });
 
 t.test('an archive holds no descriptor once its headers are read; a member read reopens the file', async (t) => {
-  const dir = tempDir('wasmthreads-archive-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-archive-', t);
   const path = join(dir, 'lib.a');
   // A member past the read-ahead window's reach: names.o with a 40,000-byte custom section `pad`.
   const pad = new Uint8Array(40_000);

@@ -6,7 +6,7 @@
 // checks each exits cleanly with the same bytes as the in-process API, which sets no flags.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -45,8 +45,7 @@ const cases = [
 
 for (const c of cases) {
   t.test(c.name, { skip: existsSync(c.needs) ? false : `${c.needs} is not installed (npm run setup)` }, async (t) => {
-    const dir = tempDir('wasmthreads-cli-link-');
-    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    const dir = tempDir('wasmthreads-cli-link-', t);
     const out = join(dir, 'out.wasm');
     const r = spawnSync(process.execPath, [CLI, 'link', ...c.args, '-o', out], { encoding: 'utf8', timeout: LINK_TIMEOUT_MS });
     if (r.error) throw new Error(`the link did not finish within ${LINK_TIMEOUT_MS} ms (${r.error.message})`);

@@ -4,7 +4,7 @@
 // section, and the committed .wasm against a fresh build of it.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -35,8 +35,7 @@ t.test('Itanium names demangle; anything else comes back unchanged', async (t) =
 
 const haveLibcxx = existsSync(WASM_LD) && existsSync(`${EMLIB}/libc++-mt-noexcept.a`);
 t.test("every function name of libc++ and libc++abi reads as in wasm-ld-22's name section", { skip: haveLibcxx ? false : 'needs wasm-ld-22 and emscripten 3.1.6 (npm run setup)' }, async (t) => {
-  const dir = tempDir('wasmthreads-demangle-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-demangle-', t);
   const args = ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=16777216', '--export-all', '--allow-undefined', '--no-check-features',
     '--whole-archive', `${EMLIB}/libc++-mt-noexcept.a`, `${EMLIB}/libc++abi-mt-noexcept.a`, '--no-whole-archive'];
   const ref = spawnSync(WASM_LD, [...args, '-o', join(dir, 'ref.wasm')], { encoding: 'utf8', timeout: 120_000 });
@@ -59,8 +58,7 @@ t.test("every function name of libc++ and libc++abi reads as in wasm-ld-22's nam
 
 const haveAbi = existsSync('/usr/lib/llvm-22/lib/wasm32-wasi/libc++abi.a') && spawnSync('wasm-opt', ['--version']).status === 0;
 t.test('the committed demangler is what its build script makes', { skip: haveAbi ? false : 'needs libc++abi-22-dev-wasm32 and binaryen (npm run setup)' }, async (t) => {
-  const dir = tempDir('wasmthreads-demangler-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-demangler-', t);
   const out = join(dir, 'd.wasm');
   const r = spawnSync('bash', [join(REPO, 'src/link/demangle/build.sh'), out], { encoding: 'utf8', timeout: 300_000 });
   t.equal(r.status, 0, r.stderr);

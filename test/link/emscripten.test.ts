@@ -21,7 +21,7 @@
 // std::thread + thread_local program through em++, each linked by emcc with both linkers and run.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { summarize } from './summarize.js';
@@ -105,8 +105,7 @@ function normaliseLine(args: string[]): string[] {
 }
 
 t.test('emcc 3.1.6 with its threaded libraries: wasm-ld-14 and wasmthreads agree', { skip }, async (t) => {
-  const dir = tempDir('wasmthreads-emcc-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-emcc-', t);
   const root = makeLlvmRoot(dir);
   emcc(root, dir, ['-pthread', '-O1', '-c', join(FIXTURES, 'threads.c'), '-o', 'threads.o']);
   emcc(root, dir, ['-pthread', '-O1', '-c', join(FIXTURES, 'thread_local.cpp'), '-o', 'thread_local.o']);
@@ -155,8 +154,7 @@ t.test('emcc 3.1.6 with its threaded libraries: wasm-ld-14 and wasmthreads agree
 const sortedLines = (out: string): string[] => out.split('\n').filter((l) => l !== '').sort();
 
 t.test('em++: C++ std::thread + thread_local links and runs the same with both linkers', { skip }, async (t) => {
-  const dir = tempDir('wasmthreads-emxx-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-emxx-', t);
   const root = makeLlvmRoot(dir);
   const runs: Record<string, { stdout: string; status: number | null; args: string[] }> = {};
   for (const linker of ['ref', 'ours']) {
@@ -181,8 +179,7 @@ const haveRust = existsSync('/usr/bin/cargo') && existsSync('/usr/lib/rustlib/sr
 const rustSkip = skip || (!haveRust ? 'Debian Rust with std sources (rustc-web, cargo-web, rust-web-src) not installed: run `npm run setup`' : false);
 
 t.test('the founding bug report: Rust std::thread + thread_local! for wasm32-unknown-emscripten links and runs', { skip: rustSkip }, async (t) => {
-  const dir = tempDir('wasmthreads-emrust-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-emrust-', t);
   const root = makeLlvmRoot(dir);
   const target = join(REPO, '.toolchains/cargo-target-emscripten');
   const deps = join(target, 'wasm32-unknown-emscripten/release/deps');

@@ -5,7 +5,7 @@
 //   declarations (dist/*.d.ts) and runs.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -28,8 +28,7 @@ console.log(\`exit \${result.exitCode}, \${report.kind}, \${linked.bytes.length 
 `;
 
 t.test('npm pack, install into an empty project, run the example and type-check a consumer', async (t) => {
-  const dir = tempDir('wasmthreads-pack-');
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('wasmthreads-pack-', t);
   execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
   t.ok(tarball, 'npm pack wrote a tarball');

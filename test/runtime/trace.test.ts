@@ -1,7 +1,7 @@
 // `run --trace FILE`: a Chrome trace-event JSON document with a track per thread — the thread's
 // span, spawns (an instant and a flow arrow to the new thread), host calls, futex waits and wakes.
 
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import type { TraceEvent } from '../../src/runtime/trace.js';
@@ -11,8 +11,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 const DIST = '../../dist/index.js';
 const { run } = (await import(DIST)) as typeof import('../../src/index.js');
 
-const dir = tempDir('wasmthreads-trace-');
-t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('wasmthreads-trace-', t);
 
 function load(file: string): TraceEvent[] {
   const doc = JSON.parse(readFileSync(file, 'utf8')) as { traceEvents: TraceEvent[]; otherData: { droppedRecords: number } };

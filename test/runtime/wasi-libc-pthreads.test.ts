@@ -9,7 +9,7 @@
 // picks the compiler (default clang-22, which must target wasm32-wasip1-threads).
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { CONCURRENT_RUNS, createLimiter, ROOT, runCli, type CliRun } from './run-helpers.js';
@@ -50,8 +50,7 @@ if (!SYSROOT || !existsSync(LIB)) {
   t.comment(`skipped: set WASI_SYSROOT to a wasm32-wasip1-threads sysroot (no ${LIB || 'WASI_SYSROOT'}) to run real pthreads programs`);
   t.pass('no threaded wasi-libc sysroot: real pthreads programs skipped');
 } else {
-  const out = tempDir('wasmthreads-pthreads-');
-  t.teardown(() => rmSync(out, { recursive: true, force: true }));
+  const out = tempDir('wasmthreads-pthreads-', t);
   const limit = createLimiter(CONCURRENT_RUNS);
   const built = programs.map((p) => {
     const wasm = join(out, `${p.name}.wasm`);
