@@ -30,7 +30,7 @@ export function openFileSource(path: string): FileSource {
   let length: number;
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new Error(`${path} is not a regular file`);
+    if (!stat.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), { code: stat.isDirectory() ? 'EISDIR' : 'ENOTREG' });
     length = stat.size;
   } catch (e) {
     closeSync(fd);

@@ -26,8 +26,23 @@ export interface LoadedInput {
   wholeArchive: boolean;
 }
 
-function cannotOpen(ctx: LinkContext, path: string): undefined {
-  ctx.sink.error({ code: 'missing-input', message: `cannot open ${path}: no such file or it cannot be read`, file: path });
+/** Why a file could not be opened, in the words of the C library's strerror (wasm-ld prints those). */
+const OPEN_ERRORS: Record<string, string> = {
+  ENOENT: 'No such file or directory',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  EACCES: 'Permission denied',
+  EPERM: 'Operation not permitted',
+  ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long',
+  EMFILE: 'Too many open files',
+  ENOTREG: 'not a regular file',
+};
+
+function cannotOpen(ctx: LinkContext, path: string, e: unknown): undefined {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  const why = (code && OPEN_ERRORS[code]) ?? (code ? `cannot be read (${code})` : 'cannot be read');
+  ctx.sink.error({ code: 'missing-input', message: `cannot open ${path}: ${why}`, file: path });
   return undefined;
 }
 
@@ -36,8 +51,8 @@ function readBytes(ctx: LinkContext, options: CheckedLinkOptions, path: string):
     if (options.readFile) return options.readFile(path);
     const b = readFileSync(path);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength); // a view: no copy of the file
-  } catch {
-    return cannotOpen(ctx, path);
+  } catch (e) {
+    return cannotOpen(ctx, path, e);
   }
 }
 
@@ -59,8 +74,8 @@ function readInputFile(ctx: LinkContext, path: string, lazyArchive: boolean): Ar
   let source: FileSource;
   try {
     source = openFileSource(path);
-  } catch {
-    return cannotOpen(ctx, path);
+  } catch (e) {
+    return cannotOpen(ctx, path, e);
   }
   ctx.openFiles.push(source);
   if (lazyArchive && isArchive(source.read(0, AR_MAGIC.length))) {

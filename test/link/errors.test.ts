@@ -74,7 +74,9 @@ const CASES: { name: string; args: string[]; code: number; expect: RegExp[] }[] 
   { name: 'initial memory too small', args: ['--no-entry', '--initial-memory=65536', C + 'tls.o'], code: 1, expect: [/initial memory too small, \d+ bytes needed/] },
   { name: '--global-base below the stack with --stack-first', args: ['--no-entry', '--stack-first', '--global-base=1024', C + 'tls.o'], code: 1, expect: [/--global-base cannot be less than stack size when --stack-first is used/] },
   { name: 'corrupt input', args: ['--no-entry', corrupt], code: 1, expect: [/corrupt\.o: .*\(at offset 0x[0-9a-f]+\)/] },
-  { name: 'missing input', args: ['--no-entry', join(tmp, 'nope.o')], code: 1, expect: [/cannot open .*nope\.o/] },
+  { name: 'missing input', args: ['--no-entry', join(tmp, 'nope.o')], code: 1, expect: [/cannot open .*nope\.o: No such file or directory$/m] },
+  // wasm-ld-22: "cannot open DIR: Is a directory".
+  { name: 'directory as input', args: ['--no-entry', tmp], code: 1, expect: [/cannot open .*: Is a directory$/m] },
   { name: 'missing library', args: ['--no-entry', '-lnothere', C + 'tls.o'], code: 1, expect: [/unable to find library -lnothere/] },
   { name: 'unknown flag', args: ['--frobnicate', C + 'tls.o'], code: 2, expect: [/unknown argument: --frobnicate/] },
   { name: 'unsupported flag that would change the output', args: ['-r', C + 'tls.o'], code: 2, expect: [/is not supported by wasmthreads link/] },
