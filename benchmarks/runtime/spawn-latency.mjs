@@ -1,5 +1,9 @@
 // Warm-pool spawn-to-running latency: time from just before thread-spawn / pthread_create to the
-// first instruction of the new thread, 200 spawns with the pool warm (2 ms between spawns).
+// first instruction of the new thread, 200 spawns with the pool warm (2 ms between spawns). The
+// anchor, in the same run: a raw futex hand-off (handoff.wat) — the same measurement with the
+// spawn replaced by one `memory.atomic.notify` to a running thread blocked in
+// `memory.atomic.wait32` for as long, with wasmthreads' futex hooks off (--no-deadlock-check), so
+// the wait and the notify are V8's own. A spawn is at least that hand-off.
 // Usage: node spawn-latency.mjs [RUNS] [BASELINE_CLI] — BASELINE_CLI, another build's
 // bin/wasmthreads.js, adds a before/after row. The runtimes take turns run by run, so a change in
 // machine load hits all rows alike.
@@ -11,6 +15,7 @@ const runs = Number(process.argv[2] ?? 3);
 const baseline = process.argv[3];
 const rows = [
   ['wasmthreads (futex-claimed pool)', () => runWasmthreads('spawn-latency')],
+  ['raw futex hand-off (anchor)', () => runWasmthreads('handoff', undefined, ['--no-deadlock-check'])],
   ...(baseline ? [[`wasmthreads baseline`, () => runWasmthreads('spawn-latency', baseline)]] : []),
   ['emscripten 3.1.6 (PTHREAD_POOL_SIZE=4)', () => runEmscripten('spawn')],
 ];
@@ -22,3 +27,5 @@ for (let r = 0; r < runs; r++) {
   });
 }
 rows.forEach(([label], k) => console.log(summary(label, samples[k], 'µs')));
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+console.log(`warm spawn / raw hand-off: ${(median(samples[0]) / median(samples[1])).toFixed(2)}x (medians)`);
