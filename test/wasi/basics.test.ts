@@ -12,6 +12,7 @@ import { createReadService, decodePollAnswer, encodePollRequest, encodeReadReque
 import { REALTIME_RECHECK_MS } from '../../src/wasi/poll.js';
 import { realtimeNs } from '../../src/wasi/clock.js';
 import { exitCodeFor } from '../../src/wasi/proc.js';
+import { chooseRandomFill } from '../../src/wasi/random.js';
 import { FakeExit, fakeHost, getBytes, putIovec, putString, setupWasi, view } from './fake-host.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -56,6 +57,18 @@ t.test('random_get fills guest memory', async (t) => {
   t.ok(new Set(bytes).size > 200, 'looks random');
   t.equal(getBytes(host, 61_000, 16).every((b) => b === 0), true, 'nothing written past the end');
   t.equal(wasi.random_get!(65_000, 1000), Errno.FAULT, 'past the end of memory');
+});
+
+t.test('random_get without process.getBuiltinModule (Node < 20.16) fills shared memory too', async (t) => {
+  const fill = chooseRandomFill(undefined);
+  const shared = new Uint8Array(new SharedArrayBuffer(70_000));
+  fill(shared.subarray(100, 100 + 65_536));
+  t.ok(new Set(shared.subarray(100, 100 + 65_536)).size > 200, 'looks random');
+  t.ok(shared.subarray(0, 100).every((b) => b === 0) && shared.subarray(100 + 65_536).every((b) => b === 0), 'only the view is written');
+  const viaCrypto = chooseRandomFill((id) => (id === 'node:crypto' ? { randomFillSync: (b: Uint8Array) => b.fill(7) } : undefined));
+  const small = new Uint8Array(new SharedArrayBuffer(8));
+  viaCrypto(small);
+  t.same([...small], [7, 7, 7, 7, 7, 7, 7, 7], 'node:crypto when getBuiltinModule gives it');
 });
 
 t.test('fd_write gathers iovecs into one write', async (t) => {
