@@ -87,10 +87,11 @@ export const SlotField = {
   ARG: 2,
   /** host-managed: the function-table index to call; written by the claimer before START. */
   FUNC: 3,
-  /** Stack range [STACK_LO, STACK_HI) of the live thread (0,0: unknown); valid while not IDLE. */
+  /** Stack range [STACK_LO, STACK_HI) of the live thread (0,0: unknown); written by the thread
+   *  before its isolation check, cleared by its worker before the slot goes IDLE again. */
   STACK_LO: 4,
   STACK_HI: 5,
-  /** TLS block [TLS_LO, TLS_HI) of the live thread (0,0: unknown); valid while not IDLE. */
+  /** TLS block [TLS_LO, TLS_HI) of the live thread (0,0: unknown); as STACK_LO/HI. */
   TLS_LO: 6,
   TLS_HI: 7,
   /** A `ChannelState` of this slot's supervisor-service channel. Waited on by the worker. */

@@ -25,6 +25,7 @@ import { writeSync } from 'node:fs';
 import { ControlBlock, SlotField, SlotState, Warned, Word } from './control-block.js';
 import { ExitSignal } from './exit.js';
 import { waitWhile } from './futex.js';
+import { NO_BLOCKS, recordBlocks } from './tls.js';
 
 /** wasi-threads gives no error codes; -EAGAIN (WASI errno 6) is what wasi-libc and emnapi use. */
 export const SPAWN_EAGAIN = -6;
@@ -165,6 +166,9 @@ export function startClaimed(cb: ControlBlock, slot: number): void {
  * boot (`firstTime`) it also wakes the supervisor, which limits how many workers boot at once.
  */
 export function becomeIdle(cb: ControlBlock, slot: number, firstTime: boolean): void {
+  // The slot's blocks are the next thread's business from its claim on: cleared here, off the
+  // spawner's path, so an isolation check never compares them while the next thread is starting.
+  recordBlocks(cb, slot, NO_BLOCKS);
   cb.publish(slot, SlotField.STATE, SlotState.IDLE);
   cb.bump(Word.POOL_IDLE);
   if (firstTime) {

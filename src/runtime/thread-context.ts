@@ -28,6 +28,8 @@ export interface ThreadContext {
   readonly codeMap?: CodeMap;
   /** Fills a new instance's futex-hook table (when the module was rewritten, futex-rewrite.ts). */
   installHooks?: (instance: WebAssembly.Instance) => void;
+  /** wasi-threads: this worker has seen that the module exports `wasi_thread_start`. */
+  spawnChecked?: boolean;
   /** The instance the current thread runs in; replaced for every thread. */
   instance?: WebAssembly.Instance;
 }

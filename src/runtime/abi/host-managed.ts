@@ -30,7 +30,7 @@ import { waitWhile } from '../futex.js';
 import { claimThread, startClaimed } from '../pool.js';
 import type { ThreadContext } from '../thread-context.js';
 import { traceSpawn } from '../trace.js';
-import { checkIsolation, hostBlockLayout, NO_BLOCKS, recordBlocks } from '../tls.js';
+import { checkIsolation, hostBlockLayout, recordBlocks } from '../tls.js';
 
 import { HOST_MANAGED_MODULE } from '../../shared/thread-abi-names.js';
 /** Default stack per host-managed thread (`--stack-size`). */
@@ -44,7 +44,6 @@ const JOIN_SLICE_MS = 50;
 function threadSpawn(ctx: ThreadContext, func: number, arg: number): number {
   const claimed = claimThread(ctx.cb, { arg, func });
   if (typeof claimed === 'number') return claimed;
-  recordBlocks(ctx.cb, claimed.slot, NO_BLOCKS);
   if (ctx.tracer) traceSpawn(ctx.tracer, ctx.tid, claimed.tid);
   startClaimed(ctx.cb, claimed.slot);
   return claimed.tid;

@@ -9,7 +9,7 @@ import { abortProgram, TRAP_EXIT_CODE } from '../exit.js';
 import { claimThread, startClaimed } from '../pool.js';
 import type { ThreadContext } from '../thread-context.js';
 import { traceSpawn } from '../trace.js';
-import { blocksFromStartArg, checkIsolation, NO_BLOCKS, recordBlocks } from '../tls.js';
+import { blocksFromStartArg, checkIsolation, recordBlocks } from '../tls.js';
 
 import { WASI_THREAD_SPAWN, WASI_THREAD_START, WASI_THREADS_MODULE } from '../../shared/thread-abi-names.js';
 
@@ -29,10 +29,13 @@ function requireEntry(ctx: ThreadContext, instance: WebAssembly.Instance): (tid:
  * returning to the host just freed, and waiting for that thread is the new thread's business.
  */
 function threadSpawn(ctx: ThreadContext, arg: number): number {
-  if (ctx.instance) requireEntry(ctx, ctx.instance);
+  // Every instance has the module's exports: checked at this worker's first spawn only.
+  if (!ctx.spawnChecked && ctx.instance) {
+    requireEntry(ctx, ctx.instance);
+    ctx.spawnChecked = true;
+  }
   const claimed = claimThread(ctx.cb, { arg, func: 0 });
   if (typeof claimed === 'number') return claimed;
-  recordBlocks(ctx.cb, claimed.slot, NO_BLOCKS);
   if (ctx.tracer) traceSpawn(ctx.tracer, ctx.tid, claimed.tid);
   startClaimed(ctx.cb, claimed.slot);
   return claimed.tid;
