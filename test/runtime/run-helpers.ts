@@ -42,15 +42,18 @@ export const RUN_DEADLINE_MS = 60_000;
  * Runs `wasmthreads ARGS`; kills it after `timeoutMs`, and then says so on its stderr ("killed
  * after N s"), so a failed assertion shows that the deadline fired rather than a bare null code.
  */
-export function runCli(args: string[], timeoutMs = RUN_DEADLINE_MS): Promise<CliRun> {
-  return runNode([CLI, ...args], timeoutMs);
+export function runCli(args: string[], timeoutMs = RUN_DEADLINE_MS, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  return runNode([CLI, ...args], timeoutMs, env);
 }
 
-/** Runs `node ARGS` as runCli does (same environment, pipes and deadline). */
-export function runNode(args: string[], timeoutMs = RUN_DEADLINE_MS): Promise<CliRun> {
+/**
+ * Runs `node ARGS` as runCli does (same environment, pipes and deadline). `env` is laid over the
+ * environment; a variable set to undefined there is left out.
+ */
+export function runNode(args: string[], timeoutMs = RUN_DEADLINE_MS, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve) => {
     const start = performance.now();
-    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: cliEnv() });
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...cliEnv(), ...env } });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));
