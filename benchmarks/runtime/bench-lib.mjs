@@ -11,7 +11,7 @@ const CLI = `${ROOT}bin/wasmthreads.js`;
 
 /** Builds the guests if a fresh clone has none (build.sh needs wabt and emcc). */
 export function ensureBuilt() {
-  if (existsSync(`${HERE}emscripten/throughput.js`) && existsSync(`${HERE}emscripten/exit.js`) && existsSync(`${HERE}spawn-join.wasm`) && existsSync(`${HERE}handoff.wasm`)) return;
+  if (existsSync(`${HERE}emscripten/throughput.js`) && existsSync(`${HERE}emscripten/exit.js`) && existsSync(`${HERE}spawn-join.wasm`) && existsSync(`${HERE}handoff.wasm`) && existsSync(`${HERE}wrap20.wasm`)) return;
   const r = spawnSync('bash', [`${HERE}build.sh`], { stdio: 'inherit' });
   if (r.status !== 0) throw new Error('benchmarks/runtime/build.sh failed');
 }

@@ -10,11 +10,12 @@
 // - a notify adds the number of waiters it woke to Word.NOTIFIED before the notifier runs on.
 // watchdog.ts explains why this ordering makes its verdict exact.
 //
-// The hooks reach the rewritten module as wasm functions (a table holds only those): a tiny
-// module (futex-rewrite.ts's hookModuleBytes) imports them from JS and exports them again; the
-// worker stores them in the instance's hook table after instantiation. This file is the worker's
+// The hooks reach the rewritten module as wasm functions: a tiny module (futex-rewrite.ts's
+// hookModuleBytes) imports them from JS and exports wasm functions that call them; the worker
+// stores those in the instance's hook table after instantiation. This file is the worker's
 // side only: it loads nothing of the binary layer.
 
+import { WRAPPED_MODULE } from './host-module-names.js';
 import { bufferCovering } from '../shared/memory-buffer.js';
 import { CHANNEL_BYTES, SlotField, WaitKind, Word, type ControlBlock } from './control-block.js';
 import { ExitSignal } from './exit.js';
@@ -150,7 +151,7 @@ function hookFunctions(h: HookContext): [(...a: never[]) => number, (...a: never
 /** Builds this worker's hook functions once; `install` puts them in each new instance's table. */
 export function futexHookInstaller(h: HookContext, hookModule: WebAssembly.Module): (instance: WebAssembly.Instance) => void {
   const fns = hookFunctions(h);
-  const wrapped = new WebAssembly.Instance(hookModule, { h: { 0: fns[0], 1: fns[1], 2: fns[2] } }).exports;
+  const wrapped = new WebAssembly.Instance(hookModule, { [WRAPPED_MODULE]: { 0: fns[0], 1: fns[1], 2: fns[2] } }).exports;
   return (instance) => {
     const table = instance.exports[FUTEX_TABLE_EXPORT] as WebAssembly.Table;
     for (let i = 0; i < fns.length; i++) table.set(i, wrapped[String(i)]);

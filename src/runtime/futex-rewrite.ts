@@ -33,6 +33,7 @@ import { writeModule } from '../binary/write-module.js';
 import { ExternalKind, SectionId, ValTypeCode, findSection, type Section, type TypeIndex, type WasmModule } from '../binary/types.js';
 
 import { FUTEX_TABLE_EXPORT, FutexHook } from './futex-hooks.js';
+import { wrapperModuleBytes } from './host-wrappers.js';
 export { FUTEX_TABLE_EXPORT };
 const HOOK_COUNT = 3;
 
@@ -204,20 +205,12 @@ export function rewriteFutexes(mod: WasmModule, bytes: Uint8Array): FutexRewrite
   return { bytes: out, sites: sites.length, codeShift: firstBodyOffset(out) - firstBodyOffset(bytes), firstWrapper: sizes.funcs };
 }
 
-/** The bytes of the module that turns the JS hooks into wasm functions (imports "h" "0".."2", exports them). */
+/**
+ * The bytes of the module that turns the JS hooks into wasm functions (imports "h" "0".."2",
+ * exports wasm functions "0".."2" that call them; host-wrappers.ts says why not the imports).
+ */
 export function hookModuleBytes(): Uint8Array {
-  // Type i is hook i's host function type, as the wrappers call it.
+  // Export i is hook i's host function type, as the wrappers call it.
   const hooked = Object.values(HOOKED).sort((a, b) => a.hook - b.hook);
-  const types = hooked.map(({ hook, params }) => ({ params: [...hostParams(hook, params), i32], results: [i32] }));
-  const hooks = hooked.map((h) => h.hook);
-  const at = { offset: 0, contentOffset: 0 };
-  return writeModule({
-    version: 1,
-    sections: [
-      { id: SectionId.Type, types, ...at },
-      { id: SectionId.Import, imports: hooks.map((h) => ({ module: 'h', name: String(h), desc: { kind: ExternalKind.Func, typeIndex: h as TypeIndex } })), ...at },
-      { id: SectionId.Export, exports: hooks.map((h) => ({ name: String(h), kind: ExternalKind.Func, index: h })), ...at },
-    ],
-  });
+  return wrapperModuleBytes(hooked.map(({ hook, params }) => ({ name: String(hook), type: { params: [...hostParams(hook, params), i32], results: [i32] } })));
 }
-

@@ -21,6 +21,7 @@ import { waitAsyncWhile } from './futex.js';
 import { applyLiftoffWorkaround, liftoffReproduction, type GuestWaits } from './liftoff.js';
 import { definesSharedMemory, moduleInfoOf, type ModuleInfo } from './module-info.js';
 import { hookModuleBytes, rewriteFutexes, type FutexRewrite } from './futex-rewrite.js';
+import { importWrapperBytes } from './host-wrappers.js';
 import { allocateTrace, writeTrace } from './trace.js';
 import { DEADLOCK_EXIT_CODE, startWatchdog, wakeWatchedWaits } from './watchdog.js';
 import { planBoots, type RunningSince } from './pool.js';
@@ -392,6 +393,8 @@ interface Prepared {
   mayWait: boolean;
   /** Compiled original (false) and rewritten (true) module, each on first use. */
   compiled: Map<boolean, Promise<WebAssembly.Module>>;
+  /** The module wrapping its function imports as wasm functions (host-wrappers.ts), if any. */
+  importWrappers?: WebAssembly.Module;
 }
 
 const preparedModules = new WeakMap<Uint8Array, Prepared>();
@@ -406,7 +409,8 @@ function prepared(bytes: Uint8Array, file: string): Prepared {
     const rewrite = info.memoryImport?.shared ? rewriteFutexes(mod, bytes) : undefined;
     // A module with a shared memory of its own is not rewritten; whether it waits is not looked at.
     const mayWait = info.memoryImport?.shared ? rewrite !== undefined : definesSharedMemory(mod);
-    p = { info, rewrite, mayWait, compiled: new Map() };
+    const wrappers = importWrapperBytes(mod);
+    p = { info, rewrite, mayWait, compiled: new Map(), importWrappers: wrappers && new WebAssembly.Module(wrappers) };
     preparedModules.set(bytes, p);
   }
   return p;
@@ -498,6 +502,7 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       pluginShared: services.shared, pluginModules: options.pluginModules ?? [],
       originEpochMs, watch: deadlockCheck && futexWaitsUnseen === undefined,
       hookModule: rewrite ? (hookModule ??= new WebAssembly.Module(hookModuleBytes())) : undefined,
+      importWrappers: prep.importWrappers,
       codeMap: rewrite ? { shift: rewrite.codeShift, firstWrapper: rewrite.firstWrapper } : undefined,
       trace: traceFd === undefined ? undefined : allocateTrace(cb.slotCount),
     },

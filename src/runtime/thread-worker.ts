@@ -25,6 +25,7 @@ import type { MemoryImport, ThreadAbi } from './module-info.js';
 import type { StaticLayout } from './tls.js';
 import { futexHookInstaller } from './futex-hooks.js';
 import { wasmFrames, type CodeMap } from './wasm-stack.js';
+import { WRAPPED_MODULE } from './host-module-names.js';
 import { RecordKind, TraceName, Tracer, type TraceBuffers } from './trace.js';
 
 /** Everything the supervisor sends a new worker (structured clone; SABs, Module, Memory shared). */
@@ -52,6 +53,8 @@ export interface ThreadWorkerData {
   originEpochMs: number;
   /** Present when `module` is the futex-rewritten module: wraps the hooks as wasm functions. */
   hookModule?: WebAssembly.Module;
+  /** Wraps the module's function imports as wasm functions (host-wrappers.ts), when it can. */
+  importWrappers?: WebAssembly.Module;
   /** Record each thread's last host call (for the deadlock report). */
   watch: boolean;
   /** `run --trace`: the record buffers. */
@@ -114,7 +117,37 @@ function buildImports(ctx: ThreadContext, data: ThreadWorkerData, plugins: Worke
   if (data.abi === 'host-managed') merge(hostManagedImports(ctx));
   if (data.memoryImport && data.memory) merge({ [data.memoryImport.module]: { [data.memoryImport.name]: data.memory } });
   if (data.watch || ctx.tracer) watchCalls(ctx, data.module, imports);
-  return imports;
+  return data.importWrappers ? wrapImports(data.module, data.importWrappers, imports) : imports;
+}
+
+/**
+ * The import object with each function import replaced by its wasm wrapper (host-wrappers.ts
+ * says why), instantiated once per worker around the functions `imports` gives. Anything missing
+ * or not callable leaves `imports` as it is, so that instantiating the guest fails with V8's own
+ * message naming the guest's import, as without wrappers.
+ */
+function wrapImports(module: WebAssembly.Module, wrappers: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Imports {
+  const list = WebAssembly.Module.imports(module);
+  const given: Record<string, unknown> = {};
+  for (let i = 0; i < list.length; i++) {
+    const { module: mod, name, kind } = list[i];
+    if (kind !== 'function') continue;
+    const f = (imports[mod] as Record<string, unknown> | undefined)?.[name];
+    if (typeof f !== 'function') return imports;
+    given[String(i)] = f;
+  }
+  let wrapped: WebAssembly.Exports;
+  try {
+    wrapped = new WebAssembly.Instance(wrappers, { [WRAPPED_MODULE]: given as WebAssembly.ModuleImports }).exports;
+  } catch {
+    return imports; // e.g. a wasm function of the wrong type: the guest's instantiation says so
+  }
+  const out: WebAssembly.Imports = {};
+  for (const [mod, fields] of Object.entries(imports)) out[mod] = { ...fields };
+  list.forEach(({ module: mod, name, kind }, i) => {
+    if (kind === 'function') out[mod][name] = wrapped[String(i)];
+  });
+  return out;
 }
 
 type HostFunction = (...args: unknown[]) => unknown;

@@ -1,6 +1,11 @@
 // The wasm part of a JavaScript stack trace, as a user wants to read it: only wasm frames (the JS
-// frames are wasmthreads' own), without the futex wrappers a rewritten module has, and with code
-// offsets mapped back to the file's (futex-rewrite.ts moves the code section by `shift` bytes).
+// frames are wasmthreads' own), without the futex wrappers a rewritten module has or the frames of
+// wasmthreads' own wrapper modules (host-wrappers.ts), and with code offsets mapped back to the
+// file's (futex-rewrite.ts moves the code section by `shift` bytes).
+
+import { HOST_MODULE_NAME } from './host-module-names.js';
+
+const HOST_FRAME = `wasm://wasm/${HOST_MODULE_NAME}-`;
 
 /** How a rewritten module's code moved; undefined for a module run as linked. */
 export interface CodeMap {
@@ -16,6 +21,7 @@ export function wasmFrames(stack: string, codeMap: CodeMap | undefined): string[
   const out: string[] = [];
   for (const line of stack.split('\n')) {
     if (!line.includes('wasm://') && !line.includes('wasm-function')) continue;
+    if (line.includes(HOST_FRAME)) continue;
     const m = FRAME.exec(line);
     if (codeMap && m) {
       if (Number(m[1]) >= codeMap.firstWrapper) continue;
