@@ -25,7 +25,7 @@ import { checkLinkOptions, type CheckedLinkOptions, type LinkOptions } from './o
 import { scanRelocations } from './relocations.js';
 import { checkSignatures, handleRoots } from './roots.js';
 import { SymbolTable } from './symbol-table.js';
-import type { InputFunction, InputGlobal } from './symbols.js';
+import type { InputGlobal } from './symbols.js';
 import { assignFunctionIndices, assignGlobalIndices, buildModule, calculateExports, calculateImports, encodeModule, fillGotValues, synthesizeBodies, type ExportPlan, type ImportEntry } from './write.js';
 
 export interface LinkResult {

@@ -189,7 +189,7 @@ function tableSlot(s: Sym): number {
   return s.tableIndex ?? 0;
 }
 
-function globalIndex(ctx: LinkContext, s: Sym): number {
+function globalIndex(s: Sym): number {
   if (s.kind !== SymbolKind.Global) return s.gotGlobal?.outputIndex ?? 0;
   return s.global ? s.global.outputIndex : (s.importIndex ?? 0);
 }
@@ -212,7 +212,7 @@ function relocValue(ctx: LinkContext, file: ObjFile, category: RelocCategory, in
       // A function that got no slot (an undefined weak one) stays 0, as in lld.
       return hasTableSlot(s) ? tableSlot(s) - ctx.config.tableBase : 0;
     case 'global-index':
-      return globalIndex(ctx, s);
+      return globalIndex(s);
     case 'tag-index':
       return s.tag ? s.tag.outputIndex : (s.importIndex ?? 0);
     case 'table-number':

@@ -117,7 +117,7 @@ export class SymbolTable {
     const name = file.symbolName(info);
     if (info.kind === SymbolKind.Section) return this.defineLocal(file, info, name);
     const isDiscarded = (info.kind === SymbolKind.Function && discarded.functions.has(info.index)) || (info.kind === SymbolKind.Data && info.segment !== undefined && discarded.segments.has(info.segment));
-    if (this.isUndefinedEntry(file, info) || isDiscarded) {
+    if (this.isUndefinedEntry(info) || isDiscarded) {
       if (info.flags & SymbolFlag.BINDING_LOCAL) return this.defineLocal(file, info, name);
       return this.addUndefined(file, info, name, file.calledDirectly.has(symbolIndex));
     }
@@ -125,7 +125,7 @@ export class SymbolTable {
     return this.addDefined(file, info, name);
   }
 
-  private isUndefinedEntry(file: ObjFile, info: SymbolInfo): boolean {
+  private isUndefinedEntry(info: SymbolInfo): boolean {
     if (info.flags & SymbolFlag.UNDEFINED) return true;
     if (info.kind === SymbolKind.Data) return info.segment === undefined;
     return false;

@@ -7,7 +7,7 @@
 
 import { DataMode, ELEMKIND_FUNCREF, ElemFlag, FUNCREF, LimitsFlag } from '../binary/format.js';
 import { NameType } from '../binary/read-custom.js';
-import { ExternalKind, SectionId, SymbolKind, ValTypeCode, type Export, type FuncType, type Import, type Section, type WasmModule, type ElementSegment, type DataSegment, type FunctionBody, type NameSubsection, type ProducersField, type ConstExpr, type FuncIndex, type TableIndex, type TypeIndex } from '../binary/types.js';
+import { ExternalKind, SectionId, SymbolKind, ValTypeCode, type Export, type Import, type Section, type WasmModule, type ElementSegment, type DataSegment, type FunctionBody, type NameSubsection, type ProducersField, type ConstExpr, type FuncIndex, type TableIndex, type TypeIndex } from '../binary/types.js';
 import { i32Const } from '../binary/const-expr.js';
 import { writeModule } from '../binary/write-module.js';
 import { buildIdPayload } from './build-id.js';
@@ -18,7 +18,7 @@ import { isExportedSymbol } from './mark-live.js';
 import { applyRelocations, relocateCustomInto, relocateInto, symbolVA } from './relocations.js';
 import { isMergeableCustomSection, mergeInputs, splitStrings } from './merge-strings.js';
 import type { InputCustomSection, InputFunction, InputGlobal, InputTag, Sym } from './symbols.js';
-import { forEachRelocSymbol, isWeak, registerType, typeKey } from './symbols.js';
+import { forEachRelocSymbol, isWeak, registerType } from './symbols.js';
 import { callCtorsBody, collectInitFunctions } from './synthetic/call-ctors.js';
 import { initMemoryBody } from './synthetic/init-memory.js';
 import { applyGlobalTLSRelocsBody, initTLSBody } from './synthetic/init-tls.js';

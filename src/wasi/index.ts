@@ -13,7 +13,7 @@ import { Filetype, PREOPEN_INHERITING, PREOPEN_RIGHTS, Rights } from './abi.js';
 import { argsEnvImports, cString } from './args-env.js';
 import { clockImports } from './clock.js';
 import { WASI_PLUGIN_NAME, WasiContext, type WasiShared } from './context.js';
-import { Errno, errnoFromHostError } from './errno.js';
+import { errnoFromHostError } from './errno.js';
 import { fdImports } from './fd.js';
 import { createFdTableBuffer, DEFAULT_FD_CAPACITY, EntryFlags, FdKind, FdTable } from './fd-table.js';
 import { filetypeOf } from './filestat.js';

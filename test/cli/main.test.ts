@@ -48,8 +48,7 @@ t.test('the library refuses the same limits with a clear error', async (t) => {
 });
 
 t.test('run and inspect: bad input is one clear line naming the file, never a stack trace', async (t) => {
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
+  const { writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
   const dir = tempDir('wasmthreads-cli-');
   // A module importing a shared memory whose minimum (5 pages) is above its maximum (2).
@@ -85,8 +84,7 @@ t.test('inspect -d of a body nested 200,000 blocks deep', async (t) => {
   const leb = (n: number): number[] => { const o: number[] = []; do { let b = n & 0x7f; n >>>= 7; if (n) b |= 0x80; o.push(b); } while (n); return o; };
   const section = (id: number, c: number[]): number[] => [id, ...leb(c.length), ...c];
   const bytes = [0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, ...section(1, [1, 0x60, 0, 0]), ...section(3, [1, 0]), ...section(10, [1, ...leb(body.length), ...body])];
-  const { mkdtempSync, writeFileSync } = await import('node:fs');
-  const { tmpdir } = await import('node:os');
+  const { writeFileSync } = await import('node:fs');
   const file = `${tempDir('wasmthreads-deep-')}/deep.wasm`;
   writeFileSync(file, Buffer.from(bytes));
   const c = capture();
