@@ -210,7 +210,7 @@ export function rewriteFutexes(mod: WasmModule, bytes: Uint8Array): FutexRewrite
  * exports wasm functions "0".."2" that call them; host-wrappers.ts says why not the imports).
  */
 export function hookModuleBytes(): Uint8Array {
-  // Export i is hook i's host function type, as the wrappers call it.
+  // Export i has hook i's host function type, as the rewritten module's wrappers call it.
   const hooked = Object.values(HOOKED).sort((a, b) => a.hook - b.hook);
   return wrapperModuleBytes(hooked.map(({ hook, params }) => ({ name: String(hook), type: { params: [...hostParams(hook, params), i32], results: [i32] } })));
 }
