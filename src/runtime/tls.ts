@@ -115,8 +115,13 @@ interface Overlap {
 }
 
 function staticOverlap(cb: ControlBlock, self: number, mine: ThreadBlocks, layout: StaticLayout): Overlap | undefined {
-  const main: [string, number, number][] = [['stack', layout.mainStackLo, layout.mainStackHi], ['TLS block', layout.mainTlsLo, layout.mainTlsHi]];
-  for (const [what, lo, hi] of [['TLS block', mine.tlsLo, mine.tlsHi], ['stack', mine.stackLo, mine.stackHi]] as const) {
+  // Numbers first; the pairs (and their allocations) only for an overlap: this runs on every spawn.
+  const { mainStackLo, mainStackHi, mainTlsLo, mainTlsHi } = layout;
+  const { tlsLo, tlsHi, stackLo, stackHi } = mine;
+  if (!overlaps(tlsLo, tlsHi, mainStackLo, mainStackHi) && !overlaps(tlsLo, tlsHi, mainTlsLo, mainTlsHi) &&
+      !overlaps(stackLo, stackHi, mainStackLo, mainStackHi) && !overlaps(stackLo, stackHi, mainTlsLo, mainTlsHi)) return undefined;
+  const main: [string, number, number][] = [['stack', mainStackLo, mainStackHi], ['TLS block', mainTlsLo, mainTlsHi]];
+  for (const [what, lo, hi] of [['TLS block', tlsLo, tlsHi], ['stack', stackLo, stackHi]] as const) {
     for (const [mainWhat, mainLo, mainHi] of main) {
       if (overlaps(lo, hi, mainLo, mainHi)) {
         return { slot: 0, message: `${threadName(cb, self)}'s ${what} ${range(lo, hi)} overlaps the main thread's ${mainWhat} ${range(mainLo, mainHi)}` };
