@@ -20,7 +20,8 @@ import type { ObjFile } from './input-files.js';
 import { pieceOffset, segmentOffset } from './merge-strings.js';
 import { makeTrapStub, syntheticFunction } from './synthetic/stubs.js';
 import { rebuildWithAtomics, toolchainOf } from './hints.js';
-import { fileName, isWeak, registerType, typeKey } from './symbols.js';
+import { registerType, typeKey } from '../binary/func-types.js';
+import { fileName, isWeak } from './symbols.js';
 import { NO_RELOCS, type InputCustomSection, type InputFunction, type RelocSpan, type Sym } from './symbols.js';
 
 /** lld's tombstones for relocations in debug sections against dead code. */

@@ -11,7 +11,8 @@ import type { ObjFile } from './input-files.js';
 import { defineOptionalSymbols } from './linker-symbols.js';
 import { processStubLibraries } from './stub-library.js';
 import type { StubFile } from './stub-library.js';
-import { anyReloc, fileName, formatSignature, newSymbol, typeKey } from './symbols.js';
+import { typeKey } from '../binary/func-types.js';
+import { anyReloc, fileName, formatSignature, newSymbol } from './symbols.js';
 import type { Sym } from './symbols.js';
 import { makeTrapStub } from './synthetic/stubs.js';
 

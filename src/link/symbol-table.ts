@@ -12,7 +12,8 @@ import { ComdatKind, ExternalKind, SymbolFlag, SymbolKind } from '../binary/type
 import type { Diagnostic } from '../diagnostics.js';
 import type { ArchiveMemberRef, LazySymbolDef } from './archive.js';
 import type { ObjFile } from './input-files.js';
-import { KIND_NAMES, fileName, formatSignature, isWeak, newSymbol, typeKey } from './symbols.js';
+import { typeKey } from '../binary/func-types.js';
+import { KIND_NAMES, fileName, formatSignature, isWeak, newSymbol } from './symbols.js';
 import type { Sym } from './symbols.js';
 import { checkEntryType } from './type-checks.js';
 

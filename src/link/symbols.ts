@@ -234,33 +234,8 @@ export function formatSignature(t: FuncType): string {
   return `(${t.params.map(name).join(', ')}) -> ${results}`;
 }
 
-/** Structural key of a function type, for type deduplication and signature comparison. */
-const typeKeys = new WeakMap<FuncType, string>();
-
-/** A function type's structure as a string (equal types, equal keys); computed once per type object. */
-export function typeKey(t: FuncType): string {
-  let key = typeKeys.get(t);
-  if (key === undefined) {
-    const k = (v: unknown): string => (typeof v === 'number' ? v.toString(16) : JSON.stringify(v));
-    key = `${t.params.map(k).join(',')}>${t.results.map(k).join(',')}`;
-    typeKeys.set(t, key);
-  }
-  return key;
-}
-
 /** Display name of a file for diagnostics (`lib.a(member.o)` for archive members). */
 export function fileName(f: ObjFile | undefined): string {
   return f ? f.name : '<internal>';
 }
 
-/** The output type index of `t`, adding it on first use (types are deduplicated by structure). */
-export function registerType(ctx: { types: FuncType[]; typeIndices: Map<string, number> }, t: FuncType): number {
-  const key = typeKey(t);
-  let i = ctx.typeIndices.get(key);
-  if (i === undefined) {
-    i = ctx.types.length;
-    ctx.types.push(t);
-    ctx.typeIndices.set(key, i);
-  }
-  return i;
-}

@@ -9,7 +9,8 @@ import type { FuncType, GlobalType, SymbolInfo, TableType } from '../binary/type
 import { ExternalKind, SymbolFlag, SymbolKind } from '../binary/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ObjFile } from './input-files.js';
-import { fileName, formatSignature, lldValTypeName as valTypeName, typeKey } from './symbols.js';
+import { typeKey } from '../binary/func-types.js';
+import { fileName, formatSignature, lldValTypeName as valTypeName } from './symbols.js';
 import type { Sym } from './symbols.js';
 
 

@@ -14,6 +14,7 @@
 // The wrapper modules name themselves HOST_MODULE_NAME, so their frames can be left out of the wasm
 // stacks users see (wasm-stack.ts).
 
+import { registerType } from '../binary/func-types.js';
 import { encodeU32 } from '../binary/leb.js';
 import { Op } from '../binary/opcodes.js';
 import { writeModule } from '../binary/write-module.js';
@@ -25,20 +26,14 @@ import { HOST_MODULE_NAME, WRAPPED_MODULE } from './host-module-names.js';
  * of the same type that passes its arguments to that import and returns what it returns.
  */
 export function wrapperModuleBytes(entries: readonly { name: string; type: FuncType }[]): Uint8Array {
-  const types: FuncType[] = [];
-  const typeIndex = new Map<string, number>();
-  const typeOf = (t: FuncType): TypeIndex => {
-    const key = JSON.stringify(t);
-    let i = typeIndex.get(key);
-    if (i === undefined) typeIndex.set(key, (i = types.push(t) - 1));
-    return i as TypeIndex;
-  };
+  const ctx = { types: [] as FuncType[], typeIndices: new Map<string, number>() };
+  const typeOf = (t: FuncType): TypeIndex => registerType(ctx, t) as TypeIndex;
   const at = { offset: 0, contentOffset: 0 };
   const n = entries.length;
   return writeModule({
     version: 1,
     sections: [
-      { id: SectionId.Type, types, ...at },
+      { id: SectionId.Type, types: ctx.types, ...at },
       { id: SectionId.Import, imports: entries.map((e) => ({ module: WRAPPED_MODULE, name: e.name, desc: { kind: ExternalKind.Func, typeIndex: typeOf(e.type) } })), ...at },
       { id: SectionId.Function, functions: entries.map((e) => typeOf(e.type)), ...at },
       { id: SectionId.Export, exports: entries.map((e, k) => ({ name: e.name, kind: ExternalKind.Func, index: n + k })), ...at },
