@@ -409,7 +409,8 @@ function prepared(bytes: Uint8Array, file: string): Prepared {
     const rewrite = info.memoryImport?.shared ? rewriteFutexes(mod, bytes) : undefined;
     // A module with a shared memory of its own is not rewritten; whether it waits is not looked at.
     const mayWait = info.memoryImport?.shared ? rewrite !== undefined : definesSharedMemory(mod);
-    const wrappers = importWrapperBytes(mod);
+    // Wrappers pay off from a module's second instance on: only a threaded program has one.
+    const wrappers = info.abi === 'none' ? undefined : importWrapperBytes(mod);
     p = { info, rewrite, mayWait, compiled: new Map(), importWrappers: wrappers && new WebAssembly.Module(wrappers) };
     preparedModules.set(bytes, p);
   }

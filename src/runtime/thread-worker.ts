@@ -116,8 +116,9 @@ function buildImports(ctx: ThreadContext, data: ThreadWorkerData, plugins: Worke
   if (data.abi === 'wasi-threads') merge(wasiThreadsImports(ctx));
   if (data.abi === 'host-managed') merge(hostManagedImports(ctx));
   if (data.memoryImport && data.memory) merge({ [data.memoryImport.module]: { [data.memoryImport.name]: data.memory } });
-  if (data.watch || ctx.tracer) watchCalls(ctx, data.module, imports);
-  return data.importWrappers ? wrapImports(data.module, data.importWrappers, imports) : imports;
+  const list = WebAssembly.Module.imports(data.module);
+  if (data.watch || ctx.tracer) watchCalls(ctx, list, imports);
+  return data.importWrappers ? wrapImports(list, data.importWrappers, imports) : imports;
 }
 
 /**
@@ -126,8 +127,7 @@ function buildImports(ctx: ThreadContext, data: ThreadWorkerData, plugins: Worke
  * or not callable leaves `imports` as it is, so that instantiating the guest fails with V8's own
  * message naming the guest's import, as without wrappers.
  */
-function wrapImports(module: WebAssembly.Module, wrappers: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Imports {
-  const list = WebAssembly.Module.imports(module);
+function wrapImports(list: WebAssembly.ModuleImportDescriptor[], wrappers: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Imports {
   const given: Record<string, unknown> = {};
   for (let i = 0; i < list.length; i++) {
     const { module: mod, name, kind } = list[i];
@@ -157,11 +157,11 @@ type HostFunction = (...args: unknown[]) => unknown;
  * report's "last host call") and, with a tracer, each call is a span on the thread's track. The
  * index is the import's position in `WebAssembly.Module.imports`, which the supervisor reads too.
  */
-function watchCalls(ctx: ThreadContext, module: WebAssembly.Module, imports: WebAssembly.Imports): void {
+function watchCalls(ctx: ThreadContext, list: WebAssembly.ModuleImportDescriptor[], imports: WebAssembly.Imports): void {
   const words = ctx.cb.words;
   const at = ctx.cb.at(ctx.slot, SlotField.LAST_CALL);
   const tracer = ctx.tracer;
-  WebAssembly.Module.imports(module).forEach((imp, i) => {
+  list.forEach((imp, i) => {
     const fields = imports[imp.module] as Record<string, unknown> | undefined;
     const f = fields?.[imp.name];
     if (imp.kind !== 'function' || typeof f !== 'function') return;

@@ -100,6 +100,12 @@ function overlaps(aLo: number, aHi: number, bLo: number, bHi: number): boolean {
   return aLo < aHi && bLo < bHi && aLo < bHi && bLo < aHi;
 }
 
+/** Whether any of `a`'s stack and TLS block overlaps any of `b`'s (numbers only: it runs on every spawn). */
+function blocksOverlap(a: ThreadBlocks, b: ThreadBlocks): boolean {
+  return overlaps(a.tlsLo, a.tlsHi, b.tlsLo, b.tlsHi) || overlaps(a.tlsLo, a.tlsHi, b.stackLo, b.stackHi) ||
+    overlaps(a.stackLo, a.stackHi, b.tlsLo, b.tlsHi) || overlaps(a.stackLo, a.stackHi, b.stackLo, b.stackHi);
+}
+
 const hex = (n: number): string => `0x${n.toString(16)}`;
 const range = (lo: number, hi: number): string => `[${hex(lo)}, ${hex(hi)})`;
 
@@ -115,11 +121,10 @@ interface Overlap {
 }
 
 function staticOverlap(cb: ControlBlock, self: number, mine: ThreadBlocks, layout: StaticLayout): Overlap | undefined {
-  // Numbers first; the pairs (and their allocations) only for an overlap: this runs on every spawn.
   const { mainStackLo, mainStackHi, mainTlsLo, mainTlsHi } = layout;
   const { tlsLo, tlsHi, stackLo, stackHi } = mine;
-  if (!overlaps(tlsLo, tlsHi, mainStackLo, mainStackHi) && !overlaps(tlsLo, tlsHi, mainTlsLo, mainTlsHi) &&
-      !overlaps(stackLo, stackHi, mainStackLo, mainStackHi) && !overlaps(stackLo, stackHi, mainTlsLo, mainTlsHi)) return undefined;
+  // The message (and its allocations) only for an overlap.
+  if (!blocksOverlap(mine, { stackLo: mainStackLo, stackHi: mainStackHi, tlsLo: mainTlsLo, tlsHi: mainTlsHi })) return undefined;
   const main: [string, number, number][] = [['stack', mainStackLo, mainStackHi], ['TLS block', mainTlsLo, mainTlsHi]];
   for (const [what, lo, hi] of [['TLS block', tlsLo, tlsHi], ['stack', stackLo, stackHi]] as const) {
     for (const [mainWhat, mainLo, mainHi] of main) {
@@ -140,9 +145,8 @@ function findOverlap(cb: ControlBlock, self: number, layout: StaticLayout): Over
   for (let slot = 1; slot < inUse; slot++) {
     if (slot === self || !LIVE_STATES.has(cb.load(slot, SlotField.STATE))) continue;
     const other = readBlocks(cb, slot);
-    // Numbers first; the message (and its allocations) only for an overlap: this runs on every spawn.
-    if (overlaps(mine.tlsLo, mine.tlsHi, other.tlsLo, other.tlsHi) || overlaps(mine.tlsLo, mine.tlsHi, other.stackLo, other.stackHi) ||
-        overlaps(mine.stackLo, mine.stackHi, other.tlsLo, other.tlsHi) || overlaps(mine.stackLo, mine.stackHi, other.stackLo, other.stackHi)) {
+    // The message (and its allocations) only for an overlap.
+    if (blocksOverlap(mine, other)) {
       return { slot, message: describeOverlap(cb, self, mine, slot, other) };
     }
   }
