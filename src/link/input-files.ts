@@ -29,7 +29,7 @@ import type {
   TargetFeature,
   WasmModule,
 } from '../binary/types.js';
-import { ExternalKind, SectionId, SegmentFlag, SymbolFlag, SymbolKind } from '../binary/types.js';
+import { ExternalKind, SectionId, SegmentFlag, SymbolFlag, SymbolKind, ValTypeCode } from '../binary/types.js';
 import { DecodeError, WasmthreadsError } from '../diagnostics.js';
 import { NO_RELOCS, type InputCustomSection, type InputFunction, type InputGlobal, type InputSegment, type InputTable, type InputTag, type RelocSpan, type Sym } from './symbols.js';
 
@@ -151,8 +151,32 @@ export class ObjFile {
       }
     });
     if (!sawLinking) this.fail('not a relocatable wasm file (no linking section)');
+    this.addLegacyTableSymbol();
     this.parseSegments(mod, dataSectionIndex, segmentInfos);
     this.distributeRelocations(mod, codeSectionIndex, dataSectionIndex);
+  }
+
+  /**
+   * Objects from before reference types (LLVM 12 and older; emscripten 3.1.x's libraries still
+   * have them) import the indirect function table with no symbol for it, and their
+   * `call_indirect`s name table 0 with no relocation. As wasm-ld does, such an object gets an
+   * undefined, NO_STRIP (so live) `__indirect_function_table` symbol, added after its own
+   * symbols: the linker defines it, `--export-all` exports it and `--import-table` imports it,
+   * like any other reference to the table. Any other table without a symbol cannot be linked: a
+   * use of it could not be relocated.
+   */
+  private addLegacyTableSymbol(): void {
+    const tableCount = this.tableImports.length + this.tables.length;
+    const symbolCount = this.symbolInfos.reduce((n, info) => (info.kind === SymbolKind.Table ? n + 1 : n), 0);
+    if (tableCount === symbolCount) return;
+    if (symbolCount !== 0) this.fail(`expected one symbol table entry for each of the ${tableCount} table(s) present, but got ${symbolCount} symbol(s) instead`);
+    if (this.tables.length) this.fail('unexpected table definition(s) without corresponding symbol-table entries');
+    if (tableCount !== 1) this.fail('multiple table imports, but no corresponding symbol-table entries');
+    const imp = this.tableImports[0];
+    if (imp.name !== '__indirect_function_table' || imp.desc.kind !== ExternalKind.Table || imp.desc.table.elemType !== ValTypeCode.funcref) {
+      this.fail(`table import ${imp.name} is missing a symbol table entry`);
+    }
+    this.symbolInfos = [...this.symbolInfos, { kind: SymbolKind.Table, flags: SymbolFlag.UNDEFINED | SymbolFlag.NO_STRIP, index: 0 }];
   }
 
   private addImport(imp: Import): void {

@@ -171,15 +171,15 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
     else if (s.kind === SymbolKind.Tag && s.tag) exports.push({ name, kind: ExternalKind.Tag, index: s.tag.outputIndex });
   }
   exports.push(...wrapperExports);
-  // --export-all exports every defined symbol, the linker's own too: wasm-ld 22 exports
-  // `__wasm_init_memory` and the address of `__wasm_init_memory_flag` (as an i32 global).
-  if (c.exportAll && ctx.sym.initMemory?.live && !seen.has('__wasm_init_memory')) {
-    exports.push({ name: '__wasm_init_memory', kind: ExternalKind.Func, index: ctx.sym.initMemory.outputIndex });
-  }
+  // --export-all exports every defined symbol, the linker's own too: wasm-ld 22 exports the
+  // address of `__wasm_init_memory_flag` (as an i32 global), then `__wasm_init_memory`.
   if (c.exportAll && c.sharedMemory && ctx.initMemoryFlag !== undefined && !seen.has('__wasm_init_memory_flag')) {
     const g: InputGlobal = { name: '__wasm_init_memory_flag', type: { valType: I32, mutable: false }, value: ctx.initMemoryFlag, live: true, outputIndex: globalsCount() };
     ctx.exportedDataGlobals.push(g);
     exports.push({ name: g.name, kind: ExternalKind.Global, index: g.outputIndex });
+  }
+  if (c.exportAll && ctx.sym.initMemory?.live && !seen.has('__wasm_init_memory')) {
+    exports.push({ name: '__wasm_init_memory', kind: ExternalKind.Func, index: ctx.sym.initMemory.outputIndex });
   }
   return { exports, extraFunctions };
 }

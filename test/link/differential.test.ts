@@ -76,6 +76,10 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: 'PIC code in an executable: TABLE_INDEX_REL_SLEB, MEMORY_ADDR_REL_SLEB, GOT', args: ['--no-entry', '--export=run', f('pic.o'), f('pic_ext.o')] },
   { name: 'PIC code at -O0 with TLS, shared memory', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '--export=run', f('pic_O0.o'), f('pic_ext.o')] },
   { name: 'MEMORY_ADDR_LOCREL_I32 in data', args: ['--no-entry', '--export=rel', '--export=target', f('locrel.o')] },
+  { name: 'object without reference types (table import, no table symbol) under --export-all: the table exported', args: ['--no-entry', '--export-all', f('fnptr_legacy.o')] },
+  { name: 'objects with and without a table symbol, --export-all', args: ['--no-entry', '--export-all', f('ctors.o'), f('fnptr_legacy.o'), f('weak.o')] },
+  { name: 'object without reference types, --import-table', args: ['--no-entry', '--import-table', '--export=apply', f('fnptr_legacy.o')] },
+  { name: 'object without reference types that takes no function address: the table still made', args: ['--no-entry', '--export=ctor_order', f('ctors.o'), f('fnptr_legacy.o')] },
   { name: 'string merging with shared memory (passive .rodata)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '-O2', f('strings.o'), f('strings2.o'), f('tls.o')] },
 ];
 
@@ -90,6 +94,7 @@ t.test('wasmthreads and wasm-ld-22 agree', { skip: !haveWasmLd ? `${WASM_LD} not
       }
       const a = summarize(ref);
       const b = summarize(ours);
+      t.same(Object.keys(b.exports), Object.keys(a.exports), 'exports in the same order');
       for (const k of Object.keys(a) as (keyof typeof a)[]) {
         const why = c.differences?.[k];
         if (why) t.same(Object.keys(b[k]), Object.keys(a[k]), `${k} (names only: ${why})`);

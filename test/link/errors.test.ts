@@ -8,7 +8,7 @@ import t from 'tap';
 import { main } from '../../src/cli/main.js';
 import { readModule } from '../../src/binary/read-module.js';
 import { writeModule } from '../../src/binary/write-module.js';
-import { SectionId, type WasmModule } from '../../src/binary/types.js';
+import { ExternalKind, SectionId, type Import, type WasmModule } from '../../src/binary/types.js';
 import { Relocations } from '../../src/binary/reloc-types.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -45,6 +45,28 @@ const badDebugIndex = withDebugRelocs('bad-debug-index.o', (_, reloc) => {
 });
 const twoDebugRelocs = withDebugRelocs('two-debug-relocs.o', (mod, reloc) => mod.sections.push({ ...(reloc as unknown as WasmModule['sections'][number]) }));
 
+// Tables without symbol-table entries (wasm-ld's checks, its wording): an object without reference
+// types may import one table, the indirect function table, with no symbol; anything else is an error.
+function withTableImports(from: string, name: string, edit: (imports: Import[]) => void): string {
+  const mod = readModule(new Uint8Array(readFileSync(C + from)));
+  const sec = mod.sections.find((s) => s.id === SectionId.Import);
+  if (!sec || sec.id !== SectionId.Import) throw new Error(`${from} has no import section`);
+  edit(sec.imports);
+  const path = join(tmp, name);
+  writeFileSync(path, writeModule(mod));
+  return path;
+}
+const isTable = (i: Import): boolean => i.desc.kind === ExternalKind.Table;
+const renamedLegacyTable = withTableImports('fnptr_legacy.o', 'renamed-table.o', (imports) => {
+  imports.find(isTable)!.name = 'my_table';
+});
+const twoLegacyTables = withTableImports('fnptr_legacy.o', 'two-tables.o', (imports) => {
+  imports.push({ ...imports.find(isTable)!, name: 'second_table' });
+});
+const tableWithoutSymbol = withTableImports('fnptr.o', 'table-without-symbol.o', (imports) => {
+  imports.push({ ...imports.find(isTable)!, name: 'second_table' });
+});
+
 async function runLink(args: string[]): Promise<{ code: number; stderr: string }> {
   let stderr = '';
   const code = await main(['link', '-o', join(tmp, 'out.wasm'), ...args], { stdout: () => {}, stderr: (s) => (stderr += s) });
@@ -69,6 +91,9 @@ const CASES: { name: string; args: string[]; code: number; expect: RegExp[] }[] 
   { name: 'two reloc sections for one section', args: ['--no-entry', twoRelocs], code: 1, expect: [/two-relocs\.o: reloc\.CODE: a second relocation section for the same section/] },
   { name: 'debug relocation with an out-of-range symbol index', args: ['--no-entry', badDebugIndex, C + 'debug2.o'], code: 1, expect: [/bad-debug-index\.o: reloc\.\.debug_info: R_WASM_\w+ symbol index 9999 out of range \(\d+ symbols\) \(at offset 0x[0-9a-f]+\)/] },
   { name: 'two reloc sections for one debug section', args: ['--no-entry', twoDebugRelocs, C + 'debug2.o'], code: 1, expect: [/two-debug-relocs\.o: reloc\.\.debug_info: a second relocation section for the same section/] },
+  { name: 'table import other than the indirect function table without a symbol', args: ['--no-entry', renamedLegacyTable], code: 1, expect: [/renamed-table\.o: table import my_table is missing a symbol table entry/] },
+  { name: 'two table imports without symbols', args: ['--no-entry', twoLegacyTables], code: 1, expect: [/two-tables\.o: multiple table imports, but no corresponding symbol-table entries/] },
+  { name: 'a table without a symbol next to one with', args: ['--no-entry', tableWithoutSymbol], code: 1, expect: [/table-without-symbol\.o: expected one symbol table entry for each of the 2 table\(s\) present, but got 1 symbol\(s\) instead/] },
   { name: 'missing entry', args: [C + 'tls.o'], code: 1, expect: [/entry symbol not defined \(pass --no-entry to suppress\): _start/] },
   { name: 'unaligned max memory', args: ['--no-entry', '--max-memory=100000', C + 'tls.o'], code: 1, expect: [/maximum memory must be 65536-byte aligned/] },
   { name: 'initial memory too small', args: ['--no-entry', '--initial-memory=65536', C + 'tls.o'], code: 1, expect: [/initial memory too small, \d+ bytes needed/] },
