@@ -133,20 +133,27 @@ function markSyntheticGlobalsLive(ctx: LinkContext): void {
 }
 
 
-/** The linker's `__indirect_function_table`, when live code refers to it or needs slots. */
+/**
+ * The linker's `__indirect_function_table`, when live code refers to it or needs slots, or
+ * --export-table asks for it. It takes the place of the objects' undefined symbol for it, so it is
+ * exported (--export-table, --export-all) where that symbol stands in symbol order, as wasm-ld
+ * exports it; made after the liveness pass when no object names it (wasm-ld
+ * resolveIndirectFunctionTable), it comes after every other symbol.
+ */
 export function createIndirectTable(ctx: LinkContext): void {
-  const sym = ctx.symtab.find('__indirect_function_table');
+  let sym = ctx.symtab.find('__indirect_function_table');
   if (sym) ctx.sym.indirectFunctionTable = sym;
   const needed = (sym?.live ?? false) || ctx.config.exportTable || usesTableSlots(ctx);
   if (!needed || ctx.config.importTable) return;
   ctx.indirectTable = { name: '__indirect_function_table', type: { elemType: ValTypeCode.funcref, limits: { flags: 0, min: 0n } }, live: true, outputIndex: 0 };
-  if (sym) {
-    sym.state = 'defined';
-    // The linker's definition replaces the reference (lld replaceSymbol): objects' EXPORTED or
-    // NO_STRIP flags on their undefined reference do not export the table.
-    sym.flags = SymbolFlag.VISIBILITY_HIDDEN;
-    sym.table = ctx.indirectTable;
-  }
+  sym ??= ctx.sym.indirectFunctionTable = ctx.symtab.addSynthetic(newSymbol('__indirect_function_table', SymbolKind.Table, 0, 'defined'));
+  sym.state = 'defined';
+  sym.live = true;
+  // The linker's definition replaces the reference (lld replaceSymbol): objects' EXPORTED or
+  // NO_STRIP flags on their undefined reference do not export the table; --export-table does.
+  sym.flags = ctx.config.exportTable ? 0 : SymbolFlag.VISIBILITY_HIDDEN;
+  if (ctx.config.exportTable) sym.forceExport = true;
+  sym.table = ctx.indirectTable;
 }
 
 /** Legacy (MVP) objects have no table symbol: any live table-index relocation needs the table. */

@@ -143,7 +143,6 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
   const exports: Export[] = [];
   const extraFunctions: InputFunction[] = [];
   if (c.exportMemory && !c.importMemory) exports.push({ name: c.exportMemory, kind: ExternalKind.Memory, index: 0 });
-  if (c.exportTable && ctx.indirectTable) exports.push({ name: '__indirect_function_table', kind: ExternalKind.Table, index: ctx.indirectTable.outputIndex });
   const wrap = needsCommandWrappers(ctx);
   const seen = new Set(exports.map((e) => e.name));
   // wasm-ld lists the wrappers' exports after every other symbol's, in symbol order.
@@ -320,6 +319,9 @@ function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputF
   return { id: SectionId.Custom, offset: 0, contentOffset: 0, name: 'name', custom: 'name', subsections };
 }
 
+const PRODUCERS_FIELD_ORDER = ['language', 'processed-by', 'sdk'];
+
+/** Every object's producers, each value once (the first object's version of it). */
 function producersSection(ctx: LinkContext): Section | undefined {
   const fields: ProducersField[] = [];
   for (const file of ctx.objectFiles) {
@@ -330,6 +332,12 @@ function producersSection(ctx: LinkContext): Section | undefined {
     }
   }
   if (fields.length === 0) return undefined;
+  // wasm-ld writes its three fields in this order, whatever order the objects list them in.
+  const rank = (name: string): number => {
+    const i = PRODUCERS_FIELD_ORDER.indexOf(name);
+    return i < 0 ? PRODUCERS_FIELD_ORDER.length : i;
+  };
+  fields.sort((a, b) => rank(a.name) - rank(b.name));
   return { id: SectionId.Custom, offset: 0, contentOffset: 0, name: 'producers', custom: 'producers', fields };
 }
 

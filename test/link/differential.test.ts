@@ -5,13 +5,17 @@
 // SECTION_OFFSET relocations, tombstones for collected functions, merged `.debug_str`).
 //
 // Intended differences (not compared): function/type/global index numbering and order of synthetic
-// functions (compared by name instead); the producers section contents.
+// functions (compared by name instead). Exports are compared in order, and so is the producers
+// section (fields in wasm-ld's order, each value once).
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { link, parseLinkArgs } from '../../src/link/index.js';
+import { readModule } from '../../src/binary/read-module.js';
+import { writeModule } from '../../src/binary/write-module.js';
+import { SectionId } from '../../src/binary/types.js';
 import { summarize } from './summarize.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -80,6 +84,10 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: 'objects with and without a table symbol, --export-all', args: ['--no-entry', '--export-all', f('ctors.o'), f('fnptr_legacy.o'), f('weak.o')] },
   { name: 'object without reference types, --import-table', args: ['--no-entry', '--import-table', '--export=apply', f('fnptr_legacy.o')] },
   { name: 'object without reference types that takes no function address: the table still made', args: ['--no-entry', '--export=ctor_order', f('ctors.o'), f('fnptr_legacy.o')] },
+  { name: '--export-table with objects without reference types: the table exported in symbol order', args: ['--no-entry', '--export-table', '--export=ctor_order', '--export=apply', f('ctors.o'), f('fnptr_legacy.o')] },
+  { name: '--export-table with a table symbol', args: ['--no-entry', '--export-table', '--export=apply', '--export=ctor_order', f('ctors.o'), f('fnptr.o')] },
+  { name: '--export-table, nothing uses the table', args: ['--no-entry', '--export-table', '--export=ctor_order', f('ctors.o')] },
+  { name: '--export-table --export-all, nothing uses the table', args: ['--no-entry', '--export-table', '--export-all', f('ctors.o')] },
   { name: 'string merging with shared memory (passive .rodata)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '-O2', f('strings.o'), f('strings2.o'), f('tls.o')] },
 ];
 
@@ -103,6 +111,24 @@ t.test('wasmthreads and wasm-ld-22 agree', { skip: !haveWasmLd ? `${WASM_LD} not
       if (c.debug) t.same(Object.keys(a.debug).sort(), ['.debug_abbrev', '.debug_info', '.debug_line', '.debug_loc', '.debug_ranges', '.debug_str'], 'the reference has the DWARF sections compared');
     });
   }
+});
+
+t.test('producers: fields in wasm-ld\'s order (language, processed-by, sdk), each value once, whatever order the objects give', { skip: !haveWasmLd ? `${WASM_LD} not installed` : false }, async (t) => {
+  // fnptr.o (clang 22 writes processed-by only) rewritten to list sdk, processed-by and language.
+  const mod = readModule(new Uint8Array(readFileSync(f('fnptr.o'))));
+  const sec = mod.sections.find((s) => s.id === SectionId.Custom && s.custom === 'producers');
+  if (!sec || sec.id !== SectionId.Custom || sec.custom !== 'producers') throw new Error('fnptr.o has no producers section');
+  sec.fields = [
+    { name: 'sdk', values: [{ name: 'Emscripten', version: '3.1.6' }] },
+    ...sec.fields,
+    { name: 'language', values: [{ name: 'C11', version: '' }, { name: 'C_plus_plus_14', version: '' }] },
+  ];
+  const edited = join(tmp, 'producers.o');
+  writeFileSync(edited, writeModule(mod));
+  const args = ['--no-entry', '--export=ctor_order', '--export=apply', f('ctors.o'), edited, f('tls.o')];
+  const ref = summarize(linkRef(args, join(tmp, 'ref.wasm'))).producers;
+  t.same(ref.map((p) => p.split(':')[0]), ['language', 'processed-by', 'sdk'], 'wasm-ld-22 orders the fields');
+  t.same(summarize(linkOurs(args)).producers, ref, 'same producers section');
 });
 
 t.test('linking twice gives identical bytes', async (t) => {

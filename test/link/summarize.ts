@@ -1,7 +1,7 @@
 // Test helper: the parts of a linked module the differential tests compare between wasm-ld-22
 // and wasmthreads — imports, exports (by target name), memory and table limits, globals by name
 // with their init values, data segments by name with address/size/mode, element slots by
-// function name, the start function. Index numbering is deliberately left out (see
+// function name, the start function, the producers section. Index numbering is deliberately left out (see
 // differential.test.ts for the intended differences).
 
 import { createHash } from 'node:crypto';
@@ -30,6 +30,8 @@ export interface ModuleSummary {
   debug: Record<string, string>;
   /** Tags, imported then defined, as their signatures (`i32 -> `). */
   tags: string[];
+  /** The producers section: each field, in order, with its values (`language: C11 ,C99 `). */
+  producers: string[];
 }
 
 export function summarize(bytes: Uint8Array): ModuleSummary {
@@ -39,7 +41,7 @@ export function summarize(bytes: Uint8Array): ModuleSummary {
   const fnNames = sub(1);
   const globalNames = sub(7);
   const dataNames = sub(9);
-  const out: ModuleSummary = { imports: [], memory: '', table: '', exports: {}, globals: {}, data: {}, dataBytes: {}, elem: [], start: '', debug: {}, tags: [] };
+  const out: ModuleSummary = { imports: [], memory: '', table: '', exports: {}, globals: {}, data: {}, dataBytes: {}, elem: [], start: '', debug: {}, tags: [], producers: [] };
   let importedGlobals = 0;
   const types = (mod.sections.find((s) => s.id === 1) as { types: { params: unknown[]; results: unknown[] }[] } | undefined)?.types ?? [];
   const sig = (i: number): string => `${types[i]?.params.join(',')} -> ${types[i]?.results.join(',')}`;
@@ -69,6 +71,7 @@ export function summarize(bytes: Uint8Array): ModuleSummary {
       }
     } else if (s.id === 8) out.start = fnNames.get(s.start) ?? String(s.start);
     else if (s.id === 9) for (const e of s.elements) out.elem.push(...(e.funcIndices ?? []).map((f) => fnNames.get(f) ?? String(f)));
+    else if (s.id === 0 && s.custom === 'producers') out.producers = s.fields.map((f) => `${f.name}: ${f.values.map((v) => `${v.name} ${v.version}`).join(', ')}`);
     else if (s.id === 0 && s.name.startsWith('.debug_') && s.custom === 'raw') {
       out.debug[s.name] = `size=${s.payload.length} sha256=${createHash('sha256').update(s.payload).digest('hex').slice(0, 16)}`;
     } else if (s.id === 11) {
