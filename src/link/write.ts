@@ -58,7 +58,8 @@ export function calculateImports(ctx: LinkContext): ImportEntry[] {
   }
   for (const s of ctx.symtab.ordered) if (s.live && s.kind === SymbolKind.Data && s.state !== 'defined' && !isWeak(s) && s.absolute === undefined) undefinedSymbols.push(s);
   for (const s of inFirstReferenceOrder(ctx, undefinedSymbols)) reportUndefined(ctx, s);
-  if (c.importTable && table) out.splice(c.importMemory ? 1 : 0, 0, { sym: table, imp: { module: 'env', name: '__indirect_function_table', desc: { kind: ExternalKind.Table, table: { elemType: FUNCREF, limits: { flags: 0, min: BigInt(c.tableBase + ctx.tableEntries.length) } } } } });
+  // Its size is only known once the slots are assigned: buildModule sets it (tableSize).
+  if (c.importTable && table) out.splice(c.importMemory ? 1 : 0, 0, { sym: table, imp: { module: 'env', name: '__indirect_function_table', desc: { kind: ExternalKind.Table, table: { elemType: FUNCREF, limits: { flags: 0, min: 0n } } } } });
   return out;
 }
 
@@ -313,7 +314,7 @@ function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputF
   for (const seg of ctx.outputSegments) if (seg.index >= 0) dataNames.set(seg.index, seg.name);
   const subsections: NameSubsection[] = [];
   if (ctx.config.output) subsections.push({ type: NameType.MODULE, moduleName: ctx.config.output.split('/').pop()! });
-  subsections.push({ type: NameType.FUNCTION, names: fnNames });
+  if (fnNames.size) subsections.push({ type: NameType.FUNCTION, names: fnNames });
   if (globalNames.size) subsections.push({ type: NameType.GLOBAL, names: globalNames });
   if (dataNames.size) subsections.push({ type: NameType.DATA_SEGMENT, names: dataNames });
   return { id: SectionId.Custom, offset: 0, contentOffset: 0, name: 'name', custom: 'name', subsections };
@@ -354,8 +355,12 @@ const base = { offset: 0, contentOffset: 0 };
 
 export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
   const c = ctx.config;
+  // The indirect function table holds --table-base empty slots, then one per address-taken function.
+  const tableSize = BigInt(c.tableBase + ctx.tableEntries.length);
   for (const e of w.imports) {
     if (e.imp.desc.kind === ExternalKind.Func && e.sym?.signature) e.imp.desc = { kind: ExternalKind.Func, typeIndex: registerType(ctx, e.sym.signature) as TypeIndex };
+    // --import-table: at least that size, no maximum (wasm-ld finalizeIndirectFunctionTable).
+    else if (e.imp.desc.kind === ExternalKind.Table && c.importTable && e.sym === ctx.sym.indirectFunctionTable) e.imp.desc.table.limits = { flags: 0, min: tableSize };
   }
   const funcTypes = w.functions.map((fn) => registerType(ctx, fn.type));
   // Tag types after function types (wasm-ld's order); imported tags' types likewise.
@@ -366,12 +371,11 @@ export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
   const sections: Section[] = [];
   const code = codeBodies(ctx, w.functions);
   const data = dataSegments(ctx);
-  sections.push({ ...base, id: SectionId.Type, types: ctx.types });
+  if (ctx.types.length) sections.push({ ...base, id: SectionId.Type, types: ctx.types });
   if (w.imports.length) sections.push({ ...base, id: SectionId.Import, imports: w.imports.map((e) => e.imp) });
   if (w.functions.length) sections.push({ ...base, id: SectionId.Function, functions: funcTypes as TypeIndex[] });
   if (ctx.indirectTable && !c.importTable) {
-    const size = BigInt(c.tableBase + ctx.tableEntries.length);
-    const limits = c.growableTable ? { flags: 0, min: size } : { flags: LimitsFlag.HAS_MAX, min: size, max: size };
+    const limits = c.growableTable ? { flags: 0, min: tableSize } : { flags: LimitsFlag.HAS_MAX, min: tableSize, max: tableSize };
     sections.push({ ...base, id: SectionId.Table, tables: [{ type: { elemType: FUNCREF, limits } }] });
   }
   if (!c.importMemory) sections.push({ ...base, id: SectionId.Memory, memories: [{ limits: memoryLimits(ctx) }] });

@@ -4,9 +4,9 @@
 // table slots, start function, and `.debug_*` sections byte for byte (FUNCTION_OFFSET and
 // SECTION_OFFSET relocations, tombstones for collected functions, merged `.debug_str`).
 //
-// Intended differences (not compared): function/type/global index numbering and order of synthetic
-// functions (compared by name instead). Exports are compared in order, and so is the producers
-// section (fields in wasm-ld's order, each value once).
+// The summaries say what differs when something does; every case is also expected to be
+// byte-identical to wasm-ld-22's output (named the same). Exports are compared in order, and so is
+// the producers section (fields in wasm-ld's order, each value once).
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -33,6 +33,12 @@ export function linkOurs(args: string[]): Uint8Array {
 export function linkRef(args: string[], out: string): Uint8Array {
   execFileSync(WASM_LD, [...args, '-o', out], { cwd: FIXTURES, timeout: 60_000 });
   return readFileSync(out);
+}
+
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
 }
 
 function validate(bytes: Uint8Array, name: string): string {
@@ -103,6 +109,10 @@ t.test('wasmthreads and wasm-ld-22 agree', { skip: !haveWasmLd ? `${WASM_LD} not
       const a = summarize(ref);
       const b = summarize(ours);
       t.same(Object.keys(b.exports), Object.keys(a.exports), 'exports in the same order');
+      // The whole file, once our output has the same name (the name section records it).
+      const named = Buffer.from(linkOurs([...c.args, '-o', join(tmp, 'ref.wasm')]));
+      const at = firstDifference(named, ref);
+      t.equal(at, -1, at < 0 ? 'byte-identical to wasm-ld-22' : `first differing byte at offset 0x${at.toString(16)} (sizes ${named.length} and ${ref.length})`);
       for (const k of Object.keys(a) as (keyof typeof a)[]) {
         const why = c.differences?.[k];
         if (why) t.same(Object.keys(b[k]), Object.keys(a[k]), `${k} (names only: ${why})`);
@@ -130,6 +140,26 @@ t.test('producers: fields in wasm-ld\'s order (language, processed-by, sdk), eac
   t.same(ref.map((p) => p.split(':')[0]), ['language', 'processed-by', 'sdk'], 'wasm-ld-22 orders the fields');
   t.same(summarize(linkOurs(args)).producers, ref, 'same producers section');
 });
+
+// Real libraries, as the link benchmark links them (benchmarks/link/link.mjs).
+const EMSCRIPTEN_LIBC_MT = '/usr/share/emscripten/cache/sysroot/lib/wasm32-emscripten/libc-mt.a';
+const LIBRARY_CASES = [
+  { name: 'a C hello world against wasi-libc libc.a', needs: join(WASI_LIB, 'libc.a'), args: WASI_PROGRAM },
+  {
+    name: "every member of emscripten 3.1.6's libc-mt.a (LLVM 14 objects: no table symbols, DWARF), --whole-archive --export-all",
+    needs: EMSCRIPTEN_LIBC_MT,
+    args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=16777216', '--export-all', '--allow-undefined', '--no-check-features', '--whole-archive', EMSCRIPTEN_LIBC_MT, '--no-whole-archive'],
+  },
+];
+for (const c of LIBRARY_CASES) {
+  t.test(`byte-identical to wasm-ld-22: ${c.name}`, { skip: !haveWasmLd || !existsSync(c.needs) ? `needs ${WASM_LD} and ${c.needs} (bash scripts/setup-toolchains.sh)` : false }, async (t) => {
+    const out = join(tmp, 'lib.wasm');
+    const ref = linkRef(c.args, out);
+    const ours = Buffer.from(linkOurs([...c.args, '-o', out]));
+    const at = firstDifference(ours, ref);
+    t.equal(at, -1, at < 0 ? 'byte-identical' : `first differing byte at offset 0x${at.toString(16)} (sizes ${ours.length} and ${ref.length})`);
+  });
+}
 
 t.test('linking twice gives identical bytes', async (t) => {
   const args = CASES[0].args;
