@@ -1,42 +1,5 @@
 #!/usr/bin/env node
 // The command-line entry: no logic here, see src/cli/main.ts.
-import { accessSync, constants, mkdirSync, statSync } from 'node:fs';
-import module from 'node:module';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { start } from './start.js';
 
-/**
- * Node >= 22.1 can keep V8's compiled code for the bundle on disk and skip parsing and compiling
- * it on later runs, in this process and in the thread workers it starts (about 8 ms of a link's
- * and a run's start-up); Node documents it for command-line tools. The cache goes where Node puts
- * it by default, $TMPDIR/node-compile-cache, but only once that is seen to be a writable
- * directory: Node 22 and 24 hang in enableCompileCache when TMPDIR is under /proc. Not when the
- * user set NODE_COMPILE_CACHE (Node did it already) or NODE_DISABLE_COMPILE_CACHE.
- */
-function enableCompileCache() {
-  if (typeof module.enableCompileCache !== 'function') return;
-  if (process.env.NODE_COMPILE_CACHE || process.env.NODE_DISABLE_COMPILE_CACHE) return;
-  const dir = join(tmpdir(), 'node-compile-cache');
-  try {
-    mkdirSync(dir);
-  } catch (e) {
-    if (e?.code !== 'EEXIST') return;
-  }
-  try {
-    if (!statSync(dir).isDirectory()) return;
-    accessSync(dir, constants.W_OK | constants.X_OK);
-  } catch {
-    return;
-  }
-  module.enableCompileCache(dir);
-}
-
-// Before the bundle is imported, hence the dynamic import.
-enableCompileCache();
-const { main } = await import('../dist/cli.js');
-
-process.exitCode = await main(process.argv.slice(2), {
-  stdout: (s) => process.stdout.write(s),
-  stderr: (s) => process.stderr.write(s),
-  endProcess: (code) => process.exit(code),
-});
+await start(process.argv.slice(2));

@@ -111,9 +111,8 @@ export function defineSyntheticValues(ctx: LinkContext, l: MemoryLayout): void {
   set(ctx.sym.tlsSize, l.tlsSize);
   set(ctx.sym.tlsAlign, l.tlsAlign);
   if (hasPassiveInitializedSegments(ctx)) {
-    const fn = syntheticFunction('__wasm_init_memory', { params: [], results: [] });
-    ctx.syntheticFunctions.push(fn);
-    ctx.sym.initMemory = fn;
+    // Listed among the synthetic functions by scanRelocations, after the stubs it makes.
+    ctx.sym.initMemory = syntheticFunction('__wasm_init_memory', { params: [], results: [] });
   }
   markSyntheticGlobalsLive(ctx);
 }

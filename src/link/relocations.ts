@@ -31,14 +31,37 @@ const TOMBSTONE_DEBUG = 0xffffffff;
 // ---------------------------------------------------------------------------------------------
 // Scan.
 
+/**
+ * Scans every live chunk's relocations. The functions this makes go after the linker's other
+ * synthetic functions in wasm-ld's order: the stubs for weak undefined functions in symbol-table
+ * order (wasm-ld makes them before its liveness pass), then the other stubs as relocations meet
+ * them, then `__wasm_init_memory`, then `__wasm_apply_global_tls_relocs` (made when the output
+ * is written).
+ */
 export function scanRelocations(ctx: LinkContext): void {
+  const made: MadeFunctions = { weakStubs: [], stubs: [] };
   for (const file of ctx.objectFiles) {
-    for (const fn of file.functions) if (fn.live) scanChunk(ctx, file, fn.relocs);
-    for (const seg of file.segments) if (seg.live) scanChunk(ctx, file, seg.relocs);
+    for (const fn of file.functions) if (fn.live) scanChunk(ctx, file, fn.relocs, made);
+    for (const seg of file.segments) if (seg.live) scanChunk(ctx, file, seg.relocs, made);
   }
+  if (made.weakStubs.length > 1) {
+    const order = new Map(ctx.symtab.ordered.map((s, i) => [s, i]));
+    made.weakStubs.sort((a, b) => (order.get(a) ?? -1) - (order.get(b) ?? -1));
+  }
+  for (const s of made.weakStubs) ctx.syntheticFunctions.push(s.func!);
+  ctx.syntheticFunctions.push(...made.stubs);
+  if (ctx.sym.initMemory) ctx.syntheticFunctions.push(ctx.sym.initMemory);
+  if (ctx.sym.applyGlobalTLSRelocs) ctx.syntheticFunctions.push(ctx.sym.applyGlobalTLSRelocs);
 }
 
-function scanChunk(ctx: LinkContext, file: ObjFile, relocs: RelocSpan): void {
+interface MadeFunctions {
+  /** Weak undefined functions called directly: each gets a trapping stub. */
+  weakStubs: Sym[];
+  /** Stubs for other undefined functions that are not imported. */
+  stubs: InputFunction[];
+}
+
+function scanChunk(ctx: LinkContext, file: ObjFile, relocs: RelocSpan, made: MadeFunctions): void {
   const { list } = relocs;
   for (let i = relocs.start; i < relocs.end; i++) {
     const type = list.type(i);
@@ -58,7 +81,7 @@ function scanChunk(ctx: LinkContext, file: ObjFile, relocs: RelocSpan): void {
       continue;
     }
     if (isTableIndexReloc(type) && hasFunctionBody(s)) addTableEntry(ctx, s);
-    if (info.category === 'function-index' && s.state !== 'defined' && s.importIndex === undefined) ensureStub(ctx, s);
+    if (info.category === 'function-index' && s.state !== 'defined' && s.importIndex === undefined) ensureStub(s, made);
     if (info.category === 'global-index' && s.kind !== SymbolKind.Global) ensureGot(ctx, s);
     if (info.category === 'memory-addr-tls') checkTLS(ctx, file, s, info);
   }
@@ -98,12 +121,13 @@ function importAsFunction(s: Sym): InputFunction {
 }
 
 /** Calls to undefined functions that are not imported go to a trapping stub. */
-function ensureStub(ctx: LinkContext, s: Sym): void {
+function ensureStub(s: Sym, made: MadeFunctions): void {
   if (s.func) return;
-  const prefix = isWeak(s) ? 'undefined_weak' : 'undefined_stub';
-  const stub = makeTrapStub(`${prefix}:${s.name}`, s.signature ?? { params: [], results: [] });
-  ctx.syntheticFunctions.push(stub);
+  const weak = isWeak(s);
+  const stub = makeTrapStub(`${weak ? 'undefined_weak' : 'undefined_stub'}:${s.name}`, s.signature ?? { params: [], results: [] });
   s.func = stub;
+  if (weak) made.weakStubs.push(s);
+  else made.stubs.push(stub);
 }
 
 /** GLOBAL_INDEX relocations against data or function symbols: an internal GOT global. */
@@ -117,7 +141,6 @@ function ensureGot(ctx: LinkContext, s: Sym): void {
   // Each thread's TLS block is elsewhere, so the address is set at run time, per thread.
   if (tlsInShared && !ctx.sym.applyGlobalTLSRelocs) {
     ctx.sym.applyGlobalTLSRelocs = syntheticFunction('__wasm_apply_global_tls_relocs', { params: [], results: [] });
-    ctx.syntheticFunctions.push(ctx.sym.applyGlobalTLSRelocs);
   }
 }
 

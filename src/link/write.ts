@@ -143,7 +143,7 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
   const c = ctx.config;
   const exports: Export[] = [];
   const extraFunctions: InputFunction[] = [];
-  if (c.exportMemory && !c.importMemory) exports.push({ name: c.exportMemory, kind: ExternalKind.Memory, index: 0 });
+  if (c.exportMemory) exports.push({ name: c.exportMemory, kind: ExternalKind.Memory, index: 0 });
   const wrap = needsCommandWrappers(ctx);
   const seen = new Set(exports.map((e) => e.name));
   // wasm-ld lists the wrappers' exports after every other symbol's, in symbol order.

@@ -94,6 +94,8 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: '--export-table with a table symbol', args: ['--no-entry', '--export-table', '--export=apply', '--export=ctor_order', f('ctors.o'), f('fnptr.o')] },
   { name: '--export-table, nothing uses the table', args: ['--no-entry', '--export-table', '--export=ctor_order', f('ctors.o')] },
   { name: '--export-table --export-all, nothing uses the table', args: ['--no-entry', '--export-table', '--export-all', f('ctors.o')] },
+  { name: 'weak undefined stubs in symbol-table order, then __wasm_init_memory', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', f('weak_addr.o'), f('weak_call.o')] },
+  { name: '--import-memory with --export-memory: the imported memory exported', args: ['--no-entry', '--shared-memory', '--import-memory', '--export-memory', '--max-memory=1048576', f('tls.o')] },
   { name: 'string merging with shared memory (passive .rodata)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '-O2', f('strings.o'), f('strings2.o'), f('tls.o')] },
 ];
 
