@@ -140,6 +140,8 @@ export interface SyntheticSymbols {
   initMemory?: InputFunction;
   /** Shared memory with internal GOT globals of TLS symbols: sets them per thread. */
   applyGlobalTLSRelocs?: InputFunction;
+  /** Shared memory with relocations inside TLS data: `__wasm_init_tls` calls it (lld applyTLSRelocs). */
+  applyTLSRelocs?: InputFunction;
   indirectFunctionTable?: Sym;
   /** Optional data symbols by name (`__data_end`, `__heap_base`, …). */
   data: Map<string, Sym>;

@@ -35,8 +35,8 @@ const TOMBSTONE_DEBUG = 0xffffffff;
  * Scans every live chunk's relocations. The functions this makes go after the linker's other
  * synthetic functions in wasm-ld's order: the stubs for weak undefined functions in symbol-table
  * order (wasm-ld makes them before its liveness pass), then the other stubs as relocations meet
- * them, then `__wasm_init_memory`, then `__wasm_apply_global_tls_relocs` (made when the output
- * is written).
+ * them, then `__wasm_init_memory`, `__wasm_apply_global_tls_relocs` and `__wasm_apply_tls_relocs`
+ * (made when the output is written).
  */
 export function scanRelocations(ctx: LinkContext): void {
   const made: MadeFunctions = { weakStubs: [], stubs: [] };
@@ -52,6 +52,33 @@ export function scanRelocations(ctx: LinkContext): void {
   ctx.syntheticFunctions.push(...made.stubs);
   if (ctx.sym.initMemory) ctx.syntheticFunctions.push(ctx.sym.initMemory);
   if (ctx.sym.applyGlobalTLSRelocs) ctx.syntheticFunctions.push(ctx.sym.applyGlobalTLSRelocs);
+  if (ctx.config.sharedMemory && ctx.objectFiles.some((f) => f.segments.some((seg) => seg.live && !seg.discarded && seg.isTLS && seg.relocs.end > seg.relocs.start))) {
+    ctx.sym.applyTLSRelocs = syntheticFunction('__wasm_apply_tls_relocs', { params: [], results: [] });
+    ctx.syntheticFunctions.push(ctx.sym.applyTLSRelocs);
+  }
+}
+
+/**
+ * What `__wasm_apply_tls_relocs` stores, as wasm-ld generates it for a non-PIC output: a
+ * relocation inside TLS data needs code at run time only when its symbol has a GOT global (every
+ * other value was written into the image at link time, so the function is usually empty). The
+ * store goes to the relocation's address in the `.tdata` image, the main thread's block, as
+ * wasm-ld 22 writes it.
+ */
+export function tlsRuntimeRelocs(ctx: LinkContext): { address: number; gotGlobal: number; addend: number }[] {
+  const out: { address: number; gotGlobal: number; addend: number }[] = [];
+  for (const seg of ctx.outputSegments) {
+    if (!seg.isTLS) continue;
+    for (const input of seg.inputs) {
+      const { list, base } = input.relocs;
+      for (let i = input.relocs.start; i < input.relocs.end; i++) {
+        const s = input.file?.symbols[list.index(i)];
+        if (!s?.gotGlobal || !namesSymbol(list.type(i))) continue;
+        out.push({ address: seg.startVA + input.outputOffset + list.offset(i) - base, gotGlobal: s.gotGlobal.outputIndex, addend: list.addend(i) });
+      }
+    }
+  }
+  return out;
 }
 
 interface MadeFunctions {
@@ -60,6 +87,7 @@ interface MadeFunctions {
   /** Stubs for other undefined functions that are not imported. */
   stubs: InputFunction[];
 }
+
 
 function scanChunk(ctx: LinkContext, file: ObjFile, relocs: RelocSpan, made: MadeFunctions): void {
   const { list } = relocs;

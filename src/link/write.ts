@@ -15,14 +15,14 @@ import { sizeU32 } from '../binary/leb.js';
 import type { LinkContext } from './context.js';
 import { needsPassiveInitialization } from './layout.js';
 import { isExportedSymbol } from './mark-live.js';
-import { applyRelocations, relocateCustomInto, relocateInto, symbolVA } from './relocations.js';
+import { applyRelocations, relocateCustomInto, relocateInto, symbolVA, tlsRuntimeRelocs } from './relocations.js';
 import { isMergeableCustomSection, mergeInputs, splitStrings } from './merge-strings.js';
 import type { InputCustomSection, InputFunction, InputGlobal, InputTag, Sym } from './symbols.js';
 import { registerType } from '../binary/func-types.js';
 import { forEachRelocSymbol, isWeak } from './symbols.js';
 import { callCtorsBody, collectInitFunctions } from './synthetic/call-ctors.js';
 import { initMemoryBody } from './synthetic/init-memory.js';
-import { applyGlobalTLSRelocsBody, initTLSBody } from './synthetic/init-tls.js';
+import { applyGlobalTLSRelocsBody, applyTLSRelocsBody, initTLSBody } from './synthetic/init-tls.js';
 import { commandExportBody, syntheticFunction } from './synthetic/stubs.js';
 import { demangle } from './demangle/index.js';
 
@@ -436,8 +436,9 @@ export function synthesizeBodies(ctx: LinkContext, extraFunctions: InputFunction
   }
   if (s.initTLS?.func?.live && tlsBaseIndex !== undefined) {
     const tdata = ctx.outputSegments.find((seg) => seg.isTLS && seg.index >= 0);
-    s.initTLS.func.bytes = initTLSBody({ tlsBaseGlobal: tlsBaseIndex, tdata: tdata ? { index: tdata.index, size: tdata.size } : undefined, applyGlobalTLSRelocs: apply?.outputIndex });
+    s.initTLS.func.bytes = initTLSBody({ tlsBaseGlobal: tlsBaseIndex, tdata: tdata ? { index: tdata.index, size: tdata.size } : undefined, applyTLSRelocs: s.applyTLSRelocs?.outputIndex, applyGlobalTLSRelocs: apply?.outputIndex });
   }
+  if (s.applyTLSRelocs) s.applyTLSRelocs.bytes = applyTLSRelocsBody(tlsRuntimeRelocs(ctx));
   const dtors = s.callDtors?.func?.live ? s.callDtors.func.outputIndex : undefined;
   const ctors = s.callCtors?.func?.live ? s.callCtors.func.outputIndex : undefined;
   for (const w of extraFunctions) {

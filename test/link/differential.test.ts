@@ -96,6 +96,9 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: '--export-table --export-all, nothing uses the table', args: ['--no-entry', '--export-table', '--export-all', f('ctors.o')] },
   { name: 'weak undefined stubs in symbol-table order, then __wasm_init_memory', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', f('weak_addr.o'), f('weak_call.o')] },
   { name: '--import-memory with --export-memory: the imported memory exported', args: ['--no-entry', '--shared-memory', '--import-memory', '--export-memory', '--max-memory=1048576', f('tls.o')] },
+  { name: 'pointers in TLS initializers under shared memory: __wasm_apply_tls_relocs, called by __wasm_init_tls', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '--export=__wasm_init_tls', f('tls_ptr.o')] },
+  { name: 'pointers in TLS initializers to a symbol with a GOT global (-fPIC)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '--export=__wasm_init_tls', f('tls_ptr_pic.o'), f('tls_ptr.o')] },
+  { name: 'pointers in TLS initializers without shared memory: written at link time', args: ['--no-entry', '--export=get', f('tls_ptr.o'), f('tls_ptr_pic.o')] },
   { name: 'string merging with shared memory (passive .rodata)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '-O2', f('strings.o'), f('strings2.o'), f('tls.o')] },
 ];
 

@@ -1,7 +1,8 @@
 // `__wasm_init_tls(ptr)` (lld createInitTLSFunction): points this thread's
 // `__tls_base` at `ptr` and copies the `.tdata` image (which includes the zeroed `.tbss` part)
-// there with `memory.init`; then calls `__wasm_apply_global_tls_relocs`, which sets the internal
-// GOT globals of TLS symbols to `__tls_base + offset` (lld createApplyGlobalTLSRelocationsFunction).
+// there with `memory.init`; then calls `__wasm_apply_tls_relocs` (relocations inside TLS data that
+// need a GOT global's value) and `__wasm_apply_global_tls_relocs`, which sets the internal GOT
+// globals of TLS symbols to `__tls_base + offset` (lld createApplyGlobalTLSRelocationsFunction).
 // The caller allocates `__tls_size` bytes aligned to `__tls_align`.
 
 import { ByteWriter } from '../../binary/byte-writer.js';
@@ -11,6 +12,8 @@ export interface InitTLSPlan {
   tlsBaseGlobal: number;
   /** The passive `.tdata` segment, if any. */
   tdata: { index: number; size: number } | undefined;
+  /** Output index of `__wasm_apply_tls_relocs`, when there is one. */
+  applyTLSRelocs: number | undefined;
   /** Output index of `__wasm_apply_global_tls_relocs`, when there is one. */
   applyGlobalTLSRelocs: number | undefined;
 }
@@ -34,9 +37,32 @@ export function initTLSBody(plan: InitTLSPlan): Uint8Array {
     w.u32(plan.tdata.index);
     w.u32(0);
   }
-  if (plan.applyGlobalTLSRelocs !== undefined) {
+  for (const fn of [plan.applyTLSRelocs, plan.applyGlobalTLSRelocs]) {
+    if (fn === undefined) continue;
     w.u8(Op.call);
-    w.u32(plan.applyGlobalTLSRelocs);
+    w.u32(fn);
+  }
+  w.u8(Op.end);
+  return w.finish();
+}
+
+/** `__wasm_apply_tls_relocs()`: each `*address = GOT global + addend` (lld generateRelocationCode). */
+export function applyTLSRelocsBody(relocs: { address: number; gotGlobal: number; addend: number }[]): Uint8Array {
+  const w = new ByteWriter(32);
+  w.u32(0);
+  for (const r of relocs) {
+    w.u8(Op.i32Const);
+    w.s32(r.address);
+    w.u8(Op.globalGet);
+    w.u32(r.gotGlobal);
+    if (r.addend) {
+      w.u8(Op.i32Const);
+      w.s32(r.addend);
+      w.u8(Op.i32Add);
+    }
+    w.u8(Op.i32Store);
+    w.u32(2);
+    w.u32(0);
   }
   w.u8(Op.end);
   return w.finish();
