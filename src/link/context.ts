@@ -61,6 +61,7 @@ export interface Config {
   allowUndefinedSymbols: Set<string>;
   undefinedSymbols: string[];
   gcSections: boolean;
+  mergeDataSegments: boolean;
   printGcSections: boolean;
   stripAll: boolean;
   stripDebug: boolean;
@@ -111,6 +112,7 @@ export function makeConfig(o: CheckedLinkOptions, allowUndefinedSymbols: Set<str
     allowUndefinedSymbols,
     undefinedSymbols: o.undefined ?? [],
     gcSections: o.gcSections ?? true,
+    mergeDataSegments: o.mergeDataSegments ?? true,
     printGcSections: !!o.printGcSections,
     stripAll: !!o.stripAll,
     stripDebug: !!o.stripDebug || !!o.stripAll,

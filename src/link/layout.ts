@@ -1,8 +1,8 @@
 // Output data segments and the linear-memory layout (lld Writer.cpp createOutputSegments and
 // layoutMemory).
 //
-// Live input segments are grouped into output segments by name (`.data.x` → `.data`; every TLS
-// segment → `.tdata`), each input aligned to its own alignment, then ordered `.tdata`, `.rodata`,
+// Live input segments are grouped into output segments by name (`.data.x` → `.data`, or by their
+// own name under --no-merge-data-segments; every TLS segment → `.tdata`), each input aligned to its own alignment, then ordered `.tdata`, `.rodata`,
 // `.data`, others, `.bss`. Memory is then laid out upwards from 0: with --stack-first (wasm-ld
 // 22's default) the stack comes first and data starts at its top (or at --global-base); without
 // it data starts at --global-base (1024) and the stack follows. Then the init-memory flag word
@@ -20,9 +20,10 @@ const INIT_MEMORY_FLAG_SIZE = 4;
 
 const alignTo = (v: number, a: number): number => Math.ceil(v / a) * a;
 
-/** The output segment an input segment goes to. */
-export function outputSegmentName(seg: InputSegment): string {
+/** The output segment an input segment goes to (every TLS segment to one, whatever the option). */
+export function outputSegmentName(seg: InputSegment, merge: boolean): string {
   if (seg.isTLS) return '.tdata';
+  if (!merge) return seg.name;
   for (const prefix of ['.text', '.data', '.bss', '.rodata']) {
     if (seg.name.startsWith(`${prefix}.`)) return prefix;
   }
@@ -43,7 +44,7 @@ export function createOutputSegments(ctx: LinkContext): void {
   for (const file of ctx.objectFiles) {
     for (const seg of file.segments) {
       if (!seg.live || seg.discarded) continue;
-      const name = outputSegmentName(seg);
+      const name = outputSegmentName(seg, ctx.config.mergeDataSegments);
       let out = byName.get(name);
       if (!out) {
         out = { name, alignment: 0, flags: 0, inputs: [], size: 0, startVA: 0, isTLS: seg.isTLS, isBss: name.startsWith('.bss'), index: -1, passive: false };

@@ -57,6 +57,8 @@ export interface LinkOptions {
   /** `-u SYM`: force a symbol to be resolved (extracting archive members). */
   undefined?: string[];
   gcSections?: boolean;
+  /** `--no-merge-data-segments`: one output segment per input segment name (default: merged by prefix). */
+  mergeDataSegments?: boolean;
   printGcSections?: boolean;
   stripAll?: boolean;
   stripDebug?: boolean;
@@ -256,6 +258,8 @@ export const LINK_FLAGS: FlagDef[] = [
   bool(['gc-sections'], 'remove unused functions and data (default)', (o) => (o.gcSections = true)),
   bool(['no-gc-sections'], 'keep everything', (o) => (o.gcSections = false)),
   bool(['print-gc-sections'], 'list what garbage collection removed', (o) => (o.printGcSections = true)),
+  bool(['merge-data-segments'], 'merge .data.*, .rodata.*, .bss.* inputs into .data, .rodata, .bss (default)', (o) => (o.mergeDataSegments = true)),
+  bool(['no-merge-data-segments'], 'an output data segment per input segment name', (o) => (o.mergeDataSegments = false)),
   bool(['strip-all', 's'], 'no name, producers or target_features sections', (o) => (o.stripAll = true)),
   bool(['strip-debug', 'S'], 'drop .debug_* sections', (o) => (o.stripDebug = true)),
   bool(['demangle'], 'C++ function names in the name section demangled (default)', (o) => (o.demangle = true)),
@@ -439,7 +443,7 @@ const LINK_OPTION_KINDS: Record<string, OptionKind> = {
   exportMemory: 'string', sharedMemory: 'boolean', initialMemory: 'integer', maxMemory: 'integer', noGrowableMemory: 'boolean',
   initialHeap: 'integer', globalBase: 'integer', tableBase: 'integer', stackSize: 'integer', stackFirst: 'boolean',
   allowUndefined: 'boolean', allowUndefinedFiles: 'string[]', importUndefined: 'boolean', warnUnresolvedSymbols: 'boolean',
-  undefined: 'string[]', gcSections: 'boolean', printGcSections: 'boolean', stripAll: 'boolean', stripDebug: 'boolean', demangle: 'boolean',
+  undefined: 'string[]', gcSections: 'boolean', mergeDataSegments: 'boolean', printGcSections: 'boolean', stripAll: 'boolean', stripDebug: 'boolean', demangle: 'boolean',
   keepSections: 'string[]', checkFeatures: 'boolean', features: 'string[]', extraFeatures: 'string[]',
   allowMultipleDefinition: 'boolean', fatalWarnings: 'boolean', optimize: 'integer', verbose: 'boolean', timeTrace: 'boolean',
   trace: 'boolean', traceSymbols: 'string[]', whyExtract: 'string', wrap: 'string[]', printMap: 'boolean', mapFile: 'string',

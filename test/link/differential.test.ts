@@ -99,6 +99,8 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: 'pointers in TLS initializers under shared memory: __wasm_apply_tls_relocs, called by __wasm_init_tls', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '--export=__wasm_init_tls', f('tls_ptr.o')] },
   { name: 'pointers in TLS initializers to a symbol with a GOT global (-fPIC)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '--export=__wasm_init_tls', f('tls_ptr_pic.o'), f('tls_ptr.o')] },
   { name: 'pointers in TLS initializers without shared memory: written at link time', args: ['--no-entry', '--export=get', f('tls_ptr.o'), f('tls_ptr_pic.o')] },
+  { name: '--no-merge-data-segments: an output segment per input segment name, strings still merged', args: ['--no-entry', '--no-merge-data-segments', '-O2', f('strings.o'), f('strings2.o'), f('fnptr.o')] },
+  { name: '--no-merge-data-segments with shared memory (every TLS segment still in .tdata)', args: ['--no-entry', '--no-merge-data-segments', '--shared-memory', '--import-memory', '--max-memory=1048576', f('tls.o'), f('ctors.o'), f('fnptr.o')] },
   { name: 'string merging with shared memory (passive .rodata)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '-O2', f('strings.o'), f('strings2.o'), f('tls.o')] },
 ];
 
