@@ -66,7 +66,9 @@ export function link(given: LinkOptions): LinkResult {
     return runPhases(ctx, options, log, messages);
   } catch (e) {
     if (!(e instanceof WasmthreadsError)) throw e;
-    throw new LinkError(e.diagnostics, log, messages, options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined);
+    // The warnings given before the failure come out too, first, as wasm-ld prints them as they occur.
+    const earlier = ctx.sink.warnings().filter((d) => !e.diagnostics.includes(d));
+    throw new LinkError([...earlier, ...e.diagnostics], log, messages, options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined);
   } finally {
     for (const f of ctx.openFiles) f.close();
   }
@@ -88,6 +90,8 @@ function runPhases(ctx: LinkContext, options: CheckedLinkOptions, log: string[],
     ctx.sink.checkpoint();
     return r;
   };
+  // wasm-ld's warning, word for word: the output's dynamic-linking metadata may still change.
+  if (ctx.config.unresolvedSymbols === 'import-dynamic') ctx.sink.warn({ code: 'unstable-option', message: 'dynamic imports are not yet stable (--unresolved-symbols=import-dynamic)' });
   const inputs = phase('read inputs', () => readInputs(ctx, options));
   phase('create synthetic symbols', () => createSyntheticSymbols(ctx));
   phase('resolve symbols', () => resolveInputs(ctx, inputs));

@@ -108,6 +108,7 @@ function scanChunk(ctx: LinkContext, file: ObjFile, relocs: RelocSpan, made: Mad
       ctx.sink.error({ code: 'bad-relocation', message: `${info.name} names symbol ${index}, past the end of the symbol table`, file: file.name });
       continue;
     }
+    if (ctx.config.unresolvedSymbols === 'import-dynamic' && isDynamicImport(s)) checkDynamicImportReloc(ctx, file, s, info);
     if (isTableIndexReloc(type) && hasFunctionBody(s)) addTableEntry(ctx, s);
     if (info.category === 'function-index' && s.state !== 'defined' && s.importIndex === undefined) ensureStub(s, made);
     if (info.category === 'global-index' && s.kind !== SymbolKind.Global) ensureGot(ctx, s);
@@ -148,14 +149,50 @@ function importAsFunction(s: Sym): InputFunction {
   return { kind: 'synthetic', name: s.name, type: s.signature!, bytes: new Uint8Array(), relocs: NO_RELOCS, live: true, discarded: false, outputIndex: s.importIndex!, index: -1 };
 }
 
-/** Calls to undefined functions that are not imported go to a trapping stub. */
+/** Under import-dynamic, a symbol still undefined (weak functions excepted: they become stubs). */
+function isDynamicImport(s: Sym): boolean {
+  return s.state !== 'defined' && s.absolute === undefined && !(s.kind === SymbolKind.Function && isWeak(s));
+}
+
+/**
+ * Under --unresolved-symbols=import-dynamic the address of an undefined symbol is only known at run
+ * time. An address in code (the LEB forms) cannot take it: wasm-ld's error, with its fix. An address
+ * in data (the I32/I64 forms) wasm-ld fills in at run time through a `GOT.mem`/`GOT.func` import
+ * and `__wasm_apply_data_relocs`, which this linker does not write: an error too, rather than an
+ * address of 0.
+ */
+function checkDynamicImportReloc(ctx: LinkContext, file: ObjFile, s: Sym, info: RelocTypeInfo): void {
+  if (info.category !== 'memory-addr' && info.category !== 'table-index') return;
+  if (info.encoding === 'sleb32' || info.encoding === 'uleb32' || info.encoding === 'sleb64' || info.encoding === 'uleb64') {
+    ctx.sink.error({ code: 'bad-relocation', message: `relocation ${info.name} cannot be used against symbol \`${s.name}\`; recompile with -fPIC`, file: file.name, symbol: s.name });
+  } else {
+    ctx.sink.error({
+      code: 'unsupported',
+      message: `relocation ${info.name} in data against undefined symbol \`${s.name}\` needs its address at run time (--unresolved-symbols=import-dynamic), which wasmthreads link does not support`,
+      file: file.name,
+      symbol: s.name,
+      hint: 'define the symbol in the link, or link with wasm-ld',
+    });
+  }
+}
+
+/**
+ * A call to an undefined function that is not imported goes to a trapping stub: one per weak
+ * symbol (`undefined_weak:NAME`), and, for the others (undefined symbols allowed but not
+ * imported), one per signature named `undefined_stub`, as wasm-ld makes them.
+ */
 function ensureStub(s: Sym, made: MadeFunctions): void {
   if (s.func) return;
-  const weak = isWeak(s);
-  const stub = makeTrapStub(`${weak ? 'undefined_weak' : 'undefined_stub'}:${s.name}`, s.signature ?? { params: [], results: [] });
+  const type = s.signature ?? { params: [], results: [] };
+  if (isWeak(s)) {
+    s.func = makeTrapStub(`undefined_weak:${s.name}`, type);
+    made.weakStubs.push(s);
+    return;
+  }
+  const key = typeKey(type);
+  let stub = made.stubs.find((f) => typeKey(f.type) === key);
+  if (!stub) made.stubs.push((stub = makeTrapStub('undefined_stub', type)));
   s.func = stub;
-  if (weak) made.weakStubs.push(s);
-  else made.stubs.push(stub);
 }
 
 /** GLOBAL_INDEX relocations against data or function symbols: an internal GOT global. */

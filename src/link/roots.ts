@@ -29,8 +29,8 @@ export function handleRoots(ctx: LinkContext, stubs: StubFile[]): void {
   wrapSymbols(ctx, wrapped);
   for (const name of c.exports) {
     const s = st.find(name);
-    if (!s || s.state !== 'defined') ctx.sink.error({ code: 'export-not-found', message: `symbol exported via --export not found: ${name}`, symbol: name });
-    else s.forceExport = true;
+    if (s && s.state === 'defined') s.forceExport = true;
+    else reportMissingExport(ctx, name);
   }
   for (const name of c.exportIfDefined) {
     const s = st.find(name);
@@ -44,6 +44,19 @@ export function handleRoots(ctx: LinkContext, stubs: StubFile[]): void {
   const dtors = st.find('__wasm_call_dtors');
   if (dtors?.state === 'defined' && dtors.kind === SymbolKind.Function) ctx.sym.callDtors = dtors;
   st.demoteLazy();
+}
+
+/**
+ * `--export=X` naming nothing defined follows the policy for unresolved symbols, as in wasm-ld: an
+ * error by default, a warning under --warn-unresolved-symbols, nothing when undefined symbols are
+ * allowed (--allow-undefined, --unresolved-symbols=ignore-all or import-dynamic).
+ */
+function reportMissingExport(ctx: LinkContext, name: string): void {
+  const c = ctx.config;
+  if (c.unresolvedSymbols !== 'report-all') return;
+  const d = { code: 'export-not-found', message: `symbol exported via --export not found: ${name}`, symbol: name };
+  if (c.warnUnresolvedSymbols) ctx.sink.warn(d);
+  else ctx.sink.error(d);
 }
 
 interface WrappedSymbol {

@@ -12,6 +12,7 @@ import { i32Const } from '../binary/const-expr.js';
 import { writeModule } from '../binary/write-module.js';
 import { buildIdPayload } from './build-id.js';
 import { sizeU32 } from '../binary/leb.js';
+import { ByteWriter } from '../binary/byte-writer.js';
 import type { LinkContext } from './context.js';
 import { needsPassiveInitialization } from './layout.js';
 import { isExportedSymbol } from './mark-live.js';
@@ -172,14 +173,15 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
   }
   exports.push(...wrapperExports);
   // --export-all exports every defined symbol, the linker's own too: wasm-ld 22 exports the
-  // address of `__wasm_init_memory_flag` (as an i32 global), then `__wasm_init_memory`.
+  // address of `__wasm_init_memory_flag` (as an i32 global), then the functions it makes as it
+  // writes the output, in the order it makes them.
   if (c.exportAll && c.sharedMemory && ctx.initMemoryFlag !== undefined && !seen.has('__wasm_init_memory_flag')) {
     const g: InputGlobal = { name: '__wasm_init_memory_flag', type: { valType: I32, mutable: false }, value: ctx.initMemoryFlag, live: true, outputIndex: globalsCount() };
     ctx.exportedDataGlobals.push(g);
     exports.push({ name: g.name, kind: ExternalKind.Global, index: g.outputIndex });
   }
-  if (c.exportAll && ctx.sym.initMemory?.live && !seen.has('__wasm_init_memory')) {
-    exports.push({ name: '__wasm_init_memory', kind: ExternalKind.Func, index: ctx.sym.initMemory.outputIndex });
+  for (const fn of [ctx.sym.initMemory, ctx.sym.applyGlobalTLSRelocs, ctx.sym.applyTLSRelocs]) {
+    if (c.exportAll && fn?.live && !seen.has(fn.name)) exports.push({ name: fn.name, kind: ExternalKind.Func, index: fn.outputIndex });
   }
   return { exports, extraFunctions };
 }
@@ -320,6 +322,65 @@ function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputF
   return { id: SectionId.Custom, offset: 0, contentOffset: 0, name: 'name', custom: 'name', subsections };
 }
 
+// wasm-ld's dylink.0 subsection ids (the tool conventions' DynamicLinking.md).
+const WASM_DYLINK_MEM_INFO = 1;
+const WASM_DYLINK_EXPORT_INFO = 3;
+const WASM_DYLINK_IMPORT_INFO = 4;
+
+/**
+ * `dylink.0`, which wasm-ld writes first in an executable linked with
+ * --unresolved-symbols=import-dynamic, for the dynamic linker that resolves its imports: the
+ * memory and table it needs (a fixed executable: no relocatable data, so size 0 and the largest
+ * segment alignment), the exported TLS symbols (their values are offsets from `__tls_base`) and
+ * the weak undefined symbols still undefined (a missing one is not an error).
+ */
+function dylinkSection(ctx: LinkContext, exports: Export[]): Section {
+  const w = new ByteWriter(64);
+  const sub = (id: number, body: (b: ByteWriter) => void): void => {
+    const b = new ByteWriter(32);
+    body(b);
+    const bytes = b.finish();
+    w.u32(id);
+    w.u32(bytes.length);
+    w.bytes(bytes);
+  };
+  sub(WASM_DYLINK_MEM_INFO, (b) => {
+    b.u32(0);
+    b.u32(ctx.outputSegments.reduce((a, seg) => Math.max(a, seg.alignment), 0));
+    b.u32(ctx.tableEntries.length);
+    b.u32(0);
+  });
+  const exported = new Set(exports.map((e) => e.name));
+  const tlsExports: Sym[] = [];
+  const weakImports: Sym[] = [];
+  for (const s of ctx.symtab.ordered) {
+    if (!s.live) continue;
+    if (s.state === 'defined' && s.kind === SymbolKind.Data && s.isTLS && exported.has(s.name)) tlsExports.push(s);
+    // Weak undefined functions became trapping stubs (defined, for wasm-ld); weak data stays undefined.
+    if (s.state !== 'defined' && isWeak(s) && !(s.kind === SymbolKind.Function && s.func)) weakImports.push(s);
+  }
+  if (tlsExports.length) {
+    sub(WASM_DYLINK_EXPORT_INFO, (b) => {
+      b.u32(tlsExports.length);
+      for (const s of tlsExports) {
+        b.name(s.name);
+        b.u32(s.flags);
+      }
+    });
+  }
+  if (weakImports.length) {
+    sub(WASM_DYLINK_IMPORT_INFO, (b) => {
+      b.u32(weakImports.length);
+      for (const s of weakImports) {
+        b.name(s.importModule ?? 'env');
+        b.name(s.importName ?? s.name);
+        b.u32(s.flags);
+      }
+    });
+  }
+  return { ...base, id: SectionId.Custom, name: 'dylink.0', custom: 'raw', payload: w.finish() };
+}
+
 const PRODUCERS_FIELD_ORDER = ['language', 'processed-by', 'sdk'];
 
 /** Every object's producers, each value once (the first object's version of it). */
@@ -369,6 +430,7 @@ export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
   }
   const tagTypes = liveTags(ctx).map((t) => ({ attribute: 0, typeIndex: registerType(ctx, t.type) as TypeIndex }));
   const sections: Section[] = [];
+  if (c.unresolvedSymbols === 'import-dynamic') sections.push(dylinkSection(ctx, w.exports));
   const code = codeBodies(ctx, w.functions);
   const data = dataSegments(ctx);
   if (ctx.types.length) sections.push({ ...base, id: SectionId.Type, types: ctx.types });

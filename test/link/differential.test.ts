@@ -101,6 +101,10 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: 'pointers in TLS initializers without shared memory: written at link time', args: ['--no-entry', '--export=get', f('tls_ptr.o'), f('tls_ptr_pic.o')] },
   { name: '--no-merge-data-segments: an output segment per input segment name, strings still merged', args: ['--no-entry', '--no-merge-data-segments', '-O2', f('strings.o'), f('strings2.o'), f('fnptr.o')] },
   { name: '--no-merge-data-segments with shared memory (every TLS segment still in .tdata)', args: ['--no-entry', '--no-merge-data-segments', '--shared-memory', '--import-memory', '--max-memory=1048576', f('tls.o'), f('ctors.o'), f('fnptr.o')] },
+  { name: 'undefined functions neither imported nor defined: one undefined_stub per signature', args: ['--no-entry', '--unresolved-symbols=ignore-all', '--export-all', f('undef2.o'), f('undef.o')] },
+  { name: '--export-all exports __wasm_init_memory, __wasm_apply_global_tls_relocs and __wasm_apply_tls_relocs', args: ['--no-entry', '--export-all', '--shared-memory', '--import-memory', '--max-memory=1048576', f('tls_ptr_pic.o'), f('tls_ptr.o'), f('got_pic.o'), f('got_def.o')] },
+  { name: '--unresolved-symbols=import-dynamic: dylink.0 with memory info', args: ['--no-entry', '--unresolved-symbols=import-dynamic', '--export-all', f('undef.o'), f('fnptr.o'), f('weak_call.o'), f('weak_addr.o')] },
+  { name: '--unresolved-symbols=import-dynamic with shared memory: TLS exports in dylink.0', args: ['--no-entry', '--unresolved-symbols=import-dynamic', '--shared-memory', '--import-memory', '--max-memory=1048576', '--export-all', f('undef.o'), f('tls.o'), f('fnptr.o')] },
   { name: 'string merging with shared memory (passive .rodata)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '-O2', f('strings.o'), f('strings2.o'), f('tls.o')] },
 ];
 

@@ -94,6 +94,8 @@ const CASES: { name: string; args: string[]; code: number; expect: RegExp[] }[] 
   { name: 'table import other than the indirect function table without a symbol', args: ['--no-entry', renamedLegacyTable], code: 1, expect: [/renamed-table\.o: table import my_table is missing a symbol table entry/] },
   { name: 'two table imports without symbols', args: ['--no-entry', twoLegacyTables], code: 1, expect: [/two-tables\.o: multiple table imports, but no corresponding symbol-table entries/] },
   { name: 'a table without a symbol next to one with', args: ['--no-entry', tableWithoutSymbol], code: 1, expect: [/table-without-symbol\.o: expected one symbol table entry for each of the 2 table\(s\) present, but got 1 symbol\(s\) instead/] },
+  { name: 'an absolute address of a symbol left to the dynamic linker', args: ['--no-entry', '--unresolved-symbols=import-dynamic', C + 'weak.o'], code: 1, expect: [/weak\.o: relocation R_WASM_MEMORY_ADDR_SLEB cannot be used against symbol `missing_data`; recompile with -fPIC/, /warning: dynamic imports are not yet stable \(--unresolved-symbols=import-dynamic\)/] },
+  { name: '--export of a symbol defined nowhere', args: ['--no-entry', '--export=nowhere', C + 'tls.o'], code: 1, expect: [/error: symbol exported via --export not found: nowhere/] },
   { name: 'missing entry', args: [C + 'tls.o'], code: 1, expect: [/entry symbol not defined \(pass --no-entry to suppress\): _start/] },
   { name: 'unaligned max memory', args: ['--no-entry', '--max-memory=100000', C + 'tls.o'], code: 1, expect: [/maximum memory must be 65536-byte aligned/] },
   { name: 'initial memory too small', args: ['--no-entry', '--initial-memory=65536', C + 'tls.o'], code: 1, expect: [/initial memory too small, \d+ bytes needed/] },
@@ -121,6 +123,19 @@ for (const c of CASES) {
     t.notMatch(r.stderr, /internal error/, 'not an internal error');
   });
 }
+
+t.test('--export of a symbol defined nowhere follows the policy for undefined symbols, as in wasm-ld', async (t) => {
+  for (const [flag, code, stderr] of [
+    ['--warn-unresolved-symbols', 0, /^wasmthreads: warning: symbol exported via --export not found: nowhere\n$/],
+    ['--allow-undefined', 0, /^$/],
+    ['--unresolved-symbols=ignore-all', 0, /^$/],
+    ['--unresolved-symbols=report-all', 1, /error: symbol exported via --export not found: nowhere/],
+  ] as const) {
+    const r = await runLink(['--no-entry', '--export=nowhere', flag, C + 'tls.o']);
+    t.equal(r.code, code, `${flag}: exit code`);
+    t.match(r.stderr, stderr, `${flag}: ${r.stderr || 'nothing on stderr'}`);
+  }
+});
 
 t.test('signature mismatch links with a warning naming both files', async (t) => {
   const r = await runLink(['--no-entry', C + 'sig_a.o', C + 'sig_b.o']);
