@@ -88,6 +88,11 @@ function markEverything(ctx: LinkContext): void {
     for (const t of file.tags) t.live = true;
     for (const c of [...file.functions, ...file.segments]) if (c.live) forEachRelocSymbol(file, c.relocs, (s) => (s.live = true));
   }
+  // The linker's own functions and globals made so far (`__wasm_call_ctors`, `__wasm_init_tls`,
+  // `__stack_pointer`, the TLS globals) are chunks like any other: wasm-ld starts every chunk live
+  // when it does not collect garbage.
+  for (const fn of ctx.syntheticFunctions) fn.live = true;
+  for (const g of ctx.syntheticGlobals) g.live = true;
 }
 
 export function hasLiveInitFunctions(ctx: LinkContext): boolean {

@@ -105,6 +105,8 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: '--export-all exports __wasm_init_memory, __wasm_apply_global_tls_relocs and __wasm_apply_tls_relocs', args: ['--no-entry', '--export-all', '--shared-memory', '--import-memory', '--max-memory=1048576', f('tls_ptr_pic.o'), f('tls_ptr.o'), f('got_pic.o'), f('got_def.o')] },
   { name: '--unresolved-symbols=import-dynamic: dylink.0 with memory info', args: ['--no-entry', '--unresolved-symbols=import-dynamic', '--export-all', f('undef.o'), f('fnptr.o'), f('weak_call.o'), f('weak_addr.o')] },
   { name: '--unresolved-symbols=import-dynamic with shared memory: TLS exports in dylink.0', args: ['--no-entry', '--unresolved-symbols=import-dynamic', '--shared-memory', '--import-memory', '--max-memory=1048576', '--export-all', f('undef.o'), f('tls.o'), f('fnptr.o')] },
+  { name: '--no-gc-sections keeps the linker\'s own functions too (__wasm_call_ctors, __wasm_init_tls)', args: ['--no-entry', '--no-gc-sections', '--shared-memory', '--import-memory', '--max-memory=1048576', f('tls.o'), f('fnptr.o'), f('weak_call.o')] },
+  { name: '--no-gc-sections when objects call __wasm_call_ctors and __wasm_init_tls', args: ['--no-entry', '--no-gc-sections', '--shared-memory', '--import-memory', '--max-memory=1048576', f('calls_synthetic.o'), f('tls.o')] },
   { name: 'string merging with shared memory (passive .rodata)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '-O2', f('strings.o'), f('strings2.o'), f('tls.o')] },
 ];
 
@@ -156,6 +158,8 @@ t.test('producers: fields in wasm-ld\'s order (language, processed-by, sdk), eac
 const EMSCRIPTEN_LIBC_MT = '/usr/share/emscripten/cache/sysroot/lib/wasm32-emscripten/libc-mt.a';
 const LIBRARY_CASES = [
   { name: 'a C hello world against wasi-libc libc.a', needs: join(WASI_LIB, 'libc.a'), args: WASI_PROGRAM },
+  // crt1's _start calls __wasm_call_ctors: a relocation names it before anything marks it live.
+  { name: 'the same with --no-gc-sections', needs: join(WASI_LIB, 'libc.a'), args: [...WASI_PROGRAM, '--no-gc-sections'] },
   {
     name: "every member of emscripten 3.1.6's libc-mt.a (LLVM 14 objects: no table symbols, DWARF), --whole-archive --export-all",
     needs: EMSCRIPTEN_LIBC_MT,
