@@ -58,7 +58,7 @@ export function calculateImports(ctx: LinkContext): ImportEntry[] {
     out.push({ sym: s, imp: importFor(s) });
   }
   for (const s of ctx.symtab.ordered) if (s.live && s.kind === SymbolKind.Data && s.state !== 'defined' && !isWeak(s) && s.absolute === undefined) undefinedSymbols.push(s);
-  for (const s of inFirstReferenceOrder(ctx, undefinedSymbols)) reportUndefined(ctx, s);
+  for (const [s, file] of firstReferencingFiles(ctx, undefinedSymbols)) reportUndefined(ctx, s, file);
   // Its size is only known once the slots are assigned: buildModule sets it (tableSize).
   if (c.importTable && table) out.splice(c.importMemory ? 1 : 0, 0, { sym: table, imp: { module: 'env', name: '__indirect_function_table', desc: { kind: ExternalKind.Table, table: { elemType: FUNCREF, limits: { flags: 0, min: 0n } } } } });
   return out;
@@ -75,29 +75,32 @@ function importFor(s: Sym): Import {
 }
 
 /**
- * Undefined symbols in the order wasm-ld reports them: by their first relocation, scanning each
- * object's functions, then its data segments, in file order (it reports while scanning
- * relocations). Symbols no relocation names keep symbol-table order, after the others.
+ * Undefined symbols in the order wasm-ld reports them, each with the file it names: by their first
+ * relocation, scanning each object's functions, then its data segments, in file order (it reports
+ * while scanning relocations, naming the object of the relocation — for `--wrap=X`, an object that
+ * referred to X). Symbols no relocation names keep symbol-table order, after the others, and name
+ * the file that first mentioned them.
  */
-function inFirstReferenceOrder(ctx: LinkContext, syms: Sym[]): Sym[] {
-  if (syms.length < 2) return syms;
+function firstReferencingFiles(ctx: LinkContext, syms: Sym[]): Map<Sym, string | undefined> {
   const wanted = new Set(syms);
-  const rank = new Map<Sym, number>();
+  const found = new Map<Sym, string | undefined>();
   for (const f of ctx.objectFiles) {
+    if (found.size === wanted.size) break;
     for (const chunk of [...f.functions, ...f.segments]) {
       if (!chunk.live) continue;
       forEachRelocSymbol(f, chunk.relocs, (s) => {
-        if (wanted.has(s) && !rank.has(s)) rank.set(s, rank.size);
+        if (wanted.has(s) && !found.has(s)) found.set(s, f.name);
       });
     }
   }
-  return syms.map((s, i) => ({ s, key: rank.get(s) ?? rank.size + i })).sort((a, b) => a.key - b.key).map((e) => e.s);
+  for (const s of syms) if (!found.has(s)) found.set(s, s.file?.name);
+  return found;
 }
 
-function reportUndefined(ctx: LinkContext, s: Sym): void {
+function reportUndefined(ctx: LinkContext, s: Sym, file: string | undefined): void {
   const c = ctx.config;
   if (c.unresolvedSymbols === 'ignore-all' || c.allowUndefinedSymbols.has(s.name)) return;
-  const d = { code: 'undefined-symbol', message: `undefined symbol: ${cName(s.name)}`, file: s.file?.name, symbol: s.name, hint: 'add the object or library that defines it, or pass --allow-undefined to import it' };
+  const d = { code: 'undefined-symbol', message: `undefined symbol: ${cName(s.name)}`, file, symbol: s.name, hint: 'add the object or library that defines it, or pass --allow-undefined to import it' };
   if (c.warnUnresolvedSymbols) ctx.sink.warn(d);
   else ctx.sink.error(d);
 }
