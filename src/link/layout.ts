@@ -2,10 +2,11 @@
 // layoutMemory).
 //
 // Live input segments are grouped into output segments by name (`.data.x` → `.data`, or by their
-// own name under --no-merge-data-segments; every TLS segment → `.tdata`), each input aligned to its own alignment, then ordered `.tdata`, `.rodata`,
-// `.data`, others, `.bss`. Memory is then laid out upwards from 0: with --stack-first (wasm-ld
-// 22's default) the stack comes first and data starts at its top (or at --global-base); without
-// it data starts at --global-base (1024) and the stack follows. Then the init-memory flag word
+// own name under --no-merge-data-segments; every TLS segment → `.tdata`), each input aligned to
+// its own alignment, then ordered `.tdata`, `.rodata`, `.data`, others, `.bss`. Memory is then
+// laid out upwards from 0: with --stack-first (wasm-ld 22's default) the stack comes first and
+// data starts at its top (or at --global-base); without it data starts at --global-base (1024)
+// and the stack follows. Then the init-memory flag word
 // (shared memory), `__data_end`, the 16-aligned `__heap_base`, the initial heap, and the page
 // rounding that gives the initial and maximum memory sizes. Every error wasm-ld gives for bad
 // memory options is reported here.

@@ -88,7 +88,6 @@ interface MadeFunctions {
   stubs: InputFunction[];
 }
 
-
 function scanChunk(ctx: LinkContext, file: ObjFile, relocs: RelocSpan, made: MadeFunctions): void {
   const { list } = relocs;
   for (let i = relocs.start; i < relocs.end; i++) {
