@@ -6,6 +6,7 @@ import { formatDiagnostic } from '../diagnostics.js';
 import { formatLinkFlags, link, LinkError, parseLinkArgs } from '../link/index.js';
 import type { LinkResult } from '../link/index.js';
 import type { Command } from './io.js';
+import { VERSION } from './version.js';
 
 const USAGE = `usage: wasmthreads link -o OUT.wasm [wasm-ld flags] INPUTS...
 
@@ -79,10 +80,9 @@ export const linkCommand: Command = {
       io.stdout(linkCommand.usage());
       return 0;
     }
-    if (parsed.version) {
-      io.stdout('wasmthreads link (compatible with wasm-ld 22)\n');
-      return 0;
-    }
+    // "LLD" on the first line: build systems (Meson, CMake) tell linkers apart by it.
+    if (parsed.version || parsed.printVersion) io.stdout(`wasmthreads link ${VERSION} (compatible with LLD 22 wasm-ld)\n`);
+    if (parsed.version) return 0;
     for (const w of parsed.warnings) io.stderr(`wasmthreads: warning: ${w}\n`);
     const output = parsed.options.output;
     if (!output) {

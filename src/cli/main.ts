@@ -6,10 +6,10 @@ import { statSync } from 'node:fs';
 import { formatDiagnostic, WasmthreadsError } from '../diagnostics.js';
 import type { CliIO, Command } from './io.js';
 import { commands } from './commands.js';
+import { VERSION } from './version.js';
 
 export type { CliIO } from './io.js';
 
-const VERSION = '0.1.0';
 
 function topUsage(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

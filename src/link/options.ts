@@ -379,7 +379,12 @@ export interface ParsedLinkArgs {
   /** Warnings about accepted-and-ignored flags. */
   warnings: string[];
   help: boolean;
+  /**
+   * `--version`: print the version and stop. `-v` (`-V`): print it, then link if the line names
+   * inputs, as wasm-ld does (a build that passes -Wl,-v still gets its output).
+   */
   version: boolean;
+  printVersion: boolean;
 }
 
 /** Parses a wasm-ld command line (after `wasmthreads link`, or as rustc/emcc pass it). */
@@ -389,6 +394,7 @@ export function parseLinkArgs(argv: string[], readText?: (p: string) => string):
   const state: ParseState = { wholeArchive: false, lazy: false, warnings: [], verboseNotes: [] };
   let help = false;
   let version = false;
+  let printVersion = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     // rustc's `-flavor wasm` selects lld's wasm driver; we are that driver.
@@ -400,8 +406,12 @@ export function parseLinkArgs(argv: string[], readText?: (p: string) => string):
       help = true;
       continue;
     }
-    if (arg === '--version' || arg === '-v' || arg === '-V') {
+    if (arg === '--version') {
       version = true;
+      continue;
+    }
+    if (arg === '-v' || arg === '-V') {
+      printVersion = true;
       continue;
     }
     if (!arg.startsWith('-') || arg === '-') {
@@ -423,7 +433,8 @@ export function parseLinkArgs(argv: string[], readText?: (p: string) => string):
       if (typeof last === 'object' && 'library' in last) last.wholeArchive = true;
     }
   }
-  return { options, warnings: options.verbose ? [...state.warnings, ...state.verboseNotes] : state.warnings, help, version };
+  if (printVersion && options.inputs.length === 0) version = true;
+  return { options, warnings: options.verbose ? [...state.warnings, ...state.verboseNotes] : state.warnings, help, version, printVersion };
 }
 
 /** `--help` text generated from the table. */

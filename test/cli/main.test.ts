@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli/main.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -20,6 +22,29 @@ t.test('--help lists the commands', async (t) => {
   t.match(c.out.join(''), /run/);
   t.match(c.out.join(''), /link/);
   t.match(c.out.join(''), /inspect/);
+});
+
+t.test('--version reports package.json\'s version', async (t) => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const c = capture();
+  t.equal(await main(['--version'], c.io), 0);
+  t.equal(c.out.join(''), `wasmthreads ${pkg.version}\n`);
+  const l = capture();
+  t.equal(await main(['link', '--version'], l.io), 0);
+  // Meson and CMake tell linkers apart by "LLD" on the first line of `--version`.
+  t.match(l.out.join(''), new RegExp(`^wasmthreads link ${pkg.version.replace(/\./g, '\\.')} \\(compatible with LLD 22 wasm-ld\\)\\n$`));
+});
+
+t.test('link -v prints the version and still links, as wasm-ld does; --version only prints it', async (t) => {
+  const dir = tempDir('wasmthreads-cli-v-', t);
+  const tls = new URL('../fixtures/c/tls.o', import.meta.url).pathname;
+  for (const [flag, links] of [['-v', true], ['-V', true], ['--version', false]] as const) {
+    const out = join(dir, `out${flag}.wasm`);
+    const c = capture();
+    t.equal(await main(['link', flag, '--no-entry', tls, '-o', out], c.io), 0, `${flag}: exit code`);
+    t.match(c.out.join(''), /^wasmthreads link .*LLD/, `${flag}: version printed`);
+    t.equal(existsSync(out), links, `${flag}: ${links ? 'output written' : 'nothing linked'}`);
+  }
 });
 
 t.test('run: absurd or malformed numbers are one clear usage error each, before anything runs', async (t) => {
