@@ -258,6 +258,7 @@ export const LINK_FLAGS: FlagDef[] = [
   bool(['gc-sections'], 'remove unused functions and data (default)', (o) => (o.gcSections = true)),
   bool(['no-gc-sections'], 'keep everything', (o) => (o.gcSections = false)),
   bool(['print-gc-sections'], 'list what garbage collection removed', (o) => (o.printGcSections = true)),
+  bool(['no-print-gc-sections'], 'do not list it (default)', (o) => (o.printGcSections = false)),
   bool(['merge-data-segments'], 'merge .data.*, .rodata.*, .bss.* inputs into .data, .rodata, .bss (default)', (o) => (o.mergeDataSegments = true)),
   bool(['no-merge-data-segments'], 'an output data segment per input segment name', (o) => (o.mergeDataSegments = false)),
   bool(['strip-all', 's'], 'no name, producers or target_features sections', (o) => (o.stripAll = true)),
@@ -270,6 +271,7 @@ export const LINK_FLAGS: FlagDef[] = [
   val(['features'], 'comma-separated features (no inference)', (o, v) => (o.features = v.split(',').filter(Boolean))),
   val(['extra-features'], 'features to allow in addition to the inferred ones', (o, v) => (o.extraFeatures = v.split(',').filter(Boolean))),
   bool(['allow-multiple-definition'], 'keep the first of duplicate definitions', (o) => (o.allowMultipleDefinition = true)),
+  bool(['no-allow-multiple-definition'], 'duplicate definitions are errors (default)', (o) => (o.allowMultipleDefinition = false)),
   bool(['fatal-warnings'], 'treat warnings as errors', (o) => (o.fatalWarnings = true)),
   bool(['no-fatal-warnings'], 'warnings are warnings (default)', (o) => (o.fatalWarnings = false)),
   val(['O'], 'optimisation level: strings are merged above 0 (default 1)', (o, v) => (o.optimize = parseNumber('-O', v)), true),
@@ -287,6 +289,7 @@ export const LINK_FLAGS: FlagDef[] = [
   // Flags that never change a static wasm32 link's output.
   silent(['start-group', 'end-group', '(', ')'], 'none', 'accepted (archives are order-independent)'),
   silent(['Bstatic', 'static', 'dn', 'non_shared'], 'none', 'static linking is the only mode'),
+  silent(['no-pie'], 'none', 'a position-dependent executable is the only output (default)'),
   silent(['color-diagnostics', 'no-color-diagnostics'], 'optional-eq', 'accepted'),
   silent(['rsp-quoting'], 'value', 'accepted; response files use GNU quoting'),
   ignored(['mllvm'], 'value', 'LLVM code generation options apply to bitcode, which is not linked here', true),
@@ -294,10 +297,18 @@ export const LINK_FLAGS: FlagDef[] = [
   ignored(['error-limit'], 'value', 'all errors of a phase are reported', true),
   ignored(['lto-O0', 'lto-O1', 'lto-O2', 'lto-O3', 'lto-CGO0', 'lto-CGO1', 'lto-CGO2', 'lto-CGO3'], 'none', 'LTO does not apply: bitcode inputs are rejected', true),
   ignored(['reproduce'], 'value', 'no reproduce tarball is written'),
+  // What only a shared library (--shared, --pie: not produced) or LTO (bitcode: rejected) reads.
+  ignored(['Bsymbolic'], 'none', 'it only binds symbols inside shared libraries, which are not produced', true),
+  ignored(['soname'], 'value', 'only shared libraries have a name', true),
+  ignored(['rpath'], 'value', 'no shared libraries are loaded', true),
+  ignored(['no-shlib-sigcheck'], 'none', 'no shared libraries are linked', true),
+  ignored(['save-temps', 'lto-debug-pass-manager'], 'none', 'LTO does not apply: bitcode inputs are rejected', true),
+  ignored(['lto-partitions', 'thinlto-jobs', 'thinlto-cache-dir', 'thinlto-cache-policy'], 'value', 'LTO does not apply: bitcode inputs are rejected', true),
   unsupported(['relocatable', 'r'], 'none', 'relocatable output'),
   unsupported(['emit-relocs'], 'none', 'relocations in the output'),
   unsupported(['shared', 'pie', 'experimental-pic', 'Bdynamic', 'dy', 'call_shared'], 'none', 'dynamic linking'),
   unsupported(['compress-relocations'], 'none', 'minimal LEB re-encoding'),
+  unsupported(['noinhibit-exec'], 'none', 'an output written in spite of errors'),
   unsupported(['page-size'], 'value', 'custom page sizes'),
 ];
 

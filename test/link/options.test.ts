@@ -1,6 +1,7 @@
 // The wasm-ld command lines that clang-22, emcc and rustc pass parse into the
 // options they mean; nothing that changes the output is dropped.
 
+import { spawnSync } from 'node:child_process';
 import t from 'tap';
 import { parseLinkArgs, splitResponseFile } from '../../src/link/options.js';
 
@@ -63,4 +64,31 @@ t.test('flags that would change the output are errors', async (t) => {
   }
   t.throws(() => parseLinkArgs(['--bogus']), /unknown argument: --bogus/);
   t.throws(() => parseLinkArgs(['-mwasm64']), /wasm32 only/);
+});
+
+/**
+ * Every option `wasm-ld-22 --help` lists, given a value when it takes one, is understood: accepted
+ * (quietly when it cannot change a static wasm32 link), or refused as not supported — never an
+ * "unknown argument" for a line wasm-ld takes.
+ */
+t.test('every option wasm-ld-22 lists is understood, none is an unknown argument', { skip: spawnSync('wasm-ld-22', ['--version']).status === 0 ? false : 'wasm-ld-22 not installed' }, async (t) => {
+  const help = spawnSync('wasm-ld-22', ['--help'], { encoding: 'utf8' }).stdout;
+  const lines: string[][] = [];
+  for (const m of help.matchAll(/^ {2}(-{1,2}[A-Za-z][^\s=<]*)(=?)(\S*)(?: (<[^>]+>))?/gm)) {
+    const [, flag, eq, rest, separate] = m;
+    if (eq) lines.push([`${flag}=${/^\[/.test(rest) ? rest.slice(1).split(',')[0] : 'x'}`]);
+    else if (rest.startsWith('<')) lines.push([`${flag}2`]); // joined: --lto-O<opt-level>
+    else if (separate) lines.push([flag, 'x']);
+    else lines.push([flag]);
+  }
+  t.ok(lines.length > 100, `wasm-ld-22 lists ${lines.length} options`);
+  for (const line of lines) {
+    let error = '';
+    try {
+      parseLinkArgs([...line, 'a.o']);
+    } catch (e) {
+      error = String(e);
+    }
+    t.notMatch(error, /unknown argument/, line.join(' '));
+  }
 });
