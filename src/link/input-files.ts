@@ -152,6 +152,7 @@ export class ObjFile {
     });
     if (!sawLinking) this.fail('not a relocatable wasm file (no linking section)');
     this.addLegacyTableSymbol();
+    this.nameFunctions();
     this.parseSegments(mod, dataSectionIndex, segmentInfos);
     this.distributeRelocations(mod, codeSectionIndex, dataSectionIndex);
   }
@@ -177,6 +178,19 @@ export class ObjFile {
       this.fail(`table import ${imp.name} is missing a symbol table entry`);
     }
     this.symbolInfos = [...this.symbolInfos, { kind: SymbolKind.Table, flags: SymbolFlag.UNDEFINED | SymbolFlag.NO_STRIP, index: 0 }];
+  }
+
+  /**
+   * Each defined function takes the name of the first symbol-table entry that defines it (as
+   * LLVM's reader names it), so one dropped by a COMDAT group or the collector is still named in
+   * `--print-gc-sections`.
+   */
+  private nameFunctions(): void {
+    for (const info of this.symbolInfos) {
+      if (info.kind !== SymbolKind.Function || info.flags & SymbolFlag.UNDEFINED) continue;
+      const fn = this.functions[info.index - this.funcImports.length];
+      if (fn && !fn.name) fn.name = this.symbolName(info);
+    }
   }
 
   private addImport(imp: Import): void {

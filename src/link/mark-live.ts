@@ -7,10 +7,11 @@
 // function is. Everything left unmarked is not written. With --no-gc-sections every chunk of a
 // loaded object is live.
 
-import { SegmentFlag, SymbolFlag } from '../binary/types.js';
+import { isTableIndexReloc, namesSymbol } from '../binary/reloc-types.js';
+import { SegmentFlag, SymbolFlag, SymbolKind } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
-import { forEachRelocSymbol, isHidden } from './symbols.js';
+import { forEachRelocSymbol, isHidden, isWeak } from './symbols.js';
 import type { RelocSpan, Sym } from './symbols.js';
 
 /** Whether a defined global symbol is exported by flags or options (lld `isExported`). */
@@ -99,9 +100,30 @@ export function hasLiveInitFunctions(ctx: LinkContext): boolean {
   return ctx.objectFiles.some((f) => f.initFuncs.some((i) => f.symbols[i.symbol]?.func?.live));
 }
 
+/** `--print-gc-sections` on stdout, in wasm-ld's order: each object's functions, segments, globals, tags and tables, then the linker's own. */
 function printRemoved(ctx: LinkContext): void {
+  const removed = (file: string, name: string): void => ctx.message(`removing unused section ${file}:(${name})`);
   for (const file of ctx.objectFiles) {
-    for (const fn of file.functions) if (!fn.live) ctx.log(`removing unused section ${file.name}:(${fn.name || `function ${fn.index}`})`);
-    for (const seg of file.segments) if (!seg.live) ctx.log(`removing unused section ${file.name}:(${seg.name})`);
+    for (const fn of file.functions) if (!fn.live) removed(file.name, fn.name || `function ${fn.index}`);
+    for (const seg of file.segments) if (!seg.live) removed(file.name, seg.name);
+    for (const chunk of [...file.globals, ...file.tags, ...file.tables]) if (!chunk.live) removed(file.name, chunk.name);
   }
+  for (const fn of ctx.syntheticFunctions) if (!fn.live) removed('<internal>', fn.name);
+  // wasm-ld gives every weak undefined function a stub before this pass; it stays live only if a
+  // relocation other than a table slot's names it (a slot for a stub is 0, no body needed).
+  const kept = new Set<Sym>();
+  for (const file of ctx.objectFiles) {
+    for (const chunk of [...file.functions, ...file.segments]) {
+      if (!chunk.live) continue;
+      const { list } = chunk.relocs;
+      for (let i = chunk.relocs.start; i < chunk.relocs.end; i++) {
+        const type = list.type(i);
+        if (namesSymbol(type) && !isTableIndexReloc(type)) kept.add(file.symbols[list.index(i)]);
+      }
+    }
+  }
+  for (const s of ctx.symtab.ordered) {
+    if (!kept.has(s) && s.kind === SymbolKind.Function && s.state !== 'defined' && isWeak(s) && s.usedInRegularObj && s.signature) removed('<internal>', s.name);
+  }
+  for (const g of ctx.syntheticGlobals) if (!g.live) removed('<internal>', g.name);
 }

@@ -354,9 +354,12 @@ function attachDefinition(s: Sym, file: ObjFile, info: SymbolInfo): void {
       if (tag) tag.name = s.name;
       break;
     }
-    case SymbolKind.Table:
-      s.table = file.tables[info.index - file.tableImports.length];
+    case SymbolKind.Table: {
+      const table = file.tables[info.index - file.tableImports.length];
+      s.table = table;
+      if (table) table.name = s.name;
       break;
+    }
     case SymbolKind.Section:
       s.section = file.customSections.find((c) => c.sectionIndex === info.section);
       break;

@@ -1,5 +1,5 @@
-// Stub libraries (files starting with #STUB), --start-lib/--end-lib, --trace, --trace-symbol and
-// --why-extract, each against wasm-ld-22 on the same command line: the linked modules agree
+// Stub libraries (files starting with #STUB), --start-lib/--end-lib, --trace, --trace-symbol,
+// --why-extract and --print-gc-sections, each against wasm-ld-22 on the same command line: the linked modules agree
 // (summarize.ts), and the trace lines and why-extract tables are the same text.
 
 import { readFileSync } from 'node:fs';
@@ -11,9 +11,6 @@ import { summarize } from './summarize.js';
 const haveWasmLd = wasmLdInstalled();
 const skip = haveWasmLd ? false : `${WASM_LD} not installed (bash scripts/setup-toolchains.sh)`;
 const h = new LinkHarness('stubs');
-
-
-
 
 /** Diagnostic lines without the tool's prefix, for comparing texts. */
 const diagnostics = (stderr: string): string[] => stderr.split('\n').filter((l) => /^(\S+: )?(warning|error): /.test(l)).map((l) => l.replace(/^\S+: (warning|error): /, '$1: '));
@@ -93,4 +90,21 @@ t.test('--why-extract to a file; an unwritable path is an error', async (t) => {
 t.test('unbalanced --start-lib/--end-lib is a usage error', async (t) => {
   t.equal((await h.ours(['--end-lib', C + 'main_lib.o'], 'x.wasm')).code, 2);
   t.equal((await h.ours(['--start-lib', '--start-lib', C + 'main_lib.o'], 'x.wasm')).code, 2);
+});
+
+t.test('--print-gc-sections lists what wasm-ld-22 lists, on stdout, in its order', { skip }, async (t) => {
+  for (const args of [
+    // Unused globals, a tag and a table, and the linker's unused __wasm_call_ctors.
+    ['--no-entry', C + 'gmut.o', C + 'gty_a.o', C + 'eh_tag.o', C + 'tab_a.o', C + 'tls.o'],
+    // The linker's unused TLS functions and globals under shared memory.
+    ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', C + 'tls.o', C + 'ctors.o'],
+    // A function dropped by its COMDAT group, named all the same; a weak undefined function
+    // whose address is only compared (its stub is not kept).
+    ['--no-entry', '--export=ctor_order', C + 'ctors.o', C + 'cpp_a.o', C + 'cpp_b.o', C + 'weak.o', C + 'fnptr.o'],
+  ]) {
+    const { a, b } = await both(['--print-gc-sections', ...args], 'gc');
+    t.equal(b.code, a.code, 'same exit code');
+    t.ok(a.stdout.includes('removing unused section'), 'wasm-ld-22 lists something');
+    t.equal(b.stdout.replaceAll(C, ''), a.stdout.replaceAll(C, ''), args.slice(-2).join(' '));
+  }
 });
