@@ -171,7 +171,7 @@ function checkExportedGlobalFeatures(ctx: LinkContext, imports: ImportEntry[], e
 
 /** wasm-ld's `--why-extract` format: a header, then one tab-separated row per extraction. */
 function formatWhyExtract(ctx: LinkContext): string {
-  return ['reference\textracted\tsymbol', ...ctx.whyExtract.map((r) => `${r.reference}\t${r.extracted}\t${r.symbol}`)].join('\n') + '\n';
+  return ['reference\textracted\tsymbol', ...ctx.whyExtract.filter((r) => !r.unlisted).map((r) => `${r.reference}\t${r.extracted}\t${r.symbol}`)].join('\n') + '\n';
 }
 
 const TRACE_VERB = { undefined: 'reference to', lazy: 'lazy definition of', defined: 'definition of' } as const;

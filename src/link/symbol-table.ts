@@ -35,6 +35,12 @@ export interface ExtractRecord {
   reference: string;
   extracted: string;
   symbol: string;
+  /**
+   * Left out of the `--why-extract` table, as wasm-ld leaves out a member pulled by a reference
+   * to a data symbol, global, table or tag (only function references and a member offered for an
+   * existing reference are recorded there). Still known to the link's hints.
+   */
+  unlisted?: boolean;
 }
 
 /**
@@ -179,7 +185,7 @@ export class SymbolTable {
     if (s.state === 'lazy') {
       if (!weakRef) {
         this.hooks.trace?.({ ...s, state: 'undefined' }, file.name);
-        this.extract(s, file);
+        this.extract(s, file, info.kind !== SymbolKind.Function);
       }
       else s.flags |= SymbolFlag.BINDING_WEAK;
       if (!s.signature) attachReference(s, file, info, true);
@@ -231,11 +237,11 @@ export class SymbolTable {
     }
   }
 
-  private extract(s: Sym, by: ObjFile | undefined): void {
+  private extract(s: Sym, by: ObjFile | undefined, unlisted = false): void {
     const ref = s.lazy;
     if (!ref || ref.extracted) return;
     ref.extracted = true;
-    this.hooks.extract(ref, { reference: fileName(by), extracted: ref.name, symbol: s.name });
+    this.hooks.extract(ref, { reference: fileName(by), extracted: ref.name, symbol: s.name, ...(unlisted ? { unlisted } : {}) });
   }
 
   private reconcileImportNames(s: Sym, file: ObjFile, info: SymbolInfo): void {

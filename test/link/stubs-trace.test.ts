@@ -2,7 +2,7 @@
 // --why-extract and --print-gc-sections, each against wasm-ld-22 on the same command line: the linked modules agree
 // (summarize.ts), and the trace lines and why-extract tables are the same text.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { C_FIXTURES as C, haveWasmLd as wasmLdInstalled, LinkHarness, type LinkRun, WASM_LD } from './harness.js';
@@ -107,4 +107,14 @@ t.test('--print-gc-sections lists what wasm-ld-22 lists, on stdout, in its order
     t.ok(a.stdout.includes('removing unused section'), 'wasm-ld-22 lists something');
     t.equal(b.stdout.replaceAll(C, ''), a.stdout.replaceAll(C, ''), args.slice(-2).join(' '));
   }
+});
+
+t.test('--why-extract=- against wasi-libc: the same table as wasm-ld-22 (members pulled by data references are not listed)', { skip: skip || (existsSync('/usr/lib/wasm32-wasi/libc.a') ? false : 'wasi-libc not installed') }, async (t) => {
+  const W = '/usr/lib/wasm32-wasi';
+  const args = ['--why-extract=-', '-L' + W, W + '/crt1-command.o', C + 'hello.o', '-lc'];
+  const { a, b } = await both(args, 'why-libc');
+  t.equal(b.code, 0, 'we link');
+  // sbrk.o refers to `errno`, a datum: errno.o is pulled in, and wasm-ld does not list it.
+  t.notMatch(a.stdout, /errno\.o/, 'wasm-ld-22 does not list errno.o');
+  t.equal(b.stdout, a.stdout);
 });
