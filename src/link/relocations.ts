@@ -22,6 +22,7 @@ import { makeTrapStub, syntheticFunction } from './synthetic/stubs.js';
 import { rebuildWithAtomics, toolchainOf } from './hints.js';
 import { registerType, typeKey } from '../binary/func-types.js';
 import { fileName, isWeak } from './symbols.js';
+import { displayName } from './symbol-names.js';
 import { NO_RELOCS, type InputCustomSection, type InputFunction, type RelocSpan, type Sym } from './symbols.js';
 
 /** lld's tombstones for relocations in debug sections against dead code. */
@@ -109,7 +110,7 @@ function scanChunk(ctx: LinkContext, file: ObjFile, relocs: RelocSpan, made: Mad
     }
     if (ctx.config.unresolvedSymbols === 'import-dynamic' && isDynamicImport(s)) checkDynamicImportReloc(ctx, file, s, info);
     if (isTableIndexReloc(type) && hasFunctionBody(s)) addTableEntry(ctx, s);
-    if (info.category === 'function-index' && s.state !== 'defined' && s.importIndex === undefined) ensureStub(s, made);
+    if (info.category === 'function-index' && s.state !== 'defined' && s.importIndex === undefined) ensureStub(ctx, s, made);
     if (info.category === 'global-index' && s.kind !== SymbolKind.Global) ensureGot(ctx, s);
     if (info.category === 'memory-addr-tls') checkTLS(ctx, file, s, info);
   }
@@ -177,14 +178,14 @@ function checkDynamicImportReloc(ctx: LinkContext, file: ObjFile, s: Sym, info: 
 
 /**
  * A call to an undefined function that is not imported goes to a trapping stub: one per weak
- * symbol (`undefined_weak:NAME`), and, for the others (undefined symbols allowed but not
+ * symbol (`undefined_weak:NAME`, NAME as wasm-ld shows it: demangled), and, for the others (undefined symbols allowed but not
  * imported), one per signature named `undefined_stub`, as wasm-ld makes them.
  */
-function ensureStub(s: Sym, made: MadeFunctions): void {
+function ensureStub(ctx: LinkContext, s: Sym, made: MadeFunctions): void {
   if (s.func) return;
   const type = s.signature ?? { params: [], results: [] };
   if (isWeak(s)) {
-    s.func = makeTrapStub(`undefined_weak:${s.name}`, type);
+    s.func = makeTrapStub(`undefined_weak:${displayName(s.name, ctx.config.demangle)}`, type);
     made.weakStubs.push(s);
     return;
   }

@@ -25,7 +25,7 @@ import { callCtorsBody, collectInitFunctions } from './synthetic/call-ctors.js';
 import { initMemoryBody } from './synthetic/init-memory.js';
 import { applyGlobalTLSRelocsBody, applyTLSRelocsBody, initTLSBody } from './synthetic/init-tls.js';
 import { commandExportBody, syntheticFunction } from './synthetic/stubs.js';
-import { demangle } from './demangle/index.js';
+import { cName, displayName } from './symbol-names.js';
 
 const I32 = ValTypeCode.i32;
 
@@ -292,13 +292,6 @@ function placeCustomChunks(g: CustomSectionParts): void {
   }
 }
 
-/**
- * How wasm-ld shows a C symbol: a `main(argc, argv)` is `main` — clang calls it `__main_argc_argv`
- * only so that callers and callee agree on its signature (lld's maybeDemangleSymbol).
- */
-function cName(name: string): string {
-  return name === '__main_argc_argv' ? 'main' : name;
-}
 
 function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputFunction[], globals: InputGlobal[]): Section {
   const fnNames = new Map<number, string>();
@@ -307,7 +300,7 @@ function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputF
   const globalNames = new Map<number, string>();
   // wasm-ld demangles function names (its --demangle default), not global or segment names; it
   // names `__main_argc_argv` `main` either way.
-  const fnName = ctx.config.demangle ? (name: string) => demangle(cName(name)) : cName;
+  const fnName = (name: string): string => displayName(name, ctx.config.demangle);
   for (const e of imports) {
     if (e.imp.desc.kind === ExternalKind.Func) fnNames.set(fi++, fnName(e.sym?.name ?? e.imp.name));
     if (e.imp.desc.kind === ExternalKind.Global) globalNames.set(gi++, e.sym?.name ?? e.imp.name);

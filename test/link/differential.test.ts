@@ -107,6 +107,8 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: '--unresolved-symbols=import-dynamic with shared memory: TLS exports in dylink.0', args: ['--no-entry', '--unresolved-symbols=import-dynamic', '--shared-memory', '--import-memory', '--max-memory=1048576', '--export-all', f('undef.o'), f('tls.o'), f('fnptr.o')] },
   { name: '--no-gc-sections keeps the linker\'s own functions too (__wasm_call_ctors, __wasm_init_tls)', args: ['--no-entry', '--no-gc-sections', '--shared-memory', '--import-memory', '--max-memory=1048576', f('tls.o'), f('fnptr.o'), f('weak_call.o')] },
   { name: '--no-gc-sections when objects call __wasm_call_ctors and __wasm_init_tls', args: ['--no-entry', '--no-gc-sections', '--shared-memory', '--import-memory', '--max-memory=1048576', f('calls_synthetic.o'), f('tls.o')] },
+  { name: 'C++ weak undefined functions: stubs named with the demangled name', args: ['--no-entry', f('weak_cpp.o')] },
+  { name: 'the same with --no-demangle', args: ['--no-entry', '--no-demangle', f('weak_cpp.o')] },
   { name: 'string merging with shared memory (passive .rodata)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '-O2', f('strings.o'), f('strings2.o'), f('tls.o')] },
 ];
 
