@@ -163,7 +163,7 @@ function isDynamicImport(s: Sym): boolean {
  */
 function checkDynamicImportReloc(ctx: LinkContext, file: ObjFile, s: Sym, info: RelocTypeInfo): void {
   if (info.category !== 'memory-addr' && info.category !== 'table-index') return;
-  if (info.encoding === 'sleb32' || info.encoding === 'uleb32' || info.encoding === 'sleb64' || info.encoding === 'uleb64') {
+  if (info.encoding !== 'i32' && info.encoding !== 'i64') {
     ctx.sink.error({ code: 'bad-relocation', message: `relocation ${info.name} cannot be used against symbol \`${s.name}\`; recompile with -fPIC`, file: file.name, symbol: s.name });
   } else {
     ctx.sink.error({

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { tempDir } from '../helpers/temp-dir.js';
+import { firstDifference } from './harness.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LD = join(ROOT, 'bin/wasmthreads-ld.js');
@@ -28,12 +29,6 @@ function buildBoth(args: string[], src: string, name: string): { ref: Buffer; ou
     if (r.status !== 0) return `${CC}${dir === 'ours' ? ' with wasmthreads-ld' : ''} failed (${r.error?.message ?? `exit ${r.status}`}): ${r.stderr}`;
   }
   return { ref: readFileSync(out('ref')), ours: readFileSync(out('ours')) };
-}
-
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : n;
 }
 
 function checkSame(t: Test, built: ReturnType<typeof buildBoth>): void {

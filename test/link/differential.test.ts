@@ -18,6 +18,7 @@ import { writeModule } from '../../src/binary/write-module.js';
 import { SectionId } from '../../src/binary/types.js';
 import { summarize } from './summarize.js';
 import { tempDir } from '../helpers/temp-dir.js';
+import { firstDifference } from './harness.js';
 
 const FIXTURES = new URL('../fixtures/c/', import.meta.url).pathname;
 const WASM_LD = 'wasm-ld-22';
@@ -33,12 +34,6 @@ export function linkOurs(args: string[]): Uint8Array {
 export function linkRef(args: string[], out: string): Uint8Array {
   execFileSync(WASM_LD, [...args, '-o', out], { cwd: FIXTURES, timeout: 60_000 });
   return readFileSync(out);
-}
-
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : n;
 }
 
 function validate(bytes: Uint8Array, name: string): string {

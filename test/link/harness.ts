@@ -65,3 +65,10 @@ export function diagnosticLines(stderr: string, withNotes = true): string[] {
     .filter((l) => keep.test(l))
     .map((l) => l.replace(/^\S+: (warning|error): /, '$1: ').replaceAll(C_FIXTURES, ''));
 }
+
+/** The offset of the first byte where two files differ (the shorter one's length if one is a prefix), or -1. */
+export function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
+}
