@@ -30,13 +30,22 @@ function enableCompileCache() {
   module.enableCompileCache(dir);
 }
 
-/** Runs the CLI with `argv` (enabling the compile cache before the bundle is imported). */
+/**
+ * Runs the CLI with `argv` (enabling the compile cache before the bundle is loaded). `link` loads
+ * the linker's own CommonJS bundle instead of the CLI's ES modules (src/cli/link-main.ts).
+ */
 export async function start(argv) {
   enableCompileCache();
-  const { main } = await import('../dist/cli.js');
-  process.exitCode = await main(argv, {
+  const io = {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
     endProcess: (code) => process.exit(code),
-  });
+  };
+  if (argv[0] === 'link') {
+    const { linkMain } = module.createRequire(import.meta.url)('../dist/link-cli.cjs');
+    process.exitCode = await linkMain(argv.slice(1), io);
+    return;
+  }
+  const { main } = await import('../dist/cli.js');
+  process.exitCode = await main(argv, io);
 }

@@ -28,6 +28,23 @@ await build({
   logLevel: 'warning',
 });
 
+// `wasmthreads link` and `wasmthreads-ld` load the linker as one CommonJS file (see
+// src/cli/link-main.ts for why). `import.meta.url` (the demangler's and node:crypto's lookups)
+// becomes this file's URL.
+await build({
+  entryPoints: { 'link-cli': 'src/cli/link-main.ts' },
+  outdir: 'dist',
+  outExtension: { '.js': '.cjs' },
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  logLevel: 'warning',
+  define: { 'import.meta.url': '__wasmthreadsModuleUrl' },
+  banner: { js: "const __wasmthreadsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+
 // The linker's demangler (src/link/demangle/) is read beside the chunk that loads it.
 copyFileSync('src/link/demangle/itanium-demangle.wasm', 'dist/itanium-demangle.wasm');
 
