@@ -113,6 +113,7 @@ function runPhases(ctx: LinkContext, options: CheckedLinkOptions, log: string[],
   const imported = countImports(imports);
   phase('scan relocations', () => {
     scanRelocations(ctx);
+    checkTableSize(ctx);
     assignTableIndices(ctx, imported.tables);
   });
   const { functions, globals } = phase('assign indices', () => {
@@ -221,6 +222,18 @@ function createContext(options: CheckedLinkOptions, log: string[], messages: str
 }
 
 /** Tables: imports, then the objects' own tables, then the indirect function table. */
+/**
+ * A table's size is a u32: --table-base plus the address-taken functions must fit in it (where
+ * wasm-ld 22 writes a module no engine reads).
+ */
+function checkTableSize(ctx: LinkContext): void {
+  const base = ctx.config.tableBase;
+  const n = ctx.tableEntries.length;
+  if (base + n > 0xffffffff) {
+    ctx.sink.error({ code: 'table-size', message: `indirect function table too large: --table-base ${base} plus ${n} address-taken functions is more than the 4294967295 slots a table can have` });
+  }
+}
+
 function assignTableIndices(ctx: LinkContext, numImportedTables: number): void {
   let index = numImportedTables;
   for (const f of ctx.objectFiles) for (const t of f.tables) if (t.live) t.outputIndex = index++;

@@ -180,30 +180,45 @@ export function layoutMemory(ctx: LinkContext): MemoryLayout {
   return out;
 }
 
+/**
+ * The initial and maximum memory, as wasm-ld 22 sets them: each check reports on its own (two
+ * lines for a size that is both unaligned and too small), 0 means "not given" for
+ * --initial-memory and --max-memory, and the words are wasm-ld's. One check of ours on top: a
+ * memory that ends past 4 GiB (a --global-base or -z stack-size near it, or that much data) is
+ * an error, where wasm-ld writes a module no engine accepts.
+ */
 function placeHeapAndLimits(ctx: LinkContext, start: number, out: MemoryLayout, err: (m: string) => void): void {
   const c = ctx.config;
+  const page = `must be aligned to the page size (${WASM_PAGE_SIZE} bytes)`;
+  let sized = false;
   let p = start;
   if (c.initialHeap) {
-    if (c.initialHeap % WASM_PAGE_SIZE !== 0) err(`initial heap must be ${WASM_PAGE_SIZE}-byte aligned`);
+    if (c.initialHeap % WASM_PAGE_SIZE !== 0) err(`initial heap ${page}`);
+    if (c.initialHeap > MAX_MEMORY_WASM32 - p) err(`initial heap too large, cannot be greater than ${MAX_MEMORY_WASM32 - start}`);
     p += c.initialHeap;
-    if (p > MAX_MEMORY_WASM32) err(`initial heap too large, cannot be greater than ${MAX_MEMORY_WASM32 - start}`);
+    sized = true;
   }
-  if (c.initialMemory !== undefined) {
-    if (c.initialMemory % WASM_PAGE_SIZE !== 0) err(`initial memory must be ${WASM_PAGE_SIZE}-byte aligned`);
-    else if (p > c.initialMemory) err(`initial memory too small, ${p} bytes needed`);
-    else if (c.initialMemory > MAX_MEMORY_WASM32) err(`initial memory too large, cannot be greater than ${MAX_MEMORY_WASM32}`);
-    else p = c.initialMemory;
+  if (c.initialMemory) {
+    if (c.initialMemory % WASM_PAGE_SIZE !== 0) err(`initial memory ${page}`);
+    if (p > c.initialMemory) err(`initial memory too small, ${p} bytes needed`);
+    if (c.initialMemory > MAX_MEMORY_WASM32) err(`initial memory too large, cannot be greater than ${MAX_MEMORY_WASM32}`);
+    p = c.initialMemory;
+    sized = true;
   }
   p = alignTo(p, WASM_PAGE_SIZE);
+  if (!sized && p > MAX_MEMORY_WASM32) {
+    ctx.sink.error({ code: 'memory-layout', message: `memory too large: the stack and data need ${p} bytes, more than the ${MAX_MEMORY_WASM32} a 32-bit memory can hold`,
+      hint: 'lower --global-base or -z stack-size (or link less static data)' });
+  }
   out.heapEnd = p;
   const initialPages = p / WASM_PAGE_SIZE;
   let maxPages: number | undefined;
-  if (c.maxMemory !== undefined && c.noGrowableMemory) err('--max-memory is incompatible with --no-growable-memory');
-  if (c.maxMemory !== undefined) {
-    if (c.maxMemory % WASM_PAGE_SIZE !== 0) err(`maximum memory must be ${WASM_PAGE_SIZE}-byte aligned`);
-    else if (p > c.maxMemory) err(`maximum memory too small, ${p} bytes needed`);
-    else if (c.maxMemory > MAX_MEMORY_WASM32) err(`maximum memory too large, cannot be greater than ${MAX_MEMORY_WASM32}`);
-    maxPages = c.maxMemory / WASM_PAGE_SIZE;
+  if (c.maxMemory && c.noGrowableMemory) err('--max-memory is incompatible with --no-growable-memory');
+  if (c.maxMemory) {
+    if (c.maxMemory % WASM_PAGE_SIZE !== 0) err(`maximum memory ${page}`);
+    if (p > c.maxMemory) err(`maximum memory too small, ${p} bytes needed`);
+    if (c.maxMemory > MAX_MEMORY_WASM32) err(`maximum memory too large, cannot be greater than ${MAX_MEMORY_WASM32}`);
+    maxPages = Math.floor(c.maxMemory / WASM_PAGE_SIZE);
   } else if (c.noGrowableMemory || c.sharedMemory) {
     // Shared memories must declare a maximum; wasm-ld uses the initial size (non-PIC).
     maxPages = initialPages;

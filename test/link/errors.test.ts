@@ -97,7 +97,7 @@ const CASES: { name: string; args: string[]; code: number; expect: RegExp[] }[] 
   { name: 'an absolute address of a symbol left to the dynamic linker', args: ['--no-entry', '--unresolved-symbols=import-dynamic', C + 'weak.o'], code: 1, expect: [/weak\.o: relocation R_WASM_MEMORY_ADDR_SLEB cannot be used against symbol `missing_data`; recompile with -fPIC/, /warning: dynamic imports are not yet stable \(--unresolved-symbols=import-dynamic\)/] },
   { name: '--export of a symbol defined nowhere', args: ['--no-entry', '--export=nowhere', C + 'tls.o'], code: 1, expect: [/error: symbol exported via --export not found: nowhere/] },
   { name: 'missing entry', args: [C + 'tls.o'], code: 1, expect: [/entry symbol not defined \(pass --no-entry to suppress\): _start/] },
-  { name: 'unaligned max memory', args: ['--no-entry', '--max-memory=100000', C + 'tls.o'], code: 1, expect: [/maximum memory must be 65536-byte aligned/] },
+  { name: 'unaligned max memory', args: ['--no-entry', '--max-memory=100000', C + 'tls.o'], code: 1, expect: [/maximum memory must be aligned to the page size \(65536 bytes\)/] },
   { name: 'initial memory too small', args: ['--no-entry', '--initial-memory=65536', C + 'tls.o'], code: 1, expect: [/initial memory too small, \d+ bytes needed/] },
   { name: '--global-base below the stack with --stack-first', args: ['--no-entry', '--stack-first', '--global-base=1024', C + 'tls.o'], code: 1, expect: [/--global-base cannot be less than stack size when --stack-first is used/] },
   { name: 'corrupt input', args: ['--no-entry', corrupt], code: 1, expect: [/corrupt\.o: .*\(at offset 0x[0-9a-f]+\)/] },
