@@ -7,7 +7,7 @@
 import { WasmthreadsError } from '../diagnostics.js';
 import { evalConstExpr } from '../binary/const-expr.js';
 import { bodyReader } from '../binary/instructions.js';
-import { exports, functionBodies, importsOfKind, indexSpaceSizes } from '../binary/module-info.js';
+import { exports, functionBodies, importsOfKind, indexSpaceSizes, isRelocatable } from '../binary/module-info.js';
 import { ExternalKind, findCustom, findSection, SectionId, type WasmModule } from '../binary/types.js';
 // One thread-ABI detector for inspect and run: the runtime goes by the import a module spawns
 // threads through, and refuses an emscripten module with a hint.
@@ -37,6 +37,8 @@ export interface ModuleInfo {
   conventions: ThreadConventions;
   /** Why this looks like an emscripten module (which runs only under emscripten's own JS glue). */
   emscripten?: string[];
+  /** A relocatable object (`clang -c` output, with a `linking` section): an input to a link, not a program. */
+  relocatable: boolean;
 }
 
 /**
@@ -201,5 +203,6 @@ export function moduleInfoOf(mod: WasmModule, file: string): ModuleInfo {
     linkerGlobals: findLinkerGlobals(mod),
     conventions: threadConventions(mod),
     emscripten: emscriptenReasons(threadAbi),
+    relocatable: isRelocatable(mod),
   };
 }

@@ -130,6 +130,11 @@ function checkModule(info: ModuleInfo): void {
   const fail = (message: string): never => {
     throw new WasmthreadsError({ severity: 'error', code: 'memory', file: info.file, message });
   };
+  if (info.relocatable) {
+    throw new WasmthreadsError({ severity: 'error', code: 'relocatable', file: info.file,
+      message: 'a relocatable object (it has a linking section), not a linked module',
+      hint: 'link it first: `wasmthreads run` links inputs named .o or .a, with the objects and archives after it (`run app.o libc.a`); or use `wasmthreads link`' });
+  }
   if (info.emscripten) {
     throw new WasmthreadsError({ severity: 'error', code: 'emscripten', file: info.file,
       message: `this is an emscripten module (${info.emscripten[0]}): it runs only under the JavaScript emcc wrote beside it`,
@@ -149,6 +154,9 @@ function createMemory(info: ModuleInfo): WebAssembly.Memory | undefined {
     return undefined;
   }
   if (info.abi !== 'none' && !m.shared) fail(`memory import ${m.module}.${m.name} is not shared`, 'link with --shared-memory');
+  // A memory that is not shared cannot be sent to a worker: the one thread such a module has
+  // creates it in its own worker (thread-worker.ts, runOne).
+  if (!m.shared) return undefined;
   if (m.shared && m.maximum === undefined) fail(`shared memory import ${m.module}.${m.name} has no maximum`);
   return new WebAssembly.Memory({ initial: m.initial, maximum: m.maximum, shared: m.shared } as WebAssembly.MemoryDescriptor);
 }

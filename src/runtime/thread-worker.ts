@@ -115,7 +115,7 @@ function buildImports(ctx: ThreadContext, data: ThreadWorkerData, plugins: Worke
   for (const p of plugins) merge(p.imports(data.pluginShared[p.name], host));
   if (data.abi === 'wasi-threads') merge(wasiThreadsImports(ctx));
   if (data.abi === 'host-managed') merge(hostManagedImports(ctx));
-  if (data.memoryImport && data.memory) merge({ [data.memoryImport.module]: { [data.memoryImport.name]: data.memory } });
+  if (data.memoryImport && ctx.memory) merge({ [data.memoryImport.module]: { [data.memoryImport.name]: ctx.memory } });
   const list = WebAssembly.Module.imports(data.module);
   if (data.watch || ctx.tracer) watchCalls(ctx, list, imports);
   return data.importWrappers ? wrapImports(list, data.importWrappers, imports) : imports;
@@ -191,9 +191,22 @@ function instantiate(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAss
     return instance;
   } catch (e) {
     if (e instanceof ExitSignal) throw e;
-    const msg = e instanceof Error ? e.message : String(e);
+    const msg = missingImport(data.module, imports) ?? (e instanceof Error ? e.message : String(e));
     abortProgram(ctx.cb, ctx.tid, ExitKind.HOST, START_FAILURE_EXIT_CODE, `cannot instantiate: ${msg}`);
   }
+}
+
+/** The first import nothing provides, said as wasmtime says it, with what the host does provide. */
+function missingImport(module: WebAssembly.Module, imports: WebAssembly.Imports): string | undefined {
+  for (const { module: mod, name, kind } of WebAssembly.Module.imports(module)) {
+    if ((imports[mod] as Record<string, unknown> | undefined)?.[name] !== undefined) continue;
+    const what = `unknown import: ${mod}::${name} (${kind}) has not been defined`;
+    const wasi = (m: string): boolean => m === 'wasi_snapshot_preview1' || m === 'wasi';
+    if (wasi(mod) && imports[mod]) return `${what} (not part of ${mod} as this host implements it)`;
+    const given = Object.entries(imports).flatMap(([m, fields]) => (wasi(m) ? [m] : Object.keys(fields).map((f) => `${m}::${f}`)));
+    return `${what} (this host gives this module ${given.length > 0 ? given.join(', ') : 'no imports'})`;
+  }
+  return undefined;
 }
 
 function runMain(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAssembly.Imports): void {
@@ -261,6 +274,15 @@ async function loadPlugins(builtIn: WorkerPlugin[], data: ThreadWorkerData): Pro
 }
 
 /**
+ * The memory a single-threaded module imports without sharing it, made here: the supervisor
+ * cannot send such a memory to a worker, and only this worker's thread ever uses it.
+ */
+function unsharedMemory(data: ThreadWorkerData): WebAssembly.Memory | undefined {
+  const m = data.memoryImport;
+  return m && !m.shared ? new WebAssembly.Memory({ initial: m.initial, maximum: m.maximum }) : undefined;
+}
+
+/**
  * One run in this worker: the program's main thread (slot 0) or a pool slot's threads. Returns
  * once the program is exiting and this worker's thread has unwound (threads unwind with
  * ExitSignal); a worker whose thread is still in wasm when the program ends never gets here and
@@ -269,7 +291,7 @@ async function loadPlugins(builtIn: WorkerPlugin[], data: ThreadWorkerData): Pro
 async function runOne(builtInPlugins: WorkerPlugin[], data: ThreadWorkerData): Promise<void> {
   const cb = new ControlBlock(data.buffers);
   const ctx: ThreadContext = {
-    cb, memory: data.memory as WebAssembly.Memory, module: data.module, file: data.file, slot: data.slot,
+    cb, memory: (data.memory ?? unsharedMemory(data)) as WebAssembly.Memory, module: data.module, file: data.file, slot: data.slot,
     layout: data.layout, checkIsolation: data.checkIsolation, stackSize: data.stackSize, tid: 0,
     originEpochMs: data.originEpochMs, codeMap: data.codeMap, tracer: data.trace ? new Tracer(data.trace, data.slot) : undefined,
   };

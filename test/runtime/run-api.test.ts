@@ -1,6 +1,7 @@
 // The library entry `run()` from the built package (dist/index.js): results, diagnostics, and that
 // 10 000 spawn/join cycles reuse a handful of workers instead of starting one per thread.
 
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { WAT } from './run-helpers.js';
 
@@ -27,10 +28,40 @@ t.test('a module that is not wasm is rejected before any worker starts', async (
   await t.rejects(run({ module: 'bad.wasm', bytes: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) }), { name: 'DecodeError', message: /bad\.wasm: not a WebAssembly file/ });
 });
 
-t.test('a missing import is reported with the import name and exit 1', async (t) => {
+t.test('a missing import is reported with the import name, what the host gives, and exit 1', async (t) => {
   const r = await run({ module: `${WAT}spawn.wasm`, wasi: false });
   t.equal(r.exitCode, 1);
-  t.match(r.diagnostic?.message, /cannot instantiate: .*wasi_snapshot_preview1/);
+  t.match(r.diagnostic?.message, /^cannot instantiate: unknown import: wasi_snapshot_preview1::\w+ \(function\) has not been defined \(this host gives this module wasi, foo::bar\)$/);
+  const unknownCall = await run({ module: `${WAT}spawn.wasm`, bytes: wasiImport('no_such_call') });
+  t.equal(unknownCall.exitCode, 1);
+  t.equal(unknownCall.diagnostic?.message, 'cannot instantiate: unknown import: wasi_snapshot_preview1::no_such_call (function) has not been defined (not part of wasi_snapshot_preview1 as this host implements it)');
+});
+
+/** A module whose only import is the function `name` from wasi_snapshot_preview1 (type () -> ()), with a memory and _start. */
+function wasiImport(name: string): Uint8Array {
+  const str = (s: string): number[] => [s.length, ...Buffer.from(s)];
+  const section = (id: number, body: number[]): number[] => [id, body.length, ...body];
+  return new Uint8Array([
+    0, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, [1, 0x60, 0, 0]),
+    ...section(2, [1, ...str('wasi_snapshot_preview1'), ...str(name), 0, 0]),
+    ...section(3, [1, 0]),
+    ...section(5, [1, 0, 1]),
+    ...section(7, [1, ...str('_start'), 0, 1]),
+    ...section(10, [1, 4, 0, 0x10, 0, 0x0b]),
+  ]);
+}
+
+t.test('a single-threaded module that imports a memory it does not share runs', async (t) => {
+  let out = '';
+  const r = await run({ module: `${WAT}unshared_memory.wasm`, stdout: (d: Uint8Array) => (out += Buffer.from(d).toString()) });
+  t.equal(r.exitCode, 7, r.diagnostic?.message ?? 'exit 7: the memory grew');
+  t.equal(out, 'unshared memory\n');
+});
+
+t.test('a relocatable object given as the module is named as one, with how to link it', async (t) => {
+  const bytes = new Uint8Array(readFileSync(new URL('../fixtures/c/hello.o', import.meta.url)));
+  await t.rejects(run({ module: 'hello.wasm', bytes }), { message: /hello\.wasm: a relocatable object \(it has a linking section\), not a linked module/ });
 });
 
 t.test('nothing keeps Node alive after run() resolves, even a guest read pending on stdin', async (t) => {
@@ -51,7 +82,6 @@ t.test('nothing keeps Node alive after run() resolves, even a guest read pending
   t.equal(out, 'exit 99\n');
 });
 
-const { readFileSync } = await import('node:fs');
 const { Readable, Writable } = await import('node:stream');
 const WASI_FIXTURES = new URL('../fixtures/wasi/', import.meta.url).pathname;
 
