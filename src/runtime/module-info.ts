@@ -7,7 +7,8 @@
 import { WasmthreadsError } from '../diagnostics.js';
 import { evalConstExpr } from '../binary/const-expr.js';
 import { bodyReader } from '../binary/instructions.js';
-import { exports, functionBodies, importsOfKind, indexSpaceSizes, isRelocatable } from '../binary/module-info.js';
+import { exports, functionBodies, functionType, importsOfKind, indexSpaceSizes, isRelocatable } from '../binary/module-info.js';
+import { valTypeName } from '../binary/disassemble.js';
 import { ExternalKind, findCustom, findSection, SectionId, type WasmModule } from '../binary/types.js';
 // One thread-ABI detector for inspect and run: the runtime goes by the import a module spawns
 // threads through, and refuses an emscripten module with a hint.
@@ -39,6 +40,8 @@ export interface ModuleInfo {
   emscripten?: string[];
   /** A relocatable object (`clang -c` output, with a `linking` section): an input to a link, not a program. */
   relocatable: boolean;
+  /** The type of the exported `_start` function, as `(i32) -> void`, when it is not `() -> void`. */
+  badStartType?: string;
 }
 
 /**
@@ -192,6 +195,15 @@ function emscriptenReasons(abi: ThreadAbiReport): string[] | undefined {
   return abi.abi === 'emscripten' ? abi.reasons.filter((r) => !r.startsWith('memory 0')) : undefined;
 }
 
+/** `_start`'s type if it is an exported function that takes or returns something (a command's takes and returns nothing). */
+function badStartType(mod: WasmModule): string | undefined {
+  const e = exports(mod).find((x) => x.name === '_start' && x.kind === ExternalKind.Func);
+  const t = e && functionType(mod, e.index);
+  if (!t || (t.params.length === 0 && t.results.length === 0)) return undefined;
+  const name = (v: (typeof t.params)[number]): string => (typeof v === 'number' ? valTypeName(v) : 'ref');
+  return `(${t.params.map(name).join(', ')}) -> ${t.results.length === 0 ? 'void' : t.results.map(name).join(', ')}`;
+}
+
 /** What the runtime needs to know, from the decoded module. */
 export function moduleInfoOf(mod: WasmModule, file: string): ModuleInfo {
   const threadAbi = detectThreadAbi(mod);
@@ -204,5 +216,6 @@ export function moduleInfoOf(mod: WasmModule, file: string): ModuleInfo {
     conventions: threadConventions(mod),
     emscripten: emscriptenReasons(threadAbi),
     relocatable: isRelocatable(mod),
+    badStartType: badStartType(mod),
   };
 }

@@ -135,6 +135,10 @@ function checkModule(info: ModuleInfo): void {
       message: 'a relocatable object (it has a linking section), not a linked module',
       hint: 'link it first: `wasmthreads run` links inputs named .o or .a, with the objects and archives after it (`run app.o libc.a`); or use `wasmthreads link`' });
   }
+  if (info.badStartType) {
+    throw new WasmthreadsError({ severity: 'error', code: 'start-type', file: info.file,
+      message: `its '_start' function has type ${info.badStartType}; a command's '_start' takes and returns nothing` });
+  }
   if (info.emscripten) {
     throw new WasmthreadsError({ severity: 'error', code: 'emscripten', file: info.file,
       message: `this is an emscripten module (${info.emscripten[0]}): it runs only under the JavaScript emcc wrote beside it`,

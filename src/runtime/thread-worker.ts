@@ -63,13 +63,36 @@ export interface ThreadWorkerData {
   codeMap?: CodeMap;
 }
 
+/**
+ * V8's stack overflow (a RangeError) with guest frames on the stack: the guest's recursion used it
+ * up, whether the last call was to its own code or to a host import.
+ */
+function isWasmStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && e.message === 'Maximum call stack size exceeded' && (e.stack ?? '').includes('wasm-function[');
+}
+
+/** Frames with each run of one repeated frame (deep recursion) written once, with its count. */
+function collapseRepeats(frames: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < frames.length; ) {
+    let j = i + 1;
+    while (j < frames.length && frames[j] === frames[i]) j++;
+    out.push(j - i > 1 ? `${frames[i]} (${j - i} times)` : frames[i]);
+    i = j;
+  }
+  return out;
+}
+
 /** Turns whatever escaped a thread into the program's exit (if it is not exiting already). */
 function failThread(ctx: ThreadContext, e: unknown): void {
   if (e instanceof ExitSignal || exiting(ctx.cb)) return;
   const who = describeThread(ctx.tid);
-  if (e instanceof WebAssembly.RuntimeError) {
-    const stack = wasmFrames(e.stack ?? '', ctx.codeMap).join('\n');
-    requestExit(ctx.cb, { code: TRAP_EXIT_CODE, tid: ctx.tid, kind: ExitKind.TRAP, message: `${who} trapped: ${e.message}${stack ? '\n' + stack : ''}` });
+  const overflow = isWasmStackOverflow(e);
+  if (e instanceof WebAssembly.RuntimeError || overflow) {
+    const stack = collapseRepeats(wasmFrames((e as Error).stack ?? '', ctx.codeMap)).join('\n');
+    // V8 throws a RangeError when wasm recursion exhausts the stack; wasmtime calls it a trap.
+    const what = overflow ? 'call stack exhausted' : (e as Error).message;
+    requestExit(ctx.cb, { code: TRAP_EXIT_CODE, tid: ctx.tid, kind: ExitKind.TRAP, message: `${who} trapped: ${what}${stack ? '\n' + stack : ''}` });
   } else {
     const err = e instanceof Error ? e : new Error(String(e));
     requestExit(ctx.cb, { code: TRAP_EXIT_CODE, tid: ctx.tid, kind: ExitKind.HOST, message: `host error in ${who}: ${err.stack ?? err.message}` });
@@ -191,6 +214,11 @@ function instantiate(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAss
     return instance;
   } catch (e) {
     if (e instanceof ExitSignal) throw e;
+    // The module's start function trapped: a trap like any other (exit 134), not a failure to start.
+    if (e instanceof WebAssembly.RuntimeError || isWasmStackOverflow(e)) {
+      failThread(ctx, e);
+      throw new ExitSignal();
+    }
     const msg = missingImport(data.module, imports) ?? (e instanceof Error ? e.message : String(e));
     abortProgram(ctx.cb, ctx.tid, ExitKind.HOST, START_FAILURE_EXIT_CODE, `cannot instantiate: ${msg}`);
   }

@@ -24,6 +24,25 @@ t.test('a trap comes back as a diagnostic naming the thread', async (t) => {
   t.match(r.diagnostic?.notes?.[0], /^at fail \(wasm:/);
 });
 
+t.test('unbounded recursion is a trap (call stack exhausted), its repeated frame written once', async (t) => {
+  const r = await run({ module: `${WAT}recursion.wasm` });
+  t.equal(r.exitCode, 134);
+  t.match(r.diagnostic, { severity: 'error', code: 'trap', message: 'main thread trapped: call stack exhausted' });
+  t.ok(r.diagnostic?.notes?.some((n: string) => / \(\d+ times\)$/.test(n) && n.includes('down')), `a collapsed frame of $down: ${r.diagnostic?.notes?.join(' | ')}`);
+  t.ok((r.diagnostic?.notes?.length ?? 0) <= 4, 'a few lines, not one per frame');
+});
+
+t.test("a trap in the module's start function is a trap of the main thread", async (t) => {
+  const r = await run({ module: `${WAT}start_trap.wasm` });
+  t.equal(r.exitCode, 134);
+  t.match(r.diagnostic, { code: 'trap', message: 'main thread trapped: unreachable' });
+  t.match(r.diagnostic?.notes?.[0], /^at init \(wasm:/);
+});
+
+t.test("a '_start' that takes or returns something is refused, naming its type", async (t) => {
+  await t.rejects(run({ module: `${WAT}start_param.wasm` }), { message: /start_param\.wasm: its '_start' function has type \(i32\) -> void; a command's '_start' takes and returns nothing/ });
+});
+
 t.test('a module that is not wasm is rejected before any worker starts', async (t) => {
   await t.rejects(run({ module: 'bad.wasm', bytes: new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]) }), { name: 'DecodeError', message: /bad\.wasm: not a WebAssembly file/ });
 });
