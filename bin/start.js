@@ -31,8 +31,9 @@ function enableCompileCache() {
 }
 
 /**
- * Runs the CLI with `argv` (enabling the compile cache before the bundle is loaded). `link` loads
- * the linker's own CommonJS bundle instead of the CLI's ES modules (src/cli/link-main.ts).
+ * Runs the CLI with `argv` (enabling the compile cache before the bundle is loaded). `link` and
+ * `run` load their command's own CommonJS bundle instead of the CLI's ES modules
+ * (src/cli/link-main.ts says why).
  */
 export async function start(argv) {
   enableCompileCache();
@@ -41,9 +42,13 @@ export async function start(argv) {
     stderr: (s) => process.stderr.write(s),
     endProcess: (code) => process.exit(code),
   };
+  const require = module.createRequire(import.meta.url);
   if (argv[0] === 'link') {
-    const { linkMain } = module.createRequire(import.meta.url)('../dist/link-cli.cjs');
-    process.exitCode = await linkMain(argv.slice(1), io);
+    process.exitCode = await require('../dist/link-cli.cjs').linkMain(argv.slice(1), io);
+    return;
+  }
+  if (argv[0] === 'run') {
+    process.exitCode = await require('../dist/run-cli.cjs').runMain(argv.slice(1), io);
     return;
   }
   const { main } = await import('../dist/cli.js');

@@ -28,11 +28,11 @@ await build({
   logLevel: 'warning',
 });
 
-// `wasmthreads link` and `wasmthreads-ld` load the linker as one CommonJS file (see
-// src/cli/link-main.ts for why). `import.meta.url` (the demangler's and node:crypto's lookups)
-// becomes this file's URL.
+// `wasmthreads link`, `wasmthreads-ld` and `wasmthreads run` load their command as one CommonJS
+// file each (see src/cli/link-main.ts for why). `import.meta.url` (the lookups of the demangler,
+// node:crypto and the worker bundle) becomes that file's URL, in dist/ like the chunks.
 await build({
-  entryPoints: { 'link-cli': 'src/cli/link-main.ts' },
+  entryPoints: { 'link-cli': 'src/cli/link-main.ts', 'run-cli': 'src/cli/run-main.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,
