@@ -220,7 +220,7 @@ export const LINK_FLAGS: FlagDef[] = [
       }
     },
   },
-  { names: ['build-id'], arity: 'optional-eq', help: 'write a build_id section (=sha1, uuid, 0xHEX or none)', apply: (o, v) => (o.buildId = parseBuildId(v)) },
+  { names: ['build-id'], arity: 'optional-eq', help: 'write a build_id section (=fast, the default, sha1, uuid, 0xHEX or none)', apply: (o, v) => (o.buildId = parseBuildId(v)) },
   { names: ['export-memory'], arity: 'optional-eq', help: 'export the memory (=NAME)', apply: (o, v) => (o.exportMemory = v ?? 'memory') },
   bool(['shared-memory'], 'shared memory: passive segments, __wasm_init_memory, TLS helpers', (o) => (o.sharedMemory = true)),
   bool(['no-shared-memory'], 'unshared memory (default)', (o) => (o.sharedMemory = false)),

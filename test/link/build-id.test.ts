@@ -1,11 +1,16 @@
 // `--build-id` against wasm-ld-22: 0xHEX sections are byte-identical to
 // wasm-ld's; sha1 follows lld's scheme (SHA-1 of the SHA-1 of each 1 MiB chunk, with the id
 // slot holding spaces), checked on wasm-ld-22's own output and ours, and is stable; uuid is a
-// 16-byte v4 UUID; none writes nothing; fast (xxh3-64) and unknown styles are errors.
+// 16-byte v4 UUID; fast (the default of a bare --build-id: xxh3-64 made a v5 UUID) gives the
+// same file as wasm-ld-22's, for outputs of 1 to 18 MiB chunks; none writes nothing; unknown
+// styles are errors.
 
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
+import { xxh3_64 } from '../../src/link/xxh3.js';
 import { C_FIXTURES as C, haveWasmLd as wasmLdInstalled, LinkHarness, WASM_LD } from './harness.js';
 
 const haveWasmLd = wasmLdInstalled();
@@ -78,12 +83,48 @@ t.test('--build-id=none writes no section', { skip }, async (t) => {
   t.equal(b.bytes!.indexOf('build_id'), -1);
 });
 
-t.test('fast (and a bare --build-id) and unknown styles are errors', async (t) => {
-  for (const flag of ['--build-id', '--build-id=fast']) {
-    const r = await ours([flag, ...BASE], 'ours-fast.wasm');
-    t.not(r.code, 0);
-    t.match(r.stderr, /xxh3-64/);
-  }
+/** An object with `mib` MiB and 12345 bytes of data (clang-22), so the output spans that many 1 MiB chunks and one more. */
+function bigObject(mib: number): string {
+  const out = join(h.tmp, `big${mib}.o`);
+  const src = `__attribute__((used)) const char big[${mib}*1048576+12345] = { [0]=1, [77777]=5, [${mib}*1048576+12344]=2 };`;
+  const r = spawnSync('clang-22', ['--target=wasm32', '-O1', '-c', '-x', 'c', '-', '-o', out], { input: src, encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return out;
+}
+
+const haveClang = spawnSync('clang-22', ['--version'], { timeout: 10_000 }).status === 0;
+
+// The id hashes 1 MiB chunks, then the chunks' 8-byte hashes together: outputs of 1, 2, 4 and 18
+// chunks take each of XXH3's input-size paths (4-8, 9-16, 17-128, 129-240 bytes, and >240 for
+// each chunk).
+for (const [what, args] of [
+  ['a small module, bare --build-id', () => ['--build-id', ...BASE]],
+  ['a small module, --build-id=fast', () => ['--build-id=fast', ...BASE]],
+  ['2 chunks', () => ['--build-id', '--no-entry', '--export-all', bigObject(1)]],
+  ['4 chunks', () => ['--build-id', '--no-entry', '--export-all', bigObject(3)]],
+  ['18 chunks', () => ['--build-id', '--no-entry', '--export-all', bigObject(17)]],
+] as const) {
+  t.test(`--build-id=fast (xxh3-64, a v5 UUID): ${what}, the file byte for byte as wasm-ld-22's`, { skip: skip || (!haveClang && what.includes('chunks') ? 'clang-22 not installed' : false) }, async (t) => {
+    const a = args();
+    // The same file name in two directories: it is the module's name in the name section.
+    const dir = what.replace(/\W+/g, '-');
+    for (const d of ['ref', 'ours']) mkdirSync(join(h.tmp, dir, d), { recursive: true });
+    const want = ref(a, join(dir, 'ref', 'fast.wasm'));
+    const got = await ours(a, join(dir, 'ours', 'fast.wasm'));
+    t.equal(got.code, 0, got.stderr);
+    const id = got.bytes!.subarray(-16);
+    t.equal(id[6] >> 4, 5, 'version 5');
+    t.equal(id[8] >> 6, 2, 'RFC 4122 variant');
+    t.same(id, want.subarray(-16), 'the same id');
+    t.equal(Buffer.compare(got.bytes!, want), 0, 'the same file');
+  });
+}
+
+t.test('xxh3-64 of nothing is the published value', async (t) => {
+  t.equal(xxh3_64(new Uint8Array()), 0x2d06800538d394c2n);
+});
+
+t.test('unknown styles are errors', async (t) => {
   const bad = await ours(['--build-id=md5', ...BASE], 'ours-md5.wasm');
   t.not(bad.code, 0);
   t.match(bad.stderr, /unknown --build-id style: md5/);
