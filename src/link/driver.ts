@@ -221,7 +221,6 @@ function createContext(options: CheckedLinkOptions, log: string[], messages: str
   return ctx;
 }
 
-/** Tables: imports, then the objects' own tables, then the indirect function table. */
 /**
  * A table's size is a u32: --table-base plus the address-taken functions must fit in it (where
  * wasm-ld 22 writes a module no engine reads).
@@ -234,6 +233,7 @@ function checkTableSize(ctx: LinkContext): void {
   }
 }
 
+/** Tables: imports, then the objects' own tables, then the indirect function table. */
 function assignTableIndices(ctx: LinkContext, numImportedTables: number): void {
   let index = numImportedTables;
   for (const f of ctx.objectFiles) for (const t of f.tables) if (t.live) t.outputIndex = index++;

@@ -201,7 +201,8 @@ function badStartType(mod: WasmModule): string | undefined {
   const t = e && functionType(mod, e.index);
   if (!t || (t.params.length === 0 && t.results.length === 0)) return undefined;
   const name = (v: (typeof t.params)[number]): string => (typeof v === 'number' ? valTypeName(v) : 'ref');
-  return `(${t.params.map(name).join(', ')}) -> ${t.results.length === 0 ? 'void' : t.results.map(name).join(', ')}`;
+  const results = t.results.length === 0 ? 'void' : t.results.length === 1 ? name(t.results[0]) : `(${t.results.map(name).join(', ')})`;
+  return `(${t.params.map(name).join(', ')}) -> ${results}`;
 }
 
 /** What the runtime needs to know, from the decoded module. */

@@ -161,8 +161,8 @@ function createMemory(info: ModuleInfo): WebAssembly.Memory | undefined {
   // A memory that is not shared cannot be sent to a worker: the one thread such a module has
   // creates it in its own worker (thread-worker.ts, runOne).
   if (!m.shared) return undefined;
-  if (m.shared && m.maximum === undefined) fail(`shared memory import ${m.module}.${m.name} has no maximum`);
-  return new WebAssembly.Memory({ initial: m.initial, maximum: m.maximum, shared: m.shared } as WebAssembly.MemoryDescriptor);
+  if (m.maximum === undefined) fail(`shared memory import ${m.module}.${m.name} has no maximum`);
+  return new WebAssembly.Memory({ initial: m.initial, maximum: m.maximum, shared: true } as WebAssembly.MemoryDescriptor);
 }
 
 interface Running {
