@@ -105,7 +105,11 @@ function makeThreadHost(ctx: ThreadContext, services: string[]): ThreadHost {
       return ctx.tid;
     },
     get memory() {
-      return ctx.memory ?? (ctx.instance?.exports.memory as WebAssembly.Memory);
+      const memory = ctx.memory ?? ctx.instance?.exports.memory;
+      if (memory instanceof WebAssembly.Memory) return memory;
+      // wasmtime: "missing required memory export". A host call that needs guest memory cannot go on.
+      return abortProgram(ctx.cb, ctx.tid, ExitKind.HOST, START_FAILURE_EXIT_CODE,
+        "a host call needs the module's memory, but the module neither imports a memory nor exports one named 'memory'");
     },
     exit(code: number): never {
       requestExit(ctx.cb, { code, tid: ctx.tid, kind: ExitKind.NORMAL, message: '' });

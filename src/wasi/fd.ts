@@ -217,9 +217,13 @@ function fdReaddir(ctx: WasiContext, fd: number, buf: number, bufLen: number, co
     check(e.kind === FdKind.DIRECTORY, Errno.NOTDIR);
     return listDirectory(heldDirectoryName(e.hostFd, e.path));
   });
-  const out = Buffer.alloc(bufLen);
+  // Never more than the entries from `cookie` on take: `bufLen` is the guest's word (up to 4 GiB).
+  const first = Number(cookie);
+  let total = 0;
+  for (let i = first; i < list.length && total < bufLen; i++) total += Dirent.SIZE + list[i]!.name.length;
+  const out = Buffer.alloc(Math.min(bufLen, total));
   let used = 0;
-  for (let i = Number(cookie); i < list.length && used < bufLen; i++) {
+  for (let i = first; i < list.length && used < bufLen; i++) {
     const item = list[i]!;
     const rec = Buffer.alloc(Dirent.SIZE + item.name.length);
     rec.writeBigUInt64LE(BigInt(i + 1), Dirent.d_next);

@@ -14,10 +14,15 @@ export class GuestMemory {
   private view: DataView | undefined;
   constructor(private readonly memory: () => WebAssembly.Memory) {}
 
-  /** A view covering [ptr, ptr+len), refreshed on a bounds miss. */
+  /**
+   * A view covering [ptr, ptr+len), refreshed on a bounds miss. The length is read from the
+   * view's buffer: a memory that is not shared (a single-threaded module's) detaches its old
+   * ArrayBuffer when it grows, and a detached buffer's length is 0, where the view's own
+   * `byteLength` would throw.
+   */
   private span(ptr: number, len: number): DataView {
     const end = (ptr >>> 0) + len;
-    if (this.view === undefined || end > this.view.byteLength) {
+    if (this.view === undefined || end > this.view.buffer.byteLength) {
       const buffer = bufferCovering(this.memory(), end);
       if (buffer === undefined) throw new WasiError(Errno.FAULT);
       this.view = new DataView(buffer);
@@ -51,8 +56,14 @@ export class GuestMemory {
     return Buffer.from(this.bytes(ptr, len)).toString('utf8');
   }
 
+  /** EFAULT unless [ptr, ptr+len) lies in guest memory (before work sized by a guest count). */
+  check(ptr: number, len: number): void {
+    this.span(ptr, len);
+  }
+
   /** The (buf, len) pairs of an `iovec` array. */
   iovecs(ptr: number, count: number): Array<[number, number]> {
+    this.check(ptr, count * Iovec.SIZE);
     const out: Array<[number, number]> = [];
     for (let i = 0; i < count; i++) {
       const at = ptr + i * Iovec.SIZE;

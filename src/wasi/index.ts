@@ -119,13 +119,27 @@ export function wasiSupervisorPlugin(options: WasiOptions): SupervisorPlugin<Was
 type AnyFn = (...args: any[]) => number | void;
 
 /**
+ * The one signed parameter in preview1 (fd_seek's `filedelta`), by function and position. Every
+ * other parameter is unsigned (pointers, sizes, counts, fds, flags, `filesize`, `timestamp`).
+ */
+const SIGNED_PARAMS: Record<string, number> = { fd_seek: 1 };
+
+/**
  * Turns a family's functions into imports: a `WasiError` or a host system error becomes the
  * errno the function returns; anything else (the runtime's exit unwind, bugs) passes through.
+ * Arguments arrive as wasm gives them to JavaScript, i32 and i64 signed; each is made unsigned
+ * first, as preview1 declares it, so that a length of 0xffffffff is 4 GiB (EFAULT), never -1.
  */
 function asImports(fns: Record<string, AnyFn>): Record<string, AnyFn> {
   const out: Record<string, AnyFn> = {};
   for (const [name, fn] of Object.entries(fns)) {
+    const signed = SIGNED_PARAMS[name] ?? -1;
     out[name] = (...args: unknown[]) => {
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i];
+        if (typeof a === 'number') args[i] = a >>> 0;
+        else if (typeof a === 'bigint' && i !== signed) args[i] = BigInt.asUintN(64, a);
+      }
       try {
         return fn(...args) ?? undefined;
       } catch (err) {

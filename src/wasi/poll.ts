@@ -133,6 +133,7 @@ function waitForEvents(ctx: WasiContext, clocks: ClockSub[], served: ServedSub[]
 
 function pollOneoff(ctx: WasiContext, inPtr: number, outPtr: number, nsubs: number, neventsPtr: number): Errno {
   if (nsubs === 0) return Errno.INVAL;
+  ctx.mem.check(inPtr, nsubs * Subscription.SIZE);
   const now = monotonicNs();
   const ready: Fired[] = [];
   const clocks: ClockSub[] = [];

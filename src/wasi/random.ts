@@ -35,6 +35,7 @@ let fill: RandomFill | undefined;
 export function randomImports(ctx: WasiContext) {
   return {
     random_get(bufPtr: number, len: number): Errno {
+      ctx.mem.check(bufPtr, len);
       const fillFrom = (fill ??= chooseRandomFill(process.getBuiltinModule?.bind(process)));
       for (let done = 0; done < len; done += CHUNK) {
         fillFrom(ctx.mem.bytes(bufPtr + done, Math.min(CHUNK, len - done)));

@@ -78,6 +78,19 @@ t.test('a single-threaded module that imports a memory it does not share runs', 
   t.equal(out, 'unshared memory\n');
 });
 
+t.test('a module whose own memory is not shared can grow it between WASI calls', async (t) => {
+  let out = '';
+  const r = await run({ module: `${WAT}grow_unshared.wasm`, stdout: (d: Uint8Array) => (out += Buffer.from(d).toString()) });
+  t.equal(r.exitCode, 0, r.diagnostic?.message ?? 'exit 0');
+  t.equal(out, 'line\nline\n');
+});
+
+t.test('a WASI call from a module without a memory to read is one clear error', async (t) => {
+  const r = await run({ module: `${WAT}no_memory_export.wasm` });
+  t.equal(r.exitCode, 1);
+  t.equal(r.diagnostic?.message, "a host call needs the module's memory, but the module neither imports a memory nor exports one named 'memory'");
+});
+
 t.test('a relocatable object given as the module is named as one, with how to link it', async (t) => {
   const bytes = new Uint8Array(readFileSync(new URL('../fixtures/c/hello.o', import.meta.url)));
   await t.rejects(run({ module: 'hello.wasm', bytes }), { message: /hello\.wasm: a relocatable object \(it has a linking section\), not a linked module/ });

@@ -159,3 +159,35 @@ t.test('renumber, directories, unlink, rmdir, readlink', async (t) => {
   const [fp, fl] = guestPath(w.host, 'data.txt');
   t.equal(w.wasi.path_open!(PREOPEN, 0, fp, fl, Oflags.DIRECTORY, RW, RW, 0, 100), Errno.NOTDIR);
 });
+
+// Wasm hands i32 and i64 arguments to JavaScript signed: a length or count of 0xffffffff arrives
+// as -1. Preview1 declares them unsigned, so each must mean 4 GiB (EFAULT where that much is read),
+// never a negative number that skips a loop (success with nothing done), waits forever
+// (poll_oneoff with no subscriptions) or reaches a host allocation (fd_readdir).
+t.test('lengths and counts of 0xffffffff are 4 GiB, not -1', async (t) => {
+  const w = world();
+  const dir = openAt(w, 'dir', Oflags.DIRECTORY);
+  putIovec(w.host, 0, 1000, 4);
+  t.equal(w.wasi.fd_write!(1, 0, -1, 50), Errno.FAULT, 'fd_write iovs_len');
+  t.equal(w.wasi.fd_read!(openAt(w, 'data.txt'), 0, -1, 50), Errno.FAULT, 'fd_read iovs_len');
+  t.equal(w.wasi.random_get!(1000, -1), Errno.FAULT, 'random_get buf_len');
+  t.equal(w.wasi.poll_oneoff!(0, 1000, -1, 50), Errno.FAULT, 'poll_oneoff nsubscriptions (returns at once)');
+  const [p] = guestPath(w.host, 'data.txt');
+  t.equal(w.wasi.path_open!(PREOPEN, 0, p, -1, 0, 0n, 0n, 0, 100), Errno.FAULT, 'path_open path_len');
+  // Where only what is written must fit (as in wasmtime), a huge length is just room enough.
+  t.equal(w.wasi.fd_prestat_dir_name!(PREOPEN, 16, -1), Errno.SUCCESS, 'fd_prestat_dir_name path_len: 7 bytes written');
+  t.equal(w.wasi.fd_readdir!(dir, 1000, -1, 0n, 50), Errno.SUCCESS, 'fd_readdir buf_len: the whole listing written');
+  t.ok(view(w.host).getUint32(50, true) < 200, 'of a few dozen bytes');
+  t.equal(w.wasi.fd_readdir!(dir, 1000, 200, -1n, 50), Errno.SUCCESS, 'a cookie of 2^64-1: past the end');
+  t.equal(view(w.host).getUint32(50, true), 0, 'nothing listed');
+  t.equal(w.wasi.fd_seek!(openAt(w, 'data.txt'), -1n, Whence.END, 60), Errno.SUCCESS, 'fd_seek delta stays signed');
+  t.equal(view(w.host).getBigUint64(60, true), 9n, 'one before the end');
+});
+
+t.test('fd_readdir sizes its buffer by the entries, not by the guest length', async (t) => {
+  const w = world();
+  const dir = openAt(w, 'dir', Oflags.DIRECTORY);
+  // A guest-sized length the memory holds (16 pages): the listing is a few dozen bytes.
+  t.equal(w.wasi.fd_readdir!(dir, 1000, 16 * 65536 - 1000, 0n, 50), Errno.SUCCESS);
+  t.ok(view(w.host).getUint32(50, true) < 200, 'four short entries');
+});
