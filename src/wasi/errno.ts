@@ -36,6 +36,9 @@ export function errnoFromHostError(err: unknown): Errno | undefined {
   if (err instanceof WasiError) return err.errno;
   if (!(err instanceof Error)) return undefined;
   const code = (err as { code?: unknown }).code;
+  // Node refuses a number it cannot pass to the system call (a file position or size from the
+  // guest past 2^53 or 2^63): where Linux would say EINVAL (or EFBIG), before any system call.
+  if (code === 'ERR_OUT_OF_RANGE') return Errno.INVAL;
   const isSystem = 'syscall' in err || typeof (err as { errno?: unknown }).errno === 'number';
   if (typeof code !== 'string' || !isSystem) return undefined;
   const alias = HOST_ALIASES[code];

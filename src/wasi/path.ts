@@ -35,7 +35,11 @@ function atPath<T>(ctx: WasiContext, fd: number, ptr: number, len: number, opts:
   });
 }
 
-const follows = (lookupflags: number): boolean => (lookupflags & Lookupflags.SYMLINK_FOLLOW) !== 0;
+/** Whether `lookupflags` asks to follow a final symlink; bits preview1 does not define are EINVAL. */
+function follows(lookupflags: number): boolean {
+  check((lookupflags & ~Lookupflags.SYMLINK_FOLLOW) === 0, Errno.INVAL);
+  return (lookupflags & Lookupflags.SYMLINK_FOLLOW) !== 0;
+}
 
 /** Host open(2) flags for a path_open; O_NOFOLLOW always (sandbox.ts). */
 function hostOpenFlags(oflags: number, rights: bigint, isDirectory: boolean): number {
@@ -90,6 +94,8 @@ function entryShape(hostFd: number, st: Stats, readable: boolean): { kind: FdKin
 
 function pathOpen(ctx: WasiContext, dirfd: number, dirflags: number, ptr: number, len: number, oflags: number,
   rightsBase: bigint, fdflags: number, fdPtr: number): Errno {
+  // Flags with bits preview1 does not define are EINVAL, as wasmtime decodes them.
+  check((fdflags & ~(Fdflags.APPEND | Fdflags.NONBLOCK | Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC)) === 0, Errno.INVAL);
   const rights = BigInt.asUintN(64, rightsBase);
   const fd = atPath(ctx, dirfd, ptr, len, { follow: follows(dirflags) }, (r) => {
     const before = r.stat ?? lstatOrUndefined(r.hostPath);
@@ -102,7 +108,7 @@ function pathOpen(ctx: WasiContext, dirfd: number, dirflags: number, ptr: number
       const granted = openedRights(st.isDirectory(), accmode !== constants.O_WRONLY, accmode !== constants.O_RDONLY);
       const fd = ctx.table.insert({
         kind: shape.kind, hostFd, filetype: filetypeOf(st),
-        fdflags: fdflags & (Fdflags.APPEND | Fdflags.NONBLOCK | Fdflags.DSYNC | Fdflags.RSYNC | Fdflags.SYNC),
+        fdflags,
         // The host path a directory was opened at: used only where no /proc/self/fd exists (sandbox.ts).
         path: shape.kind === FdKind.DIRECTORY ? realDirectoryPath(r.hostPath) : '', preopen: -1, flags: shape.flags,
         rightsBase: granted, rightsInheriting: granted,

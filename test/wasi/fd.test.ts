@@ -191,3 +191,16 @@ t.test('fd_readdir sizes its buffer by the entries, not by the guest length', as
   t.equal(w.wasi.fd_readdir!(dir, 1000, 16 * 65536 - 1000, 0n, 50), Errno.SUCCESS);
   t.ok(view(w.host).getUint32(50, true) < 200, 'four short entries');
 });
+
+t.test('positions and sizes Node cannot pass on are EINVAL; undefined flag bits are EINVAL', async (t) => {
+  const w = world();
+  const fd = openAt(w, 'data.txt');
+  putIovec(w.host, 0, 1000, 4);
+  t.equal(w.wasi.fd_pread!(fd, 0, 1, -1n, 50), Errno.INVAL, 'fd_pread at 2^64-1');
+  t.equal(w.wasi.fd_filestat_set_size!(fd, -1n), Errno.INVAL, 'fd_filestat_set_size to 2^64-1');
+  t.equal(w.wasi.fd_allocate!(fd, -1n, -1n), Errno.INVAL, 'fd_allocate past 2^64');
+  const [p, l] = guestPath(w.host, 'data.txt');
+  t.equal(w.wasi.path_open!(PREOPEN, 0, p, l, 0, BigInt(RW), BigInt(RW), 0x20, 100), Errno.INVAL, 'fdflags bit 5');
+  t.equal(w.wasi.path_open!(PREOPEN, 2, p, l, 0, BigInt(RW), BigInt(RW), 0, 100), Errno.INVAL, 'lookupflags bit 1');
+  t.equal(w.wasi.path_filestat_get!(PREOPEN, 0x80, p, l, 200), Errno.INVAL, 'lookupflags bit 7');
+});
