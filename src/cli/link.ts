@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { formatDiagnostic } from '../diagnostics.js';
 import { formatLinkFlags, link, LinkError, parseLinkArgs } from '../link/index.js';
+import { strerror } from '../link/strerror.js';
 import type { LinkResult } from '../link/index.js';
 import type { Command } from './io.js';
 import { VERSION } from './version.js';
@@ -24,7 +25,7 @@ function writeWhyExtract(path: string, text: string, io: { stdout(s: string): vo
     writeFileSync(path, text);
     return true;
   } catch (e) {
-    io.stderr(`wasmthreads: error: cannot open --why-extract= file ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    io.stderr(`wasmthreads: error: cannot open --why-extract= file ${path}: ${strerror(e)}\n`);
     return false;
   }
 }
@@ -37,7 +38,7 @@ function writeMap(o: { printMap?: boolean; mapFile?: string }, map: string, io: 
     writeFileSync(o.mapFile, map);
     return true;
   } catch (e) {
-    io.stderr(`wasmthreads: error: cannot open map file ${o.mapFile}: ${(e as NodeJS.ErrnoException).code ?? String(e)}\n`);
+    io.stderr(`wasmthreads: error: cannot open map file ${o.mapFile}: ${strerror(e)}\n`);
     return false;
   }
 }
@@ -86,9 +87,14 @@ export const linkCommand: Command = {
     if (parsed.version || parsed.printVersion) io.stdout(`wasmthreads link ${VERSION} (compatible with LLD 22 wasm-ld)\n`);
     if (parsed.version) return 0;
     for (const w of parsed.warnings) io.stderr(`wasmthreads: warning: ${w}\n`);
+    // wasm-ld's order and words: no inputs first, then no output.
+    if (parsed.options.inputs.length === 0) {
+      io.stderr('wasmthreads: error: no input files\n');
+      return 1;
+    }
     const output = parsed.options.output;
     if (!output) {
-      io.stderr('wasmthreads: error: no output file specified (-o FILE)\n');
+      io.stderr('wasmthreads: error: no output file specified\nhint: name it with -o FILE\n');
       return 1;
     }
     let result: LinkResult;
@@ -102,7 +108,12 @@ export const linkCommand: Command = {
     if (!printReports(result, parsed.options.whyExtract, io)) return 1;
     if (result.map !== undefined && !writeMap(parsed.options, result.map, io)) return 1;
     for (const w of result.warnings) io.stderr(`${formatDiagnostic(w)}\n`);
-    writeFileSync(output, result.bytes);
+    try {
+      writeFileSync(output, result.bytes);
+    } catch (e) {
+      io.stderr(`wasmthreads: error: cannot open output file ${output}: ${strerror(e)}\n`);
+      return 1;
+    }
     return 0;
   },
 };

@@ -3,6 +3,7 @@
 // library, by its magic bytes; then `resolveInputs` hands them to the symbol table in command-line
 // order. Unreadable and unknown inputs are diagnostics, all reported together after the phase.
 
+import { strerror } from './strerror.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AR_MAGIC, isArchive } from '../binary/archive.js';
@@ -26,23 +27,8 @@ export interface LoadedInput {
   wholeArchive: boolean;
 }
 
-/** Why a file could not be opened, in the words of the C library's strerror (wasm-ld prints those). */
-const OPEN_ERRORS: Record<string, string> = {
-  ENOENT: 'No such file or directory',
-  EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory',
-  EACCES: 'Permission denied',
-  EPERM: 'Operation not permitted',
-  ELOOP: 'Too many levels of symbolic links',
-  ENAMETOOLONG: 'File name too long',
-  EMFILE: 'Too many open files',
-  ENOTREG: 'not a regular file',
-};
-
 function cannotOpen(ctx: LinkContext, path: string, e: unknown): undefined {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  const why = (code && OPEN_ERRORS[code]) ?? (code ? `cannot be read (${code})` : 'cannot be read');
-  ctx.sink.error({ code: 'missing-input', message: `cannot open ${path}: ${why}`, file: path });
+  ctx.sink.error({ code: 'missing-input', message: `cannot open ${path}: ${strerror(e)}`, file: path });
   return undefined;
 }
 

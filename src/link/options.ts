@@ -149,12 +149,21 @@ const val = (names: string[], help: string, set: (o: LinkOptions, v: string) => 
  * on every link would be noise, so their note shows only under --verbose. Others (a `--reproduce`
  * the user asked for) always warn: nothing the user asked for is dropped silently.
  */
-const ignored = (names: string[], arity: Arity, why: string, routine = false): FlagDef => ({
+const ignored = (names: string[], arity: Arity, why: string, routine = false, check?: (v: string) => string | undefined): FlagDef => ({
   names,
   arity,
   help: `accepted and ignored: ${why}`,
-  apply: (_o, _v, s) => (routine ? s.verboseNotes : s.warnings).push(`ignoring ${names[0]}: ${why}`),
+  apply: (_o, v, s) => {
+    // A value wasm-ld would refuse is refused here too, in its words, though it changes nothing.
+    const bad = v === undefined ? undefined : check?.(v);
+    if (bad !== undefined) throw usage(bad);
+    (routine ? s.verboseNotes : s.warnings).push(`ignoring ${names[0]}: ${why}`);
+  },
 });
+
+/** wasm-ld's checks of the values of flags that change nothing here. */
+const positiveInteger = (flag: string) => (v: string): string | undefined => (/^\d+$/.test(v) && Number(v) > 0 ? undefined : `${flag}: expected a positive integer, but got '${v}'`);
+const anInteger = (flag: string) => (v: string): string | undefined => (/^-?\d+$/.test(v) ? undefined : `${flag}=${v}: number expected, but got '${v}'`);
 
 /** Accepted silently: they mean nothing to a static wasm link (wasm-ld itself treats them so). */
 const silent = (names: string[], arity: Arity, help: string): FlagDef => ({ names, arity, help, apply: () => {} });
@@ -274,7 +283,10 @@ export const LINK_FLAGS: FlagDef[] = [
   bool(['no-allow-multiple-definition'], 'duplicate definitions are errors (default)', (o) => (o.allowMultipleDefinition = false)),
   bool(['fatal-warnings'], 'treat warnings as errors', (o) => (o.fatalWarnings = true)),
   bool(['no-fatal-warnings'], 'warnings are warnings (default)', (o) => (o.fatalWarnings = false)),
-  val(['O'], 'optimisation level: strings are merged above 0 (default 1)', (o, v) => (o.optimize = parseNumber('-O', v)), true),
+  val(['O'], 'optimisation level: strings are merged above 0 (default 1)', (o, v) => {
+    if (!/^\d+$/.test(v)) throw usage(`-O${v}: number expected, but got '${v}'`);
+    o.optimize = Number(v);
+  }, true),
   bool(['verbose'], 'print the phases as they run', (o) => (o.verbose = true)),
   bool(['trace', 't'], 'print the name of each file as it is loaded', (o) => (o.trace = true)),
   val(['trace-symbol', 'y'], 'print where SYMBOL is referenced and defined', (o, v) => (o.traceSymbols = push(o.traceSymbols, v)), true),
@@ -290,11 +302,18 @@ export const LINK_FLAGS: FlagDef[] = [
   silent(['start-group', 'end-group', '(', ')'], 'none', 'accepted (archives are order-independent)'),
   silent(['Bstatic', 'static', 'dn', 'non_shared'], 'none', 'static linking is the only mode'),
   silent(['no-pie'], 'none', 'a position-dependent executable is the only output (default)'),
-  silent(['color-diagnostics', 'no-color-diagnostics'], 'optional-eq', 'accepted'),
-  silent(['rsp-quoting'], 'value', 'accepted; response files use GNU quoting'),
+  { names: ['color-diagnostics', 'no-color-diagnostics'], arity: 'optional-eq', help: 'accepted (=always, never or auto)',
+    apply: (_o, v) => {
+      if (v !== undefined && !['always', 'never', 'auto'].includes(v)) throw usage(`unknown option: --color-diagnostics=${v}`);
+    } },
+  { names: ['rsp-quoting'], arity: 'value', help: 'posix (what response files are read with), or windows (refused)',
+    apply: (_o, v) => {
+      if (v === 'windows') throw usage('--rsp-quoting=windows is not supported by wasmthreads link (response files are read with POSIX quoting)');
+      if (v !== 'posix') throw usage(`invalid response file quoting: ${v}`);
+    } },
   ignored(['mllvm'], 'value', 'LLVM code generation options apply to bitcode, which is not linked here', true),
-  ignored(['threads'], 'value', 'the link is single-threaded', true),
-  ignored(['error-limit'], 'value', 'all errors of a phase are reported', true),
+  ignored(['threads'], 'value', 'the link is single-threaded', true, positiveInteger('--threads')),
+  ignored(['error-limit'], 'value', 'all errors of a phase are reported', true, anInteger('--error-limit')),
   ignored(['lto-O0', 'lto-O1', 'lto-O2', 'lto-O3', 'lto-CGO0', 'lto-CGO1', 'lto-CGO2', 'lto-CGO3'], 'none', 'LTO does not apply: bitcode inputs are rejected', true),
   ignored(['reproduce'], 'value', 'no reproduce tarball is written'),
   // What only a shared library (--shared, --pie: not produced) or LTO (bitcode: rejected) reads.
@@ -303,7 +322,8 @@ export const LINK_FLAGS: FlagDef[] = [
   ignored(['rpath'], 'value', 'no shared libraries are loaded', true),
   ignored(['no-shlib-sigcheck'], 'none', 'no shared libraries are linked', true),
   ignored(['save-temps', 'lto-debug-pass-manager'], 'none', 'LTO does not apply: bitcode inputs are rejected', true),
-  ignored(['lto-partitions', 'thinlto-jobs', 'thinlto-cache-dir', 'thinlto-cache-policy'], 'value', 'LTO does not apply: bitcode inputs are rejected', true),
+  ignored(['thinlto-jobs'], 'value', 'LTO does not apply: bitcode inputs are rejected', true, (v) => (v === 'all' || /^\d+$/.test(v) ? undefined : `--thinlto-jobs: invalid job count: ${v}`)),
+  ignored(['lto-partitions', 'thinlto-cache-dir', 'thinlto-cache-policy'], 'value', 'LTO does not apply: bitcode inputs are rejected', true),
   unsupported(['relocatable', 'r'], 'none', 'relocatable output'),
   unsupported(['emit-relocs'], 'none', 'relocations in the output'),
   unsupported(['shared', 'pie', 'experimental-pic', 'Bdynamic', 'dy', 'call_shared'], 'none', 'dynamic linking'),
