@@ -13,7 +13,7 @@ import { supervise } from '../runtime/supervisor.js';
 export { MAX_STACK_SIZE, MAX_THREADS_LIMIT, MIN_STACK_SIZE } from '../runtime/supervisor.js';
 import type { SupervisorPlugin } from '../shared/host-plugin.js';
 import { wasiSupervisorPlugin } from '../wasi/index.js';
-import { link } from '../link/index.js';
+import { link, LinkError } from '../link/index.js';
 
 /** Where guest output goes: the process's own fd (default), a callback, or a stream. */
 export type OutputTarget = 'inherit' | ((data: Uint8Array) => void) | Writable;
@@ -120,14 +120,24 @@ export function isLinkInput(path: string): boolean {
 
 /** Links `.o`/`.a` inputs in memory into a runnable threaded module (shared imported memory). */
 function linkForRun(path: string, linkWith: string[]): Uint8Array {
-  return link({
-    inputs: [path, ...linkWith],
-    sharedMemory: true,
-    importMemory: { module: 'env', name: 'memory' },
-    maxMemory: LINKED_MAX_MEMORY,
-    exportTable: true,
-    exportIfDefined: THREAD_EXPORTS,
-  }).bytes;
+  try {
+    return link({
+      inputs: [path, ...linkWith],
+      sharedMemory: true,
+      importMemory: { module: 'env', name: 'memory' },
+      maxMemory: LINKED_MAX_MEMORY,
+      exportTable: true,
+      exportIfDefined: THREAD_EXPORTS,
+    }).bytes;
+  } catch (e) {
+    // No `_start` in the files given: a C program's comes from its libc's startup object.
+    const noEntry = e instanceof LinkError ? e.diagnostics.find((d) => d.code === 'no-entry' && d.hint === undefined) : undefined;
+    if (noEntry) {
+      noEntry.hint = 'run links only the files given: add the startup object and the libc that define it, e.g. ' +
+        '`run app.o SYSROOT/lib/wasm32-wasip1-threads/crt1-command.o SYSROOT/lib/wasm32-wasip1-threads/libc.a`, or link with your compiler and run the .wasm';
+    }
+    throw e;
+  }
 }
 
 async function moduleBytes(options: RunOptions, name: string): Promise<Uint8Array> {

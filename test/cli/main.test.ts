@@ -86,6 +86,8 @@ t.test('run and inspect: bad input is one clear line naming the file, never a st
     [['run', minAboveMax], 1, /^wasmthreads: error: .*min-above-max\.wasm: memory import env\.memory: its minimum \(5 pages\) is above its maximum \(2 pages\)\n$/],
     [['run', '--dir', '::/x', 'x.wasm'], 2, /--dir '::\/x' names no host directory/],
     [['run', '--dir', `${dir}::/a`, '--dir', `${dir}::/a/`, 'x.wasm'], 2, /--dir: the guest path '\/a\/' is given twice/],
+    // A C object alone: its _start is in the libc's crt1-command.o, which run does not add.
+    [['run', new URL('../fixtures/c/hello.o', import.meta.url).pathname], 1, /^wasmthreads: error: entry symbol not defined \(pass --no-entry to suppress\): _start\nhint: run links only the files given: add the startup object and the libc/],
   ];
   for (const [argv, code, message] of cases) {
     const c = capture();
