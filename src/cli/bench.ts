@@ -46,6 +46,11 @@ export const benchCommand: Command = {
   name: 'bench',
   usage,
   async run(argv: string[], io: CliIO): Promise<number> {
+    // `bench tls --help` as well as `bench --help` (which the CLI answers before this runs).
+    if (argv.includes('--help') || argv.includes('-h')) {
+      io.stdout(usage() + '\n');
+      return 0;
+    }
     const p = parseArgs(argv, FLAGS);
     const [what, module, ...extra] = p.positionals;
     if (what !== 'tls') throw usageError(what === undefined ? 'bench needs a benchmark: tls' : `unknown benchmark '${what}' (there is: tls)`);

@@ -57,6 +57,11 @@ async function readInput(file: string): Promise<Uint8Array> {
 }
 
 async function run(argv: string[], io: CliIO): Promise<number> {
+  // `inspect FILE --help` as well as `inspect --help` (which the CLI answers before this runs).
+  if (argv.includes('--help') || argv.includes('-h')) {
+    io.stdout(usage() + '\n');
+    return 0;
+  }
   const args = parseArgs(argv, FLAGS);
   if (args.positionals.length === 0) throw usageError('no input files');
   const disassemble = flagBool(args, 'disassemble');

@@ -24,6 +24,14 @@ t.test('--help lists the commands', async (t) => {
   t.match(c.out.join(''), /inspect/);
 });
 
+t.test('--help after a subcommand word or a file still shows the usage', async (t) => {
+  for (const [argv, first] of [[['bench', 'tls', '--help'], /^usage: wasmthreads bench tls/], [['bench', 'tls', '-h'], /^usage: wasmthreads bench tls/], [['inspect', 'x.wasm', '--help'], /^usage: wasmthreads inspect/]] as const) {
+    const c = capture();
+    t.equal(await main([...argv], c.io), 0, argv.join(' '));
+    t.match(c.out.join(''), first);
+  }
+});
+
 t.test('--version reports package.json\'s version', async (t) => {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   const c = capture();
