@@ -24,7 +24,7 @@ export const HEAP_ALIGNMENT = 16;
  * the linker it was written for did; every line wasm-ld 22 accepts keeps its meaning.
  */
 function defaultStackFirst(o: CheckedLinkOptions): boolean {
-  return !(o.globalBase !== undefined && o.globalBase < (o.stackSize ?? DEFAULT_STACK_SIZE));
+  return !(o.globalBase && o.globalBase < (o.stackSize ?? DEFAULT_STACK_SIZE));
 }
 
 /** Default data start without --stack-first (wasm-ld's `globalBase` default). */
@@ -102,12 +102,14 @@ export function makeConfig(o: CheckedLinkOptions, allowUndefinedSymbols: Set<str
     maxMemory: o.maxMemory,
     noGrowableMemory: !!o.noGrowableMemory,
     initialHeap: o.initialHeap ?? 0,
-    globalBase: o.globalBase,
-    tableBase: o.tableBase ?? DEFAULT_TABLE_BASE,
+    // 0 is "not given" for both, as in wasm-ld (which tests them for zero).
+    globalBase: o.globalBase || undefined,
+    tableBase: o.tableBase || DEFAULT_TABLE_BASE,
     stackSize: o.stackSize ?? DEFAULT_STACK_SIZE,
     stackFirst: o.stackFirst ?? defaultStackFirst(o),
     importUndefined,
-    unresolvedSymbols: o.unresolvedSymbols ?? (o.allowUndefined ? 'ignore-all' : 'report-all'),
+    // --allow-undefined anywhere on the line wins over --unresolved-symbols, as in wasm-ld.
+    unresolvedSymbols: o.allowUndefined ? 'ignore-all' : (o.unresolvedSymbols ?? 'report-all'),
     warnUnresolvedSymbols: !!o.warnUnresolvedSymbols,
     allowUndefinedSymbols,
     undefinedSymbols: o.undefined ?? [],

@@ -90,6 +90,10 @@ function runPhases(ctx: LinkContext, options: CheckedLinkOptions, log: string[],
     ctx.sink.checkpoint();
     return r;
   };
+  // What wasm-ld refuses in the options themselves, before reading any input.
+  if (ctx.config.maxMemory && ctx.config.noGrowableMemory) ctx.sink.error({ code: 'option-conflict', message: '--max-memory is incompatible with --no-growable-memory' });
+  if (ctx.config.importTable && ctx.config.exportTable) ctx.sink.error({ code: 'option-conflict', message: '--import-table and --export-table may not be used together' });
+  ctx.sink.checkpoint();
   // wasm-ld's warning, word for word: the output's dynamic-linking metadata may still change.
   if (ctx.config.unresolvedSymbols === 'import-dynamic') ctx.sink.warn({ code: 'unstable-option', message: 'dynamic imports are not yet stable (--unresolved-symbols=import-dynamic)' });
   const inputs = phase('read inputs', () => readInputs(ctx, options));

@@ -44,7 +44,7 @@ export function createOutputSegments(ctx: LinkContext): void {
   const list: OutputSegment[] = [];
   for (const file of ctx.objectFiles) {
     for (const seg of file.segments) {
-      if (!seg.live || seg.discarded) continue;
+      if (!seg.live) continue;
       const name = outputSegmentName(seg, ctx.config.mergeDataSegments);
       let out = byName.get(name);
       if (!out) {
@@ -173,7 +173,9 @@ export function layoutMemory(ctx: LinkContext): MemoryLayout {
   }
   out.dataEnd = p;
   if (!c.stackFirst) placeStack();
-  p = alignTo(p, HEAP_ALIGNMENT);
+  // Aligned for a malloc only when something uses `__heap_base` (as wasm-ld does): the size an
+  // --initial-memory must cover is then the same as wasm-ld's.
+  if (ctx.sym.data.has('__heap_base')) p = alignTo(p, HEAP_ALIGNMENT);
   out.heapBase = p;
   placeHeapAndLimits(ctx, p, out, err);
   assignSegmentIndices(ctx);
@@ -213,7 +215,6 @@ function placeHeapAndLimits(ctx: LinkContext, start: number, out: MemoryLayout, 
   out.heapEnd = p;
   const initialPages = p / WASM_PAGE_SIZE;
   let maxPages: number | undefined;
-  if (c.maxMemory && c.noGrowableMemory) err('--max-memory is incompatible with --no-growable-memory');
   if (c.maxMemory) {
     if (c.maxMemory % WASM_PAGE_SIZE !== 0) err(`maximum memory ${page}`);
     if (p > c.maxMemory) err(`maximum memory too small, ${p} bytes needed`);

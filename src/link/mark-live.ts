@@ -79,11 +79,15 @@ export function markLive(ctx: LinkContext): void {
   if (ctx.config.printGcSections) printRemoved(ctx);
 }
 
-/** --no-gc-sections: every chunk of every loaded object is kept (and its relocations' targets). */
+/**
+ * --no-gc-sections: every chunk of every loaded object is kept (and its relocations' targets),
+ * the copies COMDAT resolution set aside too: wasm-ld starts every chunk live without GC and only
+ * its liveness pass (not run then) would leave them out, so their code and data are written.
+ */
 function markEverything(ctx: LinkContext): void {
   for (const file of ctx.objectFiles) {
-    for (const fn of file.functions) if (!fn.discarded) fn.live = true;
-    for (const seg of file.segments) if (!seg.discarded) seg.live = true;
+    for (const fn of file.functions) fn.live = true;
+    for (const seg of file.segments) seg.live = true;
     for (const g of file.globals) g.live = true;
     for (const t of file.tables) t.live = true;
     for (const t of file.tags) t.live = true;

@@ -207,7 +207,11 @@ export const LINK_FLAGS: FlagDef[] = [
       s.lazy = false;
     },
   },
-  val(['e', 'entry'], 'entry symbol (default _start)', (o, v) => (o.entry = v), true),
+  // The last of --entry and --no-entry wins, as in wasm-ld.
+  val(['e', 'entry'], 'entry symbol (default _start)', (o, v) => {
+    o.entry = v;
+    o.noEntry = false;
+  }, true),
   bool(['no-entry'], 'no entry point', (o) => (o.noEntry = true)),
   val(['export'], 'export SYMBOL (error if undefined)', (o, v) => (o.exports = push(o.exports, v))),
   val(['export-if-defined'], 'export SYMBOL if it is defined', (o, v) => (o.exportIfDefined = push(o.exportIfDefined, v))),
@@ -317,7 +321,12 @@ export const LINK_FLAGS: FlagDef[] = [
   ignored(['lto-O0', 'lto-O1', 'lto-O2', 'lto-O3', 'lto-CGO0', 'lto-CGO1', 'lto-CGO2', 'lto-CGO3'], 'none', 'LTO does not apply: bitcode inputs are rejected', true),
   ignored(['reproduce'], 'value', 'no reproduce tarball is written'),
   // What only a shared library (--shared, --pie: not produced) or LTO (bitcode: rejected) reads.
-  ignored(['Bsymbolic'], 'none', 'it only binds symbols inside shared libraries, which are not produced', true),
+  // wasm-ld's own warning, word for word (no shared library is ever produced here).
+  { names: ['Bsymbolic'], arity: 'none', help: 'accepted: it only binds symbols inside shared libraries, which are not produced',
+    apply: (_o, _v, st) => {
+      const w = '-Bsymbolic is only meaningful when combined with -shared';
+      if (!st.warnings.includes(w)) st.warnings.push(w);
+    } },
   ignored(['soname'], 'value', 'only shared libraries have a name', true),
   ignored(['rpath'], 'value', 'no shared libraries are loaded', true),
   ignored(['no-shlib-sigcheck'], 'none', 'no shared libraries are linked', true),

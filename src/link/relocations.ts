@@ -45,6 +45,13 @@ export function scanRelocations(ctx: LinkContext): void {
     for (const fn of file.functions) if (fn.live) scanChunk(ctx, file, fn.relocs, made);
     for (const seg of file.segments) if (seg.live) scanChunk(ctx, file, seg.relocs, made);
   }
+  // wasm-ld gives every weak undefined function its stub before its liveness pass; without that
+  // pass (--no-gc-sections) each one stays, even one only address-taken (its table slot is 0).
+  if (!ctx.config.gcSections) {
+    for (const s of ctx.symtab.ordered) {
+      if (s.kind === SymbolKind.Function && s.state !== 'defined' && isWeak(s) && s.usedInRegularObj && s.importIndex === undefined && s.signature) ensureStub(ctx, s, made);
+    }
+  }
   if (made.weakStubs.length > 1) {
     const order = new Map(ctx.symtab.ordered.map((s, i) => [s, i]));
     made.weakStubs.sort((a, b) => (order.get(a) ?? -1) - (order.get(b) ?? -1));

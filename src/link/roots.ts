@@ -27,6 +27,14 @@ export function handleRoots(ctx: LinkContext, stubs: StubFile[]): void {
   if (stubs.length) processStubLibraries(ctx, stubs);
   defineOptionalSymbols(ctx);
   wrapSymbols(ctx, wrapped);
+  // The entry first: wasm-ld stops at a missing entry before it looks for the --export names.
+  if (c.entry) {
+    const s = st.find(c.entry);
+    if (!s || s.state !== 'defined' || s.kind !== SymbolKind.Function) {
+      ctx.sink.error({ code: 'no-entry', message: `entry symbol not defined (pass --no-entry to suppress): ${c.entry}`, symbol: c.entry });
+      ctx.sink.checkpoint();
+    } else s.forceExport = true;
+  }
   for (const name of c.exports) {
     const s = st.find(name);
     if (s && s.state === 'defined') s.forceExport = true;
@@ -35,11 +43,6 @@ export function handleRoots(ctx: LinkContext, stubs: StubFile[]): void {
   for (const name of c.exportIfDefined) {
     const s = st.find(name);
     if (s?.state === 'defined') s.forceExport = true;
-  }
-  if (c.entry) {
-    const s = st.find(c.entry);
-    if (!s || s.state !== 'defined' || s.kind !== SymbolKind.Function) ctx.sink.error({ code: 'no-entry', message: `entry symbol not defined (pass --no-entry to suppress): ${c.entry}`, symbol: c.entry });
-    else s.forceExport = true;
   }
   const dtors = st.find('__wasm_call_dtors');
   if (dtors?.state === 'defined' && dtors.kind === SymbolKind.Function) ctx.sym.callDtors = dtors;
@@ -88,6 +91,9 @@ function wrapSymbols(ctx: LinkContext, wrapped: WrappedSymbol[]): void {
   for (const w of wrapped) {
     redirect.set(w.sym, w.wrap);
     redirect.set(w.real, w.sym);
+    // The linker made `__wrap_X` without a type; the calls now bound to it are X's (wasm-ld
+    // imports an undefined `__wrap_X` with X's signature).
+    if (w.wrap.state !== 'defined' && !w.wrap.signature && w.sym.signature) w.wrap.signature = w.sym.signature;
   }
   for (const file of ctx.objectFiles) file.symbols = file.symbols.map((s) => redirect.get(s) ?? s);
   for (const w of wrapped) ctx.symtab.wrap(w.sym, w.real, w.wrap);

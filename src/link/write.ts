@@ -118,7 +118,7 @@ export function memoryLimits(ctx: LinkContext): { flags: number; min: bigint; ma
 /** Output functions in index order, after the imported ones. */
 export function assignFunctionIndices(ctx: LinkContext, numImported: number): InputFunction[] {
   const list: InputFunction[] = [...ctx.syntheticFunctions.filter((f) => f.live)];
-  for (const file of ctx.objectFiles) for (const fn of file.functions) if (fn.live && !fn.discarded) list.push(fn);
+  for (const file of ctx.objectFiles) for (const fn of file.functions) if (fn.live) list.push(fn);
   list.forEach((fn, i) => (fn.outputIndex = numImported + i));
   return list;
 }
@@ -352,8 +352,9 @@ function dylinkSection(ctx: LinkContext, exports: Export[]): Section {
   for (const s of ctx.symtab.ordered) {
     if (!s.live) continue;
     if (s.state === 'defined' && s.kind === SymbolKind.Data && s.isTLS && exported.has(s.name)) tlsExports.push(s);
-    // Weak undefined functions became trapping stubs (defined, for wasm-ld); weak data stays undefined.
-    if (s.state !== 'defined' && isWeak(s) && !(s.kind === SymbolKind.Function && s.func)) weakImports.push(s);
+    // wasm-ld makes every weak undefined function a trapping stub (defined, for it), even one
+    // only address-taken, which gets no body here; weak data stays undefined.
+    if (s.state !== 'defined' && isWeak(s) && s.kind !== SymbolKind.Function) weakImports.push(s);
   }
   if (tlsExports.length) {
     sub(WASM_DYLINK_EXPORT_INFO, (b) => {

@@ -1,7 +1,8 @@
 // The link command line's own errors, against wasm-ld-22 word for word: values of flags that
 // change nothing here (--threads, --error-limit, --thinlto-jobs, -O, --color-diagnostics,
 // --rsp-quoting) are still checked as wasm-ld checks them; no inputs, no output, and an output or
-// map file that cannot be written say what wasm-ld says, after strerror.
+// map file that cannot be written say what wasm-ld says, after strerror; conflicting options,
+// and which errors come out when several apply.
 
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -38,6 +39,14 @@ const CASES: string[][] = [
   [...INPUT, '-o', join(h.tmp, 'no-such-dir', 'x.wasm')],
   [...INPUT, '-o', join(h.tmp, 'x.wasm'), `-Map=${join(h.tmp, 'no-such-dir', 'x.map')}`],
   [...INPUT, '-o', join(h.tmp, 'x.wasm'), `--why-extract=${join(h.tmp, 'no-such-dir', 'x.txt')}`],
+  // Option conflicts and their order against the link's own errors.
+  ['--Bsymbolic', '--Bsymbolic', C + 'fnptr.o', '-o', 'x.wasm'],
+  ['--import-table', '--export-table', ...INPUT, '-o', 'x.wasm'],
+  ['--no-growable-memory', '--max-memory=1048576', '--entry=nope', C + 'fnptr.o', '-o', 'x.wasm'],
+  ['--export=nope', C + 'fnptr.o', '-o', 'x.wasm'],
+  // The size an --initial-memory must cover: no 16-byte heap alignment unless __heap_base is used.
+  ['--no-entry', '--initial-memory=65536', C + 'use_tls.o', C + 'def_tls.o', '-o', 'x.wasm'],
+  ['--no-entry', '--initial-memory=65536', '--export=__heap_base', C + 'use_tls.o', C + 'def_tls.o', '-o', 'x.wasm'],
 ];
 
 /** `wasm-ld-22 ARGS…` exactly as given, in the temporary directory. */

@@ -105,6 +105,15 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: 'C++ weak undefined functions: stubs named with the demangled name', args: ['--no-entry', f('weak_cpp.o')] },
   { name: 'the same with --no-demangle', args: ['--no-entry', '--no-demangle', f('weak_cpp.o')] },
   { name: 'string merging with shared memory (passive .rodata)', args: ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=1048576', '-O2', f('strings.o'), f('strings2.o'), f('tls.o')] },
+  // Found by linking random flag combinations with both linkers:
+  { name: '--no-gc-sections keeps the stub of a weak function only address-taken', args: ['--no-entry', '--no-gc-sections', f('weak.o'), f('strong.o')] },
+  { name: '--no-gc-sections writes the COMDAT copies too, as wasm-ld does', args: ['--no-entry', '--no-gc-sections', '--export-all', f('cpp_a.o'), f('cpp_b.o')] },
+  { name: '--global-base=0 and --table-base=0 mean not given', args: ['--no-entry', '--global-base=0', '--table-base=0', '--export-all', f('tls.o'), f('fnptr.o')] },
+  { name: '--global-base=0 with --no-stack-first: data at 1024', args: ['--no-entry', '--global-base=0', '--no-stack-first', f('use_tls.o'), f('def_tls.o')] },
+  { name: '--wrap of a function whose __wrap_ is undefined, imported with its type under --allow-undefined', args: ['--no-entry', '--allow-undefined', '--wrap=lib_add', f('main_lib.o'), f('libfix.a')] },
+  { name: '--entry after --no-entry wins', args: ['--no-entry', '--entry=weak_result', f('weak.o'), f('strong.o')] },
+  { name: '--allow-undefined wins over a later --unresolved-symbols=import-dynamic', args: ['--no-entry', '--allow-undefined', '--unresolved-symbols=import-dynamic', f('ctors.o')] },
+  { name: 'import-dynamic: a weak function only address-taken is no weak import in dylink.0', args: ['--no-entry', '--unresolved-symbols=import-dynamic', f('weak_addr.o')] },
 ];
 
 t.test('wasmthreads and wasm-ld-22 agree', { skip: !haveWasmLd ? `${WASM_LD} not installed (bash scripts/setup-toolchains.sh)` : false }, async (t) => {
