@@ -32,7 +32,7 @@ export function checkFeatures(ctx: LinkContext): void {
     if (offender) {
       const others = ctx.objectFiles.filter((f) => f !== offender && f.disallowsSharedMem()).map((f) => f.name);
       const why = whyLinked(ctx, offender);
-      err(`--shared-memory is disallowed by ${offender.name} because it was not compiled with 'atomics' or 'bulk-memory' features.`, undefined, `${rebuildWithAtomics(offender)}; or link without --shared-memory`, [
+      err(`--shared-memory is disallowed by ${lldName(offender)} because it was not compiled with 'atomics' or 'bulk-memory' features.`, undefined, `${rebuildWithAtomics(offender)}; or link without --shared-memory`, [
         `${offender.name}${offender.archiveName ? ` (member of ${offender.archiveName})` : ''} has target_features -shared-mem: its atomics and _Thread_local variables were lowered to plain memory accesses`,
         ...(why ? [why] : []),
         ...(others.length ? [`also compiled without atomics: ${others.slice(0, 5).join(', ')}${others.length > 5 ? `, and ${others.length - 5} more` : ''}`] : []),
@@ -44,15 +44,24 @@ export function checkFeatures(ctx: LinkContext): void {
     for (const f of THREAD_FEATURES) if (!allowed.has(f)) err(`'${f}' feature must be used in order to use thread-local storage`, tlsUser, 'compile the objects with -matomics -mbulk-memory (or -pthread)');
   }
   if (c.features) {
-    for (const [name, f] of used) if (!allowed.has(name)) err(`Target feature '${name}' used by ${f.name} is not allowed.`);
+    for (const [name, f] of used) if (!allowed.has(name)) err(`Target feature '${name}' used by ${lldName(f)} is not allowed.`);
   }
   for (const f of ctx.objectFiles) {
     for (const feat of f.features) {
       if (feat.prefix !== '+') continue;
       const by = disallowed.get(feat.name);
-      if (by) err(`Target feature '${feat.name}' used in ${f.name} is disallowed by ${by.name}. Use --no-check-features to suppress.`);
+      if (by) err(`Target feature '${feat.name}' used in ${lldName(f)} is disallowed by ${lldName(by)}. Use --no-check-features to suppress.`);
     }
   }
+}
+
+/**
+ * A file as wasm-ld names it in its feature errors (its InputFile::getName): an archive member by
+ * its own name, `errno.o`, not `libc.a(errno.o)`. The notes under the error name the archive.
+ */
+function lldName(f: ObjFile): string {
+  const prefix = f.archiveName === undefined ? undefined : `${f.archiveName}(`;
+  return prefix !== undefined && f.name.startsWith(prefix) && f.name.endsWith(')') ? f.name.slice(prefix.length, -1) : f.name;
 }
 
 const MUTABLE_GLOBALS_HINT = "compile the objects with -mmutable-globals (clang's default for wasm32), or add mutable-globals to --features=";

@@ -224,5 +224,8 @@ function placeHeapAndLimits(ctx: LinkContext, start: number, out: MemoryLayout, 
     // Shared memories must declare a maximum; wasm-ld uses the initial size (non-PIC).
     maxPages = initialPages;
   }
+  // wasm-ld writes no maximum of 0 pages (an empty memory under --no-growable-memory), unless
+  // the memory is shared: that always has one.
+  if (maxPages === 0 && !c.sharedMemory) maxPages = undefined;
   ctx.memory = { initialPages, maxPages };
 }

@@ -74,3 +74,14 @@ t.test('the values wasm-ld accepts are accepted', async (t) => {
   const windows = await ours(['--rsp-quoting=windows', ...INPUT, '-o', join(h.tmp, 'ok.wasm')]);
   t.match(windows.stderr, /--rsp-quoting=windows is not supported by wasmthreads link/, 'windows quoting is refused, not ignored');
 });
+
+t.test("a single-threaded libc under --shared-memory: wasm-ld-22's two error lines, word for word", { skip }, async (t) => {
+  const WASI = '/usr/lib/wasm32-wasi';
+  const args = ['--no-entry', '--shared-memory', `${WASI}/crt1-command.o`, C + 'hello.o', `${WASI}/libc.a`, '-o', 'x.wasm'];
+  const want = ref(args);
+  const got = await ours(args.map((a) => (a === 'x.wasm' ? join(h.tmp, a) : a)));
+  t.equal(want.code, 1, want.stderr);
+  t.not(got.code, 0);
+  // The lines themselves; ours add notes and hints below them.
+  t.same(diagnosticLines(got.stderr, false), diagnosticLines(want.stderr, false));
+});
