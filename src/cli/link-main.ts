@@ -3,7 +3,8 @@
 // how its code is loaded shows: one CommonJS file holding only the linker costs 10-25 ms less CPU
 // per link than the ES-module graph of the split bundle (eight chunks, each resolved and linked
 // by Node's ESM loader). Measured on hello + wasi-libc, 15 alternating runs: Node 20 192 vs
-// 218 ms, Node 24 and 26 170 vs 180 ms. bin/start.js loads it for these two commands (and run-main.ts, the same way, for `run`).
+// 218 ms, Node 24 and 26 170 vs 180 ms. bin/start.js loads it for these two commands (and
+// run-main.ts's bundle, the same way, for `run`).
 
 import type { CliIO } from './io.js';
 import { linkCommand } from './link.js';

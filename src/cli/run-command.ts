@@ -1,6 +1,7 @@
 // Running one subcommand once it is chosen: its --help, its exit code, and every error it throws
 // turned into `wasmthreads: error: …` lines (a raw stack trace only for a bug in wasmthreads).
-// Shared by the CLI's dispatcher (main.ts) and the link command's own bundle (link-main.ts).
+// Shared by the CLI's dispatcher (main.ts) and the bundles of `link` and `run` (link-main.ts,
+// run-main.ts).
 
 import { formatDiagnostic, WasmthreadsError } from '../diagnostics.js';
 import type { CliIO, Command } from './io.js';
