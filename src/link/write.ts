@@ -49,13 +49,17 @@ export function calculateImports(ctx: LinkContext): ImportEntry[] {
   for (const s of ctx.symtab.ordered) {
     if (!s.live || !s.usedInRegularObj || s.state === 'defined' || s.kind === SymbolKind.Data || s.kind === SymbolKind.Section || s === table) continue;
     if (isWeak(s)) continue;
-    const allowed = s.explicitImport || s.forceImport || c.importUndefined || c.unresolvedSymbols === 'import-dynamic' || c.allowUndefinedSymbols.has(s.name);
+    const excused = s.explicitImport || s.forceImport || c.unresolvedSymbols === 'import-dynamic' || c.allowUndefinedSymbols.has(s.name);
+    const allowed = excused || c.importUndefined;
     if (!allowed || (s.kind === SymbolKind.Function && !s.signature)) {
       undefinedSymbols.push(s);
       continue;
     }
     s.importIndex = counts[s.kind === SymbolKind.Function ? ExternalKind.Func : s.kind === SymbolKind.Table ? ExternalKind.Table : s.kind === SymbolKind.Global ? ExternalKind.Global : ExternalKind.Tag]++;
     out.push({ sym: s, imp: importFor(s) });
+    // --import-undefined imports any undefined symbol but excuses only functions (wasm-ld's
+    // allowUndefined): an undefined global, table or tag is still reported under the policy.
+    if (!excused && s.kind !== SymbolKind.Function) undefinedSymbols.push(s);
   }
   for (const s of ctx.symtab.ordered) if (s.live && s.kind === SymbolKind.Data && s.state !== 'defined' && !isWeak(s) && s.absolute === undefined) undefinedSymbols.push(s);
   for (const [s, file] of firstReferencingFiles(ctx, undefinedSymbols)) reportUndefined(ctx, s, file);
@@ -415,16 +419,15 @@ export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
   const c = ctx.config;
   // The indirect function table holds --table-base empty slots, then one per address-taken function.
   const tableSize = BigInt(c.tableBase + ctx.tableEntries.length);
+  // Types in wasm-ld's order (calculateTypes): those of imported functions and tags, in import
+  // order, then defined functions', then defined tags'.
   for (const e of w.imports) {
     if (e.imp.desc.kind === ExternalKind.Func && e.sym?.signature) e.imp.desc = { kind: ExternalKind.Func, typeIndex: registerType(ctx, e.sym.signature) as TypeIndex };
+    else if (e.imp.desc.kind === ExternalKind.Tag && e.sym?.signature) e.imp.desc = { kind: ExternalKind.Tag, tag: { attribute: 0, typeIndex: registerType(ctx, e.sym.signature) as TypeIndex } };
     // --import-table: at least that size, no maximum (wasm-ld finalizeIndirectFunctionTable).
     else if (e.imp.desc.kind === ExternalKind.Table && c.importTable && e.sym === ctx.sym.indirectFunctionTable) e.imp.desc.table.limits = { flags: 0, min: tableSize };
   }
   const funcTypes = w.functions.map((fn) => registerType(ctx, fn.type));
-  // Tag types after function types (wasm-ld's order); imported tags' types likewise.
-  for (const e of w.imports) {
-    if (e.imp.desc.kind === ExternalKind.Tag && e.sym?.signature) e.imp.desc = { kind: ExternalKind.Tag, tag: { attribute: 0, typeIndex: registerType(ctx, e.sym.signature) as TypeIndex } };
-  }
   const tagTypes = liveTags(ctx).map((t) => ({ attribute: 0, typeIndex: registerType(ctx, t.type) as TypeIndex }));
   const sections: Section[] = [];
   if (c.unresolvedSymbols === 'import-dynamic') sections.push(dylinkSection(ctx, w.exports));
@@ -433,10 +436,14 @@ export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
   if (ctx.types.length) sections.push({ ...base, id: SectionId.Type, types: ctx.types });
   if (w.imports.length) sections.push({ ...base, id: SectionId.Import, imports: w.imports.map((e) => e.imp) });
   if (w.functions.length) sections.push({ ...base, id: SectionId.Function, functions: funcTypes as TypeIndex[] });
+  // The objects' own live tables in file order, then the indirect function table (the order
+  // assignTableIndices numbered them in).
+  const tables = ctx.objectFiles.flatMap((f) => f.tables.filter((t) => t.live).map((t) => ({ type: t.type })));
   if (ctx.indirectTable && !c.importTable) {
     const limits = c.growableTable ? { flags: 0, min: tableSize } : { flags: LimitsFlag.HAS_MAX, min: tableSize, max: tableSize };
-    sections.push({ ...base, id: SectionId.Table, tables: [{ type: { elemType: FUNCREF, limits } }] });
+    tables.push({ type: { elemType: FUNCREF, limits } });
   }
+  if (tables.length) sections.push({ ...base, id: SectionId.Table, tables });
   if (!c.importMemory) sections.push({ ...base, id: SectionId.Memory, memories: [{ limits: memoryLimits(ctx) }] });
   // The tag section (id 13) sits between memory and global (exception-handling proposal).
   if (tagTypes.length) sections.push({ ...base, id: SectionId.Tag, tags: tagTypes });

@@ -47,6 +47,8 @@ const CASES: string[][] = [
   // The size an --initial-memory must cover: no 16-byte heap alignment unless __heap_base is used.
   ['--no-entry', '--initial-memory=65536', C + 'use_tls.o', C + 'def_tls.o', '-o', 'x.wasm'],
   ['--no-entry', '--initial-memory=65536', '--export=__heap_base', C + 'use_tls.o', C + 'def_tls.o', '-o', 'x.wasm'],
+  // --import-undefined excuses undefined functions only: an undefined tag is still an error.
+  ['--no-entry', '--import-undefined', '--export-all', C + 'eh_catch.o', '-o', 'x.wasm'],
 ];
 
 /** `wasm-ld-22 ARGS…` exactly as given, in the temporary directory. */

@@ -39,7 +39,7 @@ export function linkRef(args: string[], out: string): Uint8Array {
 function validate(bytes: Uint8Array, name: string): string {
   const p = join(tmp, name);
   writeFileSync(p, bytes);
-  const r = spawnSync('wasm-validate', ['--enable-threads', p], { encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync('wasm-validate', ['--enable-threads', '--enable-exceptions', p], { encoding: 'utf8', timeout: 30_000 });
   return r.status === 0 ? 'valid' : r.stderr;
 }
 
@@ -114,6 +114,8 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: '--entry after --no-entry wins', args: ['--no-entry', '--entry=weak_result', f('weak.o'), f('strong.o')] },
   { name: '--allow-undefined wins over a later --unresolved-symbols=import-dynamic', args: ['--no-entry', '--allow-undefined', '--unresolved-symbols=import-dynamic', f('ctors.o')] },
   { name: 'import-dynamic: a weak function only address-taken is no weak import in dylink.0', args: ['--no-entry', '--unresolved-symbols=import-dynamic', f('weak_addr.o')] },
+  { name: "an object's own table is written (it was exported but missing: an invalid module)", args: ['--no-entry', '--export-all', f('tab_a.o'), f('fnptr.o')] },
+  { name: 'types of imported functions and tags in import order', args: ['--no-entry', '--allow-undefined', '--export-all', f('eh_throw.o'), f('strings2.o'), f('wrap_wrap.o')] },
 ];
 
 t.test('wasmthreads and wasm-ld-22 agree', { skip: !haveWasmLd ? `${WASM_LD} not installed (bash scripts/setup-toolchains.sh)` : false }, async (t) => {
