@@ -1,7 +1,8 @@
 // Function types compared and deduplicated by structure (the linker's output type section, the
-// runtime's wrapper modules).
+// runtime's wrapper modules), and written as lld writes them in messages.
 
-import type { FuncType } from './types.js';
+import { valTypeName } from './disassemble.js';
+import type { FuncType, ValType } from './types.js';
 
 const typeKeys = new WeakMap<FuncType, string>();
 
@@ -26,4 +27,16 @@ export function registerType(ctx: { types: FuncType[]; typeIndices: Map<string, 
     ctx.typeIndices.set(key, i);
   }
   return i;
+}
+
+/** A value type as lld prints it: `i32`, `funcref`…; a typed reference is just `ref`. */
+export function lldValTypeName(v: ValType): string {
+  return typeof v === 'number' ? valTypeName(v) : 'ref';
+}
+
+/** `(i32, i32) -> i32`, as lld prints signatures. */
+export function formatSignature(t: FuncType): string {
+  const name = lldValTypeName;
+  const results = t.results.length === 0 ? 'void' : t.results.length === 1 ? name(t.results[0]) : `(${t.results.map(name).join(', ')})`;
+  return `(${t.params.map(name).join(', ')}) -> ${results}`;
 }

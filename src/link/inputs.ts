@@ -3,10 +3,10 @@
 // library, by its magic bytes; then `resolveInputs` hands them to the symbol table in command-line
 // order. Unreadable and unknown inputs are diagnostics, all reported together after the phase.
 
-import { strerror } from './strerror.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AR_MAGIC, isArchive } from '../binary/archive.js';
+import { strerror } from './strerror.js';
 import { isWasm } from '../binary/read-module.js';
 import { WasmthreadsError } from '../diagnostics.js';
 import { ArchiveFile, lazyObjectRef } from './archive.js';

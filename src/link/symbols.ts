@@ -5,10 +5,10 @@
 // are the pieces copied to the output: function bodies and data segments with their relocations,
 // plus the index-assigned elements (globals, tables, tags) and the linker's synthetic functions.
 
-import type { ConstExpr, FuncType, GlobalType, SymbolKind, TableType, ValType } from '../binary/types.js';
+import type { ConstExpr, FuncType, GlobalType, SymbolKind, TableType } from '../binary/types.js';
 import { namesSymbol, Relocations } from '../binary/reloc-types.js';
-import { valTypeName } from '../binary/disassemble.js';
 import { SymbolFlag } from '../binary/types.js';
+export { formatSignature, lldValTypeName } from '../binary/func-types.js';
 import type { ObjFile } from './input-files.js';
 import type { ArchiveMemberRef } from './archive.js';
 import type { SectionPiece } from './merge-strings.js';
@@ -221,18 +221,6 @@ export const isDefined = (s: Sym): boolean => s.state === 'defined';
 export const isUndefined = (s: Sym): boolean => s.state !== 'defined';
 
 export const KIND_NAMES = ['WASM_SYMBOL_TYPE_FUNCTION', 'WASM_SYMBOL_TYPE_DATA', 'WASM_SYMBOL_TYPE_GLOBAL', 'WASM_SYMBOL_TYPE_SECTION', 'WASM_SYMBOL_TYPE_TAG', 'WASM_SYMBOL_TYPE_TABLE'];
-
-/** A value type as lld prints it: `i32`, `funcref`…; a typed reference is just `ref`. */
-export function lldValTypeName(v: ValType): string {
-  return typeof v === 'number' ? valTypeName(v) : 'ref';
-}
-
-/** `(i32, i32) -> i32`, as lld prints signatures. */
-export function formatSignature(t: FuncType): string {
-  const name = lldValTypeName;
-  const results = t.results.length === 0 ? 'void' : t.results.length === 1 ? name(t.results[0]) : `(${t.results.map(name).join(', ')})`;
-  return `(${t.params.map(name).join(', ')}) -> ${results}`;
-}
 
 /** Display name of a file for diagnostics (`lib.a(member.o)` for archive members). */
 export function fileName(f: ObjFile | undefined): string {

@@ -296,7 +296,6 @@ function placeCustomChunks(g: CustomSectionParts): void {
   }
 }
 
-
 function nameSection(ctx: LinkContext, imports: ImportEntry[], functions: InputFunction[], globals: InputGlobal[]): Section {
   const fnNames = new Map<number, string>();
   let fi = 0;

@@ -8,7 +8,7 @@ import { WasmthreadsError } from '../diagnostics.js';
 import { evalConstExpr } from '../binary/const-expr.js';
 import { bodyReader } from '../binary/instructions.js';
 import { exports, functionBodies, functionType, importsOfKind, indexSpaceSizes, isRelocatable } from '../binary/module-info.js';
-import { valTypeName } from '../binary/disassemble.js';
+import { formatSignature } from '../binary/func-types.js';
 import { ExternalKind, findCustom, findSection, SectionId, type WasmModule } from '../binary/types.js';
 // One thread-ABI detector for inspect and run: the runtime goes by the import a module spawns
 // threads through, and refuses an emscripten module with a hint.
@@ -200,9 +200,7 @@ function badStartType(mod: WasmModule): string | undefined {
   const e = exports(mod).find((x) => x.name === '_start' && x.kind === ExternalKind.Func);
   const t = e && functionType(mod, e.index);
   if (!t || (t.params.length === 0 && t.results.length === 0)) return undefined;
-  const name = (v: (typeof t.params)[number]): string => (typeof v === 'number' ? valTypeName(v) : 'ref');
-  const results = t.results.length === 0 ? 'void' : t.results.length === 1 ? name(t.results[0]) : `(${t.results.map(name).join(', ')})`;
-  return `(${t.params.map(name).join(', ')}) -> ${results}`;
+  return formatSignature(t);
 }
 
 /** What the runtime needs to know, from the decoded module. */
