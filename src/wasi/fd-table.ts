@@ -59,7 +59,14 @@ const HEADER_LOCK = 0;
 const HEADER_CAPACITY = 1;
 /** Longest host path an entry can hold (Linux PATH_MAX). */
 export const PATH_SLOT = 4096;
-export const DEFAULT_FD_CAPACITY = 1024;
+/**
+ * Guest fds a program can hold open at once. wasmtime's own limit is the host's (RLIMIT_NOFILE,
+ * which Node raises to its hard limit at start-up), and programs that keep thousands of files
+ * open work there. The table costs address space, not memory: a SharedArrayBuffer's pages are
+ * zero until written, and only the entries in use are (16,384 entries: 67 MiB reserved; a
+ * program with a few fds open touches a few pages).
+ */
+export const DEFAULT_FD_CAPACITY = 16384;
 
 export interface FdEntry {
   fd: number;
@@ -135,7 +142,8 @@ export class FdTable {
   insert(entry: NewFdEntry, at?: number): number {
     const place = (): number => {
       const fd = at ?? this.lowestFree();
-      if (fd < 0) throw new WasiError(Errno.NFILE);
+      // The process's table is full: EMFILE, as open(2) says it (ENFILE is the whole system's).
+      if (fd < 0) throw new WasiError(Errno.MFILE);
       this.write(fd, entry);
       return fd;
     };

@@ -42,7 +42,7 @@ export interface WasiOptions {
   output?: OutputSinks;
   /** Host fds behind guest fds 0, 1, 2 (default 0, 1, 2). */
   stdio?: [number, number, number];
-  /** Size of the fd table (default 1024). */
+  /** Size of the fd table (default DEFAULT_FD_CAPACITY, 16,384). */
   fdCapacity?: number;
 }
 

@@ -204,3 +204,29 @@ t.test('positions and sizes Node cannot pass on are EINVAL; undefined flag bits 
   t.equal(w.wasi.path_open!(PREOPEN, 2, p, l, 0, BigInt(RW), BigInt(RW), 0, 100), Errno.INVAL, 'lookupflags bit 1');
   t.equal(w.wasi.path_filestat_get!(PREOPEN, 0x80, p, l, 200), Errno.INVAL, 'lookupflags bit 7');
 });
+
+t.test('thousands of fds stay open at once; a full table is EMFILE, and a close makes room', async (t) => {
+  const box = tempDir('wasi-fd-many-');
+  writeFileSync(join(box, 'f'), 'x');
+  const [p, l] = [200, 1];
+  const open = (w: ReturnType<typeof setupWasi>): number => w.wasi.path_open!(PREOPEN, 0, p, l, 0, RW, RW, 0, 100);
+  // The default table: more than Linux's default soft limit of 1,024 (wasmtime's limit is the host's).
+  const w = setupWasi({ preopens: [{ host: box, guest: 'sandbox' }] });
+  putString(w.host, p, 'f');
+  const fds: number[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const r = open(w);
+    if (r !== Errno.SUCCESS) return t.fail(`open #${i + 1}: ${Errno[r]}`);
+    fds.push(view(w.host).getUint32(100, true));
+  }
+  t.equal(fds.at(-1), 3003, 'fd 3003 is the 3,000th file (4 is the first)');
+  for (const fd of fds) w.wasi.fd_close!(fd);
+  // A small table fills up: the process's table is full (EMFILE), not the system's (ENFILE).
+  const small = setupWasi({ preopens: [{ host: box, guest: 'sandbox' }], fdCapacity: 8 });
+  putString(small.host, p, 'f');
+  for (let fd = 4; fd < 8; fd++) t.equal(open(small), Errno.SUCCESS, `fd ${fd}`);
+  t.equal(open(small), Errno.MFILE, 'table full');
+  t.equal(small.wasi.fd_close!(5), Errno.SUCCESS);
+  t.equal(open(small), Errno.SUCCESS, 'room again after a close');
+  t.equal(view(small.host).getUint32(100, true), 5, 'the freed fd');
+});
