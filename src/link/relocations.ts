@@ -285,9 +285,16 @@ function tableSlot(s: Sym): number {
   return s.tableIndex ?? 0;
 }
 
+/**
+ * An index lld never assigned (an undefined global or tag that was neither imported nor defined,
+ * as `--warn-unresolved-symbols` leaves them): lld writes its INVALID_INDEX, -1, so the module
+ * fails validation instead of silently reading index 0.
+ */
+const INVALID_INDEX = 0xffffffff;
+
 function globalIndex(s: Sym): number {
   if (s.kind !== SymbolKind.Global) return s.gotGlobal?.outputIndex ?? 0;
-  return s.global ? s.global.outputIndex : (s.importIndex ?? 0);
+  return s.global ? s.global.outputIndex : (s.importIndex ?? INVALID_INDEX);
 }
 
 /**
@@ -310,7 +317,7 @@ function relocValue(ctx: LinkContext, file: ObjFile, category: RelocCategory, in
     case 'global-index':
       return globalIndex(s);
     case 'tag-index':
-      return s.tag ? s.tag.outputIndex : (s.importIndex ?? 0);
+      return s.tag ? s.tag.outputIndex : (s.importIndex ?? INVALID_INDEX);
     case 'table-number':
       return s.table ? s.table.outputIndex : (s.importIndex ?? 0);
     case 'section-offset':
