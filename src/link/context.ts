@@ -162,6 +162,8 @@ export interface LinkContext {
   sym: SyntheticSymbols;
   /** `__start_SEC`/`__stop_SEC` symbols and the output segment each bounds (set after layout). */
   startStopSymbols: { sym: Sym; seg: OutputSegment; stop: boolean }[];
+  /** Where in `symtab.ordered` the `__start_`/`__stop_` symbols made after the layout begin. */
+  startStopFrom: number;
   /** Functions the linker writes itself, in output order (before input functions). */
   syntheticFunctions: InputFunction[];
   /** Globals the linker defines, in output order (before input globals). */

@@ -15,7 +15,7 @@ import { DiagnosticSink, WasmthreadsError } from '../diagnostics.js';
 import { makeConfig } from './context.js';
 import type { LinkContext } from './context.js';
 import { patchBuildId } from './build-id.js';
-import { checkFeatures, checkImportExportFeatures, outputFeatures } from './features.js';
+import { checkFeatures, checkImportExportFeatures, collectFeatures, outputFeatures } from './features.js';
 import { addObject, readInputs, resolveInputs } from './inputs.js';
 import { createOutputSegments, layoutMemory } from './layout.js';
 import { createIndirectTable, createSyntheticSymbols, defineStartStopSymbols, defineSyntheticValues } from './linker-symbols.js';
@@ -23,7 +23,7 @@ import { formatLinkMap } from './map-file.js';
 import { markLive } from './mark-live.js';
 import { checkLinkOptions, type CheckedLinkOptions, type LinkOptions } from './options.js';
 import { scanRelocations } from './relocations.js';
-import { checkSignatures, handleRoots } from './roots.js';
+import { checkExports, checkSignatures, handleRoots } from './roots.js';
 import { SymbolTable } from './symbol-table.js';
 import type { InputGlobal } from './symbols.js';
 import { assignFunctionIndices, assignGlobalIndices, buildModule, calculateExports, calculateImports, encodeModule, fillGotValues, synthesizeBodies, type ExportPlan, type ImportEntry } from './write.js';
@@ -81,12 +81,20 @@ function countImports(imports: ImportEntry[]): Record<'functions' | 'tables' | '
 }
 
 function runPhases(ctx: LinkContext, options: CheckedLinkOptions, log: string[], messages: string[]): LinkResult {
-  const phase = <T>(name: string, fn: () => T): T => {
+  // One step of the link, timed under --time-trace. `phase` then stops at the errors so far, as
+  // wasm-ld's driver does between its steps; `step` does not, for the writer's checks that wasm-ld
+  // runs back to back (memory layout, exports, features, undefined symbols, relocations) before
+  // its one check for errors: a link that fails them reports them all at once.
+  const step = <T>(name: string, fn: () => T): T => {
     if (options.verbose) log.push(`phase: ${name}`);
     // The clock only when asked: the first performance.now() loads Node's perf_hooks.
     const t0 = options.timeTrace ? performance.now() : 0;
     const r = fn();
     if (options.timeTrace) log.push(`time: ${name}: ${(performance.now() - t0).toFixed(2)} ms`);
+    return r;
+  };
+  const phase = <T>(name: string, fn: () => T): T => {
+    const r = step(name, fn);
     ctx.sink.checkpoint();
     return r;
   };
@@ -103,19 +111,21 @@ function runPhases(ctx: LinkContext, options: CheckedLinkOptions, log: string[],
   phase('handle entry, exports and -u', () => handleRoots(ctx, inputs.flatMap((l) => (l.stub ? [l.stub] : []))));
   phase('check signatures', () => checkSignatures(ctx));
   phase('mark live', () => markLive(ctx));
-  phase('check features', () => checkFeatures(ctx));
-  const layout = phase('layout memory', () => {
+  const featureUse = phase('collect features', () => collectFeatures(ctx));
+  const layout = step('layout memory', () => {
     createOutputSegments(ctx);
     defineStartStopSymbols(ctx);
     return layoutMemory(ctx);
   });
-  phase('define synthetic values', () => defineSyntheticValues(ctx, layout));
-  const imports = phase('calculate imports', () => {
+  step('check exports', () => checkExports(ctx));
+  step('check features', () => checkFeatures(ctx, featureUse));
+  step('define synthetic values', () => defineSyntheticValues(ctx, layout));
+  const imports = step('calculate imports', () => {
     createIndirectTable(ctx);
     return calculateImports(ctx);
   });
   const imported = countImports(imports);
-  phase('scan relocations', () => {
+  step('scan relocations', () => {
     scanRelocations(ctx);
     checkTableSize(ctx);
     assignTableIndices(ctx, imported.tables);
@@ -206,6 +216,7 @@ function createContext(options: CheckedLinkOptions, log: string[], messages: str
     }),
     sym: { data: new Map() },
     startStopSymbols: [],
+    startStopFrom: Infinity,
     syntheticFunctions: [],
     syntheticGlobals: [],
     extraGlobals: [],

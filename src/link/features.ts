@@ -8,7 +8,20 @@ import { rebuildWithAtomics, whyLinked } from './hints.js';
 
 const THREAD_FEATURES = ['atomics', 'bulk-memory'];
 
-export function checkFeatures(ctx: LinkContext): void {
+/** What the objects use and disallow, gathered once the live segments are known. */
+export interface FeatureUse {
+  used: Map<string, ObjFile>;
+  disallowed: Map<string, ObjFile>;
+  /** The first object with live thread-local data. */
+  tlsUser?: ObjFile;
+}
+
+/**
+ * The output's allowed features (`ctx.allowedFeatures`, which the memory layout needs), and what
+ * `checkFeatures` checks later: wasm-ld reports feature conflicts after its memory layout and
+ * export checks, and the link goes on to report undefined symbols with them.
+ */
+export function collectFeatures(ctx: LinkContext): FeatureUse {
   const c = ctx.config;
   const used = new Map<string, ObjFile>();
   const disallowed = new Map<string, ObjFile>();
@@ -23,6 +36,12 @@ export function checkFeatures(ctx: LinkContext): void {
   const allowed = new Set<string>(c.features ?? [...used.keys()]);
   for (const e of c.extraFeatures) allowed.add(e);
   ctx.allowedFeatures = allowed;
+  return { used, disallowed, tlsUser };
+}
+
+export function checkFeatures(ctx: LinkContext, { used, disallowed, tlsUser }: FeatureUse): void {
+  const c = ctx.config;
+  const allowed = ctx.allowedFeatures;
   if (!c.checkFeatures) return;
   const err = (message: string, file?: ObjFile, hint?: string, notes?: string[]): void =>
     ctx.sink.error({ code: 'feature-conflict', message, file: file?.name, hint, notes });

@@ -17,7 +17,7 @@ const I32 = ValTypeCode.i32;
 const HIDDEN_ABSOLUTE = SymbolFlag.VISIBILITY_HIDDEN | SymbolFlag.ABSOLUTE;
 /** Data symbols the linker defines only when something references them. */
 const OPTIONAL_DATA_SYMBOLS = ['__dso_handle', '__data_end', '__stack_low', '__stack_high', '__global_base', '__heap_base', '__heap_end', '__memory_base', '__table_base', '__wasm_first_page_end'];
-const START_STOP = /^__(start|stop)_([A-Za-z_][A-Za-z0-9_]*)$/;
+const C_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function createSyntheticSymbols(ctx: LinkContext): void {
   const st = ctx.symtab;
@@ -74,16 +74,33 @@ export function defineOptionalSymbols(ctx: LinkContext): void {
 }
 
 
+/**
+ * `__start_SEC`/`__stop_SEC` for each output segment named like a C identifier (lld
+ * addStartStopSymbols → addOptionalDataSymbol): a symbol something references and nothing defines
+ * is defined; one nobody references is made only when exported (--export, --export-if-defined,
+ * --export-all), new ones in segment order, start before stop.
+ */
 export function defineStartStopSymbols(ctx: LinkContext): void {
-  for (const s of ctx.symtab.ordered) {
-    const m = START_STOP.exec(s.name);
-    if (!m || s.state === 'defined' || s.kind !== SymbolKind.Data) continue;
-    const seg = ctx.outputSegments.find((o) => o.name === m[2]);
-    if (!seg) continue;
-    s.state = 'defined';
-    s.flags = HIDDEN_ABSOLUTE;
-    s.absolute = 0;
-    ctx.startStopSymbols.push({ sym: s, seg, stop: m[1] === 'stop' });
+  const c = ctx.config;
+  ctx.startStopFrom = ctx.symtab.ordered.length;
+  for (const seg of ctx.outputSegments) {
+    if (!C_IDENTIFIER.test(seg.name)) continue;
+    for (const stop of [false, true]) {
+      const name = `__${stop ? 'stop' : 'start'}_${seg.name}`;
+      let s = ctx.symtab.find(name);
+      if (!s) {
+        if (!c.exportAll && !c.exports.includes(name) && !c.exportIfDefined.includes(name)) continue;
+        s = ctx.symtab.addSynthetic(newSymbol(name, SymbolKind.Data, HIDDEN_ABSOLUTE, 'defined'));
+      } else if (s.state === 'defined' || s.kind !== SymbolKind.Data) {
+        continue;
+      }
+      s.state = 'defined';
+      s.flags = HIDDEN_ABSOLUTE;
+      s.absolute = 0;
+      // lld marks them referenced, which is what makes an absolute data symbol live (exported).
+      s.live = true;
+      ctx.startStopSymbols.push({ sym: s, seg, stop });
+    }
   }
 }
 

@@ -35,31 +35,37 @@ export function handleRoots(ctx: LinkContext, stubs: StubFile[]): void {
       ctx.sink.checkpoint();
     } else s.forceExport = true;
   }
-  for (const name of c.exports) {
-    const s = st.find(name);
-    if (s && s.state === 'defined') s.forceExport = true;
-    else reportMissingExport(ctx, name);
-  }
-  for (const name of c.exportIfDefined) {
-    const s = st.find(name);
-    if (s?.state === 'defined') s.forceExport = true;
-  }
+  forceExports(ctx);
   const dtors = st.find('__wasm_call_dtors');
   if (dtors?.state === 'defined' && dtors.kind === SymbolKind.Function) ctx.sym.callDtors = dtors;
   st.demoteLazy();
 }
 
+/** The defined symbols that --export and --export-if-defined name are exported. */
+function forceExports(ctx: LinkContext): void {
+  for (const name of [...ctx.config.exports, ...ctx.config.exportIfDefined]) {
+    const s = ctx.symtab.find(name);
+    if (s?.state === 'defined') s.forceExport = true;
+  }
+}
+
 /**
- * `--export=X` naming nothing defined follows the policy for unresolved symbols, as in wasm-ld: an
- * error by default, a warning under --warn-unresolved-symbols, nothing when undefined symbols are
- * allowed (--allow-undefined, --unresolved-symbols=ignore-all or import-dynamic).
+ * After the memory layout, which defines `__start_SEC`/`__stop_SEC` (lld Writer::run): those are
+ * exported too, and an `--export=X` naming nothing defined follows the policy for unresolved
+ * symbols, as in wasm-ld: an error by default, a warning under --warn-unresolved-symbols, nothing
+ * when undefined symbols are allowed (--allow-undefined, --unresolved-symbols=ignore-all or
+ * import-dynamic).
  */
-function reportMissingExport(ctx: LinkContext, name: string): void {
+export function checkExports(ctx: LinkContext): void {
   const c = ctx.config;
+  forceExports(ctx);
   if (c.unresolvedSymbols !== 'report-all') return;
-  const d = { code: 'export-not-found', message: `symbol exported via --export not found: ${name}`, symbol: name };
-  if (c.warnUnresolvedSymbols) ctx.sink.warn(d);
-  else ctx.sink.error(d);
+  for (const name of c.exports) {
+    if (ctx.symtab.find(name)?.state === 'defined') continue;
+    const d = { code: 'export-not-found', message: `symbol exported via --export not found: ${name}`, symbol: name };
+    if (c.warnUnresolvedSymbols) ctx.sink.warn(d);
+    else ctx.sink.error(d);
+  }
 }
 
 interface WrappedSymbol {

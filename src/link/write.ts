@@ -156,7 +156,21 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
   const seen = new Set(exports.map((e) => e.name));
   // wasm-ld lists the wrappers' exports after every other symbol's, in symbol order.
   const wrapperExports: Export[] = [];
-  for (const s of ctx.symtab.ordered) {
+  // --export-all exports every defined symbol, the linker's own too: wasm-ld 22 exports the
+  // address of `__wasm_init_memory_flag` (as an i32 global), a symbol it makes while laying out
+  // memory, so after the inputs' symbols and before the `__start_`/`__stop_` symbols it makes
+  // after the layout; then the functions it makes as it writes the output, in that order.
+  const exportInitMemoryFlag = (): void => {
+    if (!c.exportAll || !c.sharedMemory || ctx.initMemoryFlag === undefined || seen.has('__wasm_init_memory_flag')) return;
+    seen.add('__wasm_init_memory_flag');
+    const g: InputGlobal = { name: '__wasm_init_memory_flag', type: { valType: I32, mutable: false }, value: ctx.initMemoryFlag, live: true, outputIndex: globalsCount() };
+    ctx.exportedDataGlobals.push(g);
+    exports.push({ name: g.name, kind: ExternalKind.Global, index: g.outputIndex });
+  };
+  const ordered = ctx.symtab.ordered;
+  for (let i = 0; i < ordered.length; i++) {
+    if (i === ctx.startStopFrom) exportInitMemoryFlag();
+    const s = ordered[i];
     if (!s.live || !isExportedSymbol(ctx, s) || s.isLocal) continue;
     if (isImplicitMutableSyntheticExport(ctx, s)) continue;
     const name = exportName(s);
@@ -178,15 +192,8 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
     } else if (s.kind === SymbolKind.Table && s.table) exports.push({ name, kind: ExternalKind.Table, index: s.table.outputIndex });
     else if (s.kind === SymbolKind.Tag && s.tag) exports.push({ name, kind: ExternalKind.Tag, index: s.tag.outputIndex });
   }
+  exportInitMemoryFlag();
   exports.push(...wrapperExports);
-  // --export-all exports every defined symbol, the linker's own too: wasm-ld 22 exports the
-  // address of `__wasm_init_memory_flag` (as an i32 global), then the functions it makes as it
-  // writes the output, in the order it makes them.
-  if (c.exportAll && c.sharedMemory && ctx.initMemoryFlag !== undefined && !seen.has('__wasm_init_memory_flag')) {
-    const g: InputGlobal = { name: '__wasm_init_memory_flag', type: { valType: I32, mutable: false }, value: ctx.initMemoryFlag, live: true, outputIndex: globalsCount() };
-    ctx.exportedDataGlobals.push(g);
-    exports.push({ name: g.name, kind: ExternalKind.Global, index: g.outputIndex });
-  }
   for (const fn of [ctx.sym.initMemory, ctx.sym.applyGlobalTLSRelocs, ctx.sym.applyTLSRelocs]) {
     if (c.exportAll && fn?.live && !seen.has(fn.name)) exports.push({ name: fn.name, kind: ExternalKind.Func, index: fn.outputIndex });
   }

@@ -117,6 +117,9 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: "an object's own table is written (it was exported but missing: an invalid module)", args: ['--no-entry', '--export-all', f('tab_a.o'), f('fnptr.o')] },
   { name: '--warn-unresolved-symbols: an undefined global and tags keep index -1, as in wasm-ld (index 0 would read another global)', args: ['--no-entry', '--warn-unresolved-symbols', '--export-all', f('gty_c.o'), f('eh_catch.o'), f('pic_ext.o')],
     invalid: 'the undefined global and tag are index -1' },
+  { name: '__start_/__stop_ of a section: defined when referenced, made and exported by --export-all when not', args: ['--no-entry', '--export-all', f('startstop.o'), f('ctors.o')] },
+  { name: '--export=__start_SEC and --export-if-defined=__stop_SEC of a section nothing references', args: ['--no-entry', '--export=run_all', '--export=__start_notes', '--export-if-defined=__stop_notes', f('startstop.o')] },
+  { name: '__start_/__stop_ made after __wasm_init_memory_flag (shared memory, --export-all)', args: ['--no-entry', '--export-all', '--shared-memory', '--import-memory', '--max-memory=1048576', f('startstop.o'), f('tls.o')] },
   { name: 'types of imported functions and tags in import order', args: ['--no-entry', '--allow-undefined', '--export-all', f('eh_throw.o'), f('strings2.o'), f('wrap_wrap.o')] },
 ];
 
