@@ -7,7 +7,7 @@
 // one place, `shouldReplace`. COMDAT groups are claimed by the first object declaring them; later
 // copies' functions and segments are discarded and their symbols become references to the winner.
 
-import type { SymbolInfo } from '../binary/types.js';
+import type { FuncType, SymbolInfo } from '../binary/types.js';
 import { ComdatKind, ExternalKind, SymbolFlag, SymbolKind } from '../binary/types.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ArchiveMemberRef, LazySymbolDef } from './archive.js';
@@ -47,16 +47,24 @@ export interface ExtractRecord {
  * Whether a new definition replaces the existing symbol. Reports a duplicate when both are
  * strong (unless --allow-multiple-definition, which keeps the first).
  */
-function shouldReplace(existing: Sym, newFile: ObjFile, newFlags: number, hooks: SymbolTableHooks): boolean {
+function shouldReplace(existing: Sym, newFile: ObjFile, newFlags: number, hooks: SymbolTableHooks, newType?: FuncType): boolean {
   if (existing.state !== 'defined') return true;
   if (newFlags & SymbolFlag.BINDING_WEAK) return false;
   if (isWeak(existing)) return true;
   if (!hooks.allowMultipleDefinition) {
+    const oldType = existing.func?.type;
+    // wasm-ld 22 does not call this a duplicate: it keeps both as "variants", warns "function
+    // signature mismatch", and the second becomes a trap stub while the first leaves the symbol
+    // table (neither is exported), so callers of one of them trap. Said here, with the signatures.
+    const differ = oldType && newType && typeKey(oldType) !== typeKey(newType)
+      ? [`the two definitions also differ in signature: ${formatSignature(oldType)} in ${fileName(existing.file)}, ${formatSignature(newType)} in ${newFile.name}` +
+         ' (wasm-ld links this with a "function signature mismatch" warning: the second becomes a trap stub and neither is exported)']
+      : [];
     hooks.error({
       code: 'duplicate-symbol',
       message: `duplicate symbol: ${existing.name}`,
       symbol: existing.name,
-      notes: [`defined in ${fileName(existing.file)}`, `defined in ${newFile.name}`],
+      notes: [`defined in ${fileName(existing.file)}`, `defined in ${newFile.name}`, ...differ],
       hint: 'make one definition static or weak, or remove one of the objects (--allow-multiple-definition keeps the first)',
     });
   }
@@ -157,7 +165,8 @@ export class SymbolTable {
     if (!this.checkKind(existing, info.kind, file)) return existing;
     if (existing.state !== 'lazy') checkEntryType(existing, file, info, this.hooks);
     existing.usedInRegularObj = true;
-    if (shouldReplace(existing, file, info.flags, this.hooks)) {
+    const newType = info.kind === SymbolKind.Function ? file.functionType(info.index) : undefined;
+    if (shouldReplace(existing, file, info.flags, this.hooks, newType)) {
       const keepNoStrip = existing.state === 'undefined' ? existing.flags & SymbolFlag.NO_STRIP : 0;
       clearDefinition(existing);
       existing.state = 'defined';

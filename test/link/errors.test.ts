@@ -77,6 +77,12 @@ const CASES: { name: string; args: string[]; code: number; expect: RegExp[] }[] 
   { name: 'undefined symbol', args: ['--no-entry', C + 'undef.o'], code: 1, expect: [/error: .*undef\.o: undefined symbol: not_defined_anywhere/] },
   { name: 'duplicate symbol shows both definitions', args: ['--no-entry', '--export=dup_fn', C + 'dup1.o', C + 'dup2.o'], code: 1, expect: [/duplicate symbol: dup_fn/, />>> defined in .*dup1\.o/, />>> defined in .*dup2\.o/] },
   {
+    name: 'duplicate definitions with different signatures: the signatures and what wasm-ld would do',
+    args: ['--no-entry', '--allow-undefined', C + 'wrap_main.o', C + 'pic_O0.o'],
+    code: 1,
+    expect: [/duplicate symbol: run/, />>> the two definitions also differ in signature: \(i32\) -> i32 in .*wrap_main\.o, \(\) -> i32 in .*pic_O0\.o/, /"function signature mismatch" warning/],
+  },
+  {
     name: 'TLS reference against plain data under shared memory',
     args: ['--no-entry', '--shared-memory', C + 'use_tls.o', C + 'def_plain.o'],
     code: 1,
