@@ -174,6 +174,24 @@ t.test('em++: C++ std::thread + thread_local links and runs the same with both l
   t.equal(runs.ours.status, runs.ref.status, 'same exit code');
 });
 
+t.test('EM_ASM and EM_JS (emcc exports the em_asm/em_js section bounds) run the same with both linkers', { skip }, async (t) => {
+  const dir = tempDir('wasmthreads-emasm-', t);
+  const root = makeLlvmRoot(dir);
+  const runs: Record<string, { stdout: string; stderr: string; status: number | null; args: string[] }> = {};
+  for (const linker of ['ref', 'ours']) {
+    const out = join(dir, linker);
+    mkdirSync(out);
+    const log = join(out, 'wasm-ld.args');
+    emcc(root, out, ['-pthread', '-O1', '-sPROXY_TO_PTHREAD', '-sEXIT_RUNTIME=1', join(FIXTURES, 'em_asm.c'), '-o', 'prog.js'], linker, log);
+    const run = spawnSync('node', ['--no-experimental-fetch', 'prog.js'], { cwd: out, encoding: 'utf8', timeout: RUN_TIMEOUT_MS });
+    runs[linker] = { stdout: run.stdout, stderr: run.stderr, status: run.status, args: readFileSync(log, 'utf8').trimEnd().split('\n') };
+  }
+  t.ok(runs.ref.args.includes('--export-if-defined=__start_em_asm'), 'emcc asks for the em_asm bounds');
+  t.equal(runs.ref.stdout, 'EM_ASM says 42\nadd_js=5 x=42 thread=105\n', 'reference program ran');
+  t.equal(runs.ours.stdout, runs.ref.stdout, `same output${runs.ours.stderr ? `: ${runs.ours.stderr.slice(0, 500)}` : ''}`);
+  t.equal(runs.ours.status, runs.ref.status, 'same exit code');
+});
+
 const RUST_CRATE = join(REPO, 'test/fixtures/rust/emscripten-threads');
 const haveRust = existsSync('/usr/bin/cargo') && existsSync('/usr/lib/rustlib/src/rust/library');
 const rustSkip = skip || (!haveRust ? 'Debian Rust with std sources (rustc-web, cargo-web, rust-web-src) not installed: run `npm run setup`' : false);
