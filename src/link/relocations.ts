@@ -286,7 +286,7 @@ function tableSlot(s: Sym): number {
 }
 
 /**
- * An index lld never assigned (an undefined global or tag that was neither imported nor defined,
+ * An index lld never assigned (an undefined global, tag or table neither imported nor defined,
  * as `--warn-unresolved-symbols` leaves them): lld writes its INVALID_INDEX, -1, so the module
  * fails validation instead of silently reading index 0.
  */
@@ -319,7 +319,7 @@ function relocValue(ctx: LinkContext, file: ObjFile, category: RelocCategory, in
     case 'tag-index':
       return s.tag ? s.tag.outputIndex : (s.importIndex ?? INVALID_INDEX);
     case 'table-number':
-      return s.table ? s.table.outputIndex : (s.importIndex ?? 0);
+      return s.table ? s.table.outputIndex : (s.importIndex ?? INVALID_INDEX);
     case 'section-offset':
       // Into merged strings (.debug_str) the addend names a byte of the input, mapped to its piece.
       if (s.section?.pieces) return pieceOffset(s.section.pieces, A);
