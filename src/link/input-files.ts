@@ -14,6 +14,7 @@
 // symbol, whether its segment is TLS — by segment flag or by a `.tdata`/`.tbss` name. The fallback
 // is what lets LLVM-13-era objects (TLS segment flag, no per-symbol flag) link.
 
+import { LimitsFlag } from '../binary/format.js';
 import { ByteReader } from '../binary/byte-reader.js';
 import { readModule } from '../binary/read-module.js';
 import { resolveSymbolName } from '../binary/module-info.js';
@@ -208,6 +209,16 @@ export class ObjFile {
         this.tagImports.push(imp);
         break;
       // The memory import (`env.__linear_memory`) is provisional: the linker makes its own memory.
+      // Its limits say whether the object was compiled for wasm64 (lld ObjFile::parse).
+      case ExternalKind.Memory:
+        if (imp.desc.memory.limits.flags & LimitsFlag.IS_64) {
+          throw new WasmthreadsError({
+            severity: 'error', code: 'wasm64-object', file: this.name,
+            message: 'must specify -mwasm64 to process wasm64 object files',
+            hint: 'wasmthreads links wasm32 only: compile for wasm32 (--target=wasm32-…), or link wasm64 objects with wasm-ld -mwasm64',
+          });
+        }
+        break;
     }
   }
 

@@ -9,6 +9,7 @@ import { evalConstExpr } from '../binary/const-expr.js';
 import { bodyReader } from '../binary/instructions.js';
 import { exports, functionBodies, functionType, importsOfKind, indexSpaceSizes, isRelocatable } from '../binary/module-info.js';
 import { formatSignature } from '../binary/func-types.js';
+import { importTypeProblem } from './import-types.js';
 import { ExternalKind, findCustom, findSection, SectionId, type WasmModule } from '../binary/types.js';
 // One thread-ABI detector for inspect and run: the runtime goes by the import a module spawns
 // threads through, and refuses an emscripten module with a hint.
@@ -42,6 +43,8 @@ export interface ModuleInfo {
   relocatable: boolean;
   /** The type of the exported `_start` function, as `(i32) -> void`, when it is not `() -> void`. */
   badStartType?: string;
+  /** Why the host's imports cannot be given as the module types them (import-types.ts). */
+  badImports?: string;
 }
 
 /**
@@ -216,5 +219,6 @@ export function moduleInfoOf(mod: WasmModule, file: string): ModuleInfo {
     emscripten: emscriptenReasons(threadAbi),
     relocatable: isRelocatable(mod),
     badStartType: badStartType(mod),
+    badImports: importTypeProblem(mod),
   };
 }

@@ -139,6 +139,9 @@ function checkModule(info: ModuleInfo): void {
     throw new WasmthreadsError({ severity: 'error', code: 'start-type', file: info.file,
       message: `its '_start' function has type ${info.badStartType}; a command's '_start' takes and returns nothing` });
   }
+  if (info.badImports) {
+    throw new WasmthreadsError({ severity: 'error', code: 'import-type', file: info.file, message: `cannot instantiate: ${info.badImports}` });
+  }
   if (info.emscripten) {
     throw new WasmthreadsError({ severity: 'error', code: 'emscripten', file: info.file,
       message: `this is an emscripten module (${info.emscripten[0]}): it runs only under the JavaScript emcc wrote beside it`,

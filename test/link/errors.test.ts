@@ -82,6 +82,7 @@ const CASES: { name: string; args: string[]; code: number; expect: RegExp[] }[] 
     code: 1,
     expect: [/duplicate symbol: run/, />>> the two definitions also differ in signature: \(i32\) -> i32 in .*wrap_main\.o, \(\) -> i32 in .*pic_O0\.o/, /"function signature mismatch" warning/],
   },
+  { name: 'a wasm64 object', args: ['--no-entry', C + 'wasm64.o'], code: 1, expect: [/error: .*wasm64\.o: must specify -mwasm64 to process wasm64 object files/, /hint: wasmthreads links wasm32 only/] },
   {
     name: 'TLS reference against plain data under shared memory',
     args: ['--no-entry', '--shared-memory', C + 'use_tls.o', C + 'def_plain.o'],

@@ -39,6 +39,13 @@ t.test("a trap in the module's start function is a trap of the main thread", asy
   t.match(r.diagnostic?.notes?.[0], /^at init \(wasm:/);
 });
 
+t.test('a host function imported with another type is refused before it runs, naming both types', async (t) => {
+  await t.rejects(run({ module: `${WAT}import_type.wasm` }), {
+    message: /import_type\.wasm: cannot instantiate: incompatible import type for `wasi_snapshot_preview1::proc_exit`: expected \(i32\) -> void, found \(i32\) -> i32/,
+  });
+  await t.rejects(run({ module: `${WAT}memory64.wasm` }), { message: /memory64\.wasm: cannot instantiate: its memory is 64-bit \(memory64, a wasm64 module\)/ });
+});
+
 t.test("a '_start' that takes or returns something is refused, naming its type", async (t) => {
   await t.rejects(run({ module: `${WAT}start_param.wasm` }), { message: /start_param\.wasm: its '_start' function has type \(i32\) -> void; a command's '_start' takes and returns nothing/ });
 });
