@@ -133,9 +133,9 @@ function registerTypeIndexTarget(ctx: LinkContext, file: ObjFile, index: number,
   else ctx.sink.error({ code: 'bad-relocation', message: `${info.name} names type ${index}, past the end of the type section`, file: file.name });
 }
 
-/** Functions that can sit in the table: defined ones and imports (not stubs of undefined ones). */
+/** Functions that can sit in the table: defined ones and imports (not stubs of undefined ones, nor signature-mismatch stubs, whose address is 0). */
 function hasFunctionBody(s: Sym): boolean {
-  return s.kind === SymbolKind.Function && (s.state === 'defined' || s.importIndex !== undefined);
+  return s.kind === SymbolKind.Function && !s.isStub && (s.state === 'defined' || s.importIndex !== undefined);
 }
 
 function addTableEntry(ctx: LinkContext, s: Sym): void {
@@ -281,6 +281,7 @@ function hasTableSlot(s: Sym): boolean {
 }
 
 function tableSlot(s: Sym): number {
+  if (s.isStub) return 0;
   if (s.state === 'defined') return s.func?.tableIndex ?? 0;
   return s.tableIndex ?? 0;
 }

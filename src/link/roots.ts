@@ -124,6 +124,7 @@ export function checkSignatures(ctx: LinkContext): void {
       if (!stub) {
         stub = newSymbol(s.name, SymbolKind.Function, SymbolFlag.BINDING_LOCAL, 'defined', file);
         stub.isLocal = true;
+        stub.isStub = true;
         stub.func = makeTrapStub(`signature_mismatch:${s.name}`, want);
         stub.func.live = false;
         ctx.syntheticFunctions.push(stub.func);

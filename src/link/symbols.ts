@@ -190,6 +190,11 @@ export interface Sym {
   forceExport: boolean;
   /** Named by a stub library: stays undefined and becomes an import. */
   forceImport?: boolean;
+  /**
+   * A trapping stub standing in for a function called with the wrong signature (lld isStub): its
+   * address is 0, the null function pointer, as in wasm-ld; it never gets a table slot.
+   */
+  isStub?: boolean;
   live: boolean;
   /** Slot in the indirect function table. */
   tableIndex?: number;

@@ -120,6 +120,8 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: '__start_/__stop_ of a section: defined when referenced, made and exported by --export-all when not', args: ['--no-entry', '--export-all', f('startstop.o'), f('ctors.o')] },
   { name: '--export=__start_SEC and --export-if-defined=__stop_SEC of a section nothing references', args: ['--no-entry', '--export=run_all', '--export=__start_notes', '--export-if-defined=__stop_notes', f('startstop.o')] },
   { name: '__start_/__stop_ made after __wasm_init_memory_flag (shared memory, --export-all)', args: ['--no-entry', '--export-all', '--shared-memory', '--import-memory', '--max-memory=1048576', f('startstop.o'), f('tls.o')] },
+  { name: 'a function called and address-taken with the wrong signature: the call traps, the address is 0 (no table slot)', args: ['--no-entry', '--export=call', '--export=callf', f('sig_ptr_a.o'), f('sig_ptr_b.o')] },
+  { name: 'the same, definition first, --export-all', args: ['--no-entry', '--export-all', f('sig_ptr_b.o'), f('sig_ptr_a.o')] },
   { name: 'types of imported functions and tags in import order', args: ['--no-entry', '--allow-undefined', '--export-all', f('eh_throw.o'), f('strings2.o'), f('wrap_wrap.o')] },
 ];
 
