@@ -35,6 +35,14 @@ export function handleRoots(ctx: LinkContext, stubs: StubFile[]): void {
       ctx.sink.checkpoint();
     } else s.forceExport = true;
   }
+  st.handleVariants((v) => {
+    v.func = makeTrapStub(`signature_mismatch:${v.name}`, v.func!.type);
+    v.func.live = false;
+    ctx.syntheticFunctions.push(v.func);
+    v.isLocal = true;
+    v.isStub = true;
+    v.flags = SymbolFlag.BINDING_LOCAL;
+  });
   forceExports(ctx);
   const dtors = st.find('__wasm_call_dtors');
   if (dtors?.state === 'defined' && dtors.kind === SymbolKind.Function) ctx.sym.callDtors = dtors;

@@ -47,35 +47,38 @@ export interface ExtractRecord {
  * Whether a new definition replaces the existing symbol. Reports a duplicate when both are
  * strong (unless --allow-multiple-definition, which keeps the first).
  */
-function shouldReplace(existing: Sym, newFile: ObjFile, newFlags: number, hooks: SymbolTableHooks, newType?: FuncType): boolean {
+function shouldReplace(existing: Sym, newFile: ObjFile, newFlags: number, hooks: SymbolTableHooks): boolean {
   if (existing.state !== 'defined') return true;
   if (newFlags & SymbolFlag.BINDING_WEAK) return false;
   if (isWeak(existing)) return true;
   if (!hooks.allowMultipleDefinition) {
-    const oldType = existing.func?.type;
-    // wasm-ld 22 does not call this a duplicate: it keeps both as "variants", warns "function
-    // signature mismatch", and the second becomes a trap stub while the first leaves the symbol
-    // table (neither is exported), so callers of one of them trap. Said here, with the signatures.
-    const differ = oldType && newType && typeKey(oldType) !== typeKey(newType)
-      ? [`the two definitions also differ in signature: ${formatSignature(oldType)} in ${fileName(existing.file)}, ${formatSignature(newType)} in ${newFile.name}` +
-         ' (wasm-ld links this with a "function signature mismatch" warning: the second becomes a trap stub and neither is exported)']
-      : [];
     hooks.error({
       code: 'duplicate-symbol',
       message: `duplicate symbol: ${existing.name}`,
       symbol: existing.name,
-      notes: [`defined in ${fileName(existing.file)}`, `defined in ${newFile.name}`, ...differ],
+      notes: [`defined in ${fileName(existing.file)}`, `defined in ${newFile.name}`],
       hint: 'make one definition static or weak, or remove one of the objects (--allow-multiple-definition keeps the first)',
     });
   }
   return false;
 }
 
+/** Whether two function types are the same. */
+const sameType = (a: FuncType, b: FuncType): boolean => typeKey(a) === typeKey(b);
+
 export class SymbolTable {
   private readonly map = new Map<string, Sym>();
   /** Insertion order, which is also the order exports and imports are written in. */
   readonly ordered: Sym[] = [];
   private readonly comdatOwners = new Map<string, ObjFile>();
+  /**
+   * Definitions of one function name with different signatures (lld's symbol variants), in the
+   * order they came: the name and its place in `ordered` go to the latest, and `handleVariants`
+   * keeps the first and makes the others trap stubs.
+   */
+  private readonly variants = new Map<string, Sym[]>();
+  /** The first pair of direct calls to an undefined function that disagree, by name (checkUndefinedSignature). */
+  private readonly undefinedConflicts = new Map<string, Omit<Diagnostic, 'severity'>>();
 
   constructor(private readonly hooks: SymbolTableHooks) {}
 
@@ -166,7 +169,8 @@ export class SymbolTable {
     if (existing.state !== 'lazy') checkEntryType(existing, file, info, this.hooks);
     existing.usedInRegularObj = true;
     const newType = info.kind === SymbolKind.Function ? file.functionType(info.index) : undefined;
-    if (shouldReplace(existing, file, info.flags, this.hooks, newType)) {
+    if (existing.state === 'defined' && existing.func && newType && !sameType(existing.func.type, newType)) return this.addVariant(existing, file, info, newType);
+    if (shouldReplace(existing, file, info.flags, this.hooks)) {
       const keepNoStrip = existing.state === 'undefined' ? existing.flags & SymbolFlag.NO_STRIP : 0;
       clearDefinition(existing);
       existing.state = 'defined';
@@ -176,6 +180,67 @@ export class SymbolTable {
       this.hooks.trace?.(existing, file.name);
     }
     return existing;
+  }
+
+  /**
+   * A definition of a function already defined with another signature. wasm-ld does not call it a
+   * duplicate: it keeps it as a variant of the name (lld getFunctionVariant), gives the variant
+   * the name's place in the symbol table, and sorts it out in `handleVariants`. A definition with
+   * the signature of an earlier variant is checked against the name's current definition, as in lld.
+   */
+  private addVariant(primary: Sym, file: ObjFile, info: SymbolInfo, type: FuncType): Sym {
+    const name = primary.name;
+    let list = this.variants.get(name);
+    if (!list) this.variants.set(name, (list = [primary]));
+    let v = list.find((x) => x.func && sameType(x.func.type, type));
+    if (!v) {
+      v = newSymbol(name, SymbolKind.Function, info.flags, 'defined', file);
+      v.usedInRegularObj = true;
+      attachDefinition(v, file, info);
+      list.push(v);
+      this.hooks.trace?.(v, file.name);
+    } else if (shouldReplace(primary, file, info.flags, this.hooks)) {
+      clearDefinition(v);
+      v.state = 'defined';
+      v.file = file;
+      v.flags = info.flags;
+      attachDefinition(v, file, info);
+    }
+    const at = this.ordered.indexOf(primary);
+    if (at >= 0) this.ordered[at] = v;
+    this.map.set(name, v);
+    return v;
+  }
+
+  /**
+   * lld handleSymbolVariants: of a name's definitions with different signatures the first is kept;
+   * every other becomes a trapping `signature_mismatch:NAME` stub with a warning (so the calls
+   * made with its signature trap, and its address is 0). The kept one has lost the name's place in
+   * the symbol table to the last variant, so it is reached only through its own object's
+   * references: wasm-ld exports neither.
+   */
+  handleVariants(makeStub: (v: Sym, kept: Sym) => void): void {
+    // Calls that disagree about a function nothing defines: wasm-ld reports the first and stops.
+    for (const [name, d] of this.undefinedConflicts) {
+      if (this.map.get(name)?.state === 'defined') continue;
+      this.hooks.error(d);
+      return;
+    }
+    for (const list of this.variants.values()) {
+      const kept = list.find((x) => x.state === 'defined' && x.func && !x.isStub);
+      if (!kept) continue;
+      for (const v of list) {
+        if (v === kept || !v.func) continue;
+        this.hooks.warn({
+          code: 'signature-mismatch',
+          message: `function signature mismatch: ${v.name}`,
+          symbol: v.name,
+          notes: [`defined as ${formatSignature(v.func.type)} in ${fileName(v.file)}`, `defined as ${formatSignature(kept.func!.type)} in ${fileName(kept.file)}`],
+          hint: `${v.name} is defined with both signatures; the definition in ${fileName(v.file)} is replaced by a trap, and neither is exported: give the two functions different names, or make one static`,
+        });
+        makeStub(v, kept);
+      }
+    }
   }
 
   private addUndefined(file: ObjFile, info: SymbolInfo, name: string, calledDirectly: boolean): Sym {
@@ -190,6 +255,15 @@ export class SymbolTable {
     if (!this.checkKind(s, info.kind, file)) return s;
     if (s.state === 'defined') checkEntryType(s, file, info, this.hooks);
     s.usedInRegularObj = true;
+    const variants = info.kind === SymbolKind.Function && calledDirectly ? this.variants.get(name) : undefined;
+    if (variants && info.kind === SymbolKind.Function) {
+      const want = file.functionType(info.index);
+      const v = want && variants.find((x) => x.func && sameType(x.func.type, want));
+      if (v) {
+        v.usedInRegularObj = true;
+        return v;
+      }
+    }
     const weakRef = (info.flags & SymbolFlag.BINDING_WEAK) !== 0;
     if (s.state === 'lazy') {
       if (!weakRef) {
@@ -269,8 +343,10 @@ export class SymbolTable {
   }
 
   /**
-   * Two direct calls to one undefined function with different signatures cannot both validate
-   * against one import: an error, as wasm-ld's (a definition seen later gives a stub instead).
+   * Two direct calls to one undefined function with different signatures. If a definition comes
+   * later, the calls whose signature it does not have get a trapping stub, with a warning
+   * (roots.ts checkSignatures); if none does, they cannot both validate against one import, and
+   * `handleVariants` reports the first such pair as wasm-ld does, as an error.
    */
   private checkUndefinedSignature(s: Sym, file: ObjFile, info: SymbolInfo): void {
     if (info.kind !== SymbolKind.Function) return;
@@ -281,8 +357,8 @@ export class SymbolTable {
       s.signatureFromCall = file;
       return;
     }
-    if (typeKey(s.signature) === typeKey(sig)) return;
-    this.hooks.error({
+    if (typeKey(s.signature) === typeKey(sig) || this.undefinedConflicts.has(s.name)) return;
+    this.undefinedConflicts.set(s.name, {
       code: 'signature-mismatch',
       message: `function signature mismatch: ${s.name}`,
       symbol: s.name,

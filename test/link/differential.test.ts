@@ -122,6 +122,10 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: '__start_/__stop_ made after __wasm_init_memory_flag (shared memory, --export-all)', args: ['--no-entry', '--export-all', '--shared-memory', '--import-memory', '--max-memory=1048576', f('startstop.o'), f('tls.o')] },
   { name: 'a function called and address-taken with the wrong signature: the call traps, the address is 0 (no table slot)', args: ['--no-entry', '--export=call', '--export=callf', f('sig_ptr_a.o'), f('sig_ptr_b.o')] },
   { name: 'the same, definition first, --export-all', args: ['--no-entry', '--export-all', f('sig_ptr_b.o'), f('sig_ptr_a.o')] },
+  { name: 'two calls disagree about an undefined function, and a definition comes: the other call gets a stub (a warning, not an error)', args: ['--no-entry', '--export=ua', '--export=ub', f('sig_ua.o'), f('sig_ub.o'), f('sig_def.o')] },
+  { name: 'the same, the definition first', args: ['--no-entry', '--export-all', f('sig_def2.o'), f('sig_ua.o'), f('sig_ub.o')] },
+  { name: 'two definitions with different signatures are variants: the first kept, the second a stub, neither exported', args: ['--no-entry', '--export-all', f('sig_def.o'), f('sig_def2.o'), f('sig_ua.o'), f('sig_ub.o')] },
+  { name: 'variants found in other objects (PIC and not, --no-gc-sections)', args: ['--no-entry', '--allow-undefined', '--export-all', '--no-gc-sections', f('wrap_main.o'), f('pic_O0.o'), f('got_pic.o')] },
   { name: 'types of imported functions and tags in import order', args: ['--no-entry', '--allow-undefined', '--export-all', f('eh_throw.o'), f('strings2.o'), f('wrap_wrap.o')] },
 ];
 

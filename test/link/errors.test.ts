@@ -76,12 +76,6 @@ async function runLink(args: string[]): Promise<{ code: number; stderr: string }
 const CASES: { name: string; args: string[]; code: number; expect: RegExp[] }[] = [
   { name: 'undefined symbol', args: ['--no-entry', C + 'undef.o'], code: 1, expect: [/error: .*undef\.o: undefined symbol: not_defined_anywhere/] },
   { name: 'duplicate symbol shows both definitions', args: ['--no-entry', '--export=dup_fn', C + 'dup1.o', C + 'dup2.o'], code: 1, expect: [/duplicate symbol: dup_fn/, />>> defined in .*dup1\.o/, />>> defined in .*dup2\.o/] },
-  {
-    name: 'duplicate definitions with different signatures: the signatures and what wasm-ld would do',
-    args: ['--no-entry', '--allow-undefined', C + 'wrap_main.o', C + 'pic_O0.o'],
-    code: 1,
-    expect: [/duplicate symbol: run/, />>> the two definitions also differ in signature: \(i32\) -> i32 in .*wrap_main\.o, \(\) -> i32 in .*pic_O0\.o/, /"function signature mismatch" warning/],
-  },
   { name: 'a wasm64 object', args: ['--no-entry', C + 'wasm64.o'], code: 1, expect: [/error: .*wasm64\.o: must specify -mwasm64 to process wasm64 object files/, /hint: wasmthreads links wasm32 only/] },
   {
     name: 'TLS reference against plain data under shared memory',
