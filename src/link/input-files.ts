@@ -131,7 +131,12 @@ export class ObjFile {
           dataSectionIndex = i;
           break;
         case SectionId.Tag:
-          s.tags.forEach((t, k) => this.tags.push({ name: `tag${k}`, type: this.types[t.typeIndex], file: this, live: false, outputIndex: -1 }));
+          s.tags.forEach((t, k) => {
+            const type = this.types[t.typeIndex];
+            // wasm-ld: "invalid tag type".
+            if (!type) this.fail(`invalid tag type: tag ${k} has out-of-range type ${t.typeIndex}`, s.contentOffset);
+            this.tags.push({ name: `tag${k}`, type, file: this, live: false, outputIndex: -1 });
+          });
           break;
         case SectionId.Custom:
           if (s.custom === 'linking') {
@@ -197,6 +202,7 @@ export class ObjFile {
   private addImport(imp: Import): void {
     switch (imp.desc.kind) {
       case ExternalKind.Func:
+        if (!this.types[imp.desc.typeIndex]) this.fail(`function import ${imp.module}.${imp.name} has out-of-range type ${imp.desc.typeIndex}`);
         this.funcImports.push(imp);
         break;
       case ExternalKind.Table:
@@ -206,6 +212,7 @@ export class ObjFile {
         this.globalImports.push(imp);
         break;
       case ExternalKind.Tag:
+        if (!this.types[imp.desc.tag.typeIndex]) this.fail(`invalid tag type: tag import ${imp.module}.${imp.name} has out-of-range type ${imp.desc.tag.typeIndex}`);
         this.tagImports.push(imp);
         break;
       // The memory import (`env.__linear_memory`) is provisional: the linker makes its own memory.

@@ -63,7 +63,7 @@ export const PATH_SLOT = 4096;
  * Guest fds a program can hold open at once. wasmtime's own limit is the host's (RLIMIT_NOFILE,
  * which Node raises to its hard limit at start-up), and programs that keep thousands of files
  * open work there. The table costs address space, not memory: a SharedArrayBuffer's pages are
- * zero until written, and only the entries in use are (16,384 entries: 67 MiB reserved; a
+ * zero until written, and only the entries in use are (16,384 entries: about 65 MiB reserved; a
  * program with a few fds open touches a few pages).
  */
 export const DEFAULT_FD_CAPACITY = 16384;

@@ -17,6 +17,17 @@ const tmp = tempDir('wasmthreads-link-err-');
 const corrupt = join(tmp, 'corrupt.o');
 writeFileSync(corrupt, readFileSync(C + 'tls.o').subarray(0, 200));
 // An object whose code section has two reloc sections (the second a copy of the first).
+/** A copy of fixture `name` with the byte `at` bytes after the first occurrence of `after` set to `value`. */
+function patched(name: string, after: string, at: number, value: number, out: string): string {
+  const b = Buffer.from(readFileSync(C + name));
+  b[b.indexOf(Buffer.from(after)) + after.length + at] = value;
+  writeFileSync(join(tmp, out), b);
+  return join(tmp, out);
+}
+// The tag's type index (the tag section follows the import of __linear_memory: kind, limits, section
+// id, a 5-byte size, count, attribute, type) and the tag import's (kind, attribute, type).
+const badTagType = patched('eh_tag.o', '__linear_memory', 11, 7, 'bad-tag-type.o');
+const badTagImportType = patched('eh_throw.o', '__cpp_exception', 2, 5, 'bad-tag-import-type.o');
 const twoRelocs = join(tmp, 'two-relocs.o');
 {
   const mod = readModule(new Uint8Array(readFileSync(C + 'tls.o')));
@@ -76,6 +87,8 @@ async function runLink(args: string[]): Promise<{ code: number; stderr: string }
 const CASES: { name: string; args: string[]; code: number; expect: RegExp[] }[] = [
   { name: 'undefined symbol', args: ['--no-entry', C + 'undef.o'], code: 1, expect: [/error: .*undef\.o: undefined symbol: not_defined_anywhere/] },
   { name: 'duplicate symbol shows both definitions', args: ['--no-entry', '--export=dup_fn', C + 'dup1.o', C + 'dup2.o'], code: 1, expect: [/duplicate symbol: dup_fn/, />>> defined in .*dup1\.o/, />>> defined in .*dup2\.o/] },
+  { name: 'a tag whose type is past the type section (wasm-ld: invalid tag type)', args: ['--no-entry', '--export-all', badTagType], code: 1, expect: [/bad-tag-type\.o: invalid tag type: tag 0 has out-of-range type 7/] },
+  { name: 'a tag import whose type is past the type section', args: ['--no-entry', '--allow-undefined', badTagImportType], code: 1, expect: [/bad-tag-import-type\.o: invalid tag type: tag import env\.__cpp_exception has out-of-range type 5/] },
   { name: 'a wasm64 object', args: ['--no-entry', C + 'wasm64.o'], code: 1, expect: [/error: .*wasm64\.o: must specify -mwasm64 to process wasm64 object files/, /hint: wasmthreads links wasm32 only/] },
   {
     name: 'TLS reference against plain data under shared memory',
