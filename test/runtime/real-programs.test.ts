@@ -4,11 +4,14 @@
 // - pigz, Mark Adler's parallel gzip: pthreads (a pool of compression threads, its own locks and
 //   condition variables in yarn.c), setjmp/longjmp for its errors (wasm exception handling,
 //   wasi-libc's libsetjmp) and zlib. It compresses with 4 threads what the system's gzip must
-//   decompress to the same bytes, and decompresses its own output.
+//   decompress to the same bytes, and decompresses its own output;
+// - zstd's command line built with ZSTD_MULTITHREAD (its own thread pool of pthreads): -T4
+//   compression that the system's zstd must decompress, and its own decompression of both.
 //
 // Nothing of them is committed. Point WASI_SYSROOT at a wasm32-wasip1-threads sysroot (as for
-// wasi-libc-pthreads.test.ts), ZLIB_SRC at a zlib source tree (github.com/madler/zlib) and
-// PIGZ_SRC at a pigz source tree (github.com/madler/pigz); without them the tests skip and say so.
+// wasi-libc-pthreads.test.ts), ZLIB_SRC at a zlib source tree (github.com/madler/zlib),
+// PIGZ_SRC at a pigz source tree (github.com/madler/pigz) and ZSTD_SRC at a zstd one
+// (github.com/facebook/zstd); without them the tests skip and say so.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +23,7 @@ import { tempDir } from '../helpers/temp-dir.js';
 const SYSROOT = process.env.WASI_SYSROOT;
 const ZLIB = process.env.ZLIB_SRC;
 const PIGZ = process.env.PIGZ_SRC;
+const ZSTD = process.env.ZSTD_SRC;
 const CC = process.env.CC ?? 'clang-22';
 const LIB = SYSROOT ? join(SYSROOT, 'lib', 'wasm32-wasip1-threads') : '';
 const BUILTINS = '/usr/lib/llvm-22/lib/clang/22/lib/wasi/libclang_rt.builtins-wasm32.a';
@@ -72,7 +76,7 @@ function sampleText(lines: number): string {
 }
 
 if (missing.length > 0) {
-  t.comment(`skipped: set ${missing.join(', ')} to build and run zlib and pigz (and PIGZ_SRC for pigz)`);
+  t.comment(`skipped: set ${missing.join(', ')} to build and run zlib (and PIGZ_SRC, ZSTD_SRC for pigz and zstd)`);
   t.pass('real programs skipped');
 } else {
   const dir = tempDir('wasmthreads-real-', t);
@@ -113,5 +117,25 @@ if (missing.length > 0) {
     const bad = await runCli(['run', '--dir', `${dir}::.`, wasm, '-d', '-c', 'missing.gz']);
     t.equal(bad.code, 1, 'a missing file: pigz reports it (through its longjmp error path) and exits 1');
     t.match(bad.stderr, /missing\.gz does not exist/);
+  });
+
+  t.test('zstd: -T4 compresses what the system\'s zstd decompresses, and back', { skip: !ZSTD || !existsSync(join(ZSTD, 'lib/zstd.h')) ? 'set ZSTD_SRC to a zstd source tree' : false }, async (t) => {
+    const files = (sub: string): string[] => readdirSync(join(ZSTD!, sub)).filter((f) => f.endsWith('.c')).map((f) => join(ZSTD!, sub, f));
+    const programs = ['zstdcli', 'fileio', 'fileio_asyncio', 'util', 'timefn', 'datagen', 'lorem', 'benchfn', 'zstdcli_trace'].map((f) => join(ZSTD!, 'programs', `${f}.c`));
+    // The command line without its benchmark, dictionary builder and tracing; WASI has no chown.
+    const objs = compile(dir, [...files('lib/common'), ...files('lib/compress'), ...files('lib/decompress'), ...programs], ['-DZSTD_MULTITHREAD', '-DZSTD_DISABLE_ASM',
+      '-DZSTD_NOBENCH', '-DZSTD_NODICT', '-DZSTD_NOTRACE', '-DBACKTRACE_ENABLE=0', '-D_WASI_EMULATED_SIGNAL', '-D_WASI_EMULATED_PROCESS_CLOCKS', '-D_WASI_EMULATED_GETPID',
+      `-I${ZSTD}/lib`, `-I${ZSTD}/lib/common`, '-include', 'stdio.h', '-Dchown(a,b,c)=0']);
+    const wasm = linkBoth(t, dir, 'zstd', [...LINK, crt, ...objs, `-L${LIB}`, '-lc', '-lwasi-emulated-signal', '-lwasi-emulated-process-clocks', '-lwasi-emulated-getpid', BUILTINS]);
+    const text = sampleText(200_000);
+    writeFileSync(join(dir, 'plain.txt'), text);
+    const c = await runCli(['run', '--dir', `${dir}::.`, wasm, '-T4', '-q', '-f', 'plain.txt', '-o', 'plain.zst'], 180_000);
+    t.equal(c.code, 0, `zstd -T4 exits 0${c.stderr ? `: ${c.stderr.slice(0, 1000)}` : ''}`);
+    const sys = spawnSync('zstd', ['-dc', join(dir, 'plain.zst')], { maxBuffer: 1 << 26 });
+    if (sys.error) t.comment('no zstd on this machine: its check skipped');
+    else t.ok(sys.status === 0 && sys.stdout.equals(Buffer.from(text)), 'the system\'s zstd gives back the same bytes');
+    const d = await runCli(['run', '--dir', `${dir}::.`, wasm, '-d', '-c', 'plain.zst'], 180_000);
+    t.equal(d.code, 0, 'zstd -d exits 0');
+    t.ok(d.stdout.equals(Buffer.from(text)), 'zstd -d gives back the same bytes');
   });
 }
