@@ -66,13 +66,17 @@ export function link(given: LinkOptions): LinkResult {
     return runPhases(ctx, options, log, messages);
   } catch (e) {
     if (!(e instanceof WasmthreadsError)) throw e;
-    // The warnings given before the failure come out too, first, as wasm-ld prints them as they occur.
-    const earlier = ctx.sink.warnings().filter((d) => !e.diagnostics.includes(d));
+    // The warnings given before the failure come out too, first, as wasm-ld prints them as they
+    // occur (under --fatal-warnings they are the errors themselves).
+    const earlier = e instanceof FatalWarnings ? [] : ctx.sink.warnings().filter((d) => !e.diagnostics.includes(d));
     throw new LinkError([...earlier, ...e.diagnostics], log, messages, options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined);
   } finally {
     for (const f of ctx.openFiles) f.close();
   }
 }
+
+/** The link's warnings turned into its errors by --fatal-warnings. */
+class FatalWarnings extends WasmthreadsError {}
 
 /** How many imports of each kind the output has (they come first in each index space). */
 function countImports(imports: ImportEntry[]): Record<'functions' | 'tables' | 'globals' | 'tags', number> {
@@ -102,9 +106,12 @@ function runPhases(ctx: LinkContext, options: CheckedLinkOptions, log: string[],
   if (ctx.config.maxMemory && ctx.config.noGrowableMemory) ctx.sink.error({ code: 'option-conflict', message: '--max-memory is incompatible with --no-growable-memory' });
   if (ctx.config.importTable && ctx.config.exportTable) ctx.sink.error({ code: 'option-conflict', message: '--import-table and --export-table may not be used together' });
   ctx.sink.checkpoint();
-  // wasm-ld's warning, word for word: the output's dynamic-linking metadata may still change.
-  if (ctx.config.unresolvedSymbols === 'import-dynamic') ctx.sink.warn({ code: 'unstable-option', message: 'dynamic imports are not yet stable (--unresolved-symbols=import-dynamic)' });
   const inputs = phase('read inputs', () => readInputs(ctx, options));
+  // wasm-ld's warnings about options, word for word, given once the inputs could be read (as its
+  // checkOptions does): the output's dynamic-linking metadata may still change; -Bsymbolic needs
+  // a shared library.
+  if (ctx.config.unresolvedSymbols === 'import-dynamic') ctx.sink.warn({ code: 'unstable-option', message: 'dynamic imports are not yet stable (--unresolved-symbols=import-dynamic)' });
+  if (options.bsymbolic) ctx.sink.warn({ code: 'option-ignored', message: '-Bsymbolic is only meaningful when combined with -shared' });
   phase('create synthetic symbols', () => createSyntheticSymbols(ctx));
   phase('resolve symbols', () => resolveInputs(ctx, inputs));
   if (options.verbose) logInferredTLS(ctx);
@@ -158,7 +165,8 @@ function runPhases(ctx: LinkContext, options: CheckedLinkOptions, log: string[],
     ? phase('write map', () => formatLinkMap(ctx, { bytes, functions, globals, numImportedFunctions: imported.functions, layout }))
     : undefined;
   const warnings = ctx.sink.warnings();
-  if (ctx.config.fatalWarnings && warnings.length) throw new WasmthreadsError(warnings.map((w) => ({ ...w, severity: 'error' as const })));
+  // --fatal-warnings: each warning is said once, as an error (as wasm-ld says it), not twice.
+  if (ctx.config.fatalWarnings && warnings.length) throw new FatalWarnings(warnings.map((w) => ({ ...w, severity: 'error' as const })));
   return { bytes, warnings, log, messages, whyExtract: options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined, map };
 }
 

@@ -42,6 +42,8 @@ export interface LinkOptions {
   initialMemory?: number;
   maxMemory?: number;
   noGrowableMemory?: boolean;
+  /** -Bsymbolic was given: it binds symbols inside shared libraries, which are not produced (a warning, as wasm-ld's). */
+  bsymbolic?: boolean;
   initialHeap?: number;
   globalBase?: number;
   tableBase?: number;
@@ -321,12 +323,9 @@ export const LINK_FLAGS: FlagDef[] = [
   ignored(['lto-O0', 'lto-O1', 'lto-O2', 'lto-O3', 'lto-CGO0', 'lto-CGO1', 'lto-CGO2', 'lto-CGO3'], 'none', 'LTO does not apply: bitcode inputs are rejected', true),
   ignored(['reproduce'], 'value', 'no reproduce tarball is written'),
   // What only a shared library (--shared, --pie: not produced) or LTO (bitcode: rejected) reads.
-  // wasm-ld's own warning, word for word (no shared library is ever produced here).
-  { names: ['Bsymbolic'], arity: 'none', help: 'accepted: it only binds symbols inside shared libraries, which are not produced',
-    apply: (_o, _v, st) => {
-      const w = '-Bsymbolic is only meaningful when combined with -shared';
-      if (!st.warnings.includes(w)) st.warnings.push(w);
-    } },
+  // wasm-ld's own warning, word for word, given by the link once its inputs are read (no shared
+  // library is ever produced here).
+  bool(['Bsymbolic'], 'accepted: it only binds symbols inside shared libraries, which are not produced', (o) => (o.bsymbolic = true)),
   ignored(['soname'], 'value', 'only shared libraries have a name', true),
   ignored(['rpath'], 'value', 'no shared libraries are loaded', true),
   ignored(['no-shlib-sigcheck'], 'none', 'no shared libraries are linked', true),
@@ -491,7 +490,7 @@ export function formatLinkFlags(): string {
 const LINK_OPTION_KINDS: Record<string, OptionKind> = {
   output: 'string', libraryPaths: 'string[]', entry: 'string', noEntry: 'boolean', exports: 'string[]', exportIfDefined: 'string[]',
   exportAll: 'boolean', exportDynamic: 'boolean', exportTable: 'boolean', importTable: 'boolean', growableTable: 'boolean',
-  exportMemory: 'string', sharedMemory: 'boolean', initialMemory: 'integer', maxMemory: 'integer', noGrowableMemory: 'boolean',
+  exportMemory: 'string', sharedMemory: 'boolean', initialMemory: 'integer', maxMemory: 'integer', noGrowableMemory: 'boolean', bsymbolic: 'boolean',
   initialHeap: 'integer', globalBase: 'integer', tableBase: 'integer', stackSize: 'integer', stackFirst: 'boolean',
   allowUndefined: 'boolean', allowUndefinedFiles: 'string[]', importUndefined: 'boolean', warnUnresolvedSymbols: 'boolean',
   undefined: 'string[]', gcSections: 'boolean', mergeDataSegments: 'boolean', printGcSections: 'boolean', stripAll: 'boolean', stripDebug: 'boolean', demangle: 'boolean',

@@ -41,6 +41,11 @@ const CASES: string[][] = [
   [...INPUT, '-o', join(h.tmp, 'x.wasm'), `--why-extract=${join(h.tmp, 'no-such-dir', 'x.txt')}`],
   // Option conflicts and their order against the link's own errors.
   ['--Bsymbolic', '--Bsymbolic', C + 'fnptr.o', '-o', 'x.wasm'],
+  // Warnings about options come once the inputs are read (none when one cannot be), and
+  // --fatal-warnings makes each warning one error line, not a warning and an error.
+  ['--unresolved-symbols=import-dynamic', '-Bsymbolic', '--no-entry', C + 'wasm64.o', '-o', 'x.wasm'],
+  ['--Bsymbolic', '--fatal-warnings', ...INPUT, '-o', 'x.wasm'],
+  ['--fatal-warnings', '--no-entry', C + 'sig_a.o', C + 'sig_b.o', '-o', 'x.wasm'],
   ['--import-table', '--export-table', ...INPUT, '-o', 'x.wasm'],
   ['--no-growable-memory', '--max-memory=1048576', '--entry=nope', C + 'fnptr.o', '-o', 'x.wasm'],
   ['--export=nope', C + 'fnptr.o', '-o', 'x.wasm'],
