@@ -140,9 +140,10 @@ function markSyntheticGlobalsLive(ctx: LinkContext): void {
   for (const g of [s.tlsSize, s.tlsAlign]) if (g?.live && g.global) g.global.live = true;
   // Under shared memory wasm-ld 22 keeps `__tls_base` whenever `__wasm_init_memory` exists, with or
   // without TLS data (a shared-memory link of an object with only .data keeps it; one without
-  // data does not): test/link/spec/init-memory.case.
+  // data does not): test/link/spec/init-memory.case. A live `__wasm_init_tls` alone does not keep
+  // it: with no TLS data its body never names it.
   const initMemory = ctx.config.sharedMemory && (hasTdata || s.initMemory !== undefined);
-  if (s.tlsBase?.global && (s.tlsBase.live || s.initTLS?.func?.live || initMemory)) {
+  if (s.tlsBase?.global && (s.tlsBase.live || initMemory)) {
     s.tlsBase.global.live = true;
     s.tlsBase.live = true;
   }

@@ -116,10 +116,16 @@ function scanChunk(ctx: LinkContext, file: ObjFile, relocs: RelocSpan, made: Mad
       continue;
     }
     if (ctx.config.unresolvedSymbols === 'import-dynamic' && isDynamicImport(s)) checkDynamicImportReloc(ctx, file, s, info);
-    if (isTableIndexReloc(type) && hasFunctionBody(s)) addTableEntry(ctx, s);
+    if (isTableIndexReloc(type) && takesSlot(ctx, s)) addTableEntry(ctx, s, made);
     if (info.category === 'function-index' && s.state !== 'defined' && s.importIndex === undefined) ensureStub(ctx, s, made);
-    if (info.category === 'global-index' && s.kind !== SymbolKind.Global) ensureGot(ctx, s);
+    if (info.category === 'global-index' && s.kind !== SymbolKind.Global) ensureGot(ctx, s, made);
     if (info.category === 'memory-addr-tls') checkTLS(ctx, file, s, info);
+    // lld reportUndefined, after each relocation naming such a function: its calls go to an
+    // `undefined_stub`, and from then on it takes no table slot (one it already has stays).
+    if (getsUndefinedStub(ctx, s)) {
+      ensureStub(ctx, s, made);
+      s.isStub = true;
+    }
   }
 }
 
@@ -138,7 +144,26 @@ function hasFunctionBody(s: Sym): boolean {
   return s.kind === SymbolKind.Function && !s.isStub && (s.state === 'defined' || s.importIndex !== undefined);
 }
 
-function addTableEntry(ctx: LinkContext, s: Sym): void {
+/**
+ * A strong undefined function neither defined nor imported (undefined symbols warned about or
+ * ignored): lld gives it an `undefined_stub` at the first relocation that names it, whatever the
+ * relocation (reportUndefined). Not under import-dynamic or --import-undefined, which import it.
+ */
+function getsUndefinedStub(ctx: LinkContext, s: Sym): boolean {
+  return s.kind === SymbolKind.Function && s.state !== 'defined' && s.importIndex === undefined && !isWeak(s) &&
+    ctx.config.unresolvedSymbols !== 'import-dynamic' && !ctx.config.importUndefined;
+}
+
+/**
+ * Whether an address-taking relocation gives `s` a table slot. Such an undefined function does if
+ * this is the first relocation naming it: lld assigns the slot before it makes the stub, and the
+ * slot then holds the stub (its address is not 0, and calling through it traps).
+ */
+function takesSlot(ctx: LinkContext, s: Sym): boolean {
+  return hasFunctionBody(s) || (getsUndefinedStub(ctx, s) && !s.isStub);
+}
+
+function addTableEntry(ctx: LinkContext, s: Sym, made: MadeFunctions): void {
   if (s.state === 'defined') {
     const fn = s.func!;
     if (fn.tableIndex !== undefined) return;
@@ -147,8 +172,9 @@ function addTableEntry(ctx: LinkContext, s: Sym): void {
     return;
   }
   if (s.tableIndex !== undefined) return;
+  if (s.importIndex === undefined) ensureStub(ctx, s, made);
   s.tableIndex = ctx.config.tableBase + ctx.tableEntries.length;
-  ctx.tableEntries.push(importAsFunction(s));
+  ctx.tableEntries.push(s.importIndex === undefined ? s.func! : importAsFunction(s));
 }
 
 /** A placeholder so imported functions can take a table slot (the index is the import's). */
@@ -203,9 +229,9 @@ function ensureStub(ctx: LinkContext, s: Sym, made: MadeFunctions): void {
 }
 
 /** GLOBAL_INDEX relocations against data or function symbols: an internal GOT global. */
-function ensureGot(ctx: LinkContext, s: Sym): void {
+function ensureGot(ctx: LinkContext, s: Sym, made: MadeFunctions): void {
   if (s.gotGlobal) return;
-  if (s.kind === SymbolKind.Function && hasFunctionBody(s)) addTableEntry(ctx, s);
+  if (s.kind === SymbolKind.Function && takesSlot(ctx, s)) addTableEntry(ctx, s, made);
   const tlsInShared = s.isTLS && ctx.config.sharedMemory;
   // lld's names for internal (non-PIC) GOT entries.
   s.gotGlobal = { name: `GOT.${s.kind === SymbolKind.Function ? 'func' : 'data'}.internal.${s.name}`, type: { valType: ValTypeCode.i32, mutable: tlsInShared }, live: true, outputIndex: -1 };
@@ -281,8 +307,7 @@ function hasTableSlot(s: Sym): boolean {
 }
 
 function tableSlot(s: Sym): number {
-  if (s.isStub) return 0;
-  if (s.state === 'defined') return s.func?.tableIndex ?? 0;
+  if (s.state === 'defined') return s.isStub ? 0 : (s.func?.tableIndex ?? 0);
   return s.tableIndex ?? 0;
 }
 

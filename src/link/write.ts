@@ -506,7 +506,8 @@ export function synthesizeBodies(ctx: LinkContext, extraFunctions: InputFunction
     const gotTLS = ctx.symtab.ordered.filter((x) => x.gotGlobal && x.isTLS).map((x) => ({ global: x.gotGlobal!.outputIndex, offset: symbolVA(x) }));
     apply.bytes = applyGlobalTLSRelocsBody(tlsBaseIndex, gotTLS);
   }
-  if (s.initTLS?.func?.live && tlsBaseIndex !== undefined) {
+  // With no TLS data the body names no `__tls_base` (which is then not written either).
+  if (s.initTLS?.func?.live) {
     const tdata = ctx.outputSegments.find((seg) => seg.isTLS && seg.index >= 0);
     s.initTLS.func.bytes = initTLSBody({ tlsBaseGlobal: tlsBaseIndex, tdata: tdata ? { index: tdata.index, size: tdata.size } : undefined, applyTLSRelocs: s.applyTLSRelocs?.outputIndex, applyGlobalTLSRelocs: apply?.outputIndex });
   }
@@ -524,7 +525,8 @@ export function fillGotValues(ctx: LinkContext): void {
   for (const s of ctx.symtab.ordered) {
     const g = s.gotGlobal;
     if (!g) continue;
-    if (s.kind === SymbolKind.Function) g.value = s.state === 'defined' ? (s.func?.tableIndex ?? 0) : (s.tableIndex ?? 0);
+    // A stub's address is 0 in its GOT entry, even where it took a table slot (lld: isStub ? 0 : slot).
+    if (s.kind === SymbolKind.Function) g.value = s.isStub ? 0 : s.state === 'defined' ? (s.func?.tableIndex ?? 0) : (s.tableIndex ?? 0);
     // Until `__wasm_apply_global_tls_relocs` runs, wasm-ld leaves the offset inside the block.
     else if (s.isTLS && ctx.config.sharedMemory) g.value = symbolVA(s);
     else g.value = s.isTLS && s.segment?.outputSegment ? s.segment.outputSegment.startVA + symbolVA(s) : symbolVA(s);

@@ -126,6 +126,9 @@ const CASES: { name: string; args: string[]; differences?: Differences; debug?: 
   { name: 'the same, the definition first', args: ['--no-entry', '--export-all', f('sig_def2.o'), f('sig_ua.o'), f('sig_ub.o')] },
   { name: 'two definitions with different signatures are variants: the first kept, the second a stub, neither exported', args: ['--no-entry', '--export-all', f('sig_def.o'), f('sig_def2.o'), f('sig_ua.o'), f('sig_ub.o')] },
   { name: 'variants found in other objects (PIC and not, --no-gc-sections)', args: ['--no-entry', '--allow-undefined', '--export-all', '--no-gc-sections', f('wrap_main.o'), f('pic_O0.o'), f('got_pic.o')] },
+  { name: 'an undefined function only address-taken (--warn-unresolved-symbols): a table slot holding its undefined_stub', args: ['--no-entry', '--warn-unresolved-symbols', '--export-all', f('undef_addr.o')] },
+  { name: 'the same through the GOT of PIC code: the slot is made, the GOT entry says 0', args: ['--no-entry', '--unresolved-symbols=ignore-all', '--export-all', f('pic_O0.o'), f('sig_def.o')] },
+  { name: 'a live __wasm_init_tls without TLS data keeps no __tls_base (shared memory, no data)', args: ['--no-entry', '--shared-memory', '--max-memory=131072', '--export-all', f('calls_synthetic.o')] },
   { name: 'types of imported functions and tags in import order', args: ['--no-entry', '--allow-undefined', '--export-all', f('eh_throw.o'), f('strings2.o'), f('wrap_wrap.o')] },
 ];
 

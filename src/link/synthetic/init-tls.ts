@@ -9,7 +9,8 @@ import { ByteWriter } from '../../binary/byte-writer.js';
 import { Op } from '../../binary/opcodes.js';
 
 export interface InitTLSPlan {
-  tlsBaseGlobal: number;
+  /** Output index of `__tls_base`; needed only with a `.tdata` segment. */
+  tlsBaseGlobal: number | undefined;
   /** The passive `.tdata` segment, if any. */
   tdata: { index: number; size: number } | undefined;
   /** Output index of `__wasm_apply_tls_relocs`, when there is one. */
@@ -21,7 +22,7 @@ export interface InitTLSPlan {
 export function initTLSBody(plan: InitTLSPlan): Uint8Array {
   const w = new ByteWriter(32);
   w.u32(0);
-  if (plan.tdata) {
+  if (plan.tdata && plan.tlsBaseGlobal !== undefined) {
     w.u8(Op.localGet);
     w.u32(0);
     w.u8(Op.globalSet);
