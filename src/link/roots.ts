@@ -7,6 +7,7 @@
 import { SymbolFlag, SymbolKind } from '../binary/types.js';
 import { RelocType } from '../binary/reloc-types.js';
 import type { LinkContext } from './context.js';
+import type { FuncType } from '../binary/types.js';
 import type { ObjFile } from './input-files.js';
 import { defineOptionalSymbols } from './linker-symbols.js';
 import { processStubLibraries } from './stub-library.js';
@@ -35,14 +36,7 @@ export function handleRoots(ctx: LinkContext, stubs: StubFile[]): void {
       ctx.sink.checkpoint();
     } else s.forceExport = true;
   }
-  st.handleVariants((v) => {
-    v.func = makeTrapStub(`signature_mismatch:${v.name}`, v.func!.type);
-    v.func.live = false;
-    ctx.syntheticFunctions.push(v.func);
-    v.isLocal = true;
-    v.isStub = true;
-    v.flags = SymbolFlag.BINDING_LOCAL;
-  });
+  st.handleVariants((v) => makeSignatureStub(ctx, v, v.func!.type));
   forceExports(ctx);
   const dtors = st.find('__wasm_call_dtors');
   if (dtors?.state === 'defined' && dtors.kind === SymbolKind.Function) ctx.sym.callDtors = dtors;
@@ -115,6 +109,21 @@ function wrapSymbols(ctx: LinkContext, wrapped: WrappedSymbol[]): void {
 
 
 /**
+ * Makes `sym` a local, trapping `signature_mismatch:NAME` function of type `type` (lld
+ * replaceWithUnreachable): what calls with a signature the kept definition does not have reach.
+ * Its address is 0 (`isStub`); the linker writes it only if a call keeps it live.
+ */
+function makeSignatureStub(ctx: LinkContext, sym: Sym, type: FuncType): Sym {
+  sym.func = makeTrapStub(`signature_mismatch:${sym.name}`, type);
+  sym.func.live = false;
+  ctx.syntheticFunctions.push(sym.func);
+  sym.isLocal = true;
+  sym.isStub = true;
+  sym.flags = SymbolFlag.BINDING_LOCAL;
+  return sym;
+}
+
+/**
  * a direct call whose signature differs from the definition cannot validate, so
  * the caller's reference is bound to a trapping `signature_mismatch:NAME` stub, with a warning
  * that says which object's calls will trap.
@@ -130,12 +139,7 @@ export function checkSignatures(ctx: LinkContext): void {
       const key = `${s.name}\0${typeKey(want)}`;
       let stub = stubs.get(key);
       if (!stub) {
-        stub = newSymbol(s.name, SymbolKind.Function, SymbolFlag.BINDING_LOCAL, 'defined', file);
-        stub.isLocal = true;
-        stub.isStub = true;
-        stub.func = makeTrapStub(`signature_mismatch:${s.name}`, want);
-        stub.func.live = false;
-        ctx.syntheticFunctions.push(stub.func);
+        stub = makeSignatureStub(ctx, newSymbol(s.name, SymbolKind.Function, SymbolFlag.BINDING_LOCAL, 'defined', file), want);
         stubs.set(key, stub);
         ctx.sink.warn({
           code: 'signature-mismatch',

@@ -219,7 +219,7 @@ export class SymbolTable {
    * the symbol table to the last variant, so it is reached only through its own object's
    * references: wasm-ld exports neither.
    */
-  handleVariants(makeStub: (v: Sym, kept: Sym) => void): void {
+  handleVariants(makeStub: (v: Sym) => void): void {
     // Calls that disagree about a function nothing defines: wasm-ld reports the first and stops.
     for (const [name, d] of this.undefinedConflicts) {
       if (this.map.get(name)?.state === 'defined') continue;
@@ -238,7 +238,7 @@ export class SymbolTable {
           notes: [`defined as ${formatSignature(v.func.type)} in ${fileName(v.file)}`, `defined as ${formatSignature(kept.func!.type)} in ${fileName(kept.file)}`],
           hint: `${v.name} is defined with both signatures; the definition in ${fileName(v.file)} is replaced by a trap, and neither is exported: give the two functions different names, or make one static`,
         });
-        makeStub(v, kept);
+        makeStub(v);
       }
     }
   }
@@ -255,10 +255,10 @@ export class SymbolTable {
     if (!this.checkKind(s, info.kind, file)) return s;
     if (s.state === 'defined') checkEntryType(s, file, info, this.hooks);
     s.usedInRegularObj = true;
-    const variants = info.kind === SymbolKind.Function && calledDirectly ? this.variants.get(name) : undefined;
-    if (variants && info.kind === SymbolKind.Function) {
+    // A direct call binds to the definition of its signature, where there are several.
+    if (info.kind === SymbolKind.Function && calledDirectly && this.variants.size > 0) {
       const want = file.functionType(info.index);
-      const v = want && variants.find((x) => x.func && sameType(x.func.type, want));
+      const v = want && this.variants.get(name)?.find((x) => x.func && sameType(x.func.type, want));
       if (v) {
         v.usedInRegularObj = true;
         return v;
@@ -357,7 +357,7 @@ export class SymbolTable {
       s.signatureFromCall = file;
       return;
     }
-    if (typeKey(s.signature) === typeKey(sig) || this.undefinedConflicts.has(s.name)) return;
+    if (sameType(s.signature, sig) || this.undefinedConflicts.has(s.name)) return;
     this.undefinedConflicts.set(s.name, {
       code: 'signature-mismatch',
       message: `function signature mismatch: ${s.name}`,

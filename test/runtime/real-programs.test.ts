@@ -14,10 +14,10 @@
 // (github.com/facebook/zstd); without them the tests skip and say so.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { runCli } from './run-helpers.js';
+import { ROOT, runCli } from './run-helpers.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const SYSROOT = process.env.WASI_SYSROOT;
@@ -27,7 +27,6 @@ const ZSTD = process.env.ZSTD_SRC;
 const CC = process.env.CC ?? 'clang-22';
 const LIB = SYSROOT ? join(SYSROOT, 'lib', 'wasm32-wasip1-threads') : '';
 const BUILTINS = '/usr/lib/llvm-22/lib/clang/22/lib/wasi/libclang_rt.builtins-wasm32.a';
-const ROOT = new URL('../..', import.meta.url).pathname;
 const BUILD_MS = 600_000;
 
 const missing = [
@@ -54,7 +53,8 @@ function compile(dir: string, sources: string[], flags: string[]): string[] {
 function linkBoth(t: Test, dir: string, name: string, args: string[]): string {
   const ref = join(dir, 'ref', `${name}.wasm`);
   const ours = join(dir, 'ours', `${name}.wasm`);
-  sh('mkdir', ['-p', join(dir, 'ref'), join(dir, 'ours')], dir);
+  mkdirSync(join(dir, 'ref'), { recursive: true });
+  mkdirSync(join(dir, 'ours'), { recursive: true });
   sh('wasm-ld-22', [...args, '-o', ref], dir);
   sh(process.execPath, [join(ROOT, 'bin/wasmthreads.js'), 'link', ...args, '-o', ours], dir);
   t.ok(readFileSync(ours).equals(readFileSync(ref)), `${name}: the same bytes as wasm-ld-22`);
