@@ -1,6 +1,7 @@
 // What watching threads costs: the deadlock watchdog (on by default: futex instructions rewritten
-// to host calls, every import wrapped to record the last host call) and `--trace FILE`, beside
-// `--no-deadlock-check` (the module as linked, nothing wrapped), on three guests, runs alternating:
+// to calls of wasm hooks, every import's wasm wrapper recording the last host call) and `--trace
+// FILE` (JavaScript hooks and wrappers, which write the records), beside `--no-deadlock-check` (the
+// module as linked, no call recorded), on three guests, runs alternating:
 //   - futex ping-pong round trip (benchmarks/runtime/pingpong.wat), µs per round trip;
 //   - spawn + join throughput (spawn-join.wat), µs per cycle;
 //   - WASI calls (benchmarks/wasi/wasi-syscalls.wat): fd_write of 20 bytes to /dev/null and

@@ -72,7 +72,7 @@ export const Word = {
   BOOTING: 24,
 } as const;
 /** 16 Int32 words, the 8-byte EXIT_TIME (Float64-aligned: byte offset 64), then 9 more words. */
-const HEADER_WORDS = 25;
+export const HEADER_WORDS = 25;
 
 /** One-time warnings (bits of Word.WARNED). */
 export const Warned = { MAX_THREADS: 1, MEMORY_BUDGET: 2 } as const;
@@ -125,7 +125,7 @@ export const SlotField = {
   /** 1 + byte length of the wasm stack this thread wrote into its channel bytes at a deadlock. */
   STACK_LEN: 20,
 } as const;
-const SLOT_WORDS = 21;
+export const SLOT_WORDS = 21;
 
 /** What a thread in a watched wait (SlotField.WAIT_GEN odd) is waiting for. */
 export const WaitKind = { NONE: 0, WAIT32: 1, WAIT64: 2, JOIN: 3 } as const;
@@ -178,8 +178,15 @@ export const MESSAGE_BYTES = 8192;
 /** Bytes of each slot's service channel, each way. */
 export const CHANNEL_BYTES = 65536;
 
-/** The buffers a thread needs to join the program; structured-cloned into every worker. */
+/**
+ * The buffers a thread needs to join the program; structured-cloned into every worker. The control
+ * words live in a shared WebAssembly.Memory (`control` is its buffer), so that wasm code can use
+ * them too: the import wrappers (host-wrappers.ts) claim pool slots and record host calls with
+ * wasm atomics, and JS `Atomics.wait`/`notify` on `control` meet wasm's `memory.atomic.wait32`/
+ * `notify` on the same words.
+ */
 export interface ControlBuffers {
+  controlMemory: WebAssembly.Memory;
   control: SharedArrayBuffer;
   channels: SharedArrayBuffer;
 }
@@ -205,7 +212,9 @@ export class ControlBlock {
   /** Allocates and initialises the buffers for `maxThreads` spawned threads plus T0. */
   static allocate(maxThreads: number, poolTarget: number, memoryBudgetMb = 0): ControlBuffers {
     const slotCount = maxThreads + 1;
-    const control = new SharedArrayBuffer((HEADER_WORDS + slotCount * SLOT_WORDS) * 4 + MESSAGE_BYTES);
+    const pages = Math.ceil(((HEADER_WORDS + slotCount * SLOT_WORDS) * 4 + MESSAGE_BYTES) / 65536);
+    const controlMemory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const control = controlMemory.buffer as SharedArrayBuffer;
     const words = new Int32Array(control);
     words[Word.NEXT_TID] = 1;
     words[Word.MAX_THREADS] = maxThreads;
@@ -215,7 +224,7 @@ export class ControlBlock {
     words[Word.SLOTS_IN_USE] = 1;
     words[HEADER_WORDS + SlotField.STATE] = SlotState.MAIN;
     // Channel pages are only touched by threads that call a service, so the OS commits them lazily.
-    return { control, channels: new SharedArrayBuffer(slotCount * CHANNEL_BYTES) };
+    return { controlMemory, control, channels: new SharedArrayBuffer(slotCount * CHANNEL_BYTES) };
   }
 
   /** Index of `field` of slot `slot` in `words`. */

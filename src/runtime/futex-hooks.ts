@@ -15,7 +15,7 @@
 // stores those in the instance's hook table after instantiation. This file is the worker's
 // side only: it loads nothing of the binary layer.
 
-import { WRAPPED_MODULE } from './host-module-names.js';
+import { FastHookImport, WRAPPED_MODULE } from './host-module-names.js';
 import { bufferCovering } from '../shared/memory-buffer.js';
 import { CHANNEL_BYTES, SlotField, WaitKind, Word, type ControlBlock } from './control-block.js';
 import { ExitSignal } from './exit.js';
@@ -36,6 +36,8 @@ export interface HookContext {
   readonly cb: ControlBlock;
   readonly slot: number;
   readonly memory: WebAssembly.Memory;
+  /** The memory holding the control block's words (the fast hooks write them from wasm). */
+  readonly controlMemory: WebAssembly.Memory;
   /** Date.now() at the start of the run (WAIT_SINCE counts from it). */
   readonly originEpochMs: number;
   readonly tracer?: Tracer;
@@ -148,10 +150,41 @@ function hookFunctions(h: HookContext): [(...a: never[]) => number, (...a: never
   return [wait32 as never, wait64 as never, notify as never];
 }
 
+/** The modules that make the hooks wasm functions: JS hooks wrapped, or the fast hooks (futex-rewrite.ts). */
+export interface HookModules {
+  /** Wraps the JS hooks (imports "h" "0".."2"); what --trace uses, whose spans the JS hooks write. */
+  wrapped: WebAssembly.Module;
+  /** The fast hooks and the guest-ops module they wait and notify through. */
+  fast?: { hooks: WebAssembly.Module; guestOps: WebAssembly.Module };
+}
+
 /** Builds this worker's hook functions once; `install` puts them in each new instance's table. */
-export function futexHookInstaller(h: HookContext, hookModule: WebAssembly.Module): (instance: WebAssembly.Instance) => void {
+export function futexHookInstaller(h: HookContext, modules: HookModules): (instance: WebAssembly.Instance) => void {
   const fns = hookFunctions(h);
-  const wrapped = new WebAssembly.Instance(hookModule, { [WRAPPED_MODULE]: { 0: fns[0], 1: fns[1], 2: fns[2] } }).exports;
+  let wrapped: WebAssembly.Exports;
+  if (modules.fast && !h.tracer) {
+    const ops = new WebAssembly.Instance(modules.fast.guestOps, { [WRAPPED_MODULE]: { [FastHookImport.MEMORY]: h.memory } }).exports;
+    wrapped = new WebAssembly.Instance(modules.fast.hooks, {
+      [WRAPPED_MODULE]: {
+        0: fns[0], 1: fns[1], 2: fns[2],
+        [FastHookImport.GUEST_WAIT32]: ops[FastHookImport.GUEST_WAIT32],
+        [FastHookImport.GUEST_WAIT64]: ops[FastHookImport.GUEST_WAIT64],
+        [FastHookImport.GUEST_NOTIFY]: ops[FastHookImport.GUEST_NOTIFY],
+        [FastHookImport.PROBE32]: ops[FastHookImport.PROBE32],
+        [FastHookImport.PROBE64]: ops[FastHookImport.PROBE64],
+        [FastHookImport.NOW]: Date.now,
+        [FastHookImport.UNWIND]: () => {
+          throw new ExitSignal();
+        },
+        [FastHookImport.DUMP]: () => dumpStackAndUnwind(h),
+        [FastHookImport.CONTROL]: h.controlMemory,
+        [FastHookImport.SLOT_BASE]: new WebAssembly.Global({ value: 'i32', mutable: false }, h.cb.at(h.slot, 0) * 4),
+        [FastHookImport.ORIGIN]: new WebAssembly.Global({ value: 'f64', mutable: false }, h.originEpochMs),
+      },
+    }).exports;
+  } else {
+    wrapped = new WebAssembly.Instance(modules.wrapped, { [WRAPPED_MODULE]: { 0: fns[0], 1: fns[1], 2: fns[2] } }).exports;
+  }
   return (instance) => {
     const table = instance.exports[FUTEX_TABLE_EXPORT] as WebAssembly.Table;
     for (let i = 0; i < fns.length; i++) table.set(i, wrapped[String(i)]);

@@ -27,13 +27,15 @@ import { ByteReader } from '../binary/byte-reader.js';
 import { WASM_HEADER_SIZE } from '../binary/format.js';
 import { bodyReader } from '../binary/instructions.js';
 import { I32_ALIGN_LOG2, Op } from '../binary/opcodes.js';
-import { encodeS32, encodeU32, sizeU32 } from '../binary/leb.js';
+import { encodeS32, encodeS64, encodeU32, sizeU32 } from '../binary/leb.js';
 import { indexSpaceSizes } from '../binary/module-info.js';
 import { writeModule } from '../binary/write-module.js';
-import { ExternalKind, SectionId, ValTypeCode, findSection, type Section, type TypeIndex, type WasmModule } from '../binary/types.js';
+import { ExternalKind, SectionId, ValTypeCode, findSection, type Import, type Section, type TypeIndex, type WasmModule } from '../binary/types.js';
+import { SlotField, WaitKind, Word } from './control-block.js';
+import { FastHookImport, WRAPPED_MODULE } from './host-module-names.js';
 
 import { FUTEX_TABLE_EXPORT, FutexHook } from './futex-hooks.js';
-import { wrapperModuleBytes } from './host-wrappers.js';
+import { hostNameSection, wrapperModuleBytes } from './host-wrappers.js';
 export { FUTEX_TABLE_EXPORT };
 const HOOK_COUNT = 3;
 
@@ -213,4 +215,130 @@ export function hookModuleBytes(): Uint8Array {
   // Export i has hook i's host function type, as the rewritten module's wrappers call it.
   const hooked = Object.values(HOOKED).sort((a, b) => a.hook - b.hook);
   return wrapperModuleBytes(hooked.map(({ hook, params }) => ({ name: String(hook), type: { params: [...hostParams(hook, params), i32], results: [i32] } })));
+}
+
+
+const at0 = { offset: 0, contentOffset: 0 };
+const atomic = (op: number, align: number, offset = 0): number[] => [Op.atomicPrefix, op, align, ...encodeU32(offset)];
+
+/**
+ * The guest-side half of the fast hooks: a module that imports the guest's shared memory and
+ * exports `wait32`, `wait64` and `notify`, each the bare instruction at offset 0 on an effective
+ * address the caller computed. The very instruction the rewrite replaced, so bounds, alignment
+ * and results are the instruction's own. Each returns the instruction's result at once: no local
+ * lives across the wait (the Node 20 Liftoff bug, liftoff.ts, needs one). `probe32`/`probe64`
+ * trap as the waits would (an atomic load of the same width, same checks, same messages), so an
+ * untimed wait is marked only once it is known not to trap.
+ */
+export function guestOpsModuleBytes(): Uint8Array {
+  const ops = Object.values(HOOKED).sort((a, b) => a.hook - b.hook);
+  const types = [...ops.map(({ params }) => ({ params, results: [i32] })), { params: [i32], results: [] }];
+  const names = [FastHookImport.GUEST_WAIT32, FastHookImport.GUEST_WAIT64, FastHookImport.GUEST_NOTIFY, FastHookImport.PROBE32, FastHookImport.PROBE64];
+  const probe = (op: number, align: number): number[] => [0, Op.localGet, 0, ...atomic(op, align), Op.drop, Op.end];
+  const bodies = [
+    ...ops.map(({ params, code, align }) => [0, ...params.flatMap((_, i) => [Op.localGet, i]), ...atomic(code, align), Op.end]),
+    probe(Op.i32AtomicLoad, I32_ALIGN_LOG2), probe(Op.i64AtomicLoad, 3),
+  ];
+  return writeModule({
+    version: 1,
+    sections: [
+      { id: SectionId.Type, types, ...at0 },
+      { id: SectionId.Import, imports: [{ module: WRAPPED_MODULE, name: FastHookImport.MEMORY, desc: { kind: ExternalKind.Memory, memory: { limits: { flags: 3, min: 0n, max: 65536n } } } }], ...at0 },
+      { id: SectionId.Function, functions: [0, 1, 2, 3, 3] as TypeIndex[], ...at0 },
+      { id: SectionId.Export, exports: names.map((name, k) => ({ name, kind: ExternalKind.Func, index: k })), ...at0 },
+      { id: SectionId.Code, bodies: bodies.map((b) => ({ bytes: Uint8Array.from(b), offset: 0, bytesOffset: 0 })), ...at0 },
+      hostNameSection(),
+    ],
+  });
+}
+
+/**
+ * The fast hooks: futex-hooks.ts's three JS hooks done in wasm, on the control block's memory,
+ * around the guest-ops module's instructions — the same words written in the same order (a
+ * watched wait's WAIT_* fields and WAIT_GEN, WOKEN, NOTIFIED), so the watchdog's reasoning holds
+ * unchanged. A thread reaches its futex wait without leaving wasm (but for Date.now, which dates
+ * an untimed wait for the report), which matters beyond the call's own cost: a thread that wakes
+ * another and then blocks lets the woken one run sooner on a small machine, where the scheduler
+ * often puts it on the waker's CPU. JavaScript is left for the rare paths: an effective address
+ * past 4 GiB (the JS hook traps as the instruction would), the program's exit and the deadlock
+ * stack dump. Exports "0".."2" with the JS hooks' types, in FutexHook order.
+ */
+export function fastHookModuleBytes(): Uint8Array {
+  const hooks = Object.values(HOOKED).sort((a, b) => a.hook - b.hook);
+  const hostTypes = hooks.map(({ hook, params }) => ({ params: [...hostParams(hook, params), i32], results: [i32] }));
+  const guestTypes = hooks.map(({ params }) => ({ params, results: [i32] }));
+  const types = [...hostTypes, ...guestTypes, { params: [], results: [f64] }, { params: [], results: [] }, { params: [i32], results: [] }];
+  const [NOW_TYPE, VOID_TYPE, PROBE_TYPE] = [6, 7, 8];
+  const fn = (name: string, typeIndex: number): Import => ({ module: WRAPPED_MODULE, name, desc: { kind: ExternalKind.Func, typeIndex: typeIndex as TypeIndex } });
+  const imports: Import[] = [
+    fn('0', 0), fn('1', 1), fn('2', 2),
+    fn(FastHookImport.GUEST_WAIT32, 3), fn(FastHookImport.GUEST_WAIT64, 4), fn(FastHookImport.GUEST_NOTIFY, 5),
+    fn(FastHookImport.NOW, NOW_TYPE), fn(FastHookImport.UNWIND, VOID_TYPE), fn(FastHookImport.DUMP, VOID_TYPE),
+    fn(FastHookImport.PROBE32, PROBE_TYPE), fn(FastHookImport.PROBE64, PROBE_TYPE),
+    { module: WRAPPED_MODULE, name: FastHookImport.CONTROL, desc: { kind: ExternalKind.Memory, memory: { limits: { flags: 3, min: 1n, max: 65536n } } } },
+    { module: WRAPPED_MODULE, name: FastHookImport.SLOT_BASE, desc: { kind: ExternalKind.Global, global: { valType: i32, mutable: false } } },
+    { module: WRAPPED_MODULE, name: FastHookImport.ORIGIN, desc: { kind: ExternalKind.Global, global: { valType: f64, mutable: false } } },
+  ];
+  const [GUEST0, NOW, UNWIND, DUMP, PROBE32, PROBE64] = [3, 6, 7, 8, 9, 10];
+  const FIRST_DEFINED = 11;
+  const [SLOT_BASE, ORIGIN] = [0, 1];
+  const c = (v: number): number[] => [Op.i32Const, ...encodeS32(v)];
+  const addTo = (word: number, value: number[]): number[] => [...c(word * 4), ...value, ...atomic(Op.i32AtomicRmwAdd, I32_ALIGN_LOG2), Op.drop];
+  const bumpField = (field: number): number[] => [Op.globalGet, SLOT_BASE, ...c(1), ...atomic(Op.i32AtomicRmwAdd, I32_ALIGN_LOG2, field * 4), Op.drop];
+  const storeField = (field: number, value: number[]): number[] => [Op.globalGet, SLOT_BASE, ...value, Op.i32Store, I32_ALIGN_LOG2, ...encodeU32(field * 4)];
+  const loadWord = (word: number): number[] => [...c(word * 4), ...atomic(Op.i32AtomicLoad, I32_ALIGN_LOG2)];
+  /** ea = addr + offset as the instruction computes it (no wrap); past 4 GiB: the JS hook traps. */
+  const effectiveAddress = (hook: number, params: number, eaLocal: number): number[] => [
+    Op.localGet, 0, Op.i64ExtendI32U, Op.localGet, params - 1, Op.i64ExtendI32U, Op.i64Add, Op.localTee, eaLocal,
+    Op.i64Const, ...encodeS64(0xffffffffn), Op.i64GtU,
+    Op.if, Op.void, ...Array.from({ length: params }, (_, i) => [Op.localGet, i]).flat(), Op.call, hook, Op.return, Op.end,
+  ];
+  const waitBody = (hook: number, kind: number): number[] => {
+    const is64 = hook === FutexHook.WAIT64;
+    // params 0 addr, 1 expected, 2 timeout (f64 ns, negative: none), 3 offset; locals 4 ea (i64), 5 untimed, 6 result
+    return [
+      2, 1, i64, 2, i32,
+      ...effectiveAddress(hook, 4, 4),
+      Op.localGet, 2, Op.f64Const, 0, 0, 0, 0, 0, 0, 0, 0, Op.f64Lt, Op.localTee, 5,
+      Op.if, Op.void,
+      Op.localGet, 4, Op.i32WrapI64, Op.call, is64 ? PROBE64 : PROBE32,
+      ...storeField(SlotField.WAIT_KIND, c(kind)),
+      ...storeField(SlotField.WAIT_ADDR, [Op.localGet, 4, Op.i32WrapI64]),
+      ...storeField(SlotField.WAIT_VALUE, is64 ? [Op.localGet, 1, Op.i32WrapI64] : [Op.localGet, 1]),
+      ...storeField(SlotField.WAIT_SINCE, [Op.call, NOW, Op.globalGet, ORIGIN, Op.f64Sub, Op.bulkPrefix, Op.i32TruncSatF64S]),
+      ...bumpField(SlotField.WAIT_GEN),
+      Op.end,
+      Op.localGet, 4, Op.i32WrapI64, Op.localGet, 1,
+      Op.localGet, 5, Op.if, i64, Op.i64Const, ...encodeS64(-1n), Op.else, Op.localGet, 2, Op.bulkPrefix, Op.i64TruncSatF64S, Op.end,
+      Op.call, GUEST0 + hook, Op.localSet, 6,
+      // The program is over (the supervisor wakes watched waits at exit): unwind, do not go back.
+      ...loadWord(Word.EXIT_STATE), Op.if, Op.void, Op.call, UNWIND, Op.unreachable, Op.end,
+      Op.localGet, 5, Op.if, Op.void,
+      ...loadWord(Word.DUMP_STACKS), Op.if, Op.void, Op.call, DUMP, Op.unreachable, Op.end,
+      ...bumpField(SlotField.WAIT_GEN),
+      Op.end,
+      Op.localGet, 6, Op.i32Eqz, Op.if, Op.void, ...addTo(Word.WOKEN, c(1)), Op.end,
+      Op.localGet, 6, Op.end,
+    ];
+  };
+  const notifyBody = [
+    // params 0 addr, 1 count, 2 offset; locals 3 ea (i64), 4 woken
+    2, 1, i64, 1, i32,
+    ...effectiveAddress(FutexHook.NOTIFY, 3, 3),
+    Op.localGet, 3, Op.i32WrapI64, Op.localGet, 1, Op.call, GUEST0 + FutexHook.NOTIFY, Op.localTee, 4,
+    ...c(0), Op.i32GtS, Op.if, Op.void, ...addTo(Word.NOTIFIED, [Op.localGet, 4]), Op.end,
+    Op.localGet, 4, Op.end,
+  ];
+  const bodies = [waitBody(FutexHook.WAIT32, WaitKind.WAIT32), waitBody(FutexHook.WAIT64, WaitKind.WAIT64), notifyBody];
+  return writeModule({
+    version: 1,
+    sections: [
+      { id: SectionId.Type, types, ...at0 },
+      { id: SectionId.Import, imports, ...at0 },
+      { id: SectionId.Function, functions: [0, 1, 2] as TypeIndex[], ...at0 },
+      { id: SectionId.Export, exports: [0, 1, 2].map((k) => ({ name: String(k), kind: ExternalKind.Func, index: FIRST_DEFINED + k })), ...at0 },
+      { id: SectionId.Code, bodies: bodies.map((b) => ({ bytes: Uint8Array.from(b), offset: 0, bytesOffset: 0 })), ...at0 },
+      hostNameSection(),
+    ],
+  });
 }

@@ -7,3 +7,12 @@ export const HOST_MODULE_NAME = 'wasmthreads-host';
 
 /** Import module name of a wrapper module; each import's name is the export name it gets. */
 export const WRAPPED_MODULE = 'h';
+/** The wrapper module's control-block memory import and its LAST_CALL address global (host-wrappers.ts). */
+export const CONTROL_MEMORY_IMPORT = 'control';
+export const LAST_CALL_IMPORT = 'lastCall';
+
+/** Names of the fast hook module's imports besides the JS hooks "0".."2" (futex-rewrite.ts builds it, futex-hooks.ts instantiates it). */
+export const FastHookImport = {
+  GUEST_WAIT32: 'wait32', GUEST_WAIT64: 'wait64', GUEST_NOTIFY: 'notify', PROBE32: 'probe32', PROBE64: 'probe64',
+  NOW: 'now', UNWIND: 'unwind', DUMP: 'dump', CONTROL: 'control', SLOT_BASE: 'slotBase', ORIGIN: 'origin', MEMORY: 'memory',
+} as const;

@@ -12,6 +12,8 @@ import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { WasmthreadsError } from '../diagnostics.js';
 import { readModule } from '../binary/read-module.js';
+import { ExternalKind, type WasmModule } from '../binary/types.js';
+import { WASI_THREAD_START } from '../shared/thread-abi-names.js';
 import { readErrorText } from '../shared/read-error.js';
 import type { SupervisorPlugin, SupervisorService } from '../shared/host-plugin.js';
 import { ControlBlock, ExitKind, SlotField, SlotState, Word, WORKER_FREE } from './control-block.js';
@@ -20,7 +22,8 @@ import { ExitTrace, sharedClockMs } from './exit-trace.js';
 import { waitAsyncWhile } from './futex.js';
 import { applyLiftoffWorkaround, liftoffReproduction, type GuestWaits } from './liftoff.js';
 import { definesSharedMemory, moduleInfoOf, type ModuleInfo } from './module-info.js';
-import { hookModuleBytes, rewriteFutexes, type FutexRewrite } from './futex-rewrite.js';
+import { fastHookModuleBytes, guestOpsModuleBytes, hookModuleBytes, rewriteFutexes, type FutexRewrite } from './futex-rewrite.js';
+import type { HookModules } from './futex-hooks.js';
 import { importWrapperBytes } from './host-wrappers.js';
 import { allocateTrace, writeTrace } from './trace.js';
 import { DEADLOCK_EXIT_CODE, startWatchdog, wakeWatchedWaits } from './watchdog.js';
@@ -408,8 +411,14 @@ interface Prepared {
   mayWait: boolean;
   /** Compiled original (false) and rewritten (true) module, each on first use. */
   compiled: Map<boolean, Promise<WebAssembly.Module>>;
-  /** The module wrapping its function imports as wasm functions (host-wrappers.ts), if any. */
-  importWrappers?: WebAssembly.Module;
+  /**
+   * The modules wrapping its function imports as wasm functions (host-wrappers.ts), keyed by what
+   * they do besides (see `importWrappers`), each built on first use; undefined where the imports
+   * cannot be wrapped.
+   */
+  importWrappers: Map<string, WebAssembly.Module | undefined>;
+  /** The decoded module, from which wrapper variants are built. */
+  mod: WasmModule;
 }
 
 const preparedModules = new WeakMap<Uint8Array, Prepared>();
@@ -424,12 +433,30 @@ function prepared(bytes: Uint8Array, file: string): Prepared {
     const rewrite = info.memoryImport?.shared ? rewriteFutexes(mod, bytes) : undefined;
     // A module with a shared memory of its own is not rewritten; whether it waits is not looked at.
     const mayWait = info.memoryImport?.shared ? rewrite !== undefined : definesSharedMemory(mod);
-    // Wrappers pay off from a module's second instance on: only a threaded program has one.
-    const wrappers = info.abi === 'none' ? undefined : importWrapperBytes(mod);
-    p = { info, rewrite, mayWait, compiled: new Map(), importWrappers: wrappers && new WebAssembly.Module(wrappers) };
+    p = { info, rewrite, mayWait, compiled: new Map(), importWrappers: new Map(), mod };
     preparedModules.set(bytes, p);
   }
   return p;
+}
+
+/**
+ * The import wrappers a run uses: calls recorded in wasm for the deadlock report (`watch`) and the
+ * spawn import claiming its pool slot in wasm, except under --trace, whose spans and flows the
+ * JavaScript wrappers write (thread-worker.ts `watchCalls`). A wasi-threads module that does not
+ * export `wasi_thread_start` spawns in JavaScript, which ends the run with the reason at its first
+ * spawn. Wrappers pay off from a module's second instance on: only a threaded program has one.
+ */
+function importWrappers(p: Prepared, watch: boolean, tracing: boolean): WebAssembly.Module | undefined {
+  const { abi, exports } = p.info;
+  if (abi === 'none') return undefined;
+  const spawn = tracing || (abi === 'wasi-threads' && exports.get(WASI_THREAD_START) !== ExternalKind.Func) ? undefined : abi;
+  const recordCalls = watch && !tracing;
+  const key = `${recordCalls} ${spawn}`;
+  if (!p.importWrappers.has(key)) {
+    const bytes = importWrapperBytes(p.mod, { recordCalls, spawn });
+    p.importWrappers.set(key, bytes && new WebAssembly.Module(bytes));
+  }
+  return p.importWrappers.get(key);
 }
 
 let rewrittenReproduction: Uint8Array | undefined;
@@ -460,7 +487,15 @@ function compiled(p: Prepared, bytes: Uint8Array, file: string, rewrite: FutexRe
   return m;
 }
 
-let hookModule: WebAssembly.Module | undefined;
+let hookModules: HookModules | undefined;
+
+/** The hook modules (futex-hooks.ts), compiled once per process. */
+function compiledHookModules(): HookModules {
+  return (hookModules ??= {
+    wrapped: new WebAssembly.Module(hookModuleBytes()),
+    fast: { hooks: new WebAssembly.Module(fastHookModuleBytes()), guestOps: new WebAssembly.Module(guestOpsModuleBytes()) },
+  });
+}
 
 /** Opens the trace file before the run, so a bad path fails before any thread starts. */
 function openTrace(file: string): number {
@@ -517,8 +552,8 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       stackSize: options.stackSize ?? DEFAULT_THREAD_STACK_SIZE, services: services.names,
       pluginShared: services.shared, pluginModules: options.pluginModules ?? [],
       originEpochMs, watch: deadlockCheck && futexWaitsUnseen === undefined,
-      hookModule: rewrite ? (hookModule ??= new WebAssembly.Module(hookModuleBytes())) : undefined,
-      importWrappers: prep.importWrappers,
+      hookModules: rewrite ? compiledHookModules() : undefined,
+      importWrappers: importWrappers(prep, deadlockCheck && futexWaitsUnseen === undefined, traceFd !== undefined),
       codeMap: rewrite ? { shift: rewrite.codeShift, firstWrapper: rewrite.firstWrapper } : undefined,
       trace: traceFd === undefined ? undefined : allocateTrace(cb.slotCount),
     },

@@ -9,6 +9,8 @@ import type { CodeMap } from './wasm-stack.js';
 
 export interface ThreadContext {
   readonly cb: ControlBlock;
+  /** The memory holding the control block's words (`cb.words`), for the import wrappers. */
+  readonly controlMemory: WebAssembly.Memory;
   readonly memory: WebAssembly.Memory;
   readonly module: WebAssembly.Module;
   readonly file: string;

@@ -23,9 +23,9 @@ import { awaitJoin, hostManagedImports, runHostManagedThread, type HostBlock } f
 import type { ControlBuffers } from './control-block.js';
 import type { MemoryImport, ThreadAbi } from './module-info.js';
 import type { StaticLayout } from './tls.js';
-import { futexHookInstaller } from './futex-hooks.js';
+import { futexHookInstaller, type HookModules } from './futex-hooks.js';
 import { wasmFrames, type CodeMap } from './wasm-stack.js';
-import { WRAPPED_MODULE } from './host-module-names.js';
+import { CONTROL_MEMORY_IMPORT, LAST_CALL_IMPORT, WRAPPED_MODULE } from './host-module-names.js';
 import { RecordKind, TraceName, Tracer, type TraceBuffers } from './trace.js';
 
 /** Everything the supervisor sends a new worker (structured clone; SABs, Module, Memory shared). */
@@ -51,8 +51,8 @@ export interface ThreadWorkerData {
   selfTest?: Uint8Array;
   /** Date.now() when the run started. */
   originEpochMs: number;
-  /** Present when `module` is the futex-rewritten module: wraps the hooks as wasm functions. */
-  hookModule?: WebAssembly.Module;
+  /** Present when `module` is the futex-rewritten module: the hooks as wasm functions (futex-hooks.ts). */
+  hookModules?: HookModules;
   /** Wraps the module's function imports as wasm functions (host-wrappers.ts), when it can. */
   importWrappers?: WebAssembly.Module;
   /** Record each thread's last host call (for the deadlock report). */
@@ -144,18 +144,29 @@ function buildImports(ctx: ThreadContext, data: ThreadWorkerData, plugins: Worke
   if (data.abi === 'host-managed') merge(hostManagedImports(ctx));
   if (data.memoryImport && ctx.memory) merge({ [data.memoryImport.module]: { [data.memoryImport.name]: ctx.memory } });
   const list = WebAssembly.Module.imports(data.module);
-  if (data.watch || ctx.tracer) watchCalls(ctx, list, imports);
-  return data.importWrappers ? wrapImports(list, data.importWrappers, imports) : imports;
+  const wrappers = data.importWrappers;
+  // Wrappers built to record calls do what watchCalls does, in wasm (supervisor.ts picks them).
+  const recording = wrappers !== undefined && WebAssembly.Module.imports(wrappers).some((i) => i.name === LAST_CALL_IMPORT);
+  if (!recording && (data.watch || ctx.tracer)) watchCalls(ctx, list, imports);
+  if (!wrappers) return imports;
+  const wrapped = wrapImports(ctx, list, wrappers, imports);
+  // Not wrapped after all: the calls are recorded in JavaScript.
+  if (wrapped === imports && recording && data.watch) watchCalls(ctx, list, imports);
+  return wrapped;
 }
 
 /**
  * The import object with each function import replaced by its wasm wrapper (host-wrappers.ts
- * says why), instantiated once per worker around the functions `imports` gives. Anything missing
- * or not callable leaves `imports` as it is, so that instantiating the guest fails with V8's own
- * message naming the guest's import, as without wrappers.
+ * says why), instantiated once per worker around the functions `imports` gives, the control
+ * block's memory and this slot's LAST_CALL address. Anything missing or not callable leaves
+ * `imports` as it is, so that instantiating the guest fails with V8's own message naming the
+ * guest's import, as without wrappers.
  */
-function wrapImports(list: WebAssembly.ModuleImportDescriptor[], wrappers: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Imports {
-  const given: Record<string, unknown> = {};
+function wrapImports(ctx: ThreadContext, list: WebAssembly.ModuleImportDescriptor[], wrappers: WebAssembly.Module, imports: WebAssembly.Imports): WebAssembly.Imports {
+  const given: Record<string, unknown> = {
+    [CONTROL_MEMORY_IMPORT]: ctx.controlMemory,
+    [LAST_CALL_IMPORT]: new WebAssembly.Global({ value: 'i32', mutable: false }, ctx.cb.at(ctx.slot, SlotField.LAST_CALL) * 4),
+  };
   for (let i = 0; i < list.length; i++) {
     const { module: mod, name, kind } = list[i];
     if (kind !== 'function') continue;
@@ -323,11 +334,11 @@ function unsharedMemory(data: ThreadWorkerData): WebAssembly.Memory | undefined 
 async function runOne(builtInPlugins: WorkerPlugin[], data: ThreadWorkerData): Promise<void> {
   const cb = new ControlBlock(data.buffers);
   const ctx: ThreadContext = {
-    cb, memory: (data.memory ?? unsharedMemory(data)) as WebAssembly.Memory, module: data.module, file: data.file, slot: data.slot,
+    cb, controlMemory: data.buffers.controlMemory, memory: (data.memory ?? unsharedMemory(data)) as WebAssembly.Memory, module: data.module, file: data.file, slot: data.slot,
     layout: data.layout, checkIsolation: data.checkIsolation, stackSize: data.stackSize, tid: 0,
     originEpochMs: data.originEpochMs, codeMap: data.codeMap, tracer: data.trace ? new Tracer(data.trace, data.slot) : undefined,
   };
-  if (data.hookModule) ctx.installHooks = futexHookInstaller(ctx, data.hookModule);
+  if (data.hookModules) ctx.installHooks = futexHookInstaller(ctx, data.hookModules);
   const host = makeThreadHost(ctx, data.services);
   try {
     const plugins = await loadPlugins(builtInPlugins, data);

@@ -75,7 +75,7 @@ t.test('rewritten futex instructions behave as the originals', async (t) => {
   const hooked = await run({ module: `${WAT}wait_offsets.wasm` });
   t.equal(plain.exitCode, 0, `original: ${plain.diagnostic?.message}`);
   t.equal(hooked.exitCode, 0, `rewritten: check ${hooked.exitCode} failed`);
-  for (const arg of ['oob', 'unaligned']) {
+  for (const arg of ['oob', 'big', 'unaligned']) {
     const a = await run({ module: `${WAT}wait_offsets.wasm`, args: [arg], deadlockCheck: false });
     const b = await run({ module: `${WAT}wait_offsets.wasm`, args: [arg] });
     t.equal(b.exitCode, 134, arg);
@@ -94,8 +94,8 @@ t.test('the rewrite keeps every body and instruction offset, and adds only what 
   t.ok(WebAssembly.validate(out.bytes), 'valid');
   const before = findSection(mod, 10)!.bodies;
   const after = findSection(readModule(out.bytes), 10)!.bodies;
-  t.equal(out.sites, 9, 'five wait32, two wait64, two notify');
-  t.equal(after.length, before.length + 9, 'one wrapper per (instruction, offset); no two sites share one here');
+  t.equal(out.sites, 10, 'six wait32, two wait64, two notify');
+  t.equal(after.length, before.length + 10, 'one wrapper per (instruction, offset); no two sites share one here');
   t.equal(out.firstWrapper, before.length + 3, 'wrappers come after the three imports and the body');
   before.forEach((b, i) => {
     t.equal(after[i].bytes.length, b.bytes.length, `body ${i} keeps its size`);

@@ -5,7 +5,9 @@
 import t from 'tap';
 import { writeModule } from '../../src/binary/write-module.js';
 import { ExternalKind, SectionId, ValTypeCode, type FuncType, type Import, type TypeIndex, type WasmModule } from '../../src/binary/types.js';
-import { HOST_MODULE_NAME, WRAPPED_MODULE } from '../../src/runtime/host-module-names.js';
+import { CONTROL_MEMORY_IMPORT, HOST_MODULE_NAME, LAST_CALL_IMPORT, WRAPPED_MODULE } from '../../src/runtime/host-module-names.js';
+import { ControlBlock, SlotField, SlotState, Word, type ControlBuffers } from '../../src/runtime/control-block.js';
+import { claimThread, MAX_TID, startClaimed } from '../../src/runtime/pool.js';
 import { importWrapperBytes, wrapperModuleBytes } from '../../src/runtime/host-wrappers.js';
 import { wasmFrames } from '../../src/runtime/wasm-stack.js';
 
@@ -95,4 +97,88 @@ t.test('no wrappers where they could not stand in for every function import', as
   const raw: WasmModule = { version: 1, sections: [{ id: SectionId.Type, types: [], raw: new Uint8Array([0]), ...at }, { id: SectionId.Import, imports: [func('m', 'f', 0)], ...at }] };
   t.equal(importWrapperBytes(raw), undefined, 'a type section kept raw');
   t.ok(importWrapperBytes(moduleWith([{ params: Array<number>(127).fill(i32), results: [] }], [func('m', 'f', 0)])), '127 parameters are fine');
+});
+
+/** The spawn wrapper of `abi` over `buffers`' control memory; `slow` is the JavaScript spawn it falls back to. */
+function spawnWrapper(abi: 'wasi-threads' | 'host-managed', buffers: ControlBuffers, slow: (...a: number[]) => number): (...a: number[]) => number {
+  const type: FuncType = { params: abi === 'host-managed' ? [i32, i32] : [i32], results: [i32] };
+  const bytes = wrapperModuleBytes([{ name: '0', type, spawn: abi }]);
+  const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), { [WRAPPED_MODULE]: { 0: slow, [CONTROL_MEMORY_IMPORT]: buffers.controlMemory } }).exports;
+  return e['0'] as (...a: number[]) => number;
+}
+
+/** A deterministic pseudo-random source (xorshift32). */
+function random(seed: number): (n: number) => number {
+  let x = seed || 1;
+  return (n) => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % n;
+  };
+}
+
+t.test('the spawn wrapper claims a pool slot word for word as claimThread + startClaimed do, and falls back where they would wait or refuse', async (t) => {
+  const { IDLE, BOOTING, RUNNING, RETIRED, EMPTY, CLAIMED } = SlotState;
+  const states = [IDLE, IDLE, IDLE, BOOTING, RUNNING, RETIRED, EMPTY, CLAIMED];
+  let fast = 0;
+  let fallbacks = 0;
+  for (let seed = 1; seed <= 400; seed++) {
+    const r = random(seed);
+    const maxThreads = 1 + r(8);
+    const poolTarget = r(6);
+    const budget = r(5) === 0 ? 64 : 0;
+    const wasm = ControlBlock.allocate(maxThreads, poolTarget, budget);
+    const js = ControlBlock.allocate(maxThreads, poolTarget, budget);
+    const w = new ControlBlock(wasm);
+    const inUse = 1 + r(maxThreads + 1);
+    for (let slot = 1; slot < inUse; slot++) w.store(slot, SlotField.STATE, states[r(states.length)]);
+    w.words[Word.SLOTS_IN_USE] = inUse;
+    w.words[Word.POOL_IDLE] = r(4);
+    w.words[Word.RECYCLING] = r(3);
+    w.words[Word.BOOTING] = r(3);
+    w.words[Word.LIVE_THREADS] = r(maxThreads + 2);
+    w.words[Word.NEXT_TID] = r(4) === 0 ? MAX_TID - r(2) : 1 + r(100);
+    const before = Int32Array.from(w.words);
+    new Int32Array(js.control).set(before);
+    const abi = r(2) === 0 ? 'wasi-threads' : 'host-managed';
+    const [func, arg] = [r(50), 1000 + r(1000)];
+    let slowCalls = 0;
+    const spawn = spawnWrapper(abi, wasm, (...a) => (slowCalls++, t.same(a, abi === 'host-managed' ? [func, arg] : [arg], 'the host gets the arguments'), -99));
+    const got = abi === 'host-managed' ? spawn(func, arg) : spawn(arg);
+    const hasIdle = Array.from({ length: inUse - 1 }, (_, k) => before[w.at(k + 1, SlotField.STATE)] === IDLE).some(Boolean);
+    const refused = budget !== 0 || before[Word.LIVE_THREADS] >= maxThreads || !hasIdle;
+    if (refused) {
+      fallbacks++;
+      t.equal(got, -99, `seed ${seed}: the JavaScript spawn decides`);
+      t.equal(slowCalls, 1);
+      t.same(Array.from(w.words), Array.from(before), `seed ${seed}: nothing changed before the fallback`);
+      continue;
+    }
+    fast++;
+    t.equal(slowCalls, 0, `seed ${seed}: no host call`);
+    const jcb = new ControlBlock(js);
+    const claimed = claimThread(jcb, { arg, func: abi === 'host-managed' ? func : 0 });
+    if (typeof claimed !== 'number') startClaimed(jcb, claimed.slot);
+    t.equal(got, typeof claimed === 'number' ? claimed : claimed.tid, `seed ${seed}: the same result`);
+    t.same(Array.from(w.words), Array.from(jcb.words), `seed ${seed}: the same words`);
+  }
+  t.ok(fast > 100 && fallbacks > 100, `both paths taken (${fast} in wasm, ${fallbacks} fallbacks)`);
+});
+
+t.test('a wrapper that records calls stores its id at the lastCall address before calling', async (t) => {
+  const buffers = ControlBlock.allocate(2, 1);
+  const cb = new ControlBlock(buffers);
+  const at = cb.at(1, SlotField.LAST_CALL);
+  const bytes = wrapperModuleBytes([{ name: '0', type: { params: [i32], results: [i32] }, recordCall: 7 }]);
+  let seen = -1;
+  const e = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
+    [WRAPPED_MODULE]: {
+      0: (x: number) => ((seen = cb.words[at]), x + 1),
+      [CONTROL_MEMORY_IMPORT]: buffers.controlMemory,
+      [LAST_CALL_IMPORT]: new WebAssembly.Global({ value: 'i32', mutable: false }, at * 4),
+    },
+  }).exports;
+  t.equal((e['0'] as (x: number) => number)(41), 42);
+  t.equal(seen, 7, 'recorded before the host function ran');
 });
