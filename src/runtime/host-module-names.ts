@@ -16,3 +16,7 @@ export const FastHookImport = {
   GUEST_WAIT32: 'wait32', GUEST_WAIT64: 'wait64', GUEST_NOTIFY: 'notify', PROBE32: 'probe32', PROBE64: 'probe64',
   NOW: 'now', UNWIND: 'unwind', DUMP: 'dump', CONTROL: 'control', SLOT_BASE: 'slotBase', ORIGIN: 'origin', MEMORY: 'memory',
 } as const;
+
+/** Exports of the starter module (host-wrappers.ts `starterModuleBytes`). */
+export const STARTER_START = 'start';
+export const STARTER_TABLE = 'entry';

@@ -20,7 +20,7 @@ import { I32_ALIGN_LOG2, Op } from '../binary/opcodes.js';
 import { writeModule } from '../binary/write-module.js';
 import { ExternalKind, findSection, SectionId, ValTypeCode, type FuncType, type Import, type Section, type TypeIndex, type WasmModule } from '../binary/types.js';
 import { HEADER_WORDS, SLOT_WORDS, SlotField, SlotState, Word } from './control-block.js';
-import { CONTROL_MEMORY_IMPORT, HOST_MODULE_NAME, LAST_CALL_IMPORT, WRAPPED_MODULE } from './host-module-names.js';
+import { CONTROL_MEMORY_IMPORT, HOST_MODULE_NAME, LAST_CALL_IMPORT, STARTER_START, STARTER_TABLE, WRAPPED_MODULE } from './host-module-names.js';
 import { MAX_TID, SPAWN_EAGAIN } from './pool.js';
 import { HOST_MANAGED_MODULE, WASI_THREAD_SPAWN, WASI_THREADS_MODULE } from '../shared/thread-abi-names.js';
 
@@ -198,4 +198,27 @@ export function importWrapperBytes(mod: WasmModule, options: ImportWrapperOption
     });
   }
   return entries.length > 0 ? wrapperModuleBytes(entries) : undefined;
+}
+
+/**
+ * The starter: a module with a one-slot funcref table (export STARTER_TABLE) and a function
+ * `start(tid, arg)` (export STARTER_START) that calls the table's function as `(i32, i32) -> ()`.
+ * A worker instantiates it once and, with each fresh instance it builds, puts that instance's
+ * `wasi_thread_start` in the table, so a thread starts with a wasm-to-wasm call from an instance
+ * V8 has long since warmed up. Calling the fresh instance's export from JavaScript goes through
+ * V8's entry into an instance it has never entered: ~0.8 µs more per spawn on Node 24 and 26.
+ */
+export function starterModuleBytes(): Uint8Array {
+  const at = { offset: 0, contentOffset: 0 };
+  return writeModule({
+    version: 1,
+    sections: [
+      { id: SectionId.Type, types: [{ params: [ValTypeCode.i32, ValTypeCode.i32], results: [] }], ...at },
+      { id: SectionId.Function, functions: [0 as TypeIndex], ...at },
+      { id: SectionId.Table, tables: [{ type: { elemType: ValTypeCode.funcref, limits: { flags: 1, min: 1n, max: 1n } } }], ...at },
+      { id: SectionId.Export, exports: [{ name: STARTER_START, kind: ExternalKind.Func, index: 0 }, { name: STARTER_TABLE, kind: ExternalKind.Table, index: 0 }], ...at },
+      { id: SectionId.Code, bodies: [{ bytes: Uint8Array.from([0, Op.localGet, 0, Op.localGet, 1, Op.i32Const, 0, Op.callIndirect, 0, 0, Op.end]), offset: 0, bytesOffset: 0 }], ...at },
+      hostNameSection(),
+    ],
+  });
 }

@@ -10,7 +10,7 @@ import { bodyReader } from '../binary/instructions.js';
 import { exports, functionBodies, functionType, importsOfKind, indexSpaceSizes, isRelocatable } from '../binary/module-info.js';
 import { formatSignature } from '../binary/func-types.js';
 import { importTypeProblem } from './import-types.js';
-import { ExternalKind, findCustom, findSection, SectionId, type WasmModule } from '../binary/types.js';
+import { ExternalKind, findCustom, findSection, SectionId, ValTypeCode, type WasmModule } from '../binary/types.js';
 // One thread-ABI detector for inspect and run: the runtime goes by the import a module spawns
 // threads through, and refuses an emscripten module with a hint.
 import { detectThreadAbi } from '../inspect/thread-abi.js';
@@ -45,6 +45,8 @@ export interface ModuleInfo {
   badStartType?: string;
   /** Why the host's imports cannot be given as the module types them (import-types.ts). */
   badImports?: string;
+  /** `wasi_thread_start` is an exported function of the ABI's type, `(i32, i32) -> ()`. */
+  threadEntryTyped: boolean;
 }
 
 /**
@@ -206,6 +208,12 @@ function badStartType(mod: WasmModule): string | undefined {
   return formatSignature(t);
 }
 
+function threadEntryTyped(mod: WasmModule): boolean {
+  const e = exports(mod).find((x) => x.name === 'wasi_thread_start' && x.kind === ExternalKind.Func);
+  const t = e && functionType(mod, e.index);
+  return t !== undefined && t.results.length === 0 && t.params.length === 2 && t.params.every((p) => p === ValTypeCode.i32);
+}
+
 /** What the runtime needs to know, from the decoded module. */
 export function moduleInfoOf(mod: WasmModule, file: string): ModuleInfo {
   const threadAbi = detectThreadAbi(mod);
@@ -220,5 +228,6 @@ export function moduleInfoOf(mod: WasmModule, file: string): ModuleInfo {
     relocatable: isRelocatable(mod),
     badStartType: badStartType(mod),
     badImports: importTypeProblem(mod),
+    threadEntryTyped: threadEntryTyped(mod),
   };
 }

@@ -24,7 +24,7 @@ import { applyLiftoffWorkaround, liftoffReproduction, type GuestWaits } from './
 import { definesSharedMemory, moduleInfoOf, type ModuleInfo } from './module-info.js';
 import { fastHookModuleBytes, guestOpsModuleBytes, hookModuleBytes, rewriteFutexes, type FutexRewrite } from './futex-rewrite.js';
 import type { HookModules } from './futex-hooks.js';
-import { importWrapperBytes } from './host-wrappers.js';
+import { importWrapperBytes, starterModuleBytes } from './host-wrappers.js';
 import { allocateTrace, writeTrace } from './trace.js';
 import { DEADLOCK_EXIT_CODE, startWatchdog, wakeWatchedWaits } from './watchdog.js';
 import { planBoots, type RunningSince } from './pool.js';
@@ -488,6 +488,7 @@ function compiled(p: Prepared, bytes: Uint8Array, file: string, rewrite: FutexRe
 }
 
 let hookModules: HookModules | undefined;
+let starterModule: WebAssembly.Module | undefined;
 
 /** The hook modules (futex-hooks.ts), compiled once per process. */
 function compiledHookModules(): HookModules {
@@ -554,6 +555,7 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       originEpochMs, watch: deadlockCheck && futexWaitsUnseen === undefined,
       hookModules: rewrite ? compiledHookModules() : undefined,
       importWrappers: importWrappers(prep, deadlockCheck && futexWaitsUnseen === undefined, traceFd !== undefined),
+      starter: info.abi === 'wasi-threads' && info.threadEntryTyped ? (starterModule ??= new WebAssembly.Module(starterModuleBytes())) : undefined,
       codeMap: rewrite ? { shift: rewrite.codeShift, firstWrapper: rewrite.firstWrapper } : undefined,
       trace: traceFd === undefined ? undefined : allocateTrace(cb.slotCount),
     },

@@ -32,6 +32,8 @@ export interface ThreadContext {
   installHooks?: (instance: WebAssembly.Instance) => void;
   /** wasi-threads: this worker has seen that the module exports `wasi_thread_start`. */
   spawnChecked?: boolean;
+  /** wasi-threads: calls the current instance's `wasi_thread_start`, set into `table` when the instance is built. */
+  starter?: { start: (tid: number, arg: number) => void; table: WebAssembly.Table };
   /** The instance the current thread runs in; replaced for every thread. */
   instance?: WebAssembly.Instance;
 }

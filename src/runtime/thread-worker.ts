@@ -25,7 +25,8 @@ import type { MemoryImport, ThreadAbi } from './module-info.js';
 import type { StaticLayout } from './tls.js';
 import { futexHookInstaller, type HookModules } from './futex-hooks.js';
 import { wasmFrames, type CodeMap } from './wasm-stack.js';
-import { CONTROL_MEMORY_IMPORT, LAST_CALL_IMPORT, WRAPPED_MODULE } from './host-module-names.js';
+import { CONTROL_MEMORY_IMPORT, LAST_CALL_IMPORT, STARTER_START, STARTER_TABLE, WRAPPED_MODULE } from './host-module-names.js';
+import { WASI_THREAD_START } from '../shared/thread-abi-names.js';
 import { RecordKind, TraceName, Tracer, type TraceBuffers } from './trace.js';
 
 /** Everything the supervisor sends a new worker (structured clone; SABs, Module, Memory shared). */
@@ -55,6 +56,8 @@ export interface ThreadWorkerData {
   hookModules?: HookModules;
   /** Wraps the module's function imports as wasm functions (host-wrappers.ts), when it can. */
   importWrappers?: WebAssembly.Module;
+  /** wasi-threads with a `wasi_thread_start` of the ABI's type: starts threads from wasm (host-wrappers.ts `starterModuleBytes`). */
+  starter?: WebAssembly.Module;
   /** Record each thread's last host call (for the deadlock report). */
   watch: boolean;
   /** `run --trace`: the record buffers. */
@@ -284,6 +287,8 @@ function runPool(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAssembl
   for (let threads = 0; ; threads++) {
     ctx.tid = 0;
     const instance = instantiate(ctx, data, imports);
+    // Off the spawn's path: the next thread's entry, ready in the starter's table.
+    ctx.starter?.table.set(0, instance.exports[WASI_THREAD_START] as () => void);
     becomeIdle(ctx.cb, ctx.slot, threads === 0);
     awaitStart(ctx);
     ctx.instance = instance;
@@ -339,6 +344,10 @@ async function runOne(builtInPlugins: WorkerPlugin[], data: ThreadWorkerData): P
     originEpochMs: data.originEpochMs, codeMap: data.codeMap, tracer: data.trace ? new Tracer(data.trace, data.slot) : undefined,
   };
   if (data.hookModules) ctx.installHooks = futexHookInstaller(ctx, data.hookModules);
+  if (data.starter) {
+    const e = new WebAssembly.Instance(data.starter).exports;
+    ctx.starter = { start: e[STARTER_START] as (tid: number, arg: number) => void, table: e[STARTER_TABLE] as WebAssembly.Table };
+  }
   const host = makeThreadHost(ctx, data.services);
   try {
     const plugins = await loadPlugins(builtInPlugins, data);

@@ -47,7 +47,8 @@ export function wasiThreadsImports(ctx: ThreadContext): WebAssembly.Imports {
 
 /** Checks the new thread's stack and TLS block (tls.ts), then runs it in the current (fresh) instance. */
 export function runWasiThread(ctx: ThreadContext, instance: WebAssembly.Instance, tid: number, arg: number): void {
-  const entry = requireEntry(ctx, instance);
+  // With a starter, the entry (of the ABI's type) is already in its table (thread-worker.ts).
+  const entry = ctx.starter ? ctx.starter.start : requireEntry(ctx, instance);
   const blocks = ctx.checkIsolation ? blocksFromStartArg(ctx.memory, arg, ctx.layout) : undefined;
   if (blocks) {
     recordBlocks(ctx.cb, ctx.slot, blocks);
