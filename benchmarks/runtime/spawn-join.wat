@@ -1,5 +1,7 @@
-;; Guest for spawn-join.mjs: back-to-back spawn + join throughput. 100 warm-up cycles, then 5
-;; batches of 200 cycles; a cycle spawns a thread, which sets @0 to its argument and wakes main, and
+;; Guest for spawn-join.mjs: back-to-back spawn + join throughput. It first lets the pool come up
+;; (1 s, as spawn-latency.wat does: emscripten's PTHREAD_POOL_SIZE workers are loaded before its
+;; main runs, ours boot behind _start, one at a time), then 100 warm-up cycles, then 5 batches of
+;; 200 cycles; a cycle spawns a thread, which sets @0 to its argument and wakes main, and
 ;; main waits for it (what a join waits for) before the next spawn. Writes the 6 batch-boundary
 ;; timestamps (clock_time_get MONOTONIC, ns) as little-endian u64s to stdout. Exit 2 if a spawn fails.
 (module
@@ -26,6 +28,7 @@
   (func $stamp (param $k i32)
     (drop (call $clock (i32.const 1) (i64.const 0) (i32.add (i32.const 1024) (i32.shl (local.get $k) (i32.const 3))))))
   (func (export "_start") (local $b i32)
+    (drop (memory.atomic.wait32 (i32.const 64) (i32.const 0) (i64.const 1000000000)))
     (call $cycles (i32.const 1) (i32.const 100))
     (loop $batch
       (call $stamp (local.get $b))
