@@ -10,10 +10,14 @@
 // - a notify adds the number of waiters it woke to Word.NOTIFIED before the notifier runs on.
 // watchdog.ts explains why this ordering makes its verdict exact.
 //
-// The hooks reach the rewritten module as wasm functions: a tiny module (futex-rewrite.ts's
-// hookModuleBytes) imports them from JS and exports wasm functions that call them; the worker
-// stores those in the instance's hook table after instantiation. This file is the worker's
-// side only: it loads nothing of the binary layer.
+// The hooks reach the rewritten module as wasm functions, which the worker stores in the
+// instance's hook table after instantiation. By default they are the fast hooks
+// (futex-rewrite.ts's fastHookModuleBytes): the same bookkeeping done in wasm on the control
+// block's memory, around the very instruction (a guest-ops module on the guest's memory), calling
+// the JavaScript hooks below only for an effective address past 4 GiB, and this file's
+// JavaScript for the exit and the deadlock dump. Under --trace, whose records only JavaScript
+// writes, a tiny module (hookModuleBytes) wraps the JavaScript hooks instead. This file is the
+// worker's side only: it loads nothing of the binary layer.
 
 import { FastHookImport, WRAPPED_MODULE } from './host-module-names.js';
 import { bufferCovering } from '../shared/memory-buffer.js';

@@ -6,7 +6,9 @@
 // CAS an IDLE slot to CLAIMED, write tid/arg/function, store START and notify the slot (the new
 // thread checks its isolation itself). If no slot is idle, the spawner registers in SPAWN_WAITERS
 // and waits on POOL_IDLE. Past MAX_THREADS, or if no worker comes up within SPAWN_TIMEOUT_MS,
-// spawn returns -EAGAIN, which wasi-libc turns into pthread_create's EAGAIN.
+// spawn returns -EAGAIN, which wasi-libc turns into pthread_create's EAGAIN. A guest's spawn import
+// is usually a wasm function doing the same on the same words (host-wrappers.ts `spawnBody`), which
+// calls the JavaScript here only when it must wait or refuse.
 //
 // Who boots workers. Starting a Node worker costs 25-65 ms of CPU (Node 20-26, measured on 2 cores),
 // the price of hundreds of spawn/join cycles, so the supervisor starts one only when nothing else
