@@ -35,7 +35,7 @@ import { SlotField, WaitKind, Word } from './control-block.js';
 import { FastHookImport, WRAPPED_MODULE } from './host-module-names.js';
 
 import { FUTEX_TABLE_EXPORT, FutexHook } from './futex-hooks.js';
-import { hostNameSection, wrapperModuleBytes } from './host-wrappers.js';
+import { atomicOp, hostNameSection, i32Const, loadWord, rmwWord, sharedMemoryImport, wrapperModuleBytes } from './host-wrappers.js';
 export { FUTEX_TABLE_EXPORT };
 const HOOK_COUNT = 3;
 
@@ -219,7 +219,6 @@ export function hookModuleBytes(): Uint8Array {
 
 
 const at0 = { offset: 0, contentOffset: 0 };
-const atomic = (op: number, align: number, offset = 0): number[] => [Op.atomicPrefix, op, align, ...encodeU32(offset)];
 
 /**
  * The guest-side half of the fast hooks: a module that imports the guest's shared memory and
@@ -234,16 +233,16 @@ export function guestOpsModuleBytes(): Uint8Array {
   const ops = Object.values(HOOKED).sort((a, b) => a.hook - b.hook);
   const types = [...ops.map(({ params }) => ({ params, results: [i32] })), { params: [i32], results: [] }];
   const names = [FastHookImport.GUEST_WAIT32, FastHookImport.GUEST_WAIT64, FastHookImport.GUEST_NOTIFY, FastHookImport.PROBE32, FastHookImport.PROBE64];
-  const probe = (op: number, align: number): number[] => [0, Op.localGet, 0, ...atomic(op, align), Op.drop, Op.end];
+  const probe = (op: number, align: number): number[] => [0, Op.localGet, 0, ...atomicOp(op, align), Op.drop, Op.end];
   const bodies = [
-    ...ops.map(({ params, code, align }) => [0, ...params.flatMap((_, i) => [Op.localGet, i]), ...atomic(code, align), Op.end]),
+    ...ops.map(({ params, code, align }) => [0, ...params.flatMap((_, i) => [Op.localGet, i]), ...atomicOp(code, align), Op.end]),
     probe(Op.i32AtomicLoad, I32_ALIGN_LOG2), probe(Op.i64AtomicLoad, 3),
   ];
   return writeModule({
     version: 1,
     sections: [
       { id: SectionId.Type, types, ...at0 },
-      { id: SectionId.Import, imports: [{ module: WRAPPED_MODULE, name: FastHookImport.MEMORY, desc: { kind: ExternalKind.Memory, memory: { limits: { flags: 3, min: 0n, max: 65536n } } } }], ...at0 },
+      { id: SectionId.Import, imports: [sharedMemoryImport(FastHookImport.MEMORY, 0)], ...at0 },
       { id: SectionId.Function, functions: [0, 1, 2, 3, 3] as TypeIndex[], ...at0 },
       { id: SectionId.Export, exports: names.map((name, k) => ({ name, kind: ExternalKind.Func, index: k })), ...at0 },
       { id: SectionId.Code, bodies: bodies.map((b) => ({ bytes: Uint8Array.from(b), offset: 0, bytesOffset: 0 })), ...at0 },
@@ -275,18 +274,17 @@ export function fastHookModuleBytes(): Uint8Array {
     fn(FastHookImport.GUEST_WAIT32, 3), fn(FastHookImport.GUEST_WAIT64, 4), fn(FastHookImport.GUEST_NOTIFY, 5),
     fn(FastHookImport.NOW, NOW_TYPE), fn(FastHookImport.UNWIND, VOID_TYPE), fn(FastHookImport.DUMP, VOID_TYPE),
     fn(FastHookImport.PROBE32, PROBE_TYPE), fn(FastHookImport.PROBE64, PROBE_TYPE),
-    { module: WRAPPED_MODULE, name: FastHookImport.CONTROL, desc: { kind: ExternalKind.Memory, memory: { limits: { flags: 3, min: 1n, max: 65536n } } } },
+    sharedMemoryImport(FastHookImport.CONTROL, 1),
     { module: WRAPPED_MODULE, name: FastHookImport.SLOT_BASE, desc: { kind: ExternalKind.Global, global: { valType: i32, mutable: false } } },
     { module: WRAPPED_MODULE, name: FastHookImport.ORIGIN, desc: { kind: ExternalKind.Global, global: { valType: f64, mutable: false } } },
   ];
   const [GUEST0, NOW, UNWIND, DUMP, PROBE32, PROBE64] = [3, 6, 7, 8, 9, 10];
   const FIRST_DEFINED = 11;
   const [SLOT_BASE, ORIGIN] = [0, 1];
-  const c = (v: number): number[] => [Op.i32Const, ...encodeS32(v)];
-  const addTo = (word: number, value: number[]): number[] => [...c(word * 4), ...value, ...atomic(Op.i32AtomicRmwAdd, I32_ALIGN_LOG2), Op.drop];
-  const bumpField = (field: number): number[] => [Op.globalGet, SLOT_BASE, ...c(1), ...atomic(Op.i32AtomicRmwAdd, I32_ALIGN_LOG2, field * 4), Op.drop];
+  const c = i32Const;
+  const addTo = (word: number, value: number[]): number[] => rmwWord(Op.i32AtomicRmwAdd, word, value);
+  const bumpField = (field: number): number[] => [Op.globalGet, SLOT_BASE, ...c(1), ...atomicOp(Op.i32AtomicRmwAdd, I32_ALIGN_LOG2, field * 4), Op.drop];
   const storeField = (field: number, value: number[]): number[] => [Op.globalGet, SLOT_BASE, ...value, Op.i32Store, I32_ALIGN_LOG2, ...encodeU32(field * 4)];
-  const loadWord = (word: number): number[] => [...c(word * 4), ...atomic(Op.i32AtomicLoad, I32_ALIGN_LOG2)];
   /** ea = addr + offset as the instruction computes it (no wrap); past 4 GiB: the JS hook traps. */
   const effectiveAddress = (hook: number, params: number, eaLocal: number): number[] => [
     Op.localGet, 0, Op.i64ExtendI32U, Op.localGet, params - 1, Op.i64ExtendI32U, Op.i64Add, Op.localTee, eaLocal,

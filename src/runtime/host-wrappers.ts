@@ -14,19 +14,38 @@
 // The wrapper modules name themselves HOST_MODULE_NAME, so their frames can be left out of the wasm
 // stacks users see (wasm-stack.ts).
 
-import { registerType } from '../binary/func-types.js';
+import { registerType, typeKey } from '../binary/func-types.js';
 import { encodeS32, encodeU32 } from '../binary/leb.js';
 import { I32_ALIGN_LOG2, Op } from '../binary/opcodes.js';
 import { writeModule } from '../binary/write-module.js';
+import { LimitsFlag } from '../binary/format.js';
 import { ExternalKind, findSection, SectionId, ValTypeCode, type FuncType, type Import, type Section, type TypeIndex, type WasmModule } from '../binary/types.js';
 import { HEADER_WORDS, SLOT_WORDS, SlotField, SlotState, Word } from './control-block.js';
 import { CONTROL_MEMORY_IMPORT, HOST_MODULE_NAME, LAST_CALL_IMPORT, STARTER_START, STARTER_TABLE, WRAPPED_MODULE } from './host-module-names.js';
 import { MAX_TID, SPAWN_EAGAIN } from './pool.js';
-import { HOST_MANAGED_MODULE, WASI_THREAD_SPAWN, WASI_THREADS_MODULE } from '../shared/thread-abi-names.js';
+import { HOST_MANAGED_MODULE, HOST_MANAGED_SPAWN, WASI_THREAD_SPAWN, WASI_THREADS_MODULE } from '../shared/thread-abi-names.js';
+import { hostFunctionType } from './import-types.js';
 
 /** The name section that names a module of wasmthreads' own HOST_MODULE_NAME (wasm-stack.ts leaves its frames out). */
 export function hostNameSection(): Section {
   return { id: SectionId.Custom, name: 'name', custom: 'name', subsections: [{ type: 0, moduleName: HOST_MODULE_NAME }], offset: 0, contentOffset: 0 };
+}
+
+/** `i32.const v`. */
+export const i32Const = (v: number): number[] => [Op.i32Const, ...encodeS32(v)];
+
+/** A 0xFE-prefixed (atomic) instruction with its memarg: alignment `align` (log2), offset `offset`. */
+export const atomicOp = (op: number, align = I32_ALIGN_LOG2, offset = 0): number[] => [Op.atomicPrefix, op, align, ...encodeU32(offset)];
+
+/** Atomic load of control-block header word `word` (the control memory is memory 0). */
+export const loadWord = (word: number): number[] => [...i32Const(word * 4), ...atomicOp(Op.i32AtomicLoad)];
+
+/** Atomic read-modify-write `op` of header word `word` with the i32 `value` pushes; result dropped. */
+export const rmwWord = (op: number, word: number, value: number[]): number[] => [...i32Const(word * 4), ...value, ...atomicOp(op), Op.drop];
+
+/** Import of a shared memory of at least `min` pages: any wasm32 shared memory that large matches it. */
+export function sharedMemoryImport(name: string, min: number): Import {
+  return { module: WRAPPED_MODULE, name, desc: { kind: ExternalKind.Memory, memory: { limits: { flags: LimitsFlag.HAS_MAX | LimitsFlag.SHARED, min: BigInt(min), max: 65536n } } } };
 }
 
 /** What a wrapper does besides passing its arguments to the host function it wraps. */
@@ -53,8 +72,7 @@ export function wrapperModuleBytes(entries: readonly WrapperEntry[]): Uint8Array
   const needsControl = entries.some((e) => e.recordCall !== undefined || e.spawn);
   const needsLastCall = entries.some((e) => e.recordCall !== undefined);
   const imports: Import[] = entries.map((e) => ({ module: WRAPPED_MODULE, name: e.name, desc: { kind: ExternalKind.Func, typeIndex: typeOf(e.type) } }));
-  // Any control block fits: shared, at least one page, at most the wasm32 limit.
-  if (needsControl) imports.push({ module: WRAPPED_MODULE, name: CONTROL_MEMORY_IMPORT, desc: { kind: ExternalKind.Memory, memory: { limits: { flags: 3, min: 1n, max: 65536n } } } });
+  if (needsControl) imports.push(sharedMemoryImport(CONTROL_MEMORY_IMPORT, 1));
   if (needsLastCall) imports.push({ module: WRAPPED_MODULE, name: LAST_CALL_IMPORT, desc: { kind: ExternalKind.Global, global: { valType: ValTypeCode.i32, mutable: false } } });
   return writeModule({
     version: 1,
@@ -68,7 +86,7 @@ export function wrapperModuleBytes(entries: readonly WrapperEntry[]): Uint8Array
         bodies: entries.map((e, k) => {
           // Fewer than 128 parameters (checked), so each local index is one byte.
           const forward = [...e.type.params.flatMap((_, i) => [Op.localGet, i]), Op.call, ...encodeU32(k)];
-          const record = e.recordCall === undefined ? [] : [Op.globalGet, 0, Op.i32Const, ...encodeS32(e.recordCall), Op.i32Store, I32_ALIGN_LOG2, 0];
+          const record = e.recordCall === undefined ? [] : [Op.globalGet, 0, ...i32Const(e.recordCall), Op.i32Store, I32_ALIGN_LOG2, 0];
           const body = e.spawn ? [...spawnLocals, ...record, ...spawnBody(e.spawn === 'host-managed', forward)] : [0, ...record, ...forward, Op.end];
           return { bytes: Uint8Array.from(body), offset: 0, bytesOffset: 0 };
         }),
@@ -89,17 +107,18 @@ const spawnLocals = [1, 4, ValTypeCode.i32];
  * what it did and makes the host call (`forward`), which does the whole spawn in JavaScript
  * (waiting for a worker, warnings, EAGAIN). Same words, same order of effects as pool.ts: a wasm
  * spawn and a JavaScript spawn may race each other. A spawn costs one futex hand-off and no
- * wasm-to-JavaScript call: 2-3 µs less per spawn (benchmarks/runtime/spawn-latency.mjs).
+ * wasm-to-JavaScript call: about 1.8 µs less from spawn to the new thread running on Node 20
+ * (benchmarks/runtime/spawn-latency.mjs with --no-deadlock-check: 14.2 → 12.5 µs).
  * Parameters: (arg) for wasi-threads, (func, arg) for host-managed.
  */
 function spawnBody(withFunc: boolean, forward: number[]): number[] {
   const argLocal = withFunc ? 1 : 0;
   const [slot, n, base, tid] = withFunc ? [2, 3, 4, 5] : [1, 2, 3, 4];
-  const a = (op: number, offset = 0): number[] => [Op.atomicPrefix, op, I32_ALIGN_LOG2, ...encodeU32(offset)];
-  const c = (v: number): number[] => [Op.i32Const, ...encodeS32(v)];
+  const c = i32Const;
+  const a = (op: number, offset = 0): number[] => atomicOp(op, I32_ALIGN_LOG2, offset);
   const word = (w: number): number[] => c(w * 4);
-  const load = (w: number): number[] => [...word(w), ...a(Op.i32AtomicLoad)];
-  const rmw = (op: number, w: number, v: number): number[] => [...word(w), ...c(v), ...a(op), Op.drop];
+  const load = loadWord;
+  const rmw = (op: number, w: number, v: number): number[] => rmwWord(op, w, c(v));
   const notifyAll = (addr: number[]): number[] => [...addr, ...c(-1), ...a(Op.memoryAtomicNotify), Op.drop];
   const field = (f: number, value: number[]): number[] => [Op.localGet, base, ...value, ...a(Op.i32AtomicStore, f * 4)];
   const slow = 3; // br depth of $slow from inside `if` ⊂ `loop` ⊂ `block $found`
@@ -158,13 +177,12 @@ export interface ImportWrapperOptions {
   spawn?: 'wasi-threads' | 'host-managed';
 }
 
-const isI32 = (ts: readonly unknown[], n: number): boolean => ts.length === n && ts.every((t) => t === ValTypeCode.i32);
-
-/** Whether import (module, name) of type `type` is `abi`'s spawn with the type the ABI gives it. */
+/** Whether import (module, name) of type `type` is `abi`'s spawn with the type the host gives it. */
 function isSpawnImport(abi: ImportWrapperOptions['spawn'], module: string, name: string, type: FuncType): boolean {
-  if (abi === 'wasi-threads') return module === WASI_THREADS_MODULE && name === WASI_THREAD_SPAWN && isI32(type.params, 1) && isI32(type.results, 1);
-  if (abi === 'host-managed') return module === HOST_MANAGED_MODULE && name === 'thread_spawn' && isI32(type.params, 2) && isI32(type.results, 1);
-  return false;
+  const spawn = abi === 'wasi-threads' ? [WASI_THREADS_MODULE, WASI_THREAD_SPAWN] : abi === 'host-managed' ? [HOST_MANAGED_MODULE, HOST_MANAGED_SPAWN] : undefined;
+  if (!spawn || module !== spawn[0] || name !== spawn[1]) return false;
+  const want = hostFunctionType(module, name);
+  return want !== undefined && typeKey(want) === typeKey(type);
 }
 
 /**
@@ -205,8 +223,8 @@ export function importWrapperBytes(mod: WasmModule, options: ImportWrapperOption
  * `start(tid, arg)` (export STARTER_START) that calls the table's function as `(i32, i32) -> ()`.
  * A worker instantiates it once and, with each fresh instance it builds, puts that instance's
  * `wasi_thread_start` in the table, so a thread starts with a wasm-to-wasm call from an instance
- * V8 has long since warmed up. Calling the fresh instance's export from JavaScript goes through
- * V8's entry into an instance it has never entered: ~0.8 µs more per spawn on Node 24 and 26.
+ * V8 has long since warmed up, and the export's lookup is done while the worker is idle rather
+ * than on the spawn's path (wake to entry: 1.9 → 1.5 µs on Node 24, measured with probes).
  */
 export function starterModuleBytes(): Uint8Array {
   const at = { offset: 0, contentOffset: 0 };

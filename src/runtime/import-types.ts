@@ -8,7 +8,7 @@ import { formatSignature, typeKey } from '../binary/func-types.js';
 import { LimitsFlag } from '../binary/format.js';
 import { importsOfKind, types } from '../binary/module-info.js';
 import { ExternalKind, findSection, SectionId, ValTypeCode, type FuncType, type WasmModule } from '../binary/types.js';
-import { HOST_MANAGED_MODULE, WASI_THREADS_MODULE, WASI_THREAD_SPAWN } from '../shared/thread-abi-names.js';
+import { HOST_MANAGED_MODULE, HOST_MANAGED_SPAWN, WASI_THREADS_MODULE, WASI_THREAD_SPAWN } from '../shared/thread-abi-names.js';
 
 const I = ValTypeCode.i32;
 const L = ValTypeCode.i64;
@@ -38,8 +38,14 @@ const PREVIEW1: Record<string, string> = {
 const EXPECTED: Record<string, Record<string, string>> = {
   wasi_snapshot_preview1: PREVIEW1,
   [WASI_THREADS_MODULE]: { [WASI_THREAD_SPAWN]: 'I:I' },
-  [HOST_MANAGED_MODULE]: { thread_spawn: 'II:I', thread_join: 'I:I', thread_detach: 'I:I' },
+  [HOST_MANAGED_MODULE]: { [HOST_MANAGED_SPAWN]: 'II:I', thread_join: 'I:I', thread_detach: 'I:I' },
 };
+
+/** The type the host gives function `module`.`name`, or undefined if it provides no such function. */
+export function hostFunctionType(module: string, name: string): FuncType | undefined {
+  const want = EXPECTED[module]?.[name];
+  return want === undefined ? undefined : sig(want);
+}
 
 /**
  * Why the host cannot run this module's imports as typed, or undefined: a 64-bit memory (WASI
@@ -53,10 +59,9 @@ export function importTypeProblem(mod: WasmModule): string | undefined {
   }
   const all = types(mod);
   for (const imp of importsOfKind(mod, ExternalKind.Func)) {
-    const want = EXPECTED[imp.module]?.[imp.name];
+    const expected = hostFunctionType(imp.module, imp.name);
     const got = all[imp.desc.typeIndex];
-    if (!want || !got) continue;
-    const expected = sig(want);
+    if (!expected || !got) continue;
     if (typeKey(expected) === typeKey(got)) continue;
     return `incompatible import type for \`${imp.module}::${imp.name}\`: expected ${formatSignature(expected)}, found ${formatSignature(got)}`;
   }

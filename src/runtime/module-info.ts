@@ -10,7 +10,7 @@ import { bodyReader } from '../binary/instructions.js';
 import { exports, functionBodies, functionType, importsOfKind, indexSpaceSizes, isRelocatable } from '../binary/module-info.js';
 import { formatSignature } from '../binary/func-types.js';
 import { importTypeProblem } from './import-types.js';
-import { ExternalKind, findCustom, findSection, SectionId, ValTypeCode, type WasmModule } from '../binary/types.js';
+import { ExternalKind, findCustom, findSection, SectionId, ValTypeCode, type FuncType, type WasmModule } from '../binary/types.js';
 // One thread-ABI detector for inspect and run: the runtime goes by the import a module spawns
 // threads through, and refuses an emscripten module with a hint.
 import { detectThreadAbi } from '../inspect/thread-abi.js';
@@ -200,17 +200,21 @@ function emscriptenReasons(abi: ThreadAbiReport): string[] | undefined {
   return abi.abi === 'emscripten' ? abi.reasons.filter((r) => !r.startsWith('memory 0')) : undefined;
 }
 
+/** The type of the function the module exports as `name`, if it exports a function so named. */
+function exportedFunctionType(mod: WasmModule, name: string): FuncType | undefined {
+  const e = exports(mod).find((x) => x.name === name && x.kind === ExternalKind.Func);
+  return e && functionType(mod, e.index);
+}
+
 /** `_start`'s type if it is an exported function that takes or returns something (a command's takes and returns nothing). */
 function badStartType(mod: WasmModule): string | undefined {
-  const e = exports(mod).find((x) => x.name === '_start' && x.kind === ExternalKind.Func);
-  const t = e && functionType(mod, e.index);
+  const t = exportedFunctionType(mod, '_start');
   if (!t || (t.params.length === 0 && t.results.length === 0)) return undefined;
   return formatSignature(t);
 }
 
 function threadEntryTyped(mod: WasmModule): boolean {
-  const e = exports(mod).find((x) => x.name === 'wasi_thread_start' && x.kind === ExternalKind.Func);
-  const t = e && functionType(mod, e.index);
+  const t = exportedFunctionType(mod, 'wasi_thread_start');
   return t !== undefined && t.results.length === 0 && t.params.length === 2 && t.params.every((p) => p === ValTypeCode.i32);
 }
 

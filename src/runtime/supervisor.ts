@@ -12,7 +12,7 @@ import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { WasmthreadsError } from '../diagnostics.js';
 import { readModule } from '../binary/read-module.js';
-import { ExternalKind, type WasmModule } from '../binary/types.js';
+import { ExternalKind } from '../binary/types.js';
 import { WASI_THREAD_START } from '../shared/thread-abi-names.js';
 import { readErrorText } from '../shared/read-error.js';
 import type { SupervisorPlugin, SupervisorService } from '../shared/host-plugin.js';
@@ -24,7 +24,7 @@ import { applyLiftoffWorkaround, liftoffReproduction, type GuestWaits } from './
 import { definesSharedMemory, moduleInfoOf, type ModuleInfo } from './module-info.js';
 import { fastHookModuleBytes, guestOpsModuleBytes, hookModuleBytes, rewriteFutexes, type FutexRewrite } from './futex-rewrite.js';
 import type { HookModules } from './futex-hooks.js';
-import { importWrapperBytes, starterModuleBytes } from './host-wrappers.js';
+import { importWrapperBytes, starterModuleBytes, type ImportWrapperOptions } from './host-wrappers.js';
 import { allocateTrace, writeTrace } from './trace.js';
 import { DEADLOCK_EXIT_CODE, startWatchdog, wakeWatchedWaits } from './watchdog.js';
 import { planBoots, type RunningSince } from './pool.js';
@@ -413,13 +413,13 @@ interface Prepared {
   compiled: Map<boolean, Promise<WebAssembly.Module>>;
   /**
    * The modules wrapping its function imports as wasm functions (host-wrappers.ts), keyed by what
-   * they do besides (see `importWrappers`), each built on first use; undefined where the imports
-   * cannot be wrapped.
+   * they do besides (`wrapperKey`): the bytes of each, made with the decoded module at hand, and
+   * the compiled module once a run uses it. No entries where the imports cannot be wrapped.
    */
-  importWrappers: Map<string, WebAssembly.Module | undefined>;
-  /** The decoded module, from which wrapper variants are built. */
-  mod: WasmModule;
+  importWrappers: Map<string, { bytes: Uint8Array; compiled?: WebAssembly.Module }>;
 }
+
+const wrapperKey = (options: ImportWrapperOptions): string => `${options.recordCalls} ${options.spawn}`;
 
 const preparedModules = new WeakMap<Uint8Array, Prepared>();
 
@@ -433,7 +433,16 @@ function prepared(bytes: Uint8Array, file: string): Prepared {
     const rewrite = info.memoryImport?.shared ? rewriteFutexes(mod, bytes) : undefined;
     // A module with a shared memory of its own is not rewritten; whether it waits is not looked at.
     const mayWait = info.memoryImport?.shared ? rewrite !== undefined : definesSharedMemory(mod);
-    p = { info, rewrite, mayWait, compiled: new Map(), importWrappers: new Map(), mod };
+    p = { info, rewrite, mayWait, compiled: new Map(), importWrappers: new Map() };
+    // Wrappers pay off from a module's second instance on: only a threaded program has one.
+    if (info.abi !== 'none') {
+      for (const recordCalls of [false, true]) {
+        for (const spawn of [undefined, info.abi]) {
+          const bytes = importWrapperBytes(mod, { recordCalls, spawn });
+          if (bytes) p.importWrappers.set(wrapperKey({ recordCalls, spawn }), { bytes });
+        }
+      }
+    }
     preparedModules.set(bytes, p);
   }
   return p;
@@ -444,19 +453,15 @@ function prepared(bytes: Uint8Array, file: string): Prepared {
  * spawn import claiming its pool slot in wasm, except under --trace, whose spans and flows the
  * JavaScript wrappers write (thread-worker.ts `watchCalls`). A wasi-threads module that does not
  * export `wasi_thread_start` spawns in JavaScript, which ends the run with the reason at its first
- * spawn. Wrappers pay off from a module's second instance on: only a threaded program has one.
+ * spawn.
  */
 function importWrappers(p: Prepared, watch: boolean, tracing: boolean): WebAssembly.Module | undefined {
   const { abi, exports } = p.info;
   if (abi === 'none') return undefined;
   const spawn = tracing || (abi === 'wasi-threads' && exports.get(WASI_THREAD_START) !== ExternalKind.Func) ? undefined : abi;
-  const recordCalls = watch && !tracing;
-  const key = `${recordCalls} ${spawn}`;
-  if (!p.importWrappers.has(key)) {
-    const bytes = importWrapperBytes(p.mod, { recordCalls, spawn });
-    p.importWrappers.set(key, bytes && new WebAssembly.Module(bytes));
-  }
-  return p.importWrappers.get(key);
+  const w = p.importWrappers.get(wrapperKey({ recordCalls: watch && !tracing, spawn }));
+  if (w) w.compiled ??= new WebAssembly.Module(w.bytes);
+  return w?.compiled;
 }
 
 let rewrittenReproduction: Uint8Array | undefined;
@@ -536,6 +541,8 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
   const selfTest = selfTestForm && selfTestBytes(selfTestForm);
   const module = await compiled(prep, options.bytes, options.file, rewrite);
   const futexWaitsUnseen = typeof prep.rewrite === 'string' ? prep.rewrite : undefined;
+  // The watchdog (and the record of each thread's last host call) needs every futex wait seen.
+  const watch = deadlockCheck && futexWaitsUnseen === undefined;
   const traceFd = options.traceFile === undefined ? undefined : openTrace(options.traceFile);
   const origin = sharedClockMs();
   const originEpochMs = Date.now();
@@ -552,9 +559,9 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       layout: layoutOf(info), checkIsolation: options.checkIsolation ?? true,
       stackSize: options.stackSize ?? DEFAULT_THREAD_STACK_SIZE, services: services.names,
       pluginShared: services.shared, pluginModules: options.pluginModules ?? [],
-      originEpochMs, watch: deadlockCheck && futexWaitsUnseen === undefined,
+      originEpochMs, watch,
       hookModules: rewrite ? compiledHookModules() : undefined,
-      importWrappers: importWrappers(prep, deadlockCheck && futexWaitsUnseen === undefined, traceFd !== undefined),
+      importWrappers: importWrappers(prep, watch, traceFd !== undefined),
       starter: info.abi === 'wasi-threads' && info.threadEntryTyped ? (starterModule ??= new WebAssembly.Module(starterModuleBytes())) : undefined,
       codeMap: rewrite ? { shift: rewrite.codeShift, firstWrapper: rewrite.firstWrapper } : undefined,
       trace: traceFd === undefined ? undefined : allocateTrace(cb.slotCount),

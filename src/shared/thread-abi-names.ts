@@ -8,3 +8,5 @@ export const WASI_THREAD_SPAWN = 'thread-spawn';
 export const WASI_THREAD_START = 'wasi_thread_start';
 /** The host-managed ABI's import module (`thread_spawn`, `thread_join`, `thread_detach`). */
 export const HOST_MANAGED_MODULE = 'wasmthreads';
+/** The host-managed ABI's spawn import. */
+export const HOST_MANAGED_SPAWN = 'thread_spawn';

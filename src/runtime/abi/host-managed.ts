@@ -32,7 +32,7 @@ import type { ThreadContext } from '../thread-context.js';
 import { traceSpawn } from '../trace.js';
 import { checkIsolation, hostBlockLayout, recordBlocks } from '../tls.js';
 
-import { HOST_MANAGED_MODULE } from '../../shared/thread-abi-names.js';
+import { HOST_MANAGED_MODULE, HOST_MANAGED_SPAWN } from '../../shared/thread-abi-names.js';
 /** Default stack per host-managed thread (`--stack-size`). */
 export const DEFAULT_THREAD_STACK_SIZE = 1 << 20;
 const ESRCH = 71;
@@ -108,7 +108,7 @@ function threadDetach(ctx: ThreadContext, tid: number): number {
 export function hostManagedImports(ctx: ThreadContext): WebAssembly.Imports {
   return {
     [HOST_MANAGED_MODULE]: {
-      thread_spawn: (func: number, arg: number) => threadSpawn(ctx, func >>> 0, arg),
+      [HOST_MANAGED_SPAWN]: (func: number, arg: number) => threadSpawn(ctx, func >>> 0, arg),
       thread_join: (tid: number) => threadJoin(ctx, tid),
       thread_detach: (tid: number) => threadDetach(ctx, tid),
     },
