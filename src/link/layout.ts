@@ -95,7 +95,7 @@ function finalizeInputSegments(ctx: LinkContext, out: OutputSegment): void {
     seg.outputOffset = alignTo(out.size, 2 ** seg.alignment);
     out.size = seg.outputOffset + seg.data.length;
   }
-  for (const g of groups.values()) for (const m of g.members) for (const p of m.pieces!) p.outputOff += g.chunk.outputOffset;
+  for (const g of groups.values()) for (const m of g.members) m.pieces!.shift(g.chunk.outputOffset);
 }
 
 /** Whether `.bss` must be written as zeros in the binary (no memory.fill to clear it). */

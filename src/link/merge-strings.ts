@@ -16,11 +16,26 @@
 
 import type { InputSegment } from './symbols.js';
 
-/** One string of a mergeable input: where it starts in the input and in the output. */
-export interface SectionPiece {
-  inputOff: number;
-  /** Offset in the output segment (or output custom section), set when merged. */
-  outputOff: number;
+/**
+ * The strings of a mergeable input, one entry each: where it starts in the input and, once merged,
+ * in the output segment (or output custom section). Two int32 arrays, not an object per string:
+ * emscripten's libc-mt.a has 28,681 strings in its .debug_str sections (5,609 distinct).
+ */
+export class Pieces {
+  readonly output: Int32Array;
+  constructor(readonly input: Int32Array) {
+    this.output = new Int32Array(input.length);
+  }
+
+  get length(): number {
+    return this.input.length;
+  }
+
+  /** Moves every string's output offset by `delta` (its chunk was placed at `delta`). */
+  shift(delta: number): void {
+    const out = this.output;
+    for (let i = 0; i < out.length; i++) out[i] += delta;
+  }
 }
 
 const STRINGS = 0x1;
@@ -36,86 +51,82 @@ export function isMergeableCustomSection(name: string, optimize: number): boolea
 }
 
 /** Splits NUL-terminated strings; undefined when the data does not end in NUL. */
-export function splitStrings(data: Uint8Array): SectionPiece[] | undefined {
-  const pieces: SectionPiece[] = [];
-  let off = 0;
-  while (off < data.length) {
-    const end = data.indexOf(0, off);
-    if (end < 0) return undefined;
-    pieces.push({ inputOff: off, outputOff: 0 });
-    off = end + 1;
-  }
-  return pieces;
-}
-
-/**
- * Descending order of the reversed strings; a string sorts after every string it ends. Strings
- * here are latin1: one char per byte, so char codes compare as the bytes do.
- */
-function compareReversedDescending(a: string, b: string): number {
-  for (let i = 1; ; i++) {
-    const ca = i <= a.length ? a.charCodeAt(a.length - i) : -1;
-    const cb = i <= b.length ? b.charCodeAt(b.length - i) : -1;
-    if (ca !== cb) return cb - ca;
-    if (ca === -1) return 0;
-  }
-}
-
-/**
- * A string table of the distinct strings (latin1, one char per byte), tail merged (llvm
- * StringTableBuilder RAW, optimised): the table's bytes and each string's offset in it.
- */
-export function buildStringTable(strings: string[]): { data: Uint8Array; offsets: Map<string, number> } {
-  const sorted = [...new Set(strings)].sort(compareReversedDescending);
-  const offsets = new Map<string, number>();
-  const parts: string[] = [];
-  let size = 0;
-  let previous = '';
-  for (const s of sorted) {
-    if (previous.endsWith(s)) {
-      offsets.set(s, size - s.length);
-      continue;
-    }
-    offsets.set(s, size);
-    parts.push(s);
-    size += s.length;
-    previous = s;
-  }
-  const table = Buffer.from(parts.join(''), 'latin1');
-  return { data: new Uint8Array(table.buffer, table.byteOffset, table.byteLength), offsets };
+export function splitStrings(data: Uint8Array): Pieces | undefined {
+  if (data.length > 0 && data[data.length - 1] !== 0) return undefined;
+  let n = 0;
+  for (let off = 0; off < data.length; off = data.indexOf(0, off) + 1) n++;
+  const starts = new Int32Array(n);
+  for (let i = 0, off = 0; i < n; i++, off = data.indexOf(0, off) + 1) starts[i] = off;
+  return new Pieces(starts);
 }
 
 /** One mergeable input: its bytes and pieces (a data segment or a custom section). */
 export interface MergeInput {
   data: Uint8Array;
-  pieces: SectionPiece[];
+  pieces: Pieces;
 }
 
 /**
- * Merges the inputs into one table, filling each piece's `outputOff` as `base` + table offset.
- * Each piece is read once, as a latin1 string: it is the dedup key, the sort key and the bytes.
+ * Merges the inputs into one string table, tail merged (llvm StringTableBuilder RAW, optimised),
+ * and fills each piece's output offset as `base` + its offset in the table; returns the table.
+ *
+ * The distinct strings are placed sorted by their reversed bytes in descending order, so that a
+ * string directly follows every string it is a suffix of, and a string that is a suffix of the
+ * one placed just before it shares that string's tail. Each string is taken as its REVERSED
+ * bytes, a latin1 slice of its input reversed whole (one char per byte, so chars compare as the
+ * bytes do): V8's own sort then orders them with no comparator called from JavaScript (a
+ * descending walk of the ascending order; a prefix sorts first, as a suffix must follow), and
+ * the suffix test is a prefix test. The table is built reversed too: the placed strings in
+ * reverse order, reversed back as one buffer. On libc-mt.a's debug strings (Node 20, median
+ * of 5) 23 ms instead of 38 with a comparator reading the strings back to front.
  */
 export function mergeInputs(inputs: MergeInput[], base: number): Uint8Array {
-  const keys = inputs.map((m) => {
-    const bytes = Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength);
-    return m.pieces.map((p, i) => bytes.toString('latin1', p.inputOff, i + 1 < m.pieces.length ? m.pieces[i + 1].inputOff : bytes.length));
+  const keys = inputs.map(({ data, pieces }) => {
+    const n = data.length;
+    const reversed = Buffer.from(data).reverse().toString('latin1');
+    const starts = pieces.input;
+    const out = new Array<string>(starts.length);
+    for (let i = 0; i < starts.length; i++) out[i] = reversed.slice(n - (i + 1 < starts.length ? starts[i + 1] : n), n - starts[i]);
+    return out;
   });
-  const table = buildStringTable(keys.flat());
-  inputs.forEach((m, k) => m.pieces.forEach((p, i) => (p.outputOff = base + table.offsets.get(keys[k][i])!)));
-  return table.data;
+  // One map: first the distinct strings, then each one's offset in the table.
+  const offsets = new Map<string, number>();
+  for (const ks of keys) for (let i = 0; i < ks.length; i++) offsets.set(ks[i], 0);
+  const sorted = [...offsets.keys()].sort();
+  const placed: string[] = [];
+  let size = 0;
+  let previous = '';
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const s = sorted[i];
+    if (previous.startsWith(s)) {
+      offsets.set(s, size - s.length);
+      continue;
+    }
+    offsets.set(s, size);
+    placed.push(s);
+    size += s.length;
+    previous = s;
+  }
+  inputs.forEach(({ pieces }, k) => {
+    const out = pieces.output;
+    const ks = keys[k];
+    for (let i = 0; i < ks.length; i++) out[i] = base + offsets.get(ks[i])!;
+  });
+  const table = Buffer.from(placed.reverse().join(''), 'latin1').reverse();
+  return new Uint8Array(table.buffer, table.byteOffset, table.byteLength);
 }
 
 /** Where byte `offset` of a merged input ended up (lld MergeInputChunk::getParentOffset). */
-export function pieceOffset(pieces: SectionPiece[], offset: number): number {
+export function pieceOffset(pieces: Pieces, offset: number): number {
+  const starts = pieces.input;
   let lo = 0;
-  let hi = pieces.length - 1;
+  let hi = starts.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (pieces[mid].inputOff <= offset) lo = mid;
+    if (starts[mid] <= offset) lo = mid;
     else hi = mid - 1;
   }
-  const p = pieces[lo];
-  return p.outputOff + (offset - p.inputOff);
+  return pieces.output[lo] + (offset - starts[lo]);
 }
 
 /** The offset inside its output segment of byte `offset` of an input segment. */

@@ -11,7 +11,7 @@ import { SymbolFlag } from '../binary/types.js';
 export { formatSignature, lldValTypeName } from '../binary/func-types.js';
 import type { ObjFile } from './input-files.js';
 import type { ArchiveMemberRef } from './archive.js';
-import type { SectionPiece } from './merge-strings.js';
+import type { Pieces } from './merge-strings.js';
 
 /**
  * The relocations of one chunk: entries [start, end) of its object's reloc section, whose offsets
@@ -88,7 +88,7 @@ export interface InputSegment {
   outputSegment?: OutputSegment;
   outputOffset: number;
   /** For a merged STRINGS segment: where each of its strings went (merge-strings.ts). */
-  pieces?: SectionPiece[];
+  pieces?: Pieces;
 }
 
 export interface OutputSegment {
@@ -148,7 +148,7 @@ export interface InputCustomSection {
   /** Index of this section in its object's section list (for SECTION symbols). */
   sectionIndex: number;
   /** For a merged `.debug_str`: where each of its strings went (merge-strings.ts). */
-  pieces?: SectionPiece[];
+  pieces?: Pieces;
 }
 
 export type SymbolState = 'defined' | 'undefined' | 'lazy';

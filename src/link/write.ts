@@ -295,10 +295,7 @@ function placeCustomChunks(g: CustomSectionParts): void {
   let at = 0;
   for (const c of g.chunks) {
     if (c.cs) c.cs.outputOffset = at;
-    else for (const cs of g.merged) {
-      const pieces = cs.pieces!;
-      for (let i = 0; i < pieces.length; i++) pieces[i].outputOff += at;
-    }
+    else for (const cs of g.merged) cs.pieces!.shift(at);
     at += c.bytes.length;
   }
 }
