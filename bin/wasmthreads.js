@@ -1,5 +1,5 @@
 #!/usr/bin/env node
 // The command-line entry: no logic here, see src/cli/main.ts.
-import { start } from './start.js';
+const { start } = require('./start.js');
 
-await start(process.argv.slice(2));
+void start(process.argv.slice(2));
