@@ -2,6 +2,7 @@
 // module-level, so a process can run any number of links). `Config` is `LinkOptions` with wasm-ld
 // 22's defaults applied.
 
+import type { OpenFiles } from './file-source.js';
 import type { FuncType } from '../binary/types.js';
 import type { DiagnosticSink } from '../diagnostics.js';
 import type { CheckedLinkOptions, UnresolvedPolicy } from './options.js';
@@ -156,8 +157,10 @@ export interface LinkContext {
   sink: DiagnosticSink;
   objectFiles: ObjFile[];
   archives: ArchiveFile[];
-  /** Archives read at offsets: closed when the link ends, if a failed header walk left one open. */
+  /** Input files read at offsets (archives): closed when the link ends. */
   openFiles: { close(): void }[];
+  /** Which archives' files stay open between member reads (file-source.ts). */
+  archiveFiles: OpenFiles;
   symtab: SymbolTable;
   sym: SyntheticSymbols;
   /** `__start_SEC`/`__stop_SEC` symbols and the output segment each bounds (set after layout). */

@@ -19,6 +19,7 @@ import { checkFeatures, checkImportExportFeatures, collectFeatures, outputFeatur
 import { addObject, readInputs, resolveInputs } from './inputs.js';
 import { createOutputSegments, layoutMemory } from './layout.js';
 import { createIndirectTable, createSyntheticSymbols, defineStartStopSymbols, defineSyntheticValues } from './linker-symbols.js';
+import { OpenFiles } from './file-source.js';
 import { formatLinkMap } from './map-file.js';
 import { markLive } from './mark-live.js';
 import { checkLinkOptions, type CheckedLinkOptions, type LinkOptions } from './options.js';
@@ -208,6 +209,7 @@ function createContext(options: CheckedLinkOptions, log: string[], messages: str
     objectFiles: [],
     archives: [],
     openFiles: [],
+    archiveFiles: new OpenFiles(),
     // Archive members are loaded while symbols resolve: the table calls back into the context.
     symtab: new SymbolTable({
       error: (d) => sink.error(d),

@@ -53,13 +53,13 @@ function objReadOptions(ctx: LinkContext): ObjReadOptions {
 /**
  * An input file, opened once: with `lazyArchive`, an archive is read at offsets (only its headers
  * and the members the link extracts); anything else comes back whole, to be told apart by its
- * magic. The file is open while the headers are read (ctx.openFiles closes it at the end of the
- * link if reading them failed).
+ * magic. An archive's file stays open for its members (ctx.archiveFiles bounds how many are
+ * open; ctx.openFiles closes them at the end of the link).
  */
 function readInputFile(ctx: LinkContext, path: string, lazyArchive: boolean): ArchiveFile | Uint8Array | undefined {
   let source: FileSource;
   try {
-    source = openFileSource(path);
+    source = openFileSource(path, ctx.archiveFiles);
   } catch (e) {
     return cannotOpen(ctx, path, e);
   }

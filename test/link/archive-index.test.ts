@@ -12,7 +12,7 @@ import t from 'tap';
 import { link } from '../../src/link/index.js';
 import { ArchiveFile, readDefinedSymbols } from '../../src/link/archive.js';
 import { readArchive } from '../../src/binary/archive.js';
-import { openFileSource } from '../../src/link/file-source.js';
+import { openFileSource, OpenFiles } from '../../src/link/file-source.js';
 import { isWasm } from '../../src/binary/read-module.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -86,7 +86,7 @@ t.test('real archives read at offsets from their files read as they do in memory
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.a'))) {
       const path = `${dir}/${f}`;
       const inMemory = readArchive(new Uint8Array(readFileSync(path)), path);
-      const source = openFileSource(path);
+      const source = openFileSource(path, new OpenFiles());
       try {
         const fromFile = readArchive(source, path);
         const shape = (a: typeof inMemory) => ({ members: a.members.map((m) => [m.name, m.headerOffset, m.offset, m.size, m.wasm]), symbols: a.symbols });
@@ -164,7 +164,7 @@ t.test('a corrupt archive read at offsets is reported with its file and offset',
   t.throws(() => link({ inputs: [join(dir, 'libdir.a')], noEntry: true }), /cannot open .*libdir\.a/);
 });
 
-t.test('an archive holds no descriptor once its headers are read; a member read reopens the file', async (t) => {
+t.test('archives keep their files open for member reads, as many as the limit; the least recently read is closed and reopened', async (t) => {
   const dir = tempDir('wasmthreads-archive-', t);
   const path = join(dir, 'lib.a');
   // A member past the read-ahead window's reach: names.o with a 40,000-byte custom section `pad`.
@@ -174,17 +174,23 @@ t.test('an archive holds no descriptor once its headers are read; a member read 
   writeFileSync(path, lib);
   const openFds = (): number => readdirSync('/proc/self/fd').length;
   const before = openFds();
-  const source = openFileSource(path);
-  const a = new ArchiveFile(path, source);
-  source.release();
-  t.equal(openFds(), before, 'released after the header walk');
+  const files = new OpenFiles(1);
+  const first = openFileSource(path, files);
+  const a = new ArchiveFile(path, first);
+  first.release();
+  t.equal(openFds(), before + 1, 'open after the header walk, for the members');
   t.ok(Buffer.from(a.members[0].member!.bytes()).equals(big), 'a member read after release is the member');
-  t.equal(openFds(), before, 'a member read closes what it opened');
-  // The file goes away between the header walk and an extraction: one clear error naming it.
-  const other = openFileSource(path);
-  const b = new ArchiveFile(path, other);
-  other.release();
+  t.equal(openFds(), before + 1, 'a member read uses the open file');
+  const second = openFileSource(path, files);
+  const b = new ArchiveFile(path, second);
+  second.release();
+  t.equal(openFds(), before + 1, 'a second archive past the limit of one: the first is closed');
+  t.ok(Buffer.from(a.members[1].member!.bytes()).equals(members[1].bytes), 'the first archive reopened for a member');
+  t.equal(openFds(), before + 1, '... and the second closed');
+  // The file goes away while an archive is closed: one clear error naming it.
   rmSync(path);
   t.throws(() => b.members[0].member!.bytes(), /cannot read .*lib\.a: it could not be opened again \(ENOENT\) after its headers were read/);
-  source.close();
+  first.close();
+  second.close();
+  t.equal(openFds(), before, 'closed at the end');
 });
