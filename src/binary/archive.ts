@@ -30,7 +30,8 @@ const GNU_LONGNAMES = '//';
 const BSD_SYMTAB_NAMES = new Set(['__.SYMDEF', '__.SYMDEF SORTED', '__.SYMDEF_64', '__.SYMDEF_64 SORTED']);
 const BSD_LONGNAME_PREFIX = '#1/';
 const RANLIB_SIZE = 8;
-const utf8 = new TextDecoder();
+// Names are bytes: a leading EF BB BF is part of a name, not a byte-order mark to drop.
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export interface ArchiveMember {
   /** The member's file name, long names resolved. */
@@ -233,14 +234,18 @@ function readSymbolTable(
   need(word, 0);
   const count = kind === 'gnu32' ? view.getUint32(0, false) : Number(view.getBigUint64(0, false));
   if (count > (data.length - word) / word) fail(`archive symbol table count ${count} exceeds its size`, at);
-  let strPos = word + count * word;
+  // The names are NUL-terminated, one after another to the end of the table (the last may run to
+  // the end unterminated): decoded as one string and split, not one decoder call and one view per
+  // name (libc-mt.a's index has 5,000 names; em++'s link reads seven such indexes).
+  const strStart = word + count * word;
+  const names = strStart < data.length ? utf8.decode(data.subarray(strStart)).split('\0') : [];
+  const terminated = strStart < data.length && data[data.length - 1] === 0;
+  const available = terminated ? names.length - 1 : names.length;
+  if (available < count) fail('archive symbol table names end early', at + (strStart >= data.length ? strStart : terminated ? data.length : data.length + 1));
   for (let i = 0; i < count; i++) {
     const p = word + i * word;
     const memberOffset = kind === 'gnu32' ? view.getUint32(p, false) : Number(view.getBigUint64(p, false));
-    if (strPos >= data.length) fail('archive symbol table names end early', at + strPos);
-    const end = cStringEnd(data, strPos, data.length);
-    symbols.push({ name: utf8.decode(data.subarray(strPos, end)), memberOffset });
-    strPos = end + 1;
+    symbols.push({ name: names[i], memberOffset });
   }
   return symbols;
 }

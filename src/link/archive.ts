@@ -29,12 +29,6 @@ export interface ArchiveMemberRef {
   extracted: boolean;
 }
 
-export interface LazySymbolDef {
-  name: string;
-  kind: number;
-  ref: ArchiveMemberRef;
-}
-
 export class ArchiveFile {
   readonly archive: Archive;
   readonly members: ArchiveMemberRef[] = [];
@@ -67,9 +61,18 @@ export class ArchiveFile {
     }
   }
 
-  /** Every symbol a member defines and exposes to other files. */
-  *lazySymbols(): Generator<LazySymbolDef> {
-    for (const ref of this.members) for (const d of ref.definitions) yield { name: d.name, kind: d.kind, ref };
+  /**
+   * Calls `add` with every symbol a member defines and exposes to other files (indexed loops: a
+   * generator and for-of allocate an object per step in code V8 runs unoptimised, and an archive
+   * index has thousands of entries).
+   */
+  forEachLazySymbol(add: (name: string, kind: number, ref: ArchiveMemberRef) => void): void {
+    const members = this.members;
+    for (let i = 0; i < members.length; i++) {
+      const ref = members[i];
+      const defs = ref.definitions;
+      for (let k = 0; k < defs.length; k++) add(defs[k].name, defs[k].kind, ref);
+    }
   }
 
   /** Without an index: the member's symbol table; when the quick scan cannot read it, decoding it in full gives the precise error. */
@@ -89,7 +92,9 @@ const LINKING_SECTION = 'linking';
 function definitionsFromIndex(archive: Archive): Map<number, { name: string; kind: number }[]> | undefined {
   if (!archive.symbols?.length) return undefined;
   const byMember = new Map<number, { name: string; kind: number }[]>();
-  for (const s of archive.symbols) {
+  const symbols = archive.symbols;
+  for (let i = 0; i < symbols.length; i++) {
+    const s = symbols[i];
     let list = byMember.get(s.memberOffset);
     if (!list) byMember.set(s.memberOffset, (list = []));
     list.push({ name: s.name, kind: SymbolKind.Function });

@@ -49,6 +49,9 @@ export interface ObjReadOptions {
 /** Custom sections the linker regenerates instead of concatenating. */
 const REGENERATED_SECTIONS = new Set(['linking', 'name', 'producers', 'target_features', 'dylink.0', '.llvmbc', '.llvmcmd']);
 
+/** A function's bytes until the code section gives them (one shared empty array, never written). */
+const NO_BYTES = new Uint8Array(0);
+
 export class ObjFile {
   readonly types: FuncType[] = [];
   readonly funcImports: Import[] = [];
@@ -98,13 +101,13 @@ export class ObjFile {
           this.types.push(...s.types);
           break;
         case SectionId.Import:
-          for (const imp of s.imports) this.addImport(imp);
+          for (let k = 0; k < s.imports.length; k++) this.addImport(s.imports[k]);
           break;
         case SectionId.Function:
           s.functions.forEach((t, k) => {
             const type = this.types[t];
             if (!type) this.fail(`function ${k} has out-of-range type ${t}`, s.contentOffset);
-            this.functions.push({ kind: 'input', name: '', type, file: this, bytes: new Uint8Array(), relocs: NO_RELOCS, live: false, discarded: false, outputIndex: -1, index: k });
+            this.functions.push({ kind: 'input', name: '', type, file: this, bytes: NO_BYTES, relocs: NO_RELOCS, live: false, discarded: false, outputIndex: -1, index: k });
           });
           break;
         case SectionId.Table:
@@ -192,7 +195,9 @@ export class ObjFile {
    * `--print-gc-sections`.
    */
   private nameFunctions(): void {
-    for (const info of this.symbolInfos) {
+    const infos = this.symbolInfos;
+    for (let i = 0; i < infos.length; i++) {
+      const info = infos[i];
       if (info.kind !== SymbolKind.Function || info.flags & SymbolFlag.UNDEFINED) continue;
       const fn = this.functions[info.index - this.funcImports.length];
       if (fn && !fn.name) fn.name = this.symbolName(info);
@@ -268,7 +273,8 @@ export class ObjFile {
 
   /** Gives each chunk the span of relocations that falls inside it. */
   private distributeRelocations(mod: WasmModule, codeIndex: number, dataIndex: number): void {
-    for (const s of mod.sections) {
+    for (let i = 0; i < mod.sections.length; i++) {
+      const s = mod.sections[i];
       if (s.id !== SectionId.Custom || s.custom !== 'reloc') continue;
       const target = mod.sections[s.targetSection];
       if (!target) this.fail(`${s.name} targets missing section ${s.targetSection}`, s.contentOffset);

@@ -165,7 +165,7 @@ export function resolveInputs(ctx: LinkContext, loaded: LoadedInput[]): void {
   for (const l of loaded) {
     if (l.obj) addObject(ctx, l.obj);
     else if (l.lazyObject) {
-      for (const d of l.lazyObject.definitions) ctx.symtab.addLazy({ name: d.name, kind: d.kind, ref: l.lazyObject });
+      for (const d of l.lazyObject.definitions) ctx.symtab.addLazy(d.name, d.kind, l.lazyObject);
     } else if (l.archive) {
       ctx.archives.push(l.archive);
       for (const m of l.archive.skipped) ctx.sink.warn({ code: 'archive-member', message: `archive member '${m}' is neither Wasm object file nor LLVM bitcode`, file: l.archive.name });
@@ -174,7 +174,7 @@ export function resolveInputs(ctx: LinkContext, loaded: LoadedInput[]): void {
           ref.extracted = true;
           addObject(ctx, ref.obj);
         }
-      } else for (const def of l.archive.lazySymbols()) ctx.symtab.addLazy(def);
+      } else l.archive.forEachLazySymbol((name, kind, ref) => ctx.symtab.addLazy(name, kind, ref));
     }
   }
 }

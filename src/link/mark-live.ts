@@ -51,13 +51,18 @@ export function markLive(ctx: LinkContext): void {
 
   if (!ctx.config.gcSections) markEverything(ctx);
 
+  // Indexed loops over the symbols: for-of allocates an object per step in code V8 runs
+  // unoptimised (a link's usual case), and there are tens of thousands of them.
   if (ctx.config.entry) enqueue(ctx.symtab.find(ctx.config.entry));
-  for (const s of ctx.symtab.ordered) {
+  const ordered = ctx.symtab.ordered;
+  for (let i = 0; i < ordered.length; i++) {
+    const s = ordered[i];
     if (s.flags & SymbolFlag.NO_STRIP || isExportedSymbol(ctx, s)) enqueue(s);
   }
   enqueue(ctx.sym.callDtors);
   for (const file of ctx.objectFiles) {
-    for (const s of file.symbols) if (s.isLocal && s.flags & SymbolFlag.NO_STRIP) enqueue(s);
+    const symbols = file.symbols;
+    for (let i = 0; i < symbols.length; i++) if (symbols[i].isLocal && symbols[i].flags & SymbolFlag.NO_STRIP) enqueue(symbols[i]);
     for (const init of file.initFuncs) {
       const s = file.symbols[init.symbol];
       if (s && !s.func?.discarded) enqueue(s);
@@ -69,7 +74,7 @@ export function markLive(ctx: LinkContext): void {
       }
     }
   }
-  if (!ctx.config.gcSections) for (const s of ctx.symtab.ordered) if (s.state === 'defined') enqueue(s);
+  if (!ctx.config.gcSections) for (let i = 0; i < ordered.length; i++) if (ordered[i].state === 'defined') enqueue(ordered[i]);
 
   for (let s = queue.pop(); s; s = queue.pop()) markChunk(s);
   if (hasLiveInitFunctions(ctx) && ctx.sym.callCtors) {

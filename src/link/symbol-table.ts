@@ -10,7 +10,7 @@
 import type { FuncType, SymbolInfo } from '../binary/types.js';
 import { ComdatKind, ExternalKind, SymbolFlag, SymbolKind } from '../binary/types.js';
 import type { Diagnostic } from '../diagnostics.js';
-import type { ArchiveMemberRef, LazySymbolDef } from './archive.js';
+import type { ArchiveMemberRef } from './archive.js';
 import type { ObjFile } from './input-files.js';
 import { typeKey } from '../binary/func-types.js';
 import { KIND_NAMES, fileName, formatSignature, isWeak, newSymbol } from './symbols.js';
@@ -284,23 +284,23 @@ export class SymbolTable {
   }
 
   /** Offers an archive member's definition. */
-  addLazy(def: LazySymbolDef): void {
-    const s = this.map.get(def.name);
+  addLazy(name: string, kind: number, ref: ArchiveMemberRef): void {
+    const s = this.map.get(name);
     if (!s) {
-      const lazy = newSymbol(def.name, def.kind as Sym['kind'], 0, 'lazy');
-      lazy.lazy = def.ref;
-      this.insert(lazy, def.ref.name);
+      const lazy = newSymbol(name, kind as Sym['kind'], 0, 'lazy');
+      lazy.lazy = ref;
+      this.insert(lazy, ref.name);
       return;
     }
     if (s.state !== 'undefined') return;
-    this.hooks.trace?.({ ...s, state: 'lazy' }, def.ref.name);
+    this.hooks.trace?.({ ...s, state: 'lazy' }, ref.name);
     if (isWeak(s)) {
       // A weak reference does not pull a member (classic ELF rule); remember where it is.
       s.state = 'lazy';
-      s.lazy = def.ref;
+      s.lazy = ref;
       return;
     }
-    s.lazy = def.ref;
+    s.lazy = ref;
     this.extract(s, s.file);
   }
 
@@ -408,7 +408,8 @@ export class SymbolTable {
 
   /** After resolution: lazy symbols nobody pulled become plain (weak) undefined references. */
   demoteLazy(): void {
-    for (const s of this.ordered) if (s.state === 'lazy') s.state = 'undefined';
+    const ordered = this.ordered;
+    for (let i = 0; i < ordered.length; i++) if (ordered[i].state === 'lazy') ordered[i].state = 'undefined';
   }
 }
 

@@ -103,6 +103,26 @@ t.test('archive errors name the archive and the offset', async (t) => {
   rejects(t, longRef, 'member name "/42" refers to a missing long-name table', 8, 'long name without table');
 });
 
+/** A GNU symbol index (`/` member) of `count` entries pointing at offset 8, then `names` as bytes. */
+function gnuIndex(count: number, names: Uint8Array): Uint8Array {
+  const head = Buffer.alloc(4 + 4 * count);
+  head.writeUInt32BE(count, 0);
+  for (let i = 0; i < count; i++) head.writeUInt32BE(8, 4 + 4 * i);
+  return tinyArchive('/', Uint8Array.from([...head, ...names]));
+}
+
+t.test('a GNU symbol index: its names as bytes, and names that end early', async (t) => {
+  const names = (count: number, text: string) => readArchive(gnuIndex(count, Buffer.from(text, 'utf8')), 'idx.a').symbols?.map((s) => s.name);
+  t.same(names(2, 'a\0b\0'), ['a', 'b'], 'NUL-terminated');
+  t.same(names(2, 'a\0b'), ['a', 'b'], 'the last one unterminated');
+  t.same(names(3, 'caf\u00e9\0\ufeffx\0\0'), ['caf\u00e9', '\ufeffx', ''], 'UTF-8, a leading EF BB BF kept, an empty name');
+  // The member's data starts at 8 (magic) + 60 (header); the error points where the next name would.
+  const data = (count: number) => 8 + 60 + 4 + 4 * count;
+  rejects(t, gnuIndex(2, Buffer.from('a\0')), 'archive symbol table names end early', data(2) + 2, 'terminated, one name short');
+  rejects(t, gnuIndex(3, Buffer.from('a\0b')), 'archive symbol table names end early', data(3) + 4, 'unterminated, one name short');
+  rejects(t, gnuIndex(1, new Uint8Array()), 'archive symbol table names end early', data(1), 'no names at all');
+});
+
 t.test('a corrupt member is reported as lib.a(member.o) with a member-relative offset', async (t) => {
   const member = Uint8Array.of(0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 0x01, 0x05, 0x01, 0x60);
   const archive = readArchive(tinyArchive('broken.o/', member), 'lib.a');
