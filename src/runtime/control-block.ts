@@ -120,12 +120,10 @@ export const SlotField = {
   WAIT_ADDR: 17,
   /** Futex: the value expected (wait64: its low 32 bits); join: the thread id being joined. */
   WAIT_VALUE: 18,
-  /** When the wait began: milliseconds since the run's clock origin. */
-  WAIT_SINCE: 19,
   /** 1 + byte length of the wasm stack this thread wrote into its channel bytes at a deadlock. */
-  STACK_LEN: 20,
+  STACK_LEN: 19,
 } as const;
-export const SLOT_WORDS = 21;
+export const SLOT_WORDS = 20;
 
 /** What a thread in a watched wait (SlotField.WAIT_GEN odd) is waiting for. */
 export const WaitKind = { NONE: 0, WAIT32: 1, WAIT64: 2, JOIN: 3 } as const;

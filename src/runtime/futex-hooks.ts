@@ -35,15 +35,13 @@ export type FutexHook = (typeof FutexHook)[keyof typeof FutexHook];
 
 const WAIT_RESULT = { ok: 0, 'not-equal': 1, 'timed-out': 2 } as const;
 
-/** Where a hook records: the worker's slot in the control block, its clock origin, its tracer. */
+/** Where a hook records: the worker's slot in the control block, its tracer. */
 export interface HookContext {
   readonly cb: ControlBlock;
   readonly slot: number;
   readonly memory: WebAssembly.Memory;
   /** The memory holding the control block's words (the fast hooks write them from wasm). */
   readonly controlMemory: WebAssembly.Memory;
-  /** Date.now() at the start of the run (WAIT_SINCE counts from it). */
-  readonly originEpochMs: number;
   readonly tracer?: Tracer;
   readonly codeMap?: CodeMap;
   tid: number;
@@ -103,7 +101,6 @@ export function beginWatchedWait(h: HookContext, kind: number, addr: number, val
   w[cb.at(slot, SlotField.WAIT_KIND)] = kind;
   w[cb.at(slot, SlotField.WAIT_ADDR)] = addr;
   w[cb.at(slot, SlotField.WAIT_VALUE)] = value;
-  w[cb.at(slot, SlotField.WAIT_SINCE)] = Date.now() - h.originEpochMs;
   Atomics.add(w, cb.at(slot, SlotField.WAIT_GEN), 1);
 }
 
@@ -176,14 +173,12 @@ export function futexHookInstaller(h: HookContext, modules: HookModules): (insta
         [FastHookImport.GUEST_NOTIFY]: ops[FastHookImport.GUEST_NOTIFY],
         [FastHookImport.PROBE32]: ops[FastHookImport.PROBE32],
         [FastHookImport.PROBE64]: ops[FastHookImport.PROBE64],
-        [FastHookImport.NOW]: Date.now,
         [FastHookImport.UNWIND]: () => {
           throw new ExitSignal();
         },
         [FastHookImport.DUMP]: () => dumpStackAndUnwind(h),
         [FastHookImport.CONTROL]: h.controlMemory,
         [FastHookImport.SLOT_BASE]: new WebAssembly.Global({ value: 'i32', mutable: false }, h.cb.at(h.slot, 0) * 4),
-        [FastHookImport.ORIGIN]: new WebAssembly.Global({ value: 'f64', mutable: false }, h.originEpochMs),
       },
     }).exports;
   } else {

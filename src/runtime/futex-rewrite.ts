@@ -255,8 +255,8 @@ export function guestOpsModuleBytes(): Uint8Array {
  * The fast hooks: futex-hooks.ts's three JS hooks done in wasm, on the control block's memory,
  * around the guest-ops module's instructions — the same words written in the same order (a
  * watched wait's WAIT_* fields and WAIT_GEN, WOKEN, NOTIFIED), so the watchdog's reasoning holds
- * unchanged. A thread reaches its futex wait without leaving wasm (but for Date.now, which dates
- * an untimed wait for the report), which matters beyond the call's own cost: a thread that wakes
+ * unchanged. A thread reaches its futex wait without leaving wasm (the watchdog dates an untimed
+ * wait itself, watchdog.ts), which matters beyond the call's own cost: a thread that wakes
  * another and then blocks lets the woken one run sooner on a small machine, where the scheduler
  * often puts it on the waker's CPU. JavaScript is left for the rare paths: an effective address
  * past 4 GiB (the JS hook traps as the instruction would), the program's exit and the deadlock
@@ -266,21 +266,20 @@ export function fastHookModuleBytes(): Uint8Array {
   const hooks = Object.values(HOOKED).sort((a, b) => a.hook - b.hook);
   const hostTypes = hooks.map(({ hook, params }) => ({ params: [...hostParams(hook, params), i32], results: [i32] }));
   const guestTypes = hooks.map(({ params }) => ({ params, results: [i32] }));
-  const types = [...hostTypes, ...guestTypes, { params: [], results: [f64] }, { params: [], results: [] }, { params: [i32], results: [] }];
-  const [NOW_TYPE, VOID_TYPE, PROBE_TYPE] = [6, 7, 8];
+  const types = [...hostTypes, ...guestTypes, { params: [], results: [] }, { params: [i32], results: [] }];
+  const [VOID_TYPE, PROBE_TYPE] = [6, 7];
   const fn = (name: string, typeIndex: number): Import => ({ module: WRAPPED_MODULE, name, desc: { kind: ExternalKind.Func, typeIndex: typeIndex as TypeIndex } });
   const imports: Import[] = [
     fn('0', 0), fn('1', 1), fn('2', 2),
     fn(FastHookImport.GUEST_WAIT32, 3), fn(FastHookImport.GUEST_WAIT64, 4), fn(FastHookImport.GUEST_NOTIFY, 5),
-    fn(FastHookImport.NOW, NOW_TYPE), fn(FastHookImport.UNWIND, VOID_TYPE), fn(FastHookImport.DUMP, VOID_TYPE),
+    fn(FastHookImport.UNWIND, VOID_TYPE), fn(FastHookImport.DUMP, VOID_TYPE),
     fn(FastHookImport.PROBE32, PROBE_TYPE), fn(FastHookImport.PROBE64, PROBE_TYPE),
     sharedMemoryImport(FastHookImport.CONTROL, 1),
     { module: WRAPPED_MODULE, name: FastHookImport.SLOT_BASE, desc: { kind: ExternalKind.Global, global: { valType: i32, mutable: false } } },
-    { module: WRAPPED_MODULE, name: FastHookImport.ORIGIN, desc: { kind: ExternalKind.Global, global: { valType: f64, mutable: false } } },
   ];
-  const [GUEST0, NOW, UNWIND, DUMP, PROBE32, PROBE64] = [3, 6, 7, 8, 9, 10];
-  const FIRST_DEFINED = 11;
-  const [SLOT_BASE, ORIGIN] = [0, 1];
+  const [GUEST0, UNWIND, DUMP, PROBE32, PROBE64] = [3, 6, 7, 8, 9];
+  const FIRST_DEFINED = 10;
+  const SLOT_BASE = 0;
   const c = i32Const;
   const addTo = (word: number, value: number[]): number[] => rmwWord(Op.i32AtomicRmwAdd, word, value);
   const bumpField = (field: number): number[] => [Op.globalGet, SLOT_BASE, ...c(1), ...atomicOp(Op.i32AtomicRmwAdd, I32_ALIGN_LOG2, field * 4), Op.drop];
@@ -303,7 +302,6 @@ export function fastHookModuleBytes(): Uint8Array {
       ...storeField(SlotField.WAIT_KIND, c(kind)),
       ...storeField(SlotField.WAIT_ADDR, [Op.localGet, 4, Op.i32WrapI64]),
       ...storeField(SlotField.WAIT_VALUE, is64 ? [Op.localGet, 1, Op.i32WrapI64] : [Op.localGet, 1]),
-      ...storeField(SlotField.WAIT_SINCE, [Op.call, NOW, Op.globalGet, ORIGIN, Op.f64Sub, Op.bulkPrefix, Op.i32TruncSatF64S]),
       ...bumpField(SlotField.WAIT_GEN),
       Op.end,
       Op.localGet, 4, Op.i32WrapI64, Op.localGet, 1,

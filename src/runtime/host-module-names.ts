@@ -14,7 +14,7 @@ export const LAST_CALL_IMPORT = 'lastCall';
 /** Names of the fast hook module's imports besides the JS hooks "0".."2" (futex-rewrite.ts builds it, futex-hooks.ts instantiates it). */
 export const FastHookImport = {
   GUEST_WAIT32: 'wait32', GUEST_WAIT64: 'wait64', GUEST_NOTIFY: 'notify', PROBE32: 'probe32', PROBE64: 'probe64',
-  NOW: 'now', UNWIND: 'unwind', DUMP: 'dump', CONTROL: 'control', SLOT_BASE: 'slotBase', ORIGIN: 'origin', MEMORY: 'memory',
+  UNWIND: 'unwind', DUMP: 'dump', CONTROL: 'control', SLOT_BASE: 'slotBase', MEMORY: 'memory',
 } as const;
 
 /** Exports of the starter module (host-wrappers.ts `starterModuleBytes`). */

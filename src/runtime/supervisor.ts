@@ -545,7 +545,6 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
   const watch = deadlockCheck && futexWaitsUnseen === undefined;
   const traceFd = options.traceFile === undefined ? undefined : openTrace(options.traceFile);
   const origin = sharedClockMs();
-  const originEpochMs = Date.now();
   const memory = createMemory(info);
   const maxThreads = info.abi === 'none' ? 0 : (options.maxThreads ?? DEFAULT_MAX_THREADS);
   const poolSize = Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, maxThreads);
@@ -559,7 +558,7 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
       layout: layoutOf(info), checkIsolation: options.checkIsolation ?? true,
       stackSize: options.stackSize ?? DEFAULT_THREAD_STACK_SIZE, services: services.names,
       pluginShared: services.shared, pluginModules: options.pluginModules ?? [],
-      originEpochMs, watch,
+      watch,
       hookModules: rewrite ? compiledHookModules() : undefined,
       importWrappers: importWrappers(prep, watch, traceFd !== undefined),
       starter: info.abi === 'wasi-threads' && info.threadEntryTyped ? (starterModule ??= new WebAssembly.Module(starterModuleBytes())) : undefined,
@@ -574,7 +573,7 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
   startWorker(run, 0, selfTest);
   if (maxThreads > 0) void refillPool(run, poolSize);
   const watchdog = run.base.watch
-    ? startWatchdog(cb, importNames, () => Date.now() - originEpochMs, memory, (report) =>
+    ? startWatchdog(cb, importNames, Date.now, memory, (report) =>
       requestExit(cb, { code: DEADLOCK_EXIT_CODE, tid: -1, kind: ExitKind.DEADLOCK, message: report }))
     : undefined;
   void serveChannels(cb, services.handlers, (e) =>

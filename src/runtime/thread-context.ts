@@ -20,8 +20,6 @@ export interface ThreadContext {
   readonly checkIsolation: boolean;
   /** host-managed: bytes of stack per spawned thread. */
   readonly stackSize: number;
-  /** Date.now() when the run started (the watchdog's time origin). */
-  readonly originEpochMs: number;
   /** Present with `run --trace`. */
   readonly tracer?: Tracer;
   /** Thread id of the thread running now (0 for the main thread). */

@@ -50,8 +50,6 @@ export interface ThreadWorkerData {
   pluginModules: string[];
   /** T0 runs the Liftoff self-test on this module (liftoff.ts), before the guest. */
   selfTest?: Uint8Array;
-  /** Date.now() when the run started. */
-  originEpochMs: number;
   /** Present when `module` is the futex-rewritten module: the hooks as wasm functions (futex-hooks.ts). */
   hookModules?: HookModules;
   /** Wraps the module's function imports as wasm functions (host-wrappers.ts), when it can. */
@@ -341,7 +339,7 @@ async function runOne(builtInPlugins: WorkerPlugin[], data: ThreadWorkerData): P
   const ctx: ThreadContext = {
     cb, controlMemory: data.buffers.controlMemory, memory: (data.memory ?? unsharedMemory(data)) as WebAssembly.Memory, module: data.module, file: data.file, slot: data.slot,
     layout: data.layout, checkIsolation: data.checkIsolation, stackSize: data.stackSize, tid: 0,
-    originEpochMs: data.originEpochMs, codeMap: data.codeMap, tracer: data.trace ? new Tracer(data.trace, data.slot) : undefined,
+    codeMap: data.codeMap, tracer: data.trace ? new Tracer(data.trace, data.slot) : undefined,
   };
   if (data.hookModules) ctx.installHooks = futexHookInstaller(ctx, data.hookModules);
   if (data.starter) {

@@ -9,6 +9,7 @@ import t from 'tap';
 import { readModule } from '../../src/binary/read-module.js';
 import { findSection } from '../../src/binary/types.js';
 import { FUTEX_TABLE_EXPORT, rewriteFutexes } from '../../src/runtime/futex-rewrite.js';
+import { WATCHDOG_INTERVAL_MS } from '../../src/runtime/watchdog.js';
 import { CONCURRENT_RUNS, createLimiter, runCli, WAT } from './run-helpers.js';
 
 const DIST = '../../dist/index.js';
@@ -23,6 +24,10 @@ t.test('a two-lock deadlock between futex mutexes exits 142 and names both waits
   t.match(r.stderr, REPORT_HEAD);
   t.match(r.stderr, /\n>>> main thread: memory\.atomic\.wait32 on 0x00000104 \(expects 2\) for \d+\.\d\d s; last host call: wasi\.thread-spawn\n/);
   t.match(r.stderr, /\n>>> thread 1: memory\.atomic\.wait32 on 0x00000100 \(expects 2\) for \d+\.\d\d s; last host call: wasi_snapshot_preview1\.fd_write\n/);
+  // The watchdog dates each wait from the first look that saw it, and reports only a verdict two
+  // looks (WATCHDOG_INTERVAL_MS apart) agree on: every wait has lasted at least one interval
+  // (less 10 ms for the timers' and the clock's millisecond steps).
+  for (const [, seconds] of r.stderr.matchAll(/ for (\d+\.\d\d) s;/g)) t.ok(Number(seconds) >= (WATCHDOG_INTERVAL_MS - 10) / 1000, `waited ${seconds} s, at least one interval`);
   // Each thread's line is followed by its wasm stack: both are stuck in the guest's `lock`.
   t.match(r.stderr, /\n>>> main thread: [^\n]*\n>>> {3}at lock \(wasm-function\[2\]:0xbf\)\n>>> {3}at wasm-function\[7\]:0x156\n/);
   t.match(r.stderr, /\n>>> thread 1: [^\n]*\n>>> {3}at lock \(wasm-function\[2\]:0xbf\)\n>>> {3}at wasm-function\[6\]:0x131\n$/);
