@@ -473,15 +473,16 @@ export function relocateCustomInto(ctx: LinkContext, cs: InputCustomSection, des
 /**
  * A custom section's relocations when every one is a 32-bit little-endian word (a debug
  * section's: DWARF's offsets into other sections and code, 53,000 of the 63,000 relocations of
- * emscripten's libc-mt.a), in one loop: the entries' fields read inline, the two commonest types'
- * values (R_WASM_SECTION_OFFSET_I32, R_WASM_FUNCTION_OFFSET_I32) computed inline, and no call
- * per entry otherwise but relocValue's. The generic reader (readRelocEntries with a visitor, a
- * switch on the category and one on the encoding) took 43 ms for libc-mt.a's custom sections,
- * copies included, in code V8 runs unoptimised; this loop 31 (Node 20). Returns false, having perhaps written some slots, at the first entry it does not
- * take: another encoding, or anything readRelocEntries would reject (an unknown type, a LEB that
- * is not minimal-length-or-padded as it reads them, offsets out of order or past the section, a
- * symbol index out of range or of the wrong kind, trailing bytes); the caller then redoes the
- * section on the checked path, which gives the exact error.
+ * emscripten's libc-mt.a), in one loop: the entries' fields read inline, the dead-target check
+ * and the two commonest types' values (R_WASM_SECTION_OFFSET_I32, R_WASM_FUNCTION_OFFSET_I32)
+ * computed inline, relocValue called for the others. The generic reader (readRelocEntries with a
+ * visitor, a switch on the category and one on the encoding) took 43 ms for libc-mt.a's custom
+ * sections, copies included, in code V8 runs unoptimised; this loop 31 (Node 20).
+ * Returns false, having perhaps written some slots, at the first entry it does not take: another
+ * encoding, a type written in more than one byte, or anything readRelocEntries would reject (an
+ * unknown type, a LEB it would not read, offsets out of order or past the section, a symbol index
+ * out of range or of the wrong kind, trailing bytes); the caller then redoes the section on the
+ * checked path, which gives the exact error.
  */
 function relocateWordsFast(ctx: LinkContext, cs: InputCustomSection, bytes: Uint8Array, tombstone: number | undefined, dest: Uint8Array, at: number): boolean {
   const { file } = cs;
@@ -541,7 +542,7 @@ function relocateWordsFast(ctx: LinkContext, cs: InputCustomSection, bytes: Uint
     } else if (type === R_FUNCTION_OFFSET_I32) {
       value = (s.func?.codeOffset ?? 0) + addend;
     } else {
-      value = isDeadTarget(file, type, index) ? (tombstone ?? addend) : relocValue(ctx, file, info.category, index, addend, offset);
+      value = relocValue(ctx, file, info.category, index, addend, offset);
     }
     const o = at + offset;
     const w = value >>> 0;
