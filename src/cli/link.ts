@@ -60,7 +60,7 @@ export const linkCommand: Command = {
     // time (benchmarks/link, Node 20 and 22: libc-mt 1.36 → 0.94 s CPU, hello+libc 0.32 → 0.26 s).
     // Most of what a link allocates lives until it ends, so a young generation that grows only
     // copies it more before promoting it: kept at its starting size (growth factor 1), the
-    // farm-bench paired runs cost 5-11% less CPU and 2-22 MiB less peak memory on Node 20, 22
+    // paired whole-process runs cost 5-11% less CPU and 2-22 MiB less peak memory on Node 20, 22
     // and 26 (libc-mt.a: 0.61 → 0.54 s, 93 → 71 MiB on Node 20). Only sizing flags may change
     // here: V8 reads them as the heap grows; flags that switch collector modes (parallel or
     // concurrent marking) abort the process when set after start-up. test/link/cli-process.test.ts
@@ -71,12 +71,12 @@ export const linkCommand: Command = {
     // mid tier (Maglev, off by default on Node 20 and 22) compiles a function once it has run 400
     // times, on background threads that also hold their compile zones in memory; a link calls
     // thousands of small functions that often, most of them for little time after. Only
-    // functions called 5000 times are compiled here: per workload (hello, em++, libc-mt.a;
-    // farm-bench, 9 pairs each) 11-20% less CPU, 3-7% less wall time and 2-15 MiB less peak memory
-    // on Node 24 and 26 (libc-mt.a: 94 → 80 MiB, where wasm-ld-22 takes 80). Only the CLI's own
-    // process: library callers keep their flags. Except with --build-id=fast (a bare --build-id):
-    // its XXH3 loop over every output byte runs 4-5x slower without the optimising tier where
-    // Maglev is off (Node 20 and 22: 37 vs 8 ms per MiB).
+    // functions called 5000 times are compiled here: per workload (hello, em++, libc-mt.a; 9
+    // alternating whole-process pairs each) 11-20% less CPU, 3-7% less wall time and 2-15 MiB less
+    // peak memory on Node 24 and 26 (libc-mt.a: 94 → 80 MiB, where wasm-ld-22 takes 80). Only
+    // the CLI's own process: library callers keep their flags. Except with --build-id=fast (a
+    // bare --build-id): its XXH3 loop over every output byte runs 4-5x slower without the
+    // optimising tier where Maglev is off (Node 20 and 22: 37 vs 8 ms per MiB).
     const parsed = parseLinkArgs(argv);
     setFlagsFromString(`${parsed.options.buildId?.style === 'fast' ? '' : '--no-opt '}--semi-space-growth-factor=1 --liftoff-only --invocation-count-for-maglev=5000`);
     if (parsed.help) {
