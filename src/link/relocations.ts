@@ -13,7 +13,7 @@ import { ByteReader } from '../binary/byte-reader.js';
 import { readRelocEntries } from '../binary/read-linking.js';
 import { isTableIndexReloc, namesSymbol, RELOC_TYPES, relocTypeInfo } from '../binary/reloc-types.js';
 import type { RelocCategory, RelocTypeInfo } from '../binary/reloc-types.js';
-import { writeS32, writeS64, writeU32, writeU64 } from '../binary/leb.js';
+import { readS32, readU32, writeS32, writeS64, writeU32, writeU64, type LebCursor } from '../binary/leb.js';
 import { SegmentFlag, SymbolFlag, SymbolKind, ValTypeCode } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
@@ -473,109 +473,73 @@ export function relocateCustomInto(ctx: LinkContext, cs: InputCustomSection, des
 /**
  * A custom section's relocations when every one is a 32-bit little-endian word (a debug
  * section's: DWARF's offsets into other sections and code, 53,000 of the 63,000 relocations of
- * emscripten's libc-mt.a), in one loop: the entries' fields read inline, the dead-target check
- * and the two commonest types' values (R_WASM_SECTION_OFFSET_I32, R_WASM_FUNCTION_OFFSET_I32)
- * computed inline, relocValue called for the others. The generic reader (readRelocEntries with a
- * visitor, a switch on the category and one on the encoding) took 43 ms for libc-mt.a's custom
- * sections, copies included, in code V8 runs unoptimised; this loop 31 (Node 20).
+ * emscripten's libc-mt.a), in one loop: the entries read with leb.ts's readers straight from the
+ * bytes, the dead-target check and the two commonest types' values (R_WASM_SECTION_OFFSET_I32,
+ * R_WASM_FUNCTION_OFFSET_I32) computed inline, relocValue called for the others. The generic
+ * reader (readRelocEntries with a visitor, a switch on the category and one on the encoding) took
+ * 43 ms for libc-mt.a's custom sections, copies included, in code V8 runs unoptimised; this loop
+ * 35 (Node 20; 31 with the LEB loops written out inline, not worth a second copy of leb.ts).
  * Returns false, having perhaps written some slots, at the first entry it does not take: another
- * encoding, a type written in more than one byte, or anything readRelocEntries would reject (an
- * unknown type, a LEB it would not read, offsets out of order or past the section, a symbol index
- * out of range or of the wrong kind, trailing bytes); the caller then redoes the section on the
- * checked path, which gives the exact error.
+ * encoding, or anything readRelocEntries would reject (an unknown type, a bad LEB, offsets out of
+ * order or past the section, a symbol index out of range or of the wrong kind, trailing bytes);
+ * the caller then redoes the section on the checked path, which gives the exact error.
  */
 function relocateWordsFast(ctx: LinkContext, cs: InputCustomSection, bytes: Uint8Array, tombstone: number | undefined, dest: Uint8Array, at: number): boolean {
   const { file } = cs;
   const infos = file.symbolInfos;
   const symbols = file.symbols;
   const size = cs.payload.length;
-  const end = bytes.length;
-  // The target section's index, then the count.
-  cursor = 0;
-  if (wordLeb(bytes) < 0) return false;
-  const n = wordLeb(bytes);
-  let p = cursor;
-  if (n < 0 || n * 3 > end - p) return false;
-  let b = 0;
-  let shift = 0;
-  let previous = 0;
-  for (let i = 0; i < n; i++) {
-    if (p >= end) return false;
-    const type = bytes[p++];
-    const info = RELOC_TYPES[type];
-    if (info === undefined || info.encoding !== 'i32') return false;
-    cursor = p;
-    const offset = wordLeb(bytes);
-    if (offset < previous || offset + 4 > size) return false;
-    previous = offset;
-    const index = wordLeb(bytes);
-    p = cursor;
-    const symInfo = infos[index];
-    if (symInfo === undefined || ((1 << symInfo.kind) & info.kindMask) === 0) return false;
-    let addend = 0;
-    if (info.hasAddend) {
-      // A signed LEB, as readS32 takes it: five bytes at most, the fifth's bits 4-6 repeating
-      // the sign (bit 31).
-      let r = 0;
-      shift = 0;
-      do {
-        if (p >= end || shift > 28) return false;
-        b = bytes[p++];
-        r |= (b & 0x7f) << shift;
-        shift += 7;
-      } while (b & 0x80);
-      if (shift === 35) {
-        const high = b & 0x78;
-        if (high !== 0 && high !== 0x78) return false;
-      } else if (b & 0x40) r |= -1 << shift;
-      addend = r | 0;
+  // A bad LEB throws GIVE_UP (caught below) instead of a DecodeError: the checked path reports it.
+  const c: LebCursor = { bytes, pos: 0, end: bytes.length, fail: giveUp };
+  try {
+    readU32(c); // the target section: this one
+    const n = readU32(c);
+    if (n * 3 > c.end - c.pos) return false;
+    let previous = 0;
+    for (let i = 0; i < n; i++) {
+      const type = readU32(c);
+      const info = RELOC_TYPES[type];
+      if (info === undefined || info.encoding !== 'i32') return false;
+      const offset = readU32(c);
+      if (offset < previous || offset + 4 > size) return false;
+      previous = offset;
+      const index = readU32(c);
+      const symInfo = infos[index];
+      if (symInfo === undefined || ((1 << symInfo.kind) & info.kindMask) === 0) return false;
+      const addend = info.hasAddend ? readS32(c) : 0;
+      const s = symbols[index];
+      let value: number;
+      if (s === undefined || (s.func ? !s.func.live : s.segment !== undefined && !s.segment.live)) {
+        // isDeadTarget, inline.
+        value = tombstone ?? addend;
+      } else if (type === R_SECTION_OFFSET_I32) {
+        // Into merged strings (.debug_str) the addend names a byte of the input.
+        const section = s.section;
+        value = section === undefined ? addend : section.pieces ? pieceOffset(section.pieces, addend) : section.outputOffset + addend;
+      } else if (type === R_FUNCTION_OFFSET_I32) {
+        value = (s.func?.codeOffset ?? 0) + addend;
+      } else {
+        value = relocValue(ctx, file, info.category, index, addend, offset);
+      }
+      const o = at + offset;
+      const w = value >>> 0;
+      dest[o] = w & 0xff;
+      dest[o + 1] = (w >>> 8) & 0xff;
+      dest[o + 2] = (w >>> 16) & 0xff;
+      dest[o + 3] = w >>> 24;
     }
-    const s = symbols[index];
-    let value: number;
-    if (s === undefined || (s.func ? !s.func.live : s.segment !== undefined && !s.segment.live)) {
-      // isDeadTarget, inline.
-      value = tombstone ?? addend;
-    } else if (type === R_SECTION_OFFSET_I32) {
-      // Into merged strings (.debug_str) the addend names a byte of the input.
-      const section = s.section;
-      value = section === undefined ? addend : section.pieces ? pieceOffset(section.pieces, addend) : section.outputOffset + addend;
-    } else if (type === R_FUNCTION_OFFSET_I32) {
-      value = (s.func?.codeOffset ?? 0) + addend;
-    } else {
-      value = relocValue(ctx, file, info.category, index, addend, offset);
-    }
-    const o = at + offset;
-    const w = value >>> 0;
-    dest[o] = w & 0xff;
-    dest[o + 1] = (w >>> 8) & 0xff;
-    dest[o + 2] = (w >>> 16) & 0xff;
-    dest[o + 3] = w >>> 24;
+    return c.pos === c.end;
+  } catch (e) {
+    if (e === GIVE_UP) return false;
+    throw e;
   }
-  return p === end;
 }
 
-/** Where wordLeb reads next (module state: a returned pair would be an allocation per field). */
-let cursor = 0;
-
-/**
- * The unsigned LEB128 u32 at `cursor` in `bytes`, advancing `cursor`, as readU32 takes it (at most
- * five bytes, the fifth carrying four bits); -1 for anything readU32 would reject.
- */
-function wordLeb(bytes: Uint8Array): number {
-  const end = bytes.length;
-  let p = cursor;
-  let v = 0;
-  let scale = 1;
-  let b = 0;
-  do {
-    if (p >= end || scale > 0x10000000) return -1;
-    b = bytes[p++];
-    v += (b & 0x7f) * scale;
-    scale *= 0x80;
-  } while (b & 0x80);
-  cursor = p;
-  return v > 0xffffffff ? -1 : v;
-}
+/** What relocateWordsFast's LEB cursor throws at a bad encoding. */
+const GIVE_UP = new Error('not for the fast loop');
+const giveUp = (): never => {
+  throw GIVE_UP;
+};
 
 const R_FUNCTION_OFFSET_I32 = 8;
 const R_SECTION_OFFSET_I32 = 9;
