@@ -24,7 +24,7 @@ import { HEADER_WORDS, SLOT_WORDS, SlotField, SlotState, Word } from './control-
 import { CONTROL_MEMORY_IMPORT, HOST_MODULE_NAME, LAST_CALL_IMPORT, STARTER_START, STARTER_TABLE, WRAPPED_MODULE } from './host-module-names.js';
 import { MAX_TID, SPAWN_EAGAIN } from './pool.js';
 import { HOST_MANAGED_MODULE, HOST_MANAGED_SPAWN, WASI_THREAD_SPAWN, WASI_THREADS_MODULE } from '../shared/thread-abi-names.js';
-import { hostFunctionType } from './import-types.js';
+import { hostFunctionType, THREAD_ENTRY_TYPE } from './import-types.js';
 
 /** The name section that names a module of wasmthreads' own HOST_MODULE_NAME (wasm-stack.ts leaves its frames out). */
 export function hostNameSection(): Section {
@@ -231,9 +231,9 @@ export function starterModuleBytes(): Uint8Array {
   return writeModule({
     version: 1,
     sections: [
-      { id: SectionId.Type, types: [{ params: [ValTypeCode.i32, ValTypeCode.i32], results: [] }], ...at },
+      { id: SectionId.Type, types: [THREAD_ENTRY_TYPE], ...at },
       { id: SectionId.Function, functions: [0 as TypeIndex], ...at },
-      { id: SectionId.Table, tables: [{ type: { elemType: ValTypeCode.funcref, limits: { flags: 1, min: 1n, max: 1n } } }], ...at },
+      { id: SectionId.Table, tables: [{ type: { elemType: ValTypeCode.funcref, limits: { flags: LimitsFlag.HAS_MAX, min: 1n, max: 1n } } }], ...at },
       { id: SectionId.Export, exports: [{ name: STARTER_START, kind: ExternalKind.Func, index: 0 }, { name: STARTER_TABLE, kind: ExternalKind.Table, index: 0 }], ...at },
       { id: SectionId.Code, bodies: [{ bytes: Uint8Array.from([0, Op.localGet, 0, Op.localGet, 1, Op.i32Const, 0, Op.callIndirect, 0, 0, Op.end]), offset: 0, bytesOffset: 0 }], ...at },
       hostNameSection(),

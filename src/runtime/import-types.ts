@@ -41,6 +41,9 @@ const EXPECTED: Record<string, Record<string, string>> = {
   [HOST_MANAGED_MODULE]: { [HOST_MANAGED_SPAWN]: 'II:I', thread_join: 'I:I', thread_detach: 'I:I' },
 };
 
+/** The type the host calls a wasi-threads module's `wasi_thread_start` with: (tid, start_arg). */
+export const THREAD_ENTRY_TYPE: FuncType = sig('II:');
+
 /** The type the host gives function `module`.`name`, or undefined if it provides no such function. */
 export function hostFunctionType(module: string, name: string): FuncType | undefined {
   const want = EXPECTED[module]?.[name];

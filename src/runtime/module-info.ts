@@ -8,9 +8,10 @@ import { WasmthreadsError } from '../diagnostics.js';
 import { evalConstExpr } from '../binary/const-expr.js';
 import { bodyReader } from '../binary/instructions.js';
 import { exports, functionBodies, functionType, importsOfKind, indexSpaceSizes, isRelocatable } from '../binary/module-info.js';
-import { formatSignature } from '../binary/func-types.js';
-import { importTypeProblem } from './import-types.js';
-import { ExternalKind, findCustom, findSection, SectionId, ValTypeCode, type FuncType, type WasmModule } from '../binary/types.js';
+import { formatSignature, typeKey } from '../binary/func-types.js';
+import { importTypeProblem, THREAD_ENTRY_TYPE } from './import-types.js';
+import { WASI_THREAD_START } from '../shared/thread-abi-names.js';
+import { ExternalKind, findCustom, findSection, SectionId, type FuncType, type WasmModule } from '../binary/types.js';
 // One thread-ABI detector for inspect and run: the runtime goes by the import a module spawns
 // threads through, and refuses an emscripten module with a hint.
 import { detectThreadAbi } from '../inspect/thread-abi.js';
@@ -122,7 +123,7 @@ function wellKnownGlobals(mod: WasmModule): { sp?: number; tls?: number } {
 }
 
 function startArgLayout(mod: WasmModule, sp: number | undefined, tls: number | undefined): StartArgLayout | undefined {
-  const entry = exports(mod).find((e) => e.name === 'wasi_thread_start' && e.kind === ExternalKind.Func);
+  const entry = exports(mod).find((e) => e.name === WASI_THREAD_START && e.kind === ExternalKind.Func);
   if (!entry) return undefined;
   const code = leadingInstructions(mod, entry.index, 6);
   const sets = new Map<number, number>();
@@ -214,8 +215,8 @@ function badStartType(mod: WasmModule): string | undefined {
 }
 
 function threadEntryTyped(mod: WasmModule): boolean {
-  const t = exportedFunctionType(mod, 'wasi_thread_start');
-  return t !== undefined && t.results.length === 0 && t.params.length === 2 && t.params.every((p) => p === ValTypeCode.i32);
+  const t = exportedFunctionType(mod, WASI_THREAD_START);
+  return t !== undefined && typeKey(t) === typeKey(THREAD_ENTRY_TYPE);
 }
 
 /** What the runtime needs to know, from the decoded module. */
