@@ -10,6 +10,7 @@ import { ControlBlock, SlotField, SlotState, Word, type ControlBuffers } from '.
 import { claimThread, MAX_TID, startClaimed } from '../../src/runtime/pool.js';
 import { importWrapperBytes, starterModuleBytes, wrapperModuleBytes } from '../../src/runtime/host-wrappers.js';
 import { wasmFrames } from '../../src/runtime/wasm-stack.js';
+import { moduleInfoOf } from '../../src/runtime/module-info.js';
 
 const { i32, i64, f64, externref } = ValTypeCode;
 const at = { offset: 0, contentOffset: 0 };
@@ -205,4 +206,22 @@ t.test('the starter calls the entry in its table with (tid, arg), from wasm', as
   const wrongType = guest([0, 0x0b], [i32]);
   table.set(0, wrongType.wasi_thread_start as () => void);
   t.throws(() => start(1, 2), WebAssembly.RuntimeError, 'another type traps: the runtime uses the starter only for (i32, i32) -> ()');
+});
+
+t.test('module-info says whether wasi_thread_start has the type the starter calls', async (t) => {
+  // Modules that are only decoded here, not compiled: the bodies need not match their types.
+  const withEntry = (type: FuncType, name = 'wasi_thread_start'): WasmModule => ({
+    version: 1,
+    sections: [
+      { id: SectionId.Type, types: [type], ...at },
+      { id: SectionId.Function, functions: [0 as TypeIndex], ...at },
+      { id: SectionId.Export, exports: [{ name, kind: ExternalKind.Func, index: 0 }], ...at },
+      { id: SectionId.Code, bodies: [{ bytes: Uint8Array.of(0, 0x0b), offset: 0, bytesOffset: 0 }], ...at },
+    ],
+  });
+  t.equal(moduleInfoOf(withEntry({ params: [i32, i32], results: [] }), 'm.wasm').threadEntryTyped, true, '(i32, i32) -> ()');
+  t.equal(moduleInfoOf(withEntry({ params: [i32], results: [] }), 'm.wasm').threadEntryTyped, false, '(i32) -> ()');
+  t.equal(moduleInfoOf(withEntry({ params: [i32, i64], results: [] }), 'm.wasm').threadEntryTyped, false, '(i32, i64) -> ()');
+  t.equal(moduleInfoOf(withEntry({ params: [i32, i32], results: [i32] }), 'm.wasm').threadEntryTyped, false, '(i32, i32) -> i32');
+  t.equal(moduleInfoOf(withEntry({ params: [i32, i32], results: [] }, 'other'), 'm.wasm').threadEntryTyped, false, 'not exported as wasi_thread_start');
 });
