@@ -157,10 +157,8 @@ export interface LinkContext {
   sink: DiagnosticSink;
   objectFiles: ObjFile[];
   archives: ArchiveFile[];
-  /** Input files read at offsets (archives): closed when the link ends. */
-  openFiles: { close(): void }[];
-  /** Which archives' files stay open between member reads (file-source.ts). */
-  archiveFiles: OpenFiles;
+  /** Input files read at offsets (file-source.ts): which stay open; all closed when the link ends. */
+  files: OpenFiles;
   symtab: SymbolTable;
   sym: SyntheticSymbols;
   /** `__start_SEC`/`__stop_SEC` symbols and the output segment each bounds (set after layout). */

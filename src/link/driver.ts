@@ -72,7 +72,7 @@ export function link(given: LinkOptions): LinkResult {
     const earlier = e instanceof FatalWarnings ? [] : ctx.sink.warnings().filter((d) => !e.diagnostics.includes(d));
     throw new LinkError([...earlier, ...e.diagnostics], log, messages, options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined);
   } finally {
-    for (const f of ctx.openFiles) f.close();
+    ctx.files.closeAll();
   }
 }
 
@@ -208,8 +208,7 @@ function createContext(options: CheckedLinkOptions, log: string[], messages: str
     sink,
     objectFiles: [],
     archives: [],
-    openFiles: [],
-    archiveFiles: new OpenFiles(),
+    files: new OpenFiles(),
     // Archive members are loaded while symbols resolve: the table calls back into the context.
     symtab: new SymbolTable({
       error: (d) => sink.error(d),

@@ -28,12 +28,18 @@ export interface FileSource extends ArchiveSource {
 }
 
 /**
- * The archives of one link whose files are open after their headers were read, most recently
- * read last; past `limit`, the least recently read one is closed.
+ * The files one link reads at offsets: every source opened (closed together when the link ends,
+ * `closeAll`), and among the archives whose headers were read those whose file is open, most
+ * recently read last; past `limit`, the least recently read one is closed.
  */
 export class OpenFiles {
+  private readonly sources = new Set<FileSource>();
   private readonly open = new Map<object, () => void>();
   constructor(readonly limit = 64) {}
+
+  opened(source: FileSource): void {
+    this.sources.add(source);
+  }
 
   /** `key` was just read from; `close` closes its file. */
   touch(key: object, close: () => void): void {
@@ -45,14 +51,21 @@ export class OpenFiles {
     closeOldest();
   }
 
-  forget(key: object): void {
-    this.open.delete(key);
+  /** `source` was closed. */
+  closed(source: FileSource): void {
+    this.sources.delete(source);
+    this.open.delete(source);
+  }
+
+  closeAll(): void {
+    for (const source of [...this.sources]) source.close();
   }
 }
 
 /**
  * Opens `path` for reading at offsets; throws when it cannot be opened or is not a regular file.
- * `files` holds it open after `release` (with the link's other archives).
+ * `files` holds it open after `release` (with the link's other archives) and closes it at the
+ * link's end.
  */
 export function openFileSource(path: string, files: OpenFiles): FileSource {
   let fd: number | undefined = openSync(path, 'r');
@@ -117,9 +130,10 @@ export function openFileSource(path: string, files: OpenFiles): FileSource {
     },
     close() {
       window = undefined;
-      files.forget(source);
+      files.closed(source);
       closeFd();
     },
   };
+  files.opened(source);
   return source;
 }

@@ -53,17 +53,16 @@ function objReadOptions(ctx: LinkContext): ObjReadOptions {
 /**
  * An input file, opened once: with `lazyArchive`, an archive is read at offsets (only its headers
  * and the members the link extracts); anything else comes back whole, to be told apart by its
- * magic. An archive's file stays open for its members (ctx.archiveFiles bounds how many are
- * open; ctx.openFiles closes them at the end of the link).
+ * magic. An archive's file stays open for its members (ctx.files bounds how many are open and
+ * closes them at the end of the link).
  */
 function readInputFile(ctx: LinkContext, path: string, lazyArchive: boolean): ArchiveFile | Uint8Array | undefined {
   let source: FileSource;
   try {
-    source = openFileSource(path, ctx.archiveFiles);
+    source = openFileSource(path, ctx.files);
   } catch (e) {
     return cannotOpen(ctx, path, e);
   }
-  ctx.openFiles.push(source);
   if (lazyArchive && isArchive(source.read(0, AR_MAGIC.length))) {
     const archive = new ArchiveFile(path, source, objReadOptions(ctx));
     source.release();
