@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 run() { echo "+ $*"; "$@"; }
-for f in spawn-latency spawn-join pingpong startup handoff imports20 wrap20; do run wat2wasm --enable-threads "$f.wat" -o "$f.wasm"; done
+for f in spawn-latency spawn-latency-libc spawn-join pingpong startup handoff imports20 wrap20; do run wat2wasm --enable-threads "$f.wat" -o "$f.wasm"; done
 export NODE_PATH=${NODE_PATH:-$(dirname "$(dpkg -L node-acorn | grep '/acorn/package.json$' | head -1)")/..}
 mkdir -p emscripten
 echo '{ "type": "commonjs" }' > emscripten/package.json  # emcc 3.1.6 emits CommonJS

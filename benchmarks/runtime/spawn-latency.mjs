@@ -3,9 +3,11 @@
 // anchor, in the same run: a raw futex hand-off (handoff.wat) — the same measurement with the
 // spawn replaced by one `memory.atomic.notify` to a running thread blocked in
 // `memory.atomic.wait32` for as long, with wasmthreads' futex hooks off (--no-deadlock-check), so
-// the wait and the notify are V8's own. A spawn is at least that hand-off.
+// the wait and the notify are V8's own. A spawn is at least that hand-off. A second wasmthreads row
+// runs spawn-latency-libc.wat, whose threads start with wasi-libc's trampoline, so the host checks
+// each new thread's stack and TLS block against every live thread's on the way (tls.ts).
 // Usage: node spawn-latency.mjs [RUNS] [BASELINE_CLI] — BASELINE_CLI, another build's
-// bin/wasmthreads.js, adds a before/after row. The runtimes take turns run by run, so a change in
+// bin/wasmthreads.js, adds before/after rows. The runtimes take turns run by run, so a change in
 // machine load hits all rows alike.
 import { ensureBuilt, header, runEmscripten, runWasmthreads, summary, u64s } from './bench-lib.mjs';
 
@@ -15,8 +17,12 @@ const runs = Number(process.argv[2] ?? 3);
 const baseline = process.argv[3];
 const rows = [
   ['wasmthreads (futex-claimed pool)', () => runWasmthreads('spawn-latency')],
+  ['wasmthreads, isolation checked', () => runWasmthreads('spawn-latency-libc')],
   ['raw futex hand-off (anchor)', () => runWasmthreads('handoff', undefined, ['--no-deadlock-check'])],
-  ...(baseline ? [[`wasmthreads baseline`, () => runWasmthreads('spawn-latency', baseline)]] : []),
+  ...(baseline ? [
+    ['wasmthreads baseline', () => runWasmthreads('spawn-latency', baseline)],
+    ['baseline, isolation checked', () => runWasmthreads('spawn-latency-libc', baseline)],
+  ] : []),
   ['emscripten 3.1.6 (PTHREAD_POOL_SIZE=4)', () => runEmscripten('spawn')],
 ];
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -24,7 +30,9 @@ const samples = rows.map(() => []);
 // Each run's median per row too: on a VM whose speed shifts between runs (the raw hand-off itself
 // doubling for a while), the ratio of the two medians taken run by run tracks the spawn's own
 // cost better than the ratio of medians pooled over every run.
-const ratios = [];
+const ANCHOR = 2;
+const OURS = [0, 1];
+const ratios = OURS.map(() => []);
 for (let r = 0; r < runs; r++) {
   const medians = rows.map(([, out], k) => {
     const v = u64s(out());
@@ -33,9 +41,11 @@ for (let r = 0; r < runs; r++) {
     samples[k].push(...run);
     return median(run);
   });
-  ratios.push(medians[0] / medians[1]);
+  OURS.forEach((k, j) => ratios[j].push(medians[k] / medians[ANCHOR]));
 }
 rows.forEach(([label], k) => console.log(summary(label, samples[k], 'µs')));
-console.log(`warm spawn / raw hand-off: ${(median(samples[0]) / median(samples[1])).toFixed(2)}x (medians)`);
-const sorted = [...ratios].sort((a, b) => a - b);
-console.log(`  run by run: median ${median(ratios).toFixed(2)}x, ${sorted[0].toFixed(2)}-${sorted.at(-1).toFixed(2)}x over ${runs} runs`);
+OURS.forEach((k, j) => {
+  const sorted = [...ratios[j]].sort((a, b) => a - b);
+  console.log(`${rows[k][0]} / raw hand-off: ${(median(samples[k]) / median(samples[ANCHOR])).toFixed(2)}x (medians); ` +
+    `run by run: median ${median(ratios[j]).toFixed(2)}x, ${sorted[0].toFixed(2)}-${sorted.at(-1).toFixed(2)}x over ${runs} runs`);
+});

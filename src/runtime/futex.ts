@@ -6,7 +6,7 @@
 import { Word } from './control-block.js';
 
 /** Longest single `Atomics.wait` slice before re-checking for exit (a safety net, not the wake-up path). */
-const WAIT_SLICE_MS = 50;
+export const WAIT_SLICE_MS = 50;
 
 /** Typing for `Atomics.waitAsync` (ES2024; present since Node 16, absent from the ES2022 lib). */
 type WaitAsyncResult = { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> };

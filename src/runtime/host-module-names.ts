@@ -17,6 +17,21 @@ export const FastHookImport = {
   UNWIND: 'unwind', DUMP: 'dump', CONTROL: 'control', SLOT_BASE: 'slotBase', MEMORY: 'memory',
 } as const;
 
-/** Exports of the starter module (host-wrappers.ts `starterModuleBytes`). */
+/** Exports of the starter module (starter-module.ts `starterModuleBytes`). */
 export const STARTER_START = 'start';
 export const STARTER_TABLE = 'entry';
+export const STARTER_RUN = 'run';
+
+/** What the starter's `run` returns. */
+export const StartResult = {
+  /** The thread ran and its entry returned. */
+  RETURNED: 0,
+  /** The program is exiting; no thread was started. */
+  EXITING: 1,
+  /** State RUNNING, blocks recorded, entry not called: JavaScript checks isolation and starts the thread. */
+  CHECK_IN_JS: 2,
+} as const;
+
+/** The start-argument reader's guest-memory import and its function (starter-module.ts), which the starter imports under the same name. */
+export const GUEST_MEMORY_IMPORT = 'memory';
+export const START_ARG_READ = 'read';

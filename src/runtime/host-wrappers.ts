@@ -21,10 +21,10 @@ import { writeModule } from '../binary/write-module.js';
 import { LimitsFlag } from '../binary/format.js';
 import { ExternalKind, findSection, SectionId, ValTypeCode, type FuncType, type Import, type Section, type TypeIndex, type WasmModule } from '../binary/types.js';
 import { HEADER_WORDS, SLOT_WORDS, SlotField, SlotState, Word } from './control-block.js';
-import { CONTROL_MEMORY_IMPORT, HOST_MODULE_NAME, LAST_CALL_IMPORT, STARTER_START, STARTER_TABLE, WRAPPED_MODULE } from './host-module-names.js';
+import { CONTROL_MEMORY_IMPORT, HOST_MODULE_NAME, LAST_CALL_IMPORT, WRAPPED_MODULE } from './host-module-names.js';
 import { MAX_TID, SPAWN_EAGAIN } from './pool.js';
 import { HOST_MANAGED_MODULE, HOST_MANAGED_SPAWN, WASI_THREAD_SPAWN, WASI_THREADS_MODULE } from '../shared/thread-abi-names.js';
-import { hostFunctionType, THREAD_ENTRY_TYPE } from './import-types.js';
+import { hostFunctionType } from './import-types.js';
 
 /** The name section that names a module of wasmthreads' own HOST_MODULE_NAME (wasm-stack.ts leaves its frames out). */
 export function hostNameSection(): Section {
@@ -216,27 +216,4 @@ export function importWrapperBytes(mod: WasmModule, options: ImportWrapperOption
     });
   }
   return entries.length > 0 ? wrapperModuleBytes(entries) : undefined;
-}
-
-/**
- * The starter: a module with a one-slot funcref table (export STARTER_TABLE) and a function
- * `start(tid, arg)` (export STARTER_START) that calls the table's function as `(i32, i32) -> ()`.
- * A worker instantiates it once and, with each fresh instance it builds, puts that instance's
- * `wasi_thread_start` in the table, so a thread starts with a wasm-to-wasm call from an instance
- * V8 has long since warmed up, and the export's lookup is done while the worker is idle rather
- * than on the spawn's path (wake to entry: 1.9 → 1.5 µs on Node 24, measured with probes).
- */
-export function starterModuleBytes(): Uint8Array {
-  const at = { offset: 0, contentOffset: 0 };
-  return writeModule({
-    version: 1,
-    sections: [
-      { id: SectionId.Type, types: [THREAD_ENTRY_TYPE], ...at },
-      { id: SectionId.Function, functions: [0 as TypeIndex], ...at },
-      { id: SectionId.Table, tables: [{ type: { elemType: ValTypeCode.funcref, limits: { flags: LimitsFlag.HAS_MAX, min: 1n, max: 1n } } }], ...at },
-      { id: SectionId.Export, exports: [{ name: STARTER_START, kind: ExternalKind.Func, index: 0 }, { name: STARTER_TABLE, kind: ExternalKind.Table, index: 0 }], ...at },
-      { id: SectionId.Code, bodies: [{ bytes: Uint8Array.from([0, Op.localGet, 0, Op.localGet, 1, Op.i32Const, 0, Op.callIndirect, 0, 0, Op.end]), offset: 0, bytesOffset: 0 }], ...at },
-      hostNameSection(),
-    ],
-  });
 }

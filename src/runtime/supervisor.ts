@@ -24,7 +24,8 @@ import { applyLiftoffWorkaround, liftoffReproduction, type GuestWaits } from './
 import { definesSharedMemory, moduleInfoOf, type ModuleInfo } from './module-info.js';
 import { fastHookModuleBytes, guestOpsModuleBytes, hookModuleBytes, rewriteFutexes, type FutexRewrite } from './futex-rewrite.js';
 import type { HookModules } from './futex-hooks.js';
-import { importWrapperBytes, starterModuleBytes, type ImportWrapperOptions } from './host-wrappers.js';
+import { importWrapperBytes, type ImportWrapperOptions } from './host-wrappers.js';
+import { startArgReaderBytes, starterModuleBytes } from './starter-module.js';
 import { allocateTrace, writeTrace } from './trace.js';
 import { DEADLOCK_EXIT_CODE, startWatchdog, wakeWatchedWaits } from './watchdog.js';
 import { planBoots, type RunningSince } from './pool.js';
@@ -417,6 +418,14 @@ interface Prepared {
    * the compiled module once a run uses it. No entries where the imports cannot be wrapped.
    */
   importWrappers: Map<string, { bytes: Uint8Array; compiled?: WebAssembly.Module }>;
+  /** The starter and start-argument reader (starter-module.ts), with the isolation check (true) or without, each on first use. */
+  starters: Map<boolean, Starter>;
+}
+
+/** The modules a wasi-threads worker starts its threads with (ThreadWorkerData `starter`, `startArgReader`). */
+interface Starter {
+  starter: WebAssembly.Module;
+  reader?: WebAssembly.Module;
 }
 
 const wrapperKey = (options: ImportWrapperOptions): string => `${options.recordCalls} ${options.spawn}`;
@@ -433,7 +442,7 @@ function prepared(bytes: Uint8Array, file: string): Prepared {
     const rewrite = info.memoryImport?.shared ? rewriteFutexes(mod, bytes) : undefined;
     // A module with a shared memory of its own is not rewritten; whether it waits is not looked at.
     const mayWait = info.memoryImport?.shared ? rewrite !== undefined : definesSharedMemory(mod);
-    p = { info, rewrite, mayWait, compiled: new Map(), importWrappers: new Map() };
+    p = { info, rewrite, mayWait, compiled: new Map(), importWrappers: new Map(), starters: new Map() };
     // Wrappers pay off from a module's second instance on: only a threaded program has one.
     if (info.abi !== 'none') {
       for (const recordCalls of [false, true]) {
@@ -462,6 +471,27 @@ function importWrappers(p: Prepared, watch: boolean, tracing: boolean): WebAssem
   const w = p.importWrappers.get(wrapperKey({ recordCalls: watch && !tracing, spawn }));
   if (w) w.compiled ??= new WebAssembly.Module(w.bytes);
   return w?.compiled;
+}
+
+/**
+ * The starter for a run of a wasi-threads module whose `wasi_thread_start` has the ABI's type, with
+ * the isolation check when it is on and the module's trampoline reads the stack pointer from its
+ * argument out of a shared memory it imports (the reader imports that memory).
+ */
+function starter(p: Prepared, layout: StaticLayout, checkIsolation: boolean): Starter | undefined {
+  const { abi, threadEntryTyped, memoryImport } = p.info;
+  if (abi !== 'wasi-threads' || !threadEntryTyped) return undefined;
+  const startArg = checkIsolation && memoryImport?.shared ? layout.startArg : undefined;
+  const check = startArg !== undefined;
+  let s = p.starters.get(check);
+  if (!s) {
+    s = {
+      starter: new WebAssembly.Module(starterModuleBytes(startArg && { ...layout, startArg })),
+      reader: startArg && new WebAssembly.Module(startArgReaderBytes(startArg)),
+    };
+    p.starters.set(check, s);
+  }
+  return s;
 }
 
 let rewrittenReproduction: Uint8Array | undefined;
@@ -493,7 +523,6 @@ function compiled(p: Prepared, bytes: Uint8Array, file: string, rewrite: FutexRe
 }
 
 let hookModules: HookModules | undefined;
-let starterModule: WebAssembly.Module | undefined;
 
 /** The hook modules (futex-hooks.ts), compiled once per process. */
 function compiledHookModules(): HookModules {
@@ -550,18 +579,22 @@ export async function supervise(options: SuperviseOptions): Promise<SuperviseRes
   const poolSize = Math.min(options.poolSize ?? DEFAULT_POOL_SIZE, maxThreads);
   const buffers = ControlBlock.allocate(maxThreads, poolSize, options.maxHostMemory === undefined ? 0 : Math.floor(options.maxHostMemory / 1048576));
   const cb = new ControlBlock(buffers);
+  const layout = layoutOf(info);
+  const checkIsolation = options.checkIsolation ?? true;
+  const starters = starter(prep, layout, checkIsolation);
   const services = collectServices(options.plugins ?? [], memory);
   const run: Running = {
     cb, workers: new Set(), started: 0, url: options.workerUrl, trace: new ExitTrace(options.traceExit ?? false),
     base: {
       file: options.file, module, memory, memoryImport: info.memoryImport, abi: info.abi, buffers,
-      layout: layoutOf(info), checkIsolation: options.checkIsolation ?? true,
+      layout, checkIsolation,
       stackSize: options.stackSize ?? DEFAULT_THREAD_STACK_SIZE, services: services.names,
       pluginShared: services.shared, pluginModules: options.pluginModules ?? [],
       watch,
       hookModules: rewrite ? compiledHookModules() : undefined,
       importWrappers: importWrappers(prep, watch, traceFd !== undefined),
-      starter: info.abi === 'wasi-threads' && info.threadEntryTyped ? (starterModule ??= new WebAssembly.Module(starterModuleBytes())) : undefined,
+      starter: starters?.starter,
+      startArgReader: starters?.reader,
       codeMap: rewrite ? { shift: rewrite.codeShift, firstWrapper: rewrite.firstWrapper } : undefined,
       trace: traceFd === undefined ? undefined : allocateTrace(cb.slotCount),
     },

@@ -22,8 +22,8 @@ export interface ThreadContext {
   readonly stackSize: number;
   /** Present with `run --trace`. */
   readonly tracer?: Tracer;
-  /** Thread id of the thread running now (0 for the main thread). */
-  tid: number;
+  /** Thread id of the thread running now (0 for the main thread); a pool worker between threads: its last thread's. */
+  readonly tid: number;
   /** How the rewritten module's code moved (for stacks), when it was rewritten. */
   readonly codeMap?: CodeMap;
   /** Fills a new instance's futex-hook table (when the module was rewritten, futex-rewrite.ts). */
@@ -31,7 +31,7 @@ export interface ThreadContext {
   /** wasi-threads: this worker has seen that the module exports `wasi_thread_start`. */
   spawnChecked?: boolean;
   /** wasi-threads: calls the current instance's `wasi_thread_start`, set into `table` when the instance is built. */
-  starter?: { start: (tid: number, arg: number) => void; table: WebAssembly.Table };
+  starter?: { start: (tid: number, arg: number) => void; run: (slotBase: number) => number; table: WebAssembly.Table };
   /** The instance the current thread runs in; replaced for every thread. */
   instance?: WebAssembly.Instance;
 }

@@ -25,7 +25,7 @@ import type { MemoryImport, ThreadAbi } from './module-info.js';
 import type { StaticLayout } from './tls.js';
 import { futexHookInstaller, type HookModules } from './futex-hooks.js';
 import { wasmFrames, type CodeMap } from './wasm-stack.js';
-import { CONTROL_MEMORY_IMPORT, LAST_CALL_IMPORT, STARTER_START, STARTER_TABLE, WRAPPED_MODULE } from './host-module-names.js';
+import { CONTROL_MEMORY_IMPORT, GUEST_MEMORY_IMPORT, LAST_CALL_IMPORT, START_ARG_READ, StartResult, STARTER_RUN, STARTER_START, STARTER_TABLE, WRAPPED_MODULE } from './host-module-names.js';
 import { WASI_THREAD_START } from '../shared/thread-abi-names.js';
 import { RecordKind, TraceName, Tracer, type TraceBuffers } from './trace.js';
 
@@ -54,8 +54,10 @@ export interface ThreadWorkerData {
   hookModules?: HookModules;
   /** Wraps the module's function imports as wasm functions (host-wrappers.ts), when it can. */
   importWrappers?: WebAssembly.Module;
-  /** wasi-threads with a `wasi_thread_start` of the ABI's type: starts threads from wasm (host-wrappers.ts `starterModuleBytes`). */
+  /** wasi-threads with a `wasi_thread_start` of the ABI's type: starts threads from wasm (starter-module.ts). */
   starter?: WebAssembly.Module;
+  /** With `starter`, when it checks isolation: the start-argument reader it imports (starter-module.ts). */
+  startArgReader?: WebAssembly.Module;
   /** Record each thread's last host call (for the deadlock report). */
   watch: boolean;
   /** `run --trace`: the record buffers. */
@@ -282,33 +284,44 @@ function awaitStart(ctx: ThreadContext): void {
 function runPool(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAssembly.Imports): void {
   if (waitWhile(ctx.cb.words, Word.MAIN_READY, 0, Infinity) === 'exiting') throw new ExitSignal();
   const block: { current?: HostBlock } = {};
+  const starter = ctx.starter;
+  // The whole wait-and-start in wasm (starter-module.ts), unless trace records are to be written
+  // between the wake-up and the thread's first instruction.
+  const wasmStart = starter && !ctx.tracer;
+  const slotBase = ctx.cb.at(ctx.slot, 0) * 4;
   for (let threads = 0; ; threads++) {
-    ctx.tid = 0;
     const instance = instantiate(ctx, data, imports);
-    // Off the spawn's path: the next thread's entry, ready in the starter's table.
-    ctx.starter?.table.set(0, instance.exports[WASI_THREAD_START] as () => void);
-    becomeIdle(ctx.cb, ctx.slot, threads === 0);
-    awaitStart(ctx);
+    // Off the spawn's path: the next thread's instance, and its entry in the starter's table.
     ctx.instance = instance;
-    ctx.tid = ctx.cb.load(ctx.slot, SlotField.TID);
-    ctx.cb.store(ctx.slot, SlotField.STATE, SlotState.RUNNING);
-    const arg = ctx.cb.load(ctx.slot, SlotField.ARG);
-    ctx.tracer?.record(RecordKind.FLOW_END, ctx.tid, TraceName.SPAWN, ctx.tid);
-    ctx.tracer?.record(RecordKind.BEGIN, ctx.tid, TraceName.THREAD);
-    if (data.abi === 'host-managed') {
-      runHostManagedThread(ctx, instance, block, ctx.cb.load(ctx.slot, SlotField.FUNC), arg);
-      ctx.tracer?.record(RecordKind.END, ctx.tid, TraceName.THREAD);
-      awaitJoin(ctx);
-      beginRecycling(ctx.cb);
+    starter?.table.set(0, instance.exports[WASI_THREAD_START] as () => void);
+    becomeIdle(ctx.cb, ctx.slot, threads === 0);
+    if (wasmStart) {
+      const started = starter.run(slotBase);
+      if (started === StartResult.EXITING) throw new ExitSignal();
+      // RUNNING, its blocks recorded, not started: an overlap (or an argument past the memory's
+      // length as wasm saw it) that JavaScript looks at again, and starts the thread if it is none.
+      if (started === StartResult.CHECK_IN_JS) runWasiThread(ctx, instance, ctx.tid, ctx.cb.load(ctx.slot, SlotField.ARG));
     } else {
+      awaitStart(ctx);
+      ctx.cb.store(ctx.slot, SlotField.STATE, SlotState.RUNNING);
+      const arg = ctx.cb.load(ctx.slot, SlotField.ARG);
+      ctx.tracer?.record(RecordKind.FLOW_END, ctx.tid, TraceName.SPAWN, ctx.tid);
+      ctx.tracer?.record(RecordKind.BEGIN, ctx.tid, TraceName.THREAD);
+      if (data.abi === 'host-managed') {
+        runHostManagedThread(ctx, instance, block, ctx.cb.load(ctx.slot, SlotField.FUNC), arg);
+        ctx.tracer?.record(RecordKind.END, ctx.tid, TraceName.THREAD);
+        awaitJoin(ctx);
+        beginRecycling(ctx.cb);
+        continue;
+      }
       runWasiThread(ctx, instance, ctx.tid, arg);
       ctx.tracer?.record(RecordKind.END, ctx.tid, TraceName.THREAD);
-      // At once, before the next instance is built: a spawner may be re-checking an overlap with
-      // this thread's blocks, which the guest may already have freed and handed out again (tls.ts).
-      ctx.cb.publish(ctx.slot, SlotField.STATE, SlotState.RETIRED);
-      Atomics.sub(ctx.cb.words, Word.LIVE_THREADS, 1);
-      beginRecycling(ctx.cb);
     }
+    // At once, before the next instance is built: a spawner may be re-checking an overlap with
+    // this thread's blocks, which the guest may already have freed and handed out again (tls.ts).
+    ctx.cb.publish(ctx.slot, SlotField.STATE, SlotState.RETIRED);
+    Atomics.sub(ctx.cb.words, Word.LIVE_THREADS, 1);
+    beginRecycling(ctx.cb);
   }
 }
 
@@ -336,15 +349,28 @@ function unsharedMemory(data: ThreadWorkerData): WebAssembly.Memory | undefined 
  */
 async function runOne(builtInPlugins: WorkerPlugin[], data: ThreadWorkerData): Promise<void> {
   const cb = new ControlBlock(data.buffers);
+  // T0 is thread 0; a pool slot runs the thread whose id its spawner wrote into TID.
+  const tidAt = data.slot === 0 ? undefined : cb.at(data.slot, SlotField.TID);
   const ctx: ThreadContext = {
     cb, controlMemory: data.buffers.controlMemory, memory: (data.memory ?? unsharedMemory(data)) as WebAssembly.Memory, module: data.module, file: data.file, slot: data.slot,
-    layout: data.layout, checkIsolation: data.checkIsolation, stackSize: data.stackSize, tid: 0,
+    layout: data.layout, checkIsolation: data.checkIsolation, stackSize: data.stackSize,
+    get tid() {
+      return tidAt === undefined ? 0 : Atomics.load(cb.words, tidAt);
+    },
     codeMap: data.codeMap, tracer: data.trace ? new Tracer(data.trace, data.slot) : undefined,
   };
   if (data.hookModules) ctx.installHooks = futexHookInstaller(ctx, data.hookModules);
   if (data.starter) {
-    const e = new WebAssembly.Instance(data.starter).exports;
-    ctx.starter = { start: e[STARTER_START] as (tid: number, arg: number) => void, table: e[STARTER_TABLE] as WebAssembly.Table };
+    const given: WebAssembly.ModuleImports = { [CONTROL_MEMORY_IMPORT]: ctx.controlMemory };
+    if (data.startArgReader) {
+      given[START_ARG_READ] = new WebAssembly.Instance(data.startArgReader, { [WRAPPED_MODULE]: { [GUEST_MEMORY_IMPORT]: ctx.memory } }).exports[START_ARG_READ];
+    }
+    const e = new WebAssembly.Instance(data.starter, { [WRAPPED_MODULE]: given }).exports;
+    ctx.starter = {
+      start: e[STARTER_START] as (tid: number, arg: number) => void,
+      run: e[STARTER_RUN] as (slotBase: number) => number,
+      table: e[STARTER_TABLE] as WebAssembly.Table,
+    };
   }
   const host = makeThreadHost(ctx, data.services);
   try {

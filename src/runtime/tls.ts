@@ -94,7 +94,8 @@ function readBlocks(cb: ControlBlock, slot: number): ThreadBlocks {
 }
 
 /** States in which a slot's recorded blocks belong to a thread that may still run guest code. */
-const LIVE_STATES: ReadonlySet<number> = new Set([SlotState.CLAIMED, SlotState.START, SlotState.RUNNING]);
+export const LIVE_SLOT_STATES = [SlotState.CLAIMED, SlotState.START, SlotState.RUNNING] as const;
+const LIVE_STATES: ReadonlySet<number> = new Set(LIVE_SLOT_STATES);
 
 function overlaps(aLo: number, aHi: number, bLo: number, bHi: number): boolean {
   return aLo < aHi && bLo < bHi && aLo < bHi && bLo < aHi;
@@ -115,7 +116,7 @@ function threadName(cb: ControlBlock, slot: number): string {
 }
 
 /** An overlap found: with the main thread's static blocks (`slot` 0) or another live thread's. */
-interface Overlap {
+export interface Overlap {
   slot: number;
   message: string;
 }
@@ -137,7 +138,7 @@ function staticOverlap(cb: ControlBlock, self: number, mine: ThreadBlocks, layou
 }
 
 /** Compares slot `self`'s recorded blocks with the main thread's and every other live thread's. */
-function findOverlap(cb: ControlBlock, self: number, layout: StaticLayout): Overlap | undefined {
+export function findOverlap(cb: ControlBlock, self: number, layout: StaticLayout): Overlap | undefined {
   const mine = readBlocks(cb, self);
   const fixed = staticOverlap(cb, self, mine, layout);
   if (fixed) return fixed;

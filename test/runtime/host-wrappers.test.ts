@@ -5,10 +5,10 @@
 import t from 'tap';
 import { writeModule } from '../../src/binary/write-module.js';
 import { ExternalKind, SectionId, ValTypeCode, type FuncType, type Import, type TypeIndex, type WasmModule } from '../../src/binary/types.js';
-import { CONTROL_MEMORY_IMPORT, HOST_MODULE_NAME, LAST_CALL_IMPORT, STARTER_START, STARTER_TABLE, WRAPPED_MODULE } from '../../src/runtime/host-module-names.js';
+import { CONTROL_MEMORY_IMPORT, HOST_MODULE_NAME, LAST_CALL_IMPORT, WRAPPED_MODULE } from '../../src/runtime/host-module-names.js';
 import { ControlBlock, SlotField, SlotState, Word, type ControlBuffers } from '../../src/runtime/control-block.js';
 import { claimThread, MAX_TID, startClaimed } from '../../src/runtime/pool.js';
-import { importWrapperBytes, starterModuleBytes, wrapperModuleBytes } from '../../src/runtime/host-wrappers.js';
+import { importWrapperBytes, wrapperModuleBytes } from '../../src/runtime/host-wrappers.js';
 import { wasmFrames } from '../../src/runtime/wasm-stack.js';
 import { moduleInfoOf } from '../../src/runtime/module-info.js';
 
@@ -182,30 +182,6 @@ t.test('a wrapper that records calls stores its id at the lastCall address befor
   }).exports;
   t.equal((e['0'] as (x: number) => number)(41), 42);
   t.equal(seen, 7, 'recorded before the host function ran');
-});
-
-t.test('the starter calls the entry in its table with (tid, arg), from wasm', async (t) => {
-  const e = new WebAssembly.Instance(new WebAssembly.Module(starterModuleBytes())).exports;
-  const table = e[STARTER_TABLE] as WebAssembly.Table;
-  const start = e[STARTER_START] as (tid: number, arg: number) => void;
-  const guest = (body: number[], params: number[]): WebAssembly.Exports => new WebAssembly.Instance(new WebAssembly.Module(writeModule({
-    version: 1,
-    sections: [
-      { id: SectionId.Type, types: [{ params, results: [] }], ...at },
-      { id: SectionId.Function, functions: [0 as TypeIndex], ...at },
-      { id: SectionId.Memory, memories: [{ limits: { flags: 0, min: 1n } }], ...at },
-      { id: SectionId.Export, exports: [{ name: 'wasi_thread_start', kind: ExternalKind.Func, index: 0 }, { name: 'memory', kind: ExternalKind.Memory, index: 0 }], ...at },
-      { id: SectionId.Code, bodies: [{ bytes: Uint8Array.from(body), offset: 0, bytesOffset: 0 }], ...at },
-    ],
-  }))).exports;
-  // (tid, arg) → memory[arg] = tid
-  const g = guest([0, 0x20, 1, 0x20, 0, 0x36, 2, 0, 0x0b], [i32, i32]);
-  table.set(0, g.wasi_thread_start as () => void);
-  start(7, 64);
-  t.equal(new Int32Array((g.memory as WebAssembly.Memory).buffer)[16], 7);
-  const wrongType = guest([0, 0x0b], [i32]);
-  table.set(0, wrongType.wasi_thread_start as () => void);
-  t.throws(() => start(1, 2), WebAssembly.RuntimeError, 'another type traps: the runtime uses the starter only for (i32, i32) -> ()');
 });
 
 t.test('module-info says whether wasi_thread_start has the type the starter calls', async (t) => {
