@@ -12,6 +12,8 @@
 // more — an overlap, which may be a block freed by a thread still returning to the host (tls.ts
 // re-checks it, with waits and a message), or a start argument past the memory's length as this
 // instance knows it — returns to JavaScript, which takes it from there with the blocks recorded.
+// The blocks and the comparisons are tls.ts's own, restated in wasm (`blocksFromStartArg`,
+// `findOverlap`, LIVE_SLOT_STATES); test/runtime/starter-module.test.ts checks that they agree.
 // Measured against the same steps in JavaScript (benchmarks/runtime/spawn-latency.mjs, one run,
 // Node 24): warm spawn to the thread's first instruction 13.0 → 11.1 µs, and 17.1 → 10.9 µs with
 // the isolation check made (spawn-latency-libc.wat), against a raw futex hand-off of 10.0 µs.

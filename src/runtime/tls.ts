@@ -93,6 +93,11 @@ function readBlocks(cb: ControlBlock, slot: number): ThreadBlocks {
   };
 }
 
+// starter-module.ts makes the comparisons below (`blocksFromStartArg`, `findOverlap`) in wasm
+// too, for wasi-threads threads, and leaves any overlap it finds to `checkIsolation`: a change to
+// what a block is or what counts as live must be made there as well
+// (test/runtime/starter-module.test.ts checks that the two agree).
+
 /** States in which a slot's recorded blocks belong to a thread that may still run guest code. */
 export const LIVE_SLOT_STATES = [SlotState.CLAIMED, SlotState.START, SlotState.RUNNING] as const;
 const LIVE_STATES: ReadonlySet<number> = new Set(LIVE_SLOT_STATES);

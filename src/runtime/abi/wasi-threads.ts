@@ -24,7 +24,8 @@ function requireEntry(ctx: ThreadContext, instance: WebAssembly.Instance): (tid:
 
 /**
  * `thread-spawn(start_arg)`, run in the spawning thread's worker: claims a worker and returns. The
- * isolation check runs in the new thread's worker before its first instruction (`runWasiThread`),
+ * isolation check runs in the new thread's worker before its first instruction (in wasm by the
+ * starter, starter-module.ts, and here in `runWasiThread` where that cannot or finds an overlap),
  * off the spawner's path: with wasi-libc the new block is usually the one a thread that is still
  * returning to the host just freed, and waiting for that thread is the new thread's business.
  */
