@@ -37,10 +37,16 @@ const cases: Case[] = [
   // The 1 KiB below each stack top is certainly that thread's: tops 512 bytes apart overlap.
   { file: 'isolation_stacks', code: 134,
     stderr: /memory isolation violated: thread 2's stack \[0x7a00, 0x7e00\) overlaps thread 1's stack \[0x7c00, 0x8000\)/ },
-  // Correct programs are never reported: distinct blocks, stacks in static data
-  // (pthread_attr_setstack), a trampoline that does not follow wasi-libc's start-argument layout,
-  // and blocks freed and reused with wasi-libc's exit timing, joined and detached (3000 each).
+  // The same with the start arguments and blocks in pages main grew just before spawning, after
+  // the pool workers built their instances.
+  { file: 'isolation_grown', code: 134,
+    stderr: /memory isolation violated: thread 2's stack \[0x37a00, 0x37e00\) overlaps thread 1's stack \[0x37c00, 0x38000\)/ },
+  // Correct programs are never reported: distinct blocks (also in freshly grown pages), stacks in
+  // static data (pthread_attr_setstack), a trampoline that does not follow wasi-libc's
+  // start-argument layout, and blocks freed and reused with wasi-libc's exit timing, joined and
+  // detached (3000 each).
   { file: 'isolation_distinct', code: 0 },
+  { file: 'isolation_grown_distinct', code: 0 },
   { file: 'isolation_static_stack', code: 0 },
   { file: 'isolation_foreign', code: 0 },
   { file: 'reuse_joined', code: 0, timeoutMs: 120_000 },
