@@ -112,8 +112,10 @@ export type StartCheck = Pick<StaticLayout, 'tlsSize' | 'mainStackLo' | 'mainSta
 export function starterModuleBytes(check?: StartCheck): Uint8Array {
   const c = i32Const;
   const slotWord = (op: number, field: number): number[] => atomicOp(op, I32_ALIGN_LOG2, field * 4);
+  // Type indices, in the type section's order.
+  const [ENTRY_T, RUN_T, READ_T, OVERLAP_T] = [0, 1, 2, 3] as TypeIndex[];
   const imports: Import[] = [sharedMemoryImport(CONTROL_MEMORY_IMPORT, 1)];
-  if (check) imports.push({ module: WRAPPED_MODULE, name: START_ARG_READ, desc: { kind: ExternalKind.Func, typeIndex: 2 as TypeIndex } });
+  if (check) imports.push({ module: WRAPPED_MODULE, name: START_ARG_READ, desc: { kind: ExternalKind.Func, typeIndex: READ_T } });
   const read = 0;
   const [start, run, overlap] = check ? [1, 2, 3] : [0, 1, 2];
   // run's locals: the parameter, then these.
@@ -155,7 +157,7 @@ export function starterModuleBytes(check?: StartCheck): Uint8Array {
     ...c(StartResult.CHECK_IN_JS), Op.return,
   ];
   const runBody = [
-    1, 10, i32,
+    1, 10, i32, // one group of 10 i32 locals: state … end
     Op.block, Op.void, // $exiting
     Op.loop, Op.void, // $wait
     ...loadWord(Word.EXIT_STATE), Op.brIf, 1,
@@ -171,13 +173,13 @@ export function starterModuleBytes(check?: StartCheck): Uint8Array {
     Op.block, Op.void, // $start
     ...isolation,
     Op.end, // $start
-    Op.localGet, tid, Op.localGet, arg, ...c(0), Op.callIndirect, 0, 0,
+    Op.localGet, tid, Op.localGet, arg, ...c(0), Op.callIndirect, ENTRY_T, 0,
     ...c(StartResult.RETURNED), Op.return,
     Op.end, // $exiting
     ...c(StartResult.EXITING), Op.end,
   ];
   const bodies = [
-    body([0, Op.localGet, 0, Op.localGet, 1, ...c(0), Op.callIndirect, 0, 0, Op.end]),
+    body([0, Op.localGet, 0, Op.localGet, 1, ...c(0), Op.callIndirect, ENTRY_T, 0, Op.end]),
     body(runBody),
     ...(check ? [body(overlapBody())] : []),
   ];
@@ -186,7 +188,7 @@ export function starterModuleBytes(check?: StartCheck): Uint8Array {
     sections: [
       { id: SectionId.Type, types: [THREAD_ENTRY_TYPE, RUN_TYPE, READ_TYPE, OVERLAP_TYPE], ...at },
       { id: SectionId.Import, imports, ...at },
-      { id: SectionId.Function, functions: [0, 1, ...(check ? [3] : [])] as TypeIndex[], ...at },
+      { id: SectionId.Function, functions: [ENTRY_T, RUN_T, ...(check ? [OVERLAP_T] : [])], ...at },
       { id: SectionId.Table, tables: [entryTable], ...at },
       {
         id: SectionId.Export,
