@@ -230,6 +230,11 @@ export class ControlBlock {
     return HEADER_WORDS + slot * SLOT_WORDS + field;
   }
 
+  /** Byte address of slot `slot`'s first word in the control memory (what wasm code addresses it by). */
+  slotByteOffset(slot: number): number {
+    return this.at(slot, 0) * 4;
+  }
+
   load(slot: number, field: number): number {
     return Atomics.load(this.words, this.at(slot, field));
   }

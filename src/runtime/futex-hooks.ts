@@ -178,7 +178,7 @@ export function futexHookInstaller(h: HookContext, modules: HookModules): (insta
         },
         [FastHookImport.DUMP]: () => dumpStackAndUnwind(h),
         [FastHookImport.CONTROL]: h.controlMemory,
-        [FastHookImport.SLOT_BASE]: new WebAssembly.Global({ value: 'i32', mutable: false }, h.cb.at(h.slot, 0) * 4),
+        [FastHookImport.SLOT_BASE]: new WebAssembly.Global({ value: 'i32', mutable: false }, h.cb.slotByteOffset(h.slot)),
       },
     }).exports;
   } else {

@@ -288,7 +288,7 @@ function runPool(ctx: ThreadContext, data: ThreadWorkerData, imports: WebAssembl
   // The whole wait-and-start in wasm (starter-module.ts), unless trace records are to be written
   // between the wake-up and the thread's first instruction.
   const wasmStart = starter && !ctx.tracer;
-  const slotBase = ctx.cb.at(ctx.slot, 0) * 4;
+  const slotBase = ctx.cb.slotByteOffset(ctx.slot);
   for (let threads = 0; ; threads++) {
     const instance = instantiate(ctx, data, imports);
     // Off the spawn's path: the next thread's instance, and its entry in the starter's table.

@@ -3,12 +3,12 @@
 // isolation check tls.ts makes — leaving to JavaScript every case where tls.ts would find an
 // overlap (which it re-checks and reports), and never starting a thread whose blocks overlap.
 
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Worker } from 'node:worker_threads';
 import { writeModule } from '../../src/binary/write-module.js';
 import { ExternalKind, SectionId, ValTypeCode, type TypeIndex } from '../../src/binary/types.js';
 import { CONTROL_MEMORY_IMPORT, GUEST_MEMORY_IMPORT, START_ARG_READ, StartResult, STARTER_RUN, STARTER_START, STARTER_TABLE, WRAPPED_MODULE } from '../../src/runtime/host-module-names.js';
-import { ControlBlock, SlotField, SlotState, Word } from '../../src/runtime/control-block.js';
+import { ControlBlock, SlotField, SlotState, Word, type ControlBuffers } from '../../src/runtime/control-block.js';
 import { startArgReaderBytes, starterModuleBytes, type StartCheck } from '../../src/runtime/starter-module.js';
 import { blocksFromStartArg, findOverlap, recordBlocks, type StaticLayout } from '../../src/runtime/tls.js';
 
@@ -41,7 +41,7 @@ interface Starter {
   table: WebAssembly.Table;
 }
 
-function instantiate(controlMemory: WebAssembly.Memory, check?: StartCheck, guestMemory?: WebAssembly.Memory): Starter {
+function instantiate(t: Test, controlMemory: WebAssembly.Memory, check?: StartCheck, guestMemory?: WebAssembly.Memory): Starter {
   const given: WebAssembly.ModuleImports = { [CONTROL_MEMORY_IMPORT]: controlMemory };
   if (check) {
     const reader = new WebAssembly.Instance(new WebAssembly.Module(startArgReaderBytes(check.startArg)), { [WRAPPED_MODULE]: { [GUEST_MEMORY_IMPORT]: guestMemory! } });
@@ -53,13 +53,17 @@ function instantiate(controlMemory: WebAssembly.Memory, check?: StartCheck, gues
   return { run: e[STARTER_RUN] as Starter['run'], start: e[STARTER_START] as Starter['start'], table: e[STARTER_TABLE] as WebAssembly.Table };
 }
 
-const slotBase = (cb: ControlBlock, slot: number): number => cb.at(slot, 0) * 4;
-
-t.test('start calls the entry in its table with (tid, arg); an entry of another type traps', async (t) => {
-  const buffers = ControlBlock.allocate(2, 1);
-  const s = instantiate(buffers.controlMemory);
+/** A control block for `maxThreads` threads and a starter (no isolation check) whose entry is `recordingEntry`'s. */
+function starterWithEntry(t: Test, maxThreads: number): { buffers: ControlBuffers; cb: ControlBlock; s: Starter; memory: Int32Array } {
+  const buffers = ControlBlock.allocate(maxThreads, 1);
+  const s = instantiate(t, buffers.controlMemory);
   const { entry, memory } = recordingEntry();
   s.table.set(0, entry);
+  return { buffers, cb: new ControlBlock(buffers), s, memory };
+}
+
+t.test('start calls the entry in its table with (tid, arg); an entry of another type traps', async (t) => {
+  const { s, memory } = starterWithEntry(t, 2);
   s.start(7, 64);
   t.equal(memory[16], 7);
   s.table.set(0, guest([0, 0x0b], [i32]).wasi_thread_start as () => void);
@@ -67,15 +71,11 @@ t.test('start calls the entry in its table with (tid, arg); an entry of another 
 });
 
 t.test('run: START already stored → RUNNING, the entry called once with the slot\'s TID and ARG', async (t) => {
-  const buffers = ControlBlock.allocate(3, 1);
-  const cb = new ControlBlock(buffers);
-  const s = instantiate(buffers.controlMemory);
-  const { entry, memory } = recordingEntry();
-  s.table.set(0, entry);
+  const { cb, s, memory } = starterWithEntry(t, 3);
   cb.store(2, SlotField.TID, 42);
   cb.store(2, SlotField.ARG, 128);
   cb.store(2, SlotField.STATE, SlotState.START);
-  t.equal(s.run(slotBase(cb, 2)), StartResult.RETURNED);
+  t.equal(s.run(cb.slotByteOffset(2)), StartResult.RETURNED);
   t.equal(memory[32], 42, 'tid passed');
   t.equal(memory[33], 1, 'called once');
   t.equal(cb.load(2, SlotField.STATE), SlotState.RUNNING);
@@ -83,19 +83,15 @@ t.test('run: START already stored → RUNNING, the entry called once with the sl
 });
 
 t.test('run: an exit already requested → EXITING, nothing started', async (t) => {
-  const buffers = ControlBlock.allocate(2, 1);
-  const cb = new ControlBlock(buffers);
-  const s = instantiate(buffers.controlMemory);
-  const { entry, memory } = recordingEntry();
-  s.table.set(0, entry);
+  const { cb, s, memory } = starterWithEntry(t, 2);
   cb.store(1, SlotField.STATE, SlotState.START);
   Atomics.store(cb.words, Word.EXIT_STATE, 2);
-  t.equal(s.run(slotBase(cb, 1)), StartResult.EXITING);
+  t.equal(s.run(cb.slotByteOffset(1)), StartResult.EXITING);
   t.equal(memory[1], 0, 'entry not called');
   t.equal(cb.load(1, SlotField.STATE), SlotState.START, 'state left as it was');
 });
 
-/** Another thread that, after `delayMs`, stores `value` into word `index` and notifies it (and `also`). */
+/** Another thread that, after `delayMs`, stores each (word, value) of `writes`, then notifies each word of `notify`. */
 function later(control: SharedArrayBuffer, delayMs: number, writes: [number, number][], notify: number[]): Promise<void> {
   const w = new Worker(`
     const { workerData: { control, delayMs, writes, notify } } = require('node:worker_threads');
@@ -108,17 +104,13 @@ function later(control: SharedArrayBuffer, delayMs: number, writes: [number, num
 }
 
 t.test('run waits in IDLE and CLAIMED until a spawner stores START, then starts the thread', async (t) => {
-  const buffers = ControlBlock.allocate(2, 1);
-  const cb = new ControlBlock(buffers);
-  const s = instantiate(buffers.controlMemory);
-  const { entry, memory } = recordingEntry();
-  s.table.set(0, entry);
+  const { buffers, cb, s, memory } = starterWithEntry(t, 2);
   cb.store(1, SlotField.STATE, SlotState.IDLE);
   const state = cb.at(1, SlotField.STATE);
   // The spawner, as pool.ts does it: CLAIMED, then TID/ARG, then START, each notified.
   const spawner = later(buffers.control, 100, [[state, SlotState.CLAIMED], [cb.at(1, SlotField.TID), 9], [cb.at(1, SlotField.ARG), 256], [state, SlotState.START]], [state]);
   const before = performance.now();
-  t.equal(s.run(slotBase(cb, 1)), StartResult.RETURNED);
+  t.equal(s.run(cb.slotByteOffset(1)), StartResult.RETURNED);
   t.ok(performance.now() - before >= 90, 'it waited for the spawner');
   t.equal(memory[64], 9);
   t.equal(cb.load(1, SlotField.STATE), SlotState.RUNNING);
@@ -126,14 +118,11 @@ t.test('run waits in IDLE and CLAIMED until a spawner stores START, then starts 
 });
 
 t.test('run wakes up for an exit requested while it waits', async (t) => {
-  const buffers = ControlBlock.allocate(2, 1);
-  const cb = new ControlBlock(buffers);
-  const s = instantiate(buffers.controlMemory);
-  s.table.set(0, recordingEntry().entry);
+  const { buffers, cb, s } = starterWithEntry(t, 2);
   cb.store(1, SlotField.STATE, SlotState.IDLE);
   // exit.ts: EXIT_STATE 2, then every slot's STATE word notified.
   const exit = later(buffers.control, 100, [[Word.EXIT_STATE, 2]], [cb.at(1, SlotField.STATE)]);
-  t.equal(s.run(slotBase(cb, 1)), StartResult.EXITING);
+  t.equal(s.run(cb.slotByteOffset(1)), StartResult.EXITING);
   t.equal(cb.load(1, SlotField.STATE), SlotState.IDLE);
   await exit;
 });
@@ -175,7 +164,7 @@ t.test('run\'s isolation check agrees with tls.ts on random layouts, blocks and 
     };
     layout.mainTlsHi = layout.mainTlsLo ? layout.mainTlsLo + tlsSize : 0;
     const check: StartCheck = { ...layout, startArg: layout.startArg! };
-    const s = instantiate(buffers.controlMemory, check, guestMemory);
+    const s = instantiate(t, buffers.controlMemory, check, guestMemory);
     const { entry, memory } = recordingEntry();
     s.table.set(0, entry);
     const self = 1 + n(slots - 1);
@@ -194,7 +183,7 @@ t.test('run\'s isolation check agrees with tls.ts on random layouts, blocks and 
     cb.store(self, SlotField.TID, seed);
     cb.store(self, SlotField.ARG, arg);
     cb.store(self, SlotField.STATE, SlotState.START);
-    const result = s.run(slotBase(cb, self));
+    const result = s.run(cb.slotByteOffset(self));
     const expected = arg === 0 ? undefined : blocksFromStartArg(guestMemory, arg, layout);
     const recorded = { stackLo: cb.load(self, SlotField.STACK_LO) >>> 0, stackHi: cb.load(self, SlotField.STACK_HI) >>> 0, tlsLo: cb.load(self, SlotField.TLS_LO) >>> 0, tlsHi: cb.load(self, SlotField.TLS_HI) >>> 0 };
     t.same(recorded, expected ?? { stackLo: 0, stackHi: 0, tlsLo: 0, tlsHi: 0 }, `seed ${seed}: the blocks tls.ts reads from the argument are recorded`);
@@ -213,14 +202,14 @@ t.test('a start argument past the memory as the reader knows it goes to JavaScri
   const cb = new ControlBlock(buffers);
   const guestMemory = new WebAssembly.Memory({ initial: 1, maximum: 2, shared: true });
   const layout = { tlsSize: 16, mainStackLo: 0, mainStackHi: 0, mainTlsLo: 0, mainTlsHi: 0, startArg: { stackPointer: 0, tlsBase: 4 } };
-  const s = instantiate(buffers.controlMemory, layout, guestMemory);
+  const s = instantiate(t, buffers.controlMemory, layout, guestMemory);
   const { entry, memory } = recordingEntry();
   s.table.set(0, entry);
   Atomics.store(cb.words, Word.SLOTS_IN_USE, 2);
   for (const arg of [65536 - 4, 0xfffffffc]) {
     cb.store(1, SlotField.ARG, arg);
     cb.store(1, SlotField.STATE, SlotState.START);
-    t.equal(s.run(slotBase(cb, 1)), StartResult.CHECK_IN_JS, `argument 0x${arg.toString(16)}`);
+    t.equal(s.run(cb.slotByteOffset(1)), StartResult.CHECK_IN_JS, `argument 0x${arg.toString(16)}`);
     t.equal(cb.load(1, SlotField.STACK_HI), 0, 'nothing recorded');
   }
   t.equal(memory[16383], 0, 'not started');
@@ -228,6 +217,6 @@ t.test('a start argument past the memory as the reader knows it goes to JavaScri
   cb.store(1, SlotField.ARG, 65536 - 8);
   cb.store(1, SlotField.STATE, SlotState.START);
   new DataView(guestMemory.buffer).setUint32(65536 - 8, 0x4000, true);
-  t.equal(s.run(slotBase(cb, 1)), StartResult.RETURNED);
+  t.equal(s.run(cb.slotByteOffset(1)), StartResult.RETURNED);
   t.equal(cb.load(1, SlotField.STACK_HI), 0x4000);
 });
