@@ -7,6 +7,7 @@
 // its section is reported as such rather than silently reading the next section.
 
 import { DecodeError } from '../diagnostics.js';
+import { hashBytes, sameBytes } from './intern.js';
 import { readS32, readS64, readU32, readU64, type LebCursor } from './leb.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -141,20 +142,37 @@ export class ByteReader implements LebCursor {
   }
 }
 
+/**
+ * Names are interned (intern.ts): the same name read again is the string made the first time.
+ * Here the key is the name itself, so one table of strings does.
+ */
+const INTERN_MAX_LENGTH = 48;
+const INTERN_SLOTS = 1 << 13;
+const interned: string[] = new Array<string>(INTERN_SLOTS).fill('');
+
 function decodeName(r: ByteReader, start: number, len: number, what: string): string {
   const b = r.bytes;
+  const end = start + len;
   let ascii = true;
-  for (let i = start; i < start + len; i++) {
+  for (let i = start; i < end; i++) {
     if (b[i] >= 0x80) {
       ascii = false;
       break;
     }
   }
-  // ASCII (nearly every name): Node's native latin1 slice over the same memory, several times
-  // faster than String.fromCharCode on short strings.
-  if (ascii) return r.latin1(start, start + len);
+  if (ascii) {
+    // ASCII (nearly every name): Node's native latin1 slice over the same memory, several times
+    // faster than String.fromCharCode on short strings.
+    if (len > INTERN_MAX_LENGTH) return r.latin1(start, end);
+    const slot = hashBytes(b, start, end) & (INTERN_SLOTS - 1);
+    const known = interned[slot];
+    if (sameBytes(known, b, start, end)) return known;
+    const name = r.latin1(start, end);
+    interned[slot] = name;
+    return name;
+  }
   try {
-    return utf8.decode(b.subarray(start, start + len));
+    return utf8.decode(b.subarray(start, end));
   } catch {
     return r.fail(`${what} is not valid UTF-8`, start);
   }

@@ -12,6 +12,7 @@
 // views of the input, not copies.
 
 import { ByteReader } from './byte-reader.js';
+import { BytesInterner } from './intern.js';
 import {
   DataMode,
   ELEMKIND_FUNCREF,
@@ -39,6 +40,8 @@ import {
   type Global,
   type Import,
   type FuncType,
+  type ProducersField,
+  type TargetFeature,
   type SymbolInfo,
   type ImportDesc,
   type MemoryIndex,
@@ -83,6 +86,10 @@ export const SECTION_NAMES: Record<number, string> = {
   [SectionId.DataCount]: 'DataCount',
   [SectionId.Tag]: 'Tag',
 };
+
+/** What a reader's errors inside each known section are prefixed with. */
+const SECTION_CONTEXTS: Record<number, string> = Object.fromEntries(Object.entries(SECTION_NAMES).map(([id, name]) => [id, `${name} section`]));
+SECTION_CONTEXTS[SectionId.Custom] = 'custom section';
 
 export { isWasm };
 
@@ -169,8 +176,16 @@ function readSection(r: ByteReader, state: ModuleState): Section {
   if (size > r.remaining) {
     r.fail(`${name} section size ${size} runs past the end of the file (${r.remaining} bytes left)`, sizeAt);
   }
-  r.context = id === SectionId.Custom ? 'custom section' : `${name} section`;
-  const section = r.withLimit(contentOffset + size, r.context, () => readSectionContent(r, state, id, size, contentOffset));
+  // The content is read with the reader's end narrowed to the section (ByteReader.withLimit,
+  // written out here: a linker reads a dozen sections per object and thousands of objects).
+  const context = SECTION_CONTEXTS[id] ?? 'custom section';
+  const limit = contentOffset + size;
+  const outer = r.end;
+  r.context = context;
+  r.end = limit;
+  const section = readSectionContent(r, state, id, size, contentOffset);
+  if (r.pos !== limit) r.fail(`${context}: ${limit - r.pos} unread bytes at the end`, r.pos);
+  r.end = outer;
   r.context = undefined;
   section.offset = r.offset(offset);
   section.contentOffset = r.offset(contentOffset);
@@ -413,6 +428,13 @@ function targetsCustomSection(r: ByteReader, s: ModuleState): boolean {
   return s.sectionIds[target] === SectionId.Custom;
 }
 
+/**
+ * Objects built by one toolchain carry the same `target_features` and `producers` payloads: each
+ * is decoded once and shared (intern.ts).
+ */
+const targetFeatures = new BytesInterner<TargetFeature[]>(64, 1024);
+const producers = new BytesInterner<ProducersField[]>(64, 1024);
+
 function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: number): CustomSection {
   const name = r.name('custom section name');
   r.context = name;
@@ -428,8 +450,16 @@ function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: n
     const { targetSection, relocations } = readReloc(r, name, s);
     return { offset: 0, contentOffset: 0, id, name, custom: 'reloc', targetSection, relocations };
   }
-  if (name === 'target_features') return { offset: 0, contentOffset: 0, id, name, custom: 'target_features', features: readTargetFeatures(r) };
   const payloadStart = r.pos;
+  if (name === 'target_features') {
+    let features = targetFeatures.get(r.bytes, payloadStart, r.end);
+    if (features !== undefined) r.pos = r.end;
+    else {
+      features = readTargetFeatures(r);
+      if (r.atEnd()) targetFeatures.set(r.bytes, payloadStart, r.pos, features);
+    }
+    return { offset: 0, contentOffset: 0, id, name, custom: 'target_features', features };
+  }
   const lenient = <T>(read: () => T): T | undefined => {
     try {
       return read();
@@ -445,8 +475,14 @@ function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: n
     if (subsections) return { offset: 0, contentOffset: 0, id, name, custom: 'name', subsections };
   } else if (name === 'producers') {
     const fields = lenient(() => {
+      const known = producers.get(r.bytes, payloadStart, r.end);
+      if (known !== undefined) {
+        r.pos = r.end;
+        return known;
+      }
       const f = readProducers(r);
       if (!r.atEnd()) r.fail('producers: unread bytes at the end');
+      producers.set(r.bytes, payloadStart, r.pos, f);
       return f;
     });
     if (fields) return { offset: 0, contentOffset: 0, id, name, custom: 'producers', fields };

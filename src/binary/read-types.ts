@@ -2,6 +2,7 @@
 // reference and heap types, function types, limits, table/memory/global/tag types.
 
 import type { ByteReader } from './byte-reader.js';
+import { BytesInterner } from './intern.js';
 import { FUNC_TYPE_FORM, KNOWN_LIMITS_FLAGS, LimitsFlag, REF_NULL_PREFIX, REF_PREFIX } from './format.js';
 import type { FuncType, GlobalType, Limits, RefType, TableType, TagType, TypeIndex, ValType } from './types.js';
 
@@ -49,8 +50,42 @@ export function readRefType(r: ByteReader, what: string): ValType {
   return t;
 }
 
+/**
+ * Function types are interned (intern.ts): objects repeat the same few signatures. Only types of
+ * one-byte value types with fewer than 128 parameters and results are, whose encoding is then a
+ * complete key; a shared FuncType and its arrays are never written to.
+ */
+const funcTypes = new BytesInterner<FuncType>(1 << 10, 2 + 2 * 127);
+
+/** The end of the plain function type encoded at `at` (form, counts, one-byte types), or -1. */
+function plainFuncTypeEnd(b: Uint8Array, at: number, end: number): number {
+  if (at >= end || b[at] !== FUNC_TYPE_FORM) return -1;
+  let p = at + 1;
+  for (let list = 0; list < 2; list++) {
+    if (p >= end) return -1;
+    const n = b[p++];
+    if (n >= 0x80 || p + n > end) return -1;
+    for (let k = 0; k < n; k++) if (!SINGLE_BYTE_VALTYPES.has(b[p + k])) return -1;
+    p += n;
+  }
+  return p;
+}
+
 export function readFuncType(r: ByteReader): FuncType {
   const at = r.pos;
+  const plainEnd = plainFuncTypeEnd(r.bytes, at, r.end);
+  if (plainEnd === -1) return readFuncTypeFields(r, at);
+  const known = funcTypes.get(r.bytes, at, plainEnd);
+  if (known !== undefined) {
+    r.pos = plainEnd;
+    return known;
+  }
+  const type = readFuncTypeFields(r, at);
+  funcTypes.set(r.bytes, at, plainEnd, type);
+  return type;
+}
+
+function readFuncTypeFields(r: ByteReader, at: number): FuncType {
   const form = r.u8('type form');
   if (form !== FUNC_TYPE_FORM) {
     r.fail(`unsupported type form ${hex(form)} in Type section (only function types, 0x60, are supported)`, at);
