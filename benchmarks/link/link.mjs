@@ -1,7 +1,9 @@
 // Linker speed and memory against wasm-ld-22 on the same inputs, side by side, runs alternating
-// (so machine drift hits both alike): wall time, CPU (user+sys) and peak RSS of the whole process,
-// as `/usr/bin/time -f` reports them, medians over RUNS, and the ratios ours / wasm-ld.
+// (so machine drift hits both alike): wall time, CPU (user+sys, to the millisecond) and peak RSS of
+// the whole process, medians over RUNS, and the median of each pair's ratio ours / wasm-ld.
 // Workloads (each skipped, with a note, when its inputs are not installed — npm run setup):
+//   start-up         `link --version` against `wasm-ld-22 --version`: what each pays before reading
+//                    an input (Node's start-up and the linker's bundle; wasm-ld's shared libraries)
 //   hello+libc       a C hello world against Debian's wasi-libc libc.a (lazy archive extraction)
 //   libc-mt all      every member of emscripten 3.1.6's libc-mt.a, --whole-archive --export-all
 //   em++ thread      em++'s own link line for test/fixtures/emscripten/std_thread.cpp (C++ std::thread
@@ -64,6 +66,14 @@ function recordEmxxLine() {
 
 const workloads = [
   {
+    // The fixed cost each linker pays before reading an input: for us Node's start-up and loading
+    // the linker's bundle (dist/link-cli.cjs), for wasm-ld loading its shared libraries.
+    name: 'start-up',
+    needs: ['/usr/bin/wasm-ld-22'],
+    args: () => ['--version'],
+    noWarm: true,
+  },
+  {
     name: 'hello+libc',
     needs: [`${WASI}/libc.a`, '/usr/bin/wasm-ld-22'],
     args: (out) => ['-L' + WASI, `${WASI}/crt1-command.o`, join(ROOT, 'test/fixtures/c/hello.o'), '-lc', '-o', out],
@@ -88,11 +98,24 @@ const workloads = [
   },
 ];
 
-/** Runs a command under /usr/bin/time; returns wall s, CPU s, peak RSS MiB. */
-function measure(cmd, args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', cmd, ...args], { encoding: 'utf8', timeout: 300_000 });
+/**
+ * Runs a command; returns wall s, CPU s, peak RSS MiB. `/usr/bin/time` gives the wall time and
+ * peak RSS, but its CPU times come in 10 ms steps (a step is 12% of wasm-ld's hello world), so the
+ * CPU is bash's `times` for its children, in milliseconds (time's own share is under 1 ms).
+ */
+function measure(cmd, args, env = process.env) {
+  const script = '/usr/bin/time -f "%e %M" -o "$0" "$@" > /dev/null || exit $?; times';
+  const out = join(tmp, 'time.txt');
+  const r = spawnSync('bash', ['-c', script, out, cmd, ...args], { encoding: 'utf8', timeout: 300_000, env });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.slice(-500)}`);
-  const [wall, user, sys, rssKb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
+  const [wall, rssKb] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  // `times`: the shell's user and system time, then its children's, as `0m0.081s 0m0.012s`.
+  const seconds = (t) => {
+    const m = /^(\d+)m([\d.]+)s$/.exec(t);
+    if (!m) throw new Error(`cannot read bash's times: ${r.stdout}`);
+    return Number(m[1]) * 60 + Number(m[2]);
+  };
+  const [user, sys] = r.stdout.trim().split('\n').pop().split(' ').map(seconds);
   return { wall, cpu: user + sys, rss: rssKb / 1024 };
 }
 
@@ -143,8 +166,21 @@ for (const w of workloads) {
     const ratios = xs.map((o, i) => o.cpu / ref[i].cpu);
     console.log(`${label.padEnd(14)}${f(m(xs, 'wall')).padStart(11)}${f(m(ref, 'wall')).padStart(10)}${(warm === undefined ? '' : f(warm)).padStart(8)}${f(m(xs, 'cpu')).padStart(10)}${f(m(ref, 'cpu')).padStart(9)}${f(median(ratios), 2).padStart(8)}${f(m(xs, 'rss'), 0).padStart(10)}${f(m(ref, 'rss'), 0).padStart(9)}${f(m(xs, 'rss') / m(ref, 'rss'), 2).padStart(8)}`);
   };
-  row(w.name, ours, measureWarm(w.args(join(tmp, 'warm.wasm'))));
+  row(w.name, ours, w.noWarm ? undefined : measureWarm(w.args(join(tmp, 'warm.wasm'))));
   if (BASELINE) row('  baseline', base);
+}
+// Node 20 reads the certificates NODE_EXTRA_CA_CERTS names while it starts, before any script
+// runs (Node 22 and later read them when TLS first needs them): on a machine that sets it, every
+// Node 20 process pays for it, a link included. Shown so that the start-up row can be read.
+if (process.env.NODE_EXTRA_CA_CERTS) {
+  const withIt = [];
+  const without = [];
+  const { NODE_EXTRA_CA_CERTS: _, ...bare } = process.env;
+  for (let i = 0; i < RUNS; i++) {
+    withIt.push(measure(process.execPath, ['-e', '0']).cpu);
+    without.push(measure(process.execPath, ['-e', '0'], bare).cpu);
+  }
+  console.log(`# NODE_EXTRA_CA_CERTS is set: \`node -e 0\` costs ${median(withIt).toFixed(3)} s of CPU with it, ${median(without).toFixed(3)} s without`);
 }
 rmSync(tmp, { recursive: true, force: true });
 
