@@ -55,23 +55,34 @@ export interface ArchiveSource {
   readonly length: number;
   /** `length` bytes from `offset`, which the caller may keep (a view or a fresh copy). */
   read(offset: number, length: number): Uint8Array;
+  /**
+   * The same bytes as `read`, but only valid until the next `read` or `peek`: for bytes looked at
+   * and dropped at once (member headers), which a source reading a file can then hand out as a
+   * view of its read-ahead buffer instead of a copy.
+   */
+  peek?(offset: number, length: number): Uint8Array;
 }
 
 function memorySource(bytes: Uint8Array): ArchiveSource {
   return { length: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
 }
 
-export interface ArchiveSymbol {
-  name: string;
-  /** Header offset of the member that defines it (matches `ArchiveMember.headerOffset`). */
-  memberOffset: number;
+/**
+ * An archive's symbol index: entry i names `names[i]`, defined by the member whose header is at
+ * `memberOffsets[i]` (matches `ArchiveMember.headerOffset`). Two arrays rather than an object per
+ * entry: a linker keeps the indexes of every archive on its line to the end (em++'s has 15,000
+ * entries in seven).
+ */
+export interface ArchiveIndex {
+  names: string[];
+  memberOffsets: number[];
 }
 
 export interface Archive {
   file: string;
   members: ArchiveMember[];
   /** The archive's symbol index, if it has one (`/`, `/SYM64/` or `__.SYMDEF`). */
-  symbols?: ArchiveSymbol[];
+  index?: ArchiveIndex;
   /** The member a symbol-index entry points at. */
   memberAt(headerOffset: number): ArchiveMember | undefined;
 }
@@ -102,8 +113,9 @@ export function readArchive(input: Uint8Array | ArchiveSource, file = '<archive>
   let longNames: Uint8Array | undefined;
   let symbolTable: { kind: 'gnu32' | 'gnu64' | 'bsd'; at: number; data: Uint8Array } | undefined;
   let pos = MAGIC_SIZE;
+  const peekAt = src.peek?.bind(src) ?? src.read.bind(src);
   while (pos < src.length) {
-    const head = src.read(pos, Math.min(HEADER_SIZE + PEEK_SIZE, src.length - pos));
+    const head = peekAt(pos, Math.min(HEADER_SIZE + PEEK_SIZE, src.length - pos));
     if (head.length === 1 && head[0] === 0x0a) break; // final pad byte
     const h = readHeader(head, src.length - pos, pos, fail);
     const dataStart = pos + HEADER_SIZE;
@@ -120,7 +132,7 @@ export function readArchive(input: Uint8Array | ArchiveSource, file = '<archive>
   }
   const byOffset = new Map(members.map((m) => [m.headerOffset, m]));
   const archive: Archive = { file, members, memberAt: (o) => byOffset.get(o) };
-  if (symbolTable) archive.symbols = readSymbolTable(symbolTable.kind, symbolTable.data, symbolTable.at, fail);
+  if (symbolTable) archive.index = readSymbolTable(symbolTable.kind, symbolTable.data, symbolTable.at, fail);
   return archive;
 }
 
@@ -185,8 +197,24 @@ function resolveMember(
   } else if (name.endsWith('/')) {
     name = name.slice(0, -1);
   }
-  const start = offset;
-  return { name, headerOffset, offset, size, file: `${file}(${name})`, wasm: size >= PEEK_SIZE && isWasm(peek), bytes: () => src.read(start, size) };
+  return new Member(src, name, headerOffset, offset, size, `${file}(${name})`, size >= PEEK_SIZE && isWasm(peek));
+}
+
+/** An ArchiveMember (a class: a closure per member cost an object per member of every archive). */
+class Member implements ArchiveMember {
+  constructor(
+    private readonly src: ArchiveSource,
+    readonly name: string,
+    readonly headerOffset: number,
+    readonly offset: number,
+    readonly size: number,
+    readonly file: string,
+    readonly wasm: boolean,
+  ) {}
+
+  bytes(): Uint8Array {
+    return this.src.read(this.offset, this.size);
+  }
 }
 
 function gnuLongName(
@@ -209,12 +237,12 @@ function readSymbolTable(
   data: Uint8Array,
   at: number,
   fail: (m: string, at: number) => never,
-): ArchiveSymbol[] {
+): ArchiveIndex {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const need = (n: number, pos: number) => {
     if (pos + n > data.length) fail('truncated archive symbol table', at + pos);
   };
-  const symbols: ArchiveSymbol[] = [];
+  const memberOffsets: number[] = [];
   if (kind === 'bsd') {
     need(4, 0);
     const rangesSize = view.getUint32(0, true);
@@ -222,13 +250,14 @@ function readSymbolTable(
     const strSize = view.getUint32(4 + rangesSize, true);
     const strStart = 8 + rangesSize;
     need(strSize, strStart);
+    const names: string[] = [];
     for (let p = 4; p + RANLIB_SIZE <= 4 + rangesSize; p += RANLIB_SIZE) {
       const strx = view.getUint32(p, true);
-      const memberOffset = view.getUint32(p + 4, true);
       const start = strStart + strx;
-      symbols.push({ name: utf8.decode(data.subarray(start, cStringEnd(data, start, strStart + strSize))), memberOffset });
+      names.push(utf8.decode(data.subarray(start, cStringEnd(data, start, strStart + strSize))));
+      memberOffsets.push(view.getUint32(p + 4, true));
     }
-    return symbols;
+    return { names, memberOffsets };
   }
   const word = kind === 'gnu32' ? 4 : 8;
   need(word, 0);
@@ -244,10 +273,10 @@ function readSymbolTable(
   if (available < count) fail('archive symbol table names end early', at + (strStart >= data.length ? strStart : terminated ? data.length : data.length + 1));
   for (let i = 0; i < count; i++) {
     const p = word + i * word;
-    const memberOffset = kind === 'gnu32' ? view.getUint32(p, false) : Number(view.getBigUint64(p, false));
-    symbols.push({ name: names[i], memberOffset });
+    memberOffsets.push(kind === 'gnu32' ? view.getUint32(p, false) : Number(view.getBigUint64(p, false)));
   }
-  return symbols;
+  names.length = count;
+  return { names, memberOffsets };
 }
 
 function cStringEnd(data: Uint8Array, start: number, limit: number): number {

@@ -98,7 +98,7 @@ function inspectArchive(bytes: Uint8Array, file: string, options: InspectOptions
   const archive = readArchive(bytes, file);
   const wanted = options.members ? new Set(options.members) : undefined;
   const members = archive.members.filter((m) => !wanted || wanted.has(m.name)).map((m) => inspectMember(m, options));
-  return { file, kind: 'archive', size: bytes.length, indexSymbols: archive.symbols?.length ?? 0, members };
+  return { file, kind: 'archive', size: bytes.length, indexSymbols: archive.index?.names.length ?? 0, members };
 }
 
 function inspectMember(m: ArchiveMember, options: InspectOptions): ArchiveMemberReport {

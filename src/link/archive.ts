@@ -24,9 +24,21 @@ export interface ArchiveMemberRef {
   name: string;
   /** The member decoded in full; parsed on first use (extraction). */
   readonly obj: ObjFile;
-  /** Defined, non-local symbols from the member's symbol table alone. */
-  definitions: { name: string; kind: number }[];
+  /** Defined, non-local symbols from the member's symbol table alone (or the archive's index). */
+  definitions: readonly string[];
+  /**
+   * Each definition's symbol kind, when the member's own symbol table gave them. An archive
+   * index names no kind: a lazy symbol then takes its kind from the first reference or
+   * definition that meets it (SymbolTable.checkKind), and the Function placeholder is never seen.
+   */
+  definitionKinds?: readonly number[];
   extracted: boolean;
+}
+
+/** A member's definitions, from its own symbol table. */
+interface Definitions {
+  names: string[];
+  kinds: number[];
 }
 
 export class ArchiveFile {
@@ -48,16 +60,10 @@ export class ArchiveFile {
         this.skipped.push(m.name);
         continue;
       }
-      let obj: ObjFile | undefined;
-      this.members.push({
-        member: m,
-        name: m.file,
-        get obj() {
-          return (obj ??= new ObjFile(m.file, m.bytes(), name, objOptions));
-        },
-        definitions: indexed?.get(m.headerOffset) ?? this.definitionsFromMember(m, name),
-        extracted: false,
-      });
+      const ref = new MemberRef(m, name, objOptions);
+      if (indexed) ref.definitions = indexed.get(m.headerOffset) ?? NO_DEFINITIONS;
+      else ({ names: ref.definitions, kinds: ref.definitionKinds } = this.definitionsFromMember(m, name));
+      this.members.push(ref);
     }
   }
 
@@ -70,37 +76,59 @@ export class ArchiveFile {
     const members = this.members;
     for (let i = 0; i < members.length; i++) {
       const ref = members[i];
-      const defs = ref.definitions;
-      for (let k = 0; k < defs.length; k++) add(defs[k].name, defs[k].kind, ref);
+      const names = ref.definitions;
+      const kinds = ref.definitionKinds;
+      for (let k = 0; k < names.length; k++) add(names[k], kinds === undefined ? SymbolKind.Function : kinds[k], ref);
     }
   }
 
   /** Without an index: the member's symbol table; when the quick scan cannot read it, decoding it in full gives the precise error. */
-  private definitionsFromMember(m: ArchiveMember, archive: string): { name: string; kind: number }[] {
+  private definitionsFromMember(m: ArchiveMember, archive: string): Definitions {
     const data = m.bytes();
     return readDefinedSymbols(data) ?? definedSymbolsOf(new ObjFile(m.file, data, archive));
+  }
+}
+
+const NO_DEFINITIONS: readonly string[] = [];
+
+/** An archive member as a lazy input (a class: a getter and a closure per member cost two objects each). */
+class MemberRef implements ArchiveMemberRef {
+  readonly name: string;
+  definitions: readonly string[] = NO_DEFINITIONS;
+  definitionKinds: readonly number[] | undefined = undefined;
+  extracted = false;
+  private decoded: ObjFile | undefined;
+
+  constructor(
+    readonly member: ArchiveMember,
+    private readonly archive: string,
+    private readonly objOptions: ObjReadOptions,
+  ) {
+    this.name = member.file;
+  }
+
+  get obj(): ObjFile {
+    return (this.decoded ??= new ObjFile(this.member.file, this.member.bytes(), this.archive, this.objOptions));
   }
 }
 
 const LINKING_SECTION = 'linking';
 
 /**
- * The archive's symbol index as definitions by member header offset, or undefined without one.
- * The index gives no symbol kind: a lazy symbol takes its kind from the first reference or
- * definition that meets it (SymbolTable.checkKind), so the placeholder is never seen.
+ * The archive's symbol index as the names each member defines, by member header offset, or
+ * undefined without one. A member the index does not name defines nothing (a member with only
+ * local symbols).
  */
-function definitionsFromIndex(archive: Archive): Map<number, { name: string; kind: number }[]> | undefined {
-  if (!archive.symbols?.length) return undefined;
-  const byMember = new Map<number, { name: string; kind: number }[]>();
-  const symbols = archive.symbols;
-  for (let i = 0; i < symbols.length; i++) {
-    const s = symbols[i];
-    let list = byMember.get(s.memberOffset);
-    if (!list) byMember.set(s.memberOffset, (list = []));
-    list.push({ name: s.name, kind: SymbolKind.Function });
+function definitionsFromIndex(archive: Archive): Map<number, string[]> | undefined {
+  const index = archive.index;
+  if (!index?.names.length) return undefined;
+  const byMember = new Map<number, string[]>();
+  const { names, memberOffsets } = index;
+  for (let i = 0; i < names.length; i++) {
+    const list = byMember.get(memberOffsets[i]);
+    if (list) list.push(names[i]);
+    else byMember.set(memberOffsets[i], [names[i]]);
   }
-  // A member the index does not name defines nothing (a member with only local symbols).
-  for (const m of archive.members) if (!byMember.has(m.headerOffset)) byMember.set(m.headerOffset, []);
   return byMember;
 }
 
@@ -109,7 +137,7 @@ function definitionsFromIndex(archive: Archive): Map<number, { name: string; kin
  * anything else (Linking.md "Symbol table"). Defined symbols always carry their name. Returns
  * undefined on anything unexpected, so the caller falls back to the full, validating decoder.
  */
-export function readDefinedSymbols(bytes: Uint8Array): { name: string; kind: number }[] | undefined {
+export function readDefinedSymbols(bytes: Uint8Array): Definitions | undefined {
   const r = new ByteReader(bytes, undefined, 0, WASM_HEADER_SIZE);
   try {
     while (!r.atEnd()) {
@@ -127,9 +155,9 @@ export function readDefinedSymbols(bytes: Uint8Array): { name: string; kind: num
   return undefined;
 }
 
-function readSymbolSubsection(r: ByteReader, end: number): { name: string; kind: number }[] {
+function readSymbolSubsection(r: ByteReader, end: number): Definitions {
   r.u32(); // version
-  const out: { name: string; kind: number }[] = [];
+  const out: Definitions = { names: [], kinds: [] };
   while (r.pos < end) {
     const type = r.u32();
     const start = r.take(r.u32(), 'subsection');
@@ -149,7 +177,10 @@ function readSymbolSubsection(r: ByteReader, end: number): { name: string; kind:
         r.u32(); // element index
         if (defined || flags & SymbolFlag.EXPLICIT_NAME) name = r.name();
       }
-      if (defined && !(flags & SymbolFlag.BINDING_LOCAL) && kind !== SymbolKind.Section && name !== undefined) out.push({ name, kind });
+      if (defined && !(flags & SymbolFlag.BINDING_LOCAL) && kind !== SymbolKind.Section && name !== undefined) {
+        out.names.push(name);
+        out.kinds.push(kind);
+      }
     }
     r.pos = next;
   }
@@ -162,16 +193,19 @@ function readSymbolSubsection(r: ByteReader, end: number): { name: string; kind:
  */
 export function lazyObjectRef(name: string, bytes: Uint8Array, objOptions: ObjReadOptions = {}): ArchiveMemberRef {
   let obj: ObjFile | undefined;
+  const { names, kinds } = readDefinedSymbols(bytes) ?? definedSymbolsOf(new ObjFile(name, bytes));
   return {
     name,
     get obj() {
       return (obj ??= new ObjFile(name, bytes, undefined, objOptions));
     },
-    definitions: readDefinedSymbols(bytes) ?? definedSymbolsOf(new ObjFile(name, bytes)),
+    definitions: names,
+    definitionKinds: kinds,
     extracted: false,
   };
 }
 
-function definedSymbolsOf(obj: ObjFile): { name: string; kind: number }[] {
-  return obj.symbolInfos.filter((i) => !(i.flags & (SymbolFlag.BINDING_LOCAL | SymbolFlag.UNDEFINED)) && i.kind !== SymbolKind.Section).map((i) => ({ name: obj.symbolName(i), kind: i.kind }));
+function definedSymbolsOf(obj: ObjFile): Definitions {
+  const defined = obj.symbolInfos.filter((i) => !(i.flags & (SymbolFlag.BINDING_LOCAL | SymbolFlag.UNDEFINED)) && i.kind !== SymbolKind.Section);
+  return { names: defined.map((i) => obj.symbolName(i)), kinds: defined.map((i) => i.kind) };
 }

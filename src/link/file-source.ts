@@ -106,22 +106,27 @@ export function openFileSource(path: string, files: OpenFiles): FileSource {
   let window: Uint8Array | undefined = new Uint8Array(WINDOW_SIZE);
   let windowStart = 0;
   let windowEnd = 0;
+  /** bytes [offset, offset + n) as a view of the window, read ahead from `offset` if need be. */
+  const fromWindow = (w: Uint8Array, offset: number, n: number): Uint8Array => {
+    if (offset < windowStart || offset + n > windowEnd) {
+      windowStart = offset;
+      windowEnd = Math.min(length, offset + WINDOW_SIZE);
+      fill(w.subarray(0, windowEnd - windowStart), offset);
+    }
+    return w.subarray(offset - windowStart, offset - windowStart + n);
+  };
   const source: FileSource = {
     length,
     read(offset, want) {
       const n = Math.max(0, Math.min(want, length - offset));
       const out = Buffer.allocUnsafe(n);
-      if (n > SMALL_READ || window === undefined) {
-        fill(out, offset);
-      } else {
-        if (offset < windowStart || offset + n > windowEnd) {
-          windowStart = offset;
-          windowEnd = Math.min(length, offset + WINDOW_SIZE);
-          fill(window.subarray(0, windowEnd - windowStart), offset);
-        }
-        out.set(window.subarray(offset - windowStart, offset - windowStart + n));
-      }
+      if (n > SMALL_READ || window === undefined) fill(out, offset);
+      else out.set(fromWindow(window, offset, n));
       return new Uint8Array(out.buffer, out.byteOffset, n);
+    },
+    peek(offset, want) {
+      const n = Math.max(0, Math.min(want, length - offset));
+      return n > SMALL_READ || window === undefined ? source.read(offset, n) : fromWindow(window, offset, n);
     },
     release() {
       window = undefined;

@@ -16,6 +16,7 @@ import { openFileSource, type FileSource } from './file-source.js';
 import { ObjFile, type ObjReadOptions } from './input-files.js';
 import type { CheckedLinkOptions, LinkInput } from './options.js';
 import { isStubLibrary, parseStubLibrary } from './stub-library.js';
+import { SymbolKind } from '../binary/types.js';
 import type { StubFile } from './stub-library.js';
 
 export interface LoadedInput {
@@ -164,7 +165,8 @@ export function resolveInputs(ctx: LinkContext, loaded: LoadedInput[]): void {
   for (const l of loaded) {
     if (l.obj) addObject(ctx, l.obj);
     else if (l.lazyObject) {
-      for (const d of l.lazyObject.definitions) ctx.symtab.addLazy(d.name, d.kind, l.lazyObject);
+      const { definitions, definitionKinds } = l.lazyObject;
+      for (let i = 0; i < definitions.length; i++) ctx.symtab.addLazy(definitions[i], definitionKinds?.[i] ?? SymbolKind.Function, l.lazyObject);
     } else if (l.archive) {
       ctx.archives.push(l.archive);
       for (const m of l.archive.skipped) ctx.sink.warn({ code: 'archive-member', message: `archive member '${m}' is neither Wasm object file nor LLVM bitcode`, file: l.archive.name });

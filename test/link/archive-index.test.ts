@@ -50,15 +50,15 @@ const members = [
   { name: 'pic-defs.o', bytes: obj('pic-defs.o') },
 ];
 // The index an archiver writes: each member's defined, non-local symbols.
-const withIndex = archive(members, members.map((m) => (readDefinedSymbols(m.bytes) ?? []).map((d) => d.name)));
+const withIndex = archive(members, members.map((m) => readDefinedSymbols(m.bytes)?.names ?? []));
 const withoutIndex = archive(members);
 
 t.test('the hand-written archives read back with and without an index', async (t) => {
   const a = new ArchiveFile('lib.a', withIndex);
   const b = new ArchiveFile('lib.a', withoutIndex);
-  t.ok(a.archive.symbols?.length, 'the index is read');
-  t.equal(b.archive.symbols, undefined, 'no index');
-  const names = (f: ArchiveFile): string[][] => f.members.map((m) => m.definitions.map((d) => d.name));
+  t.ok(a.archive.index?.names.length, 'the index is read');
+  t.equal(b.archive.index, undefined, 'no index');
+  const names = (f: ArchiveFile): string[][] => f.members.map((m) => [...m.definitions]);
   t.same(names(a), names(b));
   t.ok(names(b)[1].includes('ext_fn'));
 });
@@ -69,11 +69,12 @@ t.test("real archives: the index lists exactly what each member's symbol table d
   for (const dir of REAL) {
     for (const f of readdirSync(dir).filter((x) => x.endsWith('.a'))) {
       const a = readArchive(new Uint8Array(readFileSync(`${dir}/${f}`)), f);
-      if (!a.symbols?.length) continue;
+      if (!a.index?.names.length) continue;
       archives++;
       const indexed = new Map<number, string[]>();
-      for (const s of a.symbols) indexed.set(s.memberOffset, [...(indexed.get(s.memberOffset) ?? []), s.name]);
-      const differing = a.members.filter((m) => isWasm(m.bytes()) && (readDefinedSymbols(m.bytes()) ?? []).map((d) => d.name).join() !== (indexed.get(m.headerOffset) ?? []).join());
+      const { names, memberOffsets } = a.index;
+      names.forEach((name, i) => indexed.set(memberOffsets[i], [...(indexed.get(memberOffsets[i]) ?? []), name]));
+      const differing = a.members.filter((m) => isWasm(m.bytes()) && (readDefinedSymbols(m.bytes())?.names ?? []).join() !== (indexed.get(m.headerOffset) ?? []).join());
       t.same(differing.map((m) => m.file), [], `${dir}/${f}`);
     }
   }
@@ -89,7 +90,7 @@ t.test('real archives read at offsets from their files read as they do in memory
       const source = openFileSource(path, new OpenFiles());
       try {
         const fromFile = readArchive(source, path);
-        const shape = (a: typeof inMemory) => ({ members: a.members.map((m) => [m.name, m.headerOffset, m.offset, m.size, m.wasm]), symbols: a.symbols });
+        const shape = (a: typeof inMemory) => ({ members: a.members.map((m) => [m.name, m.headerOffset, m.offset, m.size, m.wasm]), index: a.index });
         t.same(shape(fromFile), shape(inMemory), path);
         // Every 7th member's bytes, read through the window or directly by size.
         const differing = fromFile.members.filter((m, i) => i % 7 === 0 && !Buffer.from(m.bytes()).equals(Buffer.from(inMemory.members[i].bytes())));
@@ -122,7 +123,7 @@ t.test('an archive read from its file at offsets links as the same archive in me
   const dir = tempDir('wasmthreads-archive-', t);
   const openFds = (): number => readdirSync('/proc/self/fd').length;
   const text = Buffer.from('not an object\n');
-  for (const [label, lib] of [['indexed', archive([...members, { name: 'README', bytes: text }], [...members.map((m) => (readDefinedSymbols(m.bytes) ?? []).map((d) => d.name)), []])], ['unindexed', withoutIndex]] as const) {
+  for (const [label, lib] of [['indexed', archive([...members, { name: 'README', bytes: text }], [...members.map((m) => readDefinedSymbols(m.bytes)?.names ?? []), []])], ['unindexed', withoutIndex]] as const) {
     const path = join(dir, `lib-${label}.a`);
     writeFileSync(path, lib);
     const run = (input: { name: string; bytes: Uint8Array } | string) =>
