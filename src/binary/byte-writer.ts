@@ -60,6 +60,13 @@ export class ByteWriter {
     this.len += data.length;
   }
 
+  /** Appends `n` bytes that `write` puts straight into the buffer, from `at`. */
+  place(n: number, write: (dest: Uint8Array, at: number) => void): void {
+    this.reserve(n);
+    write(this.buf, this.len);
+    this.len += n;
+  }
+
   /** A length-prefixed UTF-8 name; the length is the UTF-8 byte count, not the UTF-16 one. */
   name(value: string): void {
     let ascii = true;

@@ -352,6 +352,20 @@ interface SectionBase {
   contentOffset: number;
   /** Width of the section-size LEB when the input padded it; undefined means minimal. */
   sizeWidth?: number;
+  /**
+   * The section's content (what follows its size; a custom section's name included), written by
+   * whoever built the section straight into the output at its place. When present, writeModule
+   * writes it instead of encoding the section's fields, which then say nothing about the content.
+   * A linker relocates its code and custom sections this way, into the output itself, instead of
+   * building each and copying it in.
+   */
+  content?: SectionContent;
+}
+
+export interface SectionContent {
+  size: number;
+  /** Writes exactly `size` bytes into `dest` from `at`. */
+  write(dest: Uint8Array, at: number): void;
 }
 
 export type Section =

@@ -71,6 +71,8 @@ interface SectionPlan {
 }
 
 function planSection(section: Section): SectionPlan {
+  const placed = section.content;
+  if (placed) return { size: placed.size, write: (out) => out.place(placed.size, placed.write) };
   // A raw custom section (the .debug_* ones, often most of the bytes) is its name and payload:
   // its size is known without building it, and the payload goes straight into the output.
   if (section.id === SectionId.Custom && section.custom === 'raw') {
@@ -94,6 +96,11 @@ export function writeSection(out: ByteWriter, section: Section): void {
 
 /** A section's content, in a buffer sized from the bytes it is known to hold. */
 function sectionContent(section: Section): ByteWriter {
+  if (section.content) {
+    const out = new ByteWriter(section.content.size);
+    out.place(section.content.size, section.content.write);
+    return out;
+  }
   const content = new ByteWriter(contentSizeHint(section));
   writeSectionContent(content, section);
   return content;

@@ -412,17 +412,6 @@ export function writeRelocValue(buf: Uint8Array, offset: number, info: RelocType
   }
 }
 
-/**
- * `bytes` with its relocations patched: a copy, or `bytes` itself when it has none (nothing
- * writes to the result). `baseVA` is the address of byte 0 (data segments), for pointer-relative
- * relocations.
- */
-export function applyRelocations(ctx: LinkContext, file: ObjFile, bytes: Uint8Array, relocs: RelocSpan, baseVA = 0): Uint8Array {
-  if (relocs.start === relocs.end) return bytes;
-  const out = new Uint8Array(bytes.length);
-  relocateInto(ctx, file, bytes, relocs, out, 0, baseVA);
-  return out;
-}
 
 /**
  * Copies `bytes` into `dest` at `at` and patches every relocation there: chunks go straight into

@@ -7,16 +7,16 @@
 
 import { DataMode, ELEMKIND_FUNCREF, ElemFlag, FUNCREF, LimitsFlag } from '../binary/format.js';
 import { NameType } from '../binary/read-custom.js';
-import { ExternalKind, SectionId, SymbolKind, ValTypeCode, type Export, type Import, type Section, type WasmModule, type ElementSegment, type DataSegment, type FunctionBody, type NameSubsection, type ProducersField, type ConstExpr, type FuncIndex, type TableIndex, type TypeIndex } from '../binary/types.js';
+import { ExternalKind, SectionId, SymbolKind, ValTypeCode, type Export, type Import, type Section, type WasmModule, type ElementSegment, type DataSegment, type NameSubsection, type ProducersField, type ConstExpr, type FuncIndex, type TableIndex, type TypeIndex } from '../binary/types.js';
 import { i32Const } from '../binary/const-expr.js';
 import { writeModule } from '../binary/write-module.js';
 import { buildIdPayload } from './build-id.js';
-import { sizeU32 } from '../binary/leb.js';
+import { sizeU32, writeU32 } from '../binary/leb.js';
 import { ByteWriter } from '../binary/byte-writer.js';
 import type { LinkContext } from './context.js';
 import { needsPassiveInitialization } from './layout.js';
 import { isExportedSymbol } from './mark-live.js';
-import { applyRelocations, relocateCustomInto, relocateInto, symbolVA, tlsRuntimeRelocs } from './relocations.js';
+import { relocateCustomInto, relocateInto, symbolVA, tlsRuntimeRelocs } from './relocations.js';
 import { isMergeableCustomSection, mergeInputs, splitStrings } from './merge-strings.js';
 import type { InputCustomSection, InputFunction, InputGlobal, InputTag, Sym } from './symbols.js';
 import { registerType } from '../binary/func-types.js';
@@ -233,15 +233,32 @@ function constExprFor(g: InputGlobal): ConstExpr {
   return i32Const(g.value ?? 0);
 }
 
-function codeBodies(ctx: LinkContext, functions: InputFunction[]): FunctionBody[] {
-  let offset = sizeU32(functions.length);
-  return functions.map((fn) => {
-    const bytes = fn.kind === 'input' && fn.file ? applyRelocations(ctx, fn.file, fn.bytes, fn.relocs) : fn.bytes;
-    offset += sizeU32(bytes.length);
-    fn.codeOffset = offset;
-    offset += bytes.length;
-    return { bytes, offset: 0, bytesOffset: 0 };
-  });
+/**
+ * The code section, its bodies copied and patched straight into the output when the module is
+ * written (SectionBase.content): relocations are written into padded slots, so a body's size is
+ * known before it is patched, and each body's offset in the section (`codeOffset`, what
+ * R_WASM_FUNCTION_OFFSET_I32 resolves to) is set here, before any custom section is relocated.
+ * No body gets a copy of its own, nor the section a buffer.
+ */
+function codeSection(ctx: LinkContext, functions: InputFunction[]): Section {
+  let size = sizeU32(functions.length);
+  for (let i = 0; i < functions.length; i++) {
+    const fn = functions[i];
+    size += sizeU32(fn.bytes.length);
+    fn.codeOffset = size;
+    size += fn.bytes.length;
+  }
+  const write = (dest: Uint8Array, at: number): void => {
+    let p = writeU32(dest, at, functions.length);
+    for (let i = 0; i < functions.length; i++) {
+      const fn = functions[i];
+      p = writeU32(dest, p, fn.bytes.length);
+      if (fn.kind === 'input' && fn.file) relocateInto(ctx, fn.file, fn.bytes, fn.relocs, dest, p);
+      else dest.set(fn.bytes, p);
+      p += fn.bytes.length;
+    }
+  };
+  return { ...base, id: SectionId.Code, bodies: [], content: { size, write } };
 }
 
 function dataSegments(ctx: LinkContext): DataSegment[] {
@@ -281,18 +298,29 @@ function customSections(ctx: LinkContext): Section[] {
     }
   }
   for (const g of groups.values()) placeCustomChunks(g);
-  // Patch once every chunk has its offset (SECTION_OFFSET relocations point across chunks).
+  // Each section's chunks are copied and patched straight into the output when the module is
+  // written (SectionBase.content; the `raw` payload is left empty), once every chunk has its
+  // offset: SECTION_OFFSET relocations point across chunks. A link with DWARF is mostly these
+  // bytes (libc-mt.a's 1.7 of 2 MB), which so get no buffer of their own before the output.
   return [...groups].map(([name, g]) => {
-    const payload = new Uint8Array(g.chunks.reduce((n, c) => n + c.bytes.length, 0));
-    let at = 0;
-    for (const c of g.chunks) {
-      if (c.cs) relocateCustomInto(ctx, c.cs, payload, at);
-      else payload.set(c.bytes, at);
-      at += c.bytes.length;
-    }
-    return { id: SectionId.Custom, offset: 0, contentOffset: 0, name, custom: 'raw', payload } as Section;
+    const header = new ByteWriter(name.length + 5);
+    header.name(name);
+    const nameBytes = header.finish();
+    const size = g.chunks.reduce((n, c) => n + c.bytes.length, nameBytes.length);
+    const write = (dest: Uint8Array, at: number): void => {
+      dest.set(nameBytes, at);
+      let p = at + nameBytes.length;
+      for (const c of g.chunks) {
+        if (c.cs) relocateCustomInto(ctx, c.cs, dest, p);
+        else dest.set(c.bytes, p);
+        p += c.bytes.length;
+      }
+    };
+    return { id: SectionId.Custom, offset: 0, contentOffset: 0, name, custom: 'raw', payload: NO_PAYLOAD, content: { size, write } } as Section;
   });
 }
+
+const NO_PAYLOAD = new Uint8Array(0);
 
 /** Builds the merged string table (if any) and gives every chunk and string piece its offset. */
 function placeCustomChunks(g: CustomSectionParts): void {
@@ -440,7 +468,7 @@ export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
   const tagTypes = liveTags(ctx).map((t) => ({ attribute: 0, typeIndex: registerType(ctx, t.type) as TypeIndex }));
   const sections: Section[] = [];
   if (c.unresolvedSymbols === 'import-dynamic') sections.push(dylinkSection(ctx, w.exports));
-  const code = codeBodies(ctx, w.functions);
+  const code = w.functions.length ? codeSection(ctx, w.functions) : undefined;
   const data = dataSegments(ctx);
   if (ctx.types.length) sections.push({ ...base, id: SectionId.Type, types: ctx.types });
   if (w.imports.length) sections.push({ ...base, id: SectionId.Import, imports: w.imports.map((e) => e.imp) });
@@ -467,7 +495,7 @@ export function buildModule(ctx: LinkContext, w: WriteInputs): WasmModule {
     sections.push({ ...base, id: SectionId.Element, elements: [elem] });
   }
   if (c.sharedMemory && data.length) sections.push({ ...base, id: SectionId.DataCount, count: data.length });
-  if (code.length) sections.push({ ...base, id: SectionId.Code, bodies: code });
+  if (code) sections.push(code);
   if (data.length) sections.push({ ...base, id: SectionId.Data, segments: data });
   sections.push(...customSections(ctx));
   const keep = (n: string): boolean => !c.stripAll || c.keepSections.has(n);
