@@ -7,7 +7,7 @@
 // its section is reported as such rather than silently reading the next section.
 
 import { DecodeError } from '../diagnostics.js';
-import { hashBytes, sameBytes } from './intern.js';
+import { sameBytes } from './intern.js';
 import { readS32, readS64, readU32, readU64, type LebCursor } from './leb.js';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -154,17 +154,21 @@ function decodeName(r: ByteReader, start: number, len: number, what: string): st
   const b = r.bytes;
   const end = start + len;
   let ascii = true;
+  // hashBytes, in the loop that checks the bytes are ASCII: one pass over the name, not two.
+  let h = 0x811c9dc5;
   for (let i = start; i < end; i++) {
-    if (b[i] >= 0x80) {
+    const c = b[i];
+    if (c >= 0x80) {
       ascii = false;
       break;
     }
+    h = Math.imul(h ^ c, 0x01000193);
   }
   if (ascii) {
     // ASCII (nearly every name): Node's native latin1 slice over the same memory, several times
     // faster than String.fromCharCode on short strings.
     if (len > INTERN_MAX_LENGTH) return r.latin1(start, end);
-    const slot = hashBytes(b, start, end) & (INTERN_SLOTS - 1);
+    const slot = (h ^ (h >>> 16)) & (INTERN_SLOTS - 1);
     const known = interned[slot];
     if (sameBytes(known, b, start, end)) return known;
     const name = r.latin1(start, end);
