@@ -49,6 +49,9 @@ export interface ObjReadOptions {
 /** Custom sections the linker regenerates instead of concatenating. */
 const REGENERATED_SECTIONS = new Set(['linking', 'name', 'producers', 'target_features', 'dylink.0', '.llvmbc', '.llvmcmd']);
 
+/** `section<N>`, made once per N: every object has section symbols, for its DWARF sections. */
+const SECTION_SYMBOL_NAMES: string[] = [];
+
 /** A function's bytes until the code section gives them (one shared empty array, never written). */
 const NO_BYTES = new Uint8Array(0);
 
@@ -324,7 +327,7 @@ export class ObjFile {
   }
 
   sectionName(index: number): string {
-    return `section${index}`;
+    return (SECTION_SYMBOL_NAMES[index] ??= `section${index}`);
   }
 
   importFor(kind: SymbolKind, index: number): Import | undefined {
