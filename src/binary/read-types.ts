@@ -53,7 +53,7 @@ export function readRefType(r: ByteReader, what: string): ValType {
 /**
  * Function types are interned (intern.ts): objects repeat the same few signatures. Only types of
  * one-byte value types with fewer than 128 parameters and results are, whose encoding is then a
- * complete key; a shared FuncType and its arrays are never written to.
+ * complete key. A shared FuncType and its arrays are frozen.
  */
 const funcTypes = new BytesInterner<FuncType>(1 << 10, 2 + 2 * 127);
 
