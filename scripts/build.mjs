@@ -34,7 +34,13 @@ await build({
 // - the worker entries, which workers load by path: a trivial threaded program started in 342
 //   instead of 420 ms (median of 10, alternating, same run) with a CJS worker.
 // `import.meta.url` (the lookups of the demangler, node:crypto and the worker bundle) becomes the
-// file's own URL, in dist/ like the chunks.
+// file's own URL, in dist/ like the chunks. These bundles lose their whitespace and comments
+// (names are kept, for stack traces; the source maps map back). Each process reads its whole
+// bundle as it starts, and Node's compile cache checks its cached code against a hash of that
+// text; the comments also held the only non-ASCII characters, which made the text a two-byte
+// string. 285 → 221 KB for the linker's bundle, and `link --version` costs 5 ms less CPU on Node
+// 22, 24 and 26 (31 alternating runs each; the hello-world link 2-9 ms less); Node 20, which has
+// no compile cache, is unchanged. The library's ES modules above stay as written.
 await build({
   entryPoints: {
     'link-cli': 'src/cli/link-main.ts',
@@ -51,6 +57,7 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   define: { 'import.meta.url': '__wasmthreadsModuleUrl' },
+  minifyWhitespace: true,
   banner: { js: "const __wasmthreadsModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
 });
 
