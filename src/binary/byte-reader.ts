@@ -130,14 +130,25 @@ export class ByteReader implements LebCursor {
     return decodeName(this, start, len, what);
   }
 
-  /** Runs `body` with `end` narrowed to `limit`, then requires it to have consumed exactly that. */
-  withLimit<T>(limit: number, what: string, body: () => T): T {
+  /** Narrows `end` to `limit`; returns the enclosing end, which `leave` restores. */
+  enter(limit: number, what: string): number {
     if (limit > this.end) this.fail(`${what} runs past the end of its enclosing data`);
     const outer = this.end;
     this.end = limit;
-    const result = body();
-    if (this.pos !== limit) this.fail(`${what}: ${limit - this.pos} unread bytes at the end`, this.pos);
+    return outer;
+  }
+
+  /** Requires everything up to the narrowed `end` to have been read, then restores `outer`. */
+  leave(outer: number, what: string): void {
+    if (this.pos !== this.end) this.fail(`${what}: ${this.end - this.pos} unread bytes at the end`, this.pos);
     this.end = outer;
+  }
+
+  /** Runs `body` with `end` narrowed to `limit`, then requires it to have consumed exactly that. */
+  withLimit<T>(limit: number, what: string, body: () => T): T {
+    const outer = this.enter(limit, what);
+    const result = body();
+    this.leave(outer, what);
     return result;
   }
 }

@@ -176,16 +176,14 @@ function readSection(r: ByteReader, state: ModuleState): Section {
   if (size > r.remaining) {
     r.fail(`${name} section size ${size} runs past the end of the file (${r.remaining} bytes left)`, sizeAt);
   }
-  // The content is read with the reader's end narrowed to the section (ByteReader.withLimit,
-  // written out here: a linker reads a dozen sections per object and thousands of objects).
-  const context = SECTION_CONTEXTS[id] ?? 'custom section';
-  const limit = contentOffset + size;
-  const outer = r.end;
+  // The content is read with the reader's end narrowed to the section: enter/leave rather than
+  // withLimit, which would cost a closure per section (a linker reads a dozen sections per object
+  // and thousands of objects).
+  const context = SECTION_CONTEXTS[id];
   r.context = context;
-  r.end = limit;
+  const outer = r.enter(contentOffset + size, context);
   const section = readSectionContent(r, state, id, size, contentOffset);
-  if (r.pos !== limit) r.fail(`${context}: ${limit - r.pos} unread bytes at the end`, r.pos);
-  r.end = outer;
+  r.leave(outer, context);
   r.context = undefined;
   section.offset = r.offset(offset);
   section.contentOffset = r.offset(contentOffset);

@@ -67,19 +67,10 @@ export class ArchiveFile {
     }
   }
 
-  /**
-   * Calls `add` with every symbol a member defines and exposes to other files (indexed loops: a
-   * generator and for-of allocate an object per step in code V8 runs unoptimised, and an archive
-   * index has thousands of entries).
-   */
+  /** Calls `add` with every symbol a member of this archive defines and exposes to other files. */
   forEachLazySymbol(add: (name: string, kind: number, ref: ArchiveMemberRef) => void): void {
     const members = this.members;
-    for (let i = 0; i < members.length; i++) {
-      const ref = members[i];
-      const names = ref.definitions;
-      const kinds = ref.definitionKinds;
-      for (let k = 0; k < names.length; k++) add(names[k], kinds === undefined ? SymbolKind.Function : kinds[k], ref);
-    }
+    for (let i = 0; i < members.length; i++) forEachDefinition(members[i], add);
   }
 
   /** Without an index: the member's symbol table; when the quick scan cannot read it, decoding it in full gives the precise error. */
@@ -87,6 +78,18 @@ export class ArchiveFile {
     const data = m.bytes();
     return readDefinedSymbols(data) ?? definedSymbolsOf(new ObjFile(m.file, data, archive));
   }
+}
+
+/**
+ * Calls `add` with every symbol `ref` defines and exposes to other files, with its kind, or
+ * Function when the kind came from an archive index (see `definitionKinds`). Indexed loops: a
+ * generator and for-of allocate an object per step in code V8 runs unoptimised, and an archive
+ * index has thousands of entries.
+ */
+export function forEachDefinition(ref: ArchiveMemberRef, add: (name: string, kind: number, ref: ArchiveMemberRef) => void): void {
+  const names = ref.definitions;
+  const kinds = ref.definitionKinds;
+  for (let k = 0; k < names.length; k++) add(names[k], kinds === undefined ? SymbolKind.Function : kinds[k], ref);
 }
 
 const NO_DEFINITIONS: readonly string[] = [];

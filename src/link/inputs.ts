@@ -9,14 +9,13 @@ import { AR_MAGIC, isArchive } from '../binary/archive.js';
 import { strerror } from './strerror.js';
 import { isWasm } from '../binary/read-module.js';
 import { WasmthreadsError } from '../diagnostics.js';
-import { ArchiveFile, lazyObjectRef } from './archive.js';
+import { ArchiveFile, forEachDefinition, lazyObjectRef } from './archive.js';
 import type { ArchiveMemberRef } from './archive.js';
 import type { LinkContext } from './context.js';
 import { openFileSource, type FileSource } from './file-source.js';
 import { ObjFile, type ObjReadOptions } from './input-files.js';
 import type { CheckedLinkOptions, LinkInput } from './options.js';
 import { isStubLibrary, parseStubLibrary } from './stub-library.js';
-import { SymbolKind } from '../binary/types.js';
 import type { StubFile } from './stub-library.js';
 
 export interface LoadedInput {
@@ -162,12 +161,12 @@ export function readInputs(ctx: LinkContext, options: CheckedLinkOptions): Loade
  * table's `extract`), every member of a --whole-archive archive at once.
  */
 export function resolveInputs(ctx: LinkContext, loaded: LoadedInput[]): void {
+  const symtab = ctx.symtab;
+  const addLazy = (name: string, kind: number, ref: ArchiveMemberRef): void => symtab.addLazy(name, kind, ref);
   for (const l of loaded) {
     if (l.obj) addObject(ctx, l.obj);
-    else if (l.lazyObject) {
-      const { definitions, definitionKinds } = l.lazyObject;
-      for (let i = 0; i < definitions.length; i++) ctx.symtab.addLazy(definitions[i], definitionKinds?.[i] ?? SymbolKind.Function, l.lazyObject);
-    } else if (l.archive) {
+    else if (l.lazyObject) forEachDefinition(l.lazyObject, addLazy);
+    else if (l.archive) {
       ctx.archives.push(l.archive);
       for (const m of l.archive.skipped) ctx.sink.warn({ code: 'archive-member', message: `archive member '${m}' is neither Wasm object file nor LLVM bitcode`, file: l.archive.name });
       if (l.wholeArchive) {
@@ -175,7 +174,7 @@ export function resolveInputs(ctx: LinkContext, loaded: LoadedInput[]): void {
           ref.extracted = true;
           addObject(ctx, ref.obj);
         }
-      } else l.archive.forEachLazySymbol((name, kind, ref) => ctx.symtab.addLazy(name, kind, ref));
+      } else l.archive.forEachLazySymbol(addLazy);
     }
   }
 }
