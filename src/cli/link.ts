@@ -9,6 +9,14 @@ import type { LinkResult } from '../link/index.js';
 import type { Command } from './io.js';
 import { VERSION } from './version.js';
 
+/** What this process's `link` command did, for bin/start.js's code cache (bin/code-cache.js). */
+export const linkProcess = {
+  /** A link was run (not --version or --help). */
+  linked: false,
+  /** V8's flags were changed; code cached now would be rejected under the start-up flags. */
+  changedV8Flags: false,
+};
+
 const USAGE = `usage: wasmthreads link -o OUT.wasm [wasm-ld flags] INPUTS...
 
 Links relocatable wasm objects (.o) and archives (.a) into an executable module, as wasm-ld 22
@@ -54,31 +62,14 @@ export const linkCommand: Command = {
   name: 'link',
   usage: () => USAGE + formatLinkFlags() + '\n',
   async run(argv, io) {
-    // A link is one short pass over the inputs in a process that ends with it. V8's optimising
-    // tier (TurboFan) compiles hot functions on background threads for code that has mostly run
-    // by the time it is ready: without it the same links cost 20-30% less CPU and no more wall
-    // time (benchmarks/link, Node 20 and 22: libc-mt 1.36 → 0.94 s CPU, hello+libc 0.32 → 0.26 s).
-    // Most of what a link allocates lives until it ends, so a young generation that grows only
-    // copies it more before promoting it: kept at its starting size (growth factor 1), the
-    // paired whole-process runs cost 5-11% less CPU and 2-22 MiB less peak memory on Node 20, 22
-    // and 26 (libc-mt.a: 0.61 → 0.54 s, 93 → 71 MiB on Node 20). Only sizing flags may change
-    // here: V8 reads them as the heap grows; flags that switch collector modes (parallel or
-    // concurrent marking) abort the process when set after start-up. test/link/cli-process.test.ts
-    // runs this on each supported Node. The only wasm a link compiles is the C++ demangler (147 KB,
-    // called once per name), before which this runs: its hot functions were recompiled by V8's
-    // optimising wasm tier in the background, 12% of an em++ link's CPU on Node 20 and 6% on 22;
-    // Liftoff's code alone is fast enough for a few thousand names. On Node 24 and 26, V8's
-    // mid tier (Maglev, off by default on Node 20 and 22) compiles a function once it has run 400
-    // times, on background threads that also hold their compile zones in memory; a link calls
-    // thousands of small functions that often, most of them for little time after. Only
-    // functions called 5000 times are compiled here: per workload (hello, em++, libc-mt.a; 9
-    // alternating whole-process pairs each) 11-20% less CPU, 3-7% less wall time and 2-15 MiB less
-    // peak memory on Node 24 and 26 (libc-mt.a: 94 → 80 MiB, where wasm-ld-22 takes 80). Only
-    // the CLI's own process: library callers keep their flags. Except with --build-id=fast (a
-    // bare --build-id): its XXH3 loop over every output byte runs 4-5x slower without the
-    // optimising tier where Maglev is off (Node 20 and 22: 37 vs 8 ms per MiB).
     const parsed = parseLinkArgs(argv);
-    setFlagsFromString(`${parsed.options.buildId?.style === 'fast' ? '' : '--no-opt '}--semi-space-growth-factor=1 --liftoff-only --invocation-count-for-maglev=5000`);
+    // bin/start.js tunes V8 for a link process (no TurboFan among other things) before it loads
+    // this code. --build-id=fast hashes every output byte with XXH3, a loop that runs 4-5x slower
+    // without the optimising tier where Maglev is off (Node 20 and 22: 37 vs 8 ms per MiB).
+    if (parsed.options.buildId?.style === 'fast') {
+      setFlagsFromString('--opt');
+      linkProcess.changedV8Flags = true;
+    }
     if (parsed.help) {
       io.stdout(linkCommand.usage());
       return 0;
@@ -98,6 +89,7 @@ export const linkCommand: Command = {
       return 1;
     }
     let result: LinkResult;
+    linkProcess.linked = true;
     try {
       result = link(parsed.options);
     } catch (e) {
