@@ -119,6 +119,17 @@ t.test('no cache is made when it could not be used', async (t) => {
   }
 });
 
+t.test('a TMPDIR where no cache can be made: the link runs without one', async (t) => {
+  const out = outPath(tempDir('code-cache-', t), 'out');
+  const reference = link(t, tempDir('code-cache-', t), out);
+  for (const tmp of ['/proc', '/dev/null', '/nonexistent/directory']) {
+    const r = link(t, tmp, out);
+    t.equal(r.status, 0, `TMPDIR=${tmp}: ${r.stderr}`);
+    t.equal(r.stderr, '', `TMPDIR=${tmp}: nothing said`);
+    t.ok(r.bytes?.equals(reference.bytes!), `TMPDIR=${tmp}: the same output`);
+  }
+});
+
 t.test('a cache directory others could write is not used', async (t) => {
   const tmp = tempDir('code-cache-', t);
   const dir = join(tmp, CACHE_DIR_NAME);
