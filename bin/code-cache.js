@@ -81,13 +81,14 @@ function readCache(path, key) {
 }
 
 /**
- * Loads the CommonJS bundle `file`, with its cached code when there is a valid cache. Returns its
- * exports and `save()`, which stores the code compiled so far when the cache was missing, stale
- * or rejected. Nothing here fails the caller: without a usable cache the bundle loads as usual.
+ * Loads the CommonJS bundle `file`, with its cached code when there is a valid cache (and
+ * `useCache` is not false). Returns its exports and `save()`, which stores the code compiled so
+ * far when the cache was missing, stale or rejected. Nothing here fails the caller: without a
+ * usable cache the bundle loads as usual.
  */
-function loadBundle(file) {
+function loadBundle(file, { useCache = true } = {}) {
   const { key, source } = readSource(file);
-  const dir = cacheDirectory();
+  const dir = useCache ? cacheDirectory() : undefined;
   const cachePath = dir === undefined ? undefined : join(dir, `${basename(file, '.cjs')}-${process.version}-${process.arch}.bin`);
   const cachedData = cachePath === undefined ? undefined : readCache(cachePath, key);
   // Node's CommonJS wrapper, on the source's first line so that its line numbers are unchanged.

@@ -61,6 +61,9 @@ function enableCompileCache() {
  */
 const LINK_V8_FLAGS = '--no-opt --semi-space-growth-factor=1 --liftoff-only --invocation-count-for-maglev=5000';
 
+/** wasm-ld's flags that print its version or usage (`link` accepts the same). */
+const LINK_PROBES = new Set(['--version', '-v', '-V', '--help', '-help', '-h']);
+
 /**
  * Runs the CLI with `argv`. `link` and `run` load their command's own CommonJS bundle instead of
  * the CLI's ES modules (src/cli/link-main.ts says why); `link`'s with its own code cache
@@ -74,7 +77,10 @@ async function start(argv) {
   };
   if (argv[0] === 'link') {
     require('node:v8').setFlagsFromString(LINK_V8_FLAGS);
-    const bundle = require('./code-cache.js').loadBundle(join(__dirname, '../dist/link-cli.cjs'));
+    // `link --version` or `--help` alone (what build systems run to identify a linker) compiles
+    // almost nothing: reading the cached code would cost more (8-14 ms) than it saves.
+    const probe = argv.length === 2 && LINK_PROBES.has(argv[1]);
+    const bundle = require('./code-cache.js').loadBundle(join(__dirname, '../dist/link-cli.cjs'), { useCache: !probe });
     const { linkMain, linkProcess } = bundle.exports;
     process.exitCode = await linkMain(argv.slice(1), io);
     // After a link that wrote its output, which compiled the linker's whole pipeline: code cached

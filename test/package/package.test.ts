@@ -1,11 +1,12 @@
 // The package as users get it: `npm pack`, install the tarball into an empty directory (no
 // registry needed: wasmthreads has no runtime dependencies), then
 // - `npx wasmthreads run` the bundled example object (linked in memory, four threads),
+// - `npx wasmthreads link` and `npx wasmthreads-ld` link it,
 // - a strict TypeScript consumer that imports the library type-checks against the installed
 //   declarations (dist/*.d.ts) and runs.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -40,6 +41,21 @@ t.test('npm pack, install into an empty project, run the example and type-check 
   const example = spawnSync('npx', ['--no-install', 'wasmthreads', 'run', 'node_modules/wasmthreads/examples/hello-threads.o'], { cwd: app, encoding: 'utf8', timeout: 60_000 });
   t.equal(example.status, 0, example.stderr);
   t.match(example.stdout, /thread 4: my greeting_count is 1004\n[^]*shared total: 10\n/);
+
+  // The linker from the installed package, through both of its commands: the first link makes
+  // its code cache (bin/code-cache.js) in this TMPDIR, the second loads it.
+  const linkArgs = ['--no-entry', '--shared-memory', '--import-memory', '--max-memory=67108864', 'node_modules/wasmthreads/examples/hello-threads.o'];
+  const linkEnv = { ...process.env, TMPDIR: dir, NODE_DISABLE_COMPILE_CACHE: undefined };
+  mkdirSync(join(app, 'a'));
+  mkdirSync(join(app, 'b'));
+  const linked = [
+    spawnSync('npx', ['--no-install', 'wasmthreads', 'link', ...linkArgs, '-o', 'a/hello.wasm'], { cwd: app, encoding: 'utf8', timeout: 60_000, env: linkEnv }),
+    spawnSync('npx', ['--no-install', 'wasmthreads-ld', ...linkArgs, '-o', 'b/hello.wasm'], { cwd: app, encoding: 'utf8', timeout: 60_000, env: linkEnv }),
+  ];
+  t.same(linked.map((r) => r.status), [0, 0], `wasmthreads link, then wasmthreads-ld: ${linked.map((r) => r.stderr).join('')}`);
+  t.ok(readFileSync(join(app, 'a/hello.wasm')).equals(readFileSync(join(app, 'b/hello.wasm'))), 'the same module from both');
+  const cacheDir = readdirSync(dir).find((f) => f.startsWith('wasmthreads-code-cache'));
+  t.ok(cacheDir && readdirSync(join(dir, cacheDir)).includes(`link-cli-${process.version}-${process.arch}.bin`), 'the installed linker keeps its code cache');
 
   writeFileSync(join(app, 'main.ts'), CONSUMER);
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({
