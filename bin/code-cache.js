@@ -10,9 +10,10 @@
 //
 // Where it is kept: $TMPDIR/wasmthreads-code-cache-UID/, made mode 0700 and used only while it is
 // a directory owned by this user that no one else can write (cached code is run as it stands).
-// One file per bundle and Node version, whose first line is the key: the Node version and
-// architecture, and the bundle's device, inode, size, modification and change times, so that a
-// rebuilt or edited bundle never meets code cached for another. V8 also rejects a cache made by
+// One file per bundle (by its path: two installs do not take turns replacing each other's cache)
+// and Node version, whose first line is the key: the Node version and architecture, and the
+// bundle's device, inode, size, modification and change times, so that a rebuilt or edited bundle
+// never meets code cached for another. V8 also rejects a cache made by
 // another V8, under other flags or for a source of another length; a rejected or stale cache is
 // compiled from source as if there were none, and replaced. NODE_DISABLE_COMPILE_CACHE, Node's
 // own switch, turns this off too.
@@ -46,6 +47,14 @@ function cacheDirectory() {
     return undefined;
   }
   return dir;
+}
+
+/** The cache file's name for the bundle at `file` under this Node. */
+function cacheFileName(file) {
+  // FNV-1a over the path's UTF-16 units: a name, not a check (the key line is the check).
+  let h = 0x811c9dc5;
+  for (let i = 0; i < file.length; i++) h = Math.imul(h ^ file.charCodeAt(i), 0x01000193);
+  return `${basename(file, '.cjs')}-${(h >>> 0).toString(16).padStart(8, '0')}-${process.version}-${process.arch}.bin`;
 }
 
 /** The file's contents and the key that names this version of it. */
@@ -89,7 +98,7 @@ function readCache(path, key) {
 function loadBundle(file, { useCache = true } = {}) {
   const { key, source } = readSource(file);
   const dir = useCache ? cacheDirectory() : undefined;
-  const cachePath = dir === undefined ? undefined : join(dir, `${basename(file, '.cjs')}-${process.version}-${process.arch}.bin`);
+  const cachePath = dir === undefined ? undefined : join(dir, cacheFileName(file));
   const cachedData = cachePath === undefined ? undefined : readCache(cachePath, key);
   // Node's CommonJS wrapper, on the source's first line so that its line numbers are unchanged.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
@@ -117,4 +126,4 @@ function loadBundle(file, { useCache = true } = {}) {
   };
 }
 
-module.exports = { loadBundle };
+module.exports = { cacheFileName, loadBundle };

@@ -5,7 +5,8 @@
 // Node by scripts/node-versions.mjs: what V8 accepts is its own.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -19,7 +20,8 @@ const LINK_ARGS = ['--no-entry', '--export-all', '--allow-undefined', join(INPUT
 const LINK_TIMEOUT_MS = 120_000;
 const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
 const CACHE_DIR_NAME = uid === undefined ? 'wasmthreads-code-cache' : `wasmthreads-code-cache-${uid}`;
-const CACHE_FILE_NAME = `link-cli-${process.version}-${process.arch}.bin`;
+const { cacheFileName } = createRequire(import.meta.url)('../../bin/code-cache.js') as { cacheFileName(file: string): string };
+const CACHE_FILE_NAME = cacheFileName(join(ROOT, 'dist/link-cli.cjs'));
 
 /**
  * Where a link writes its output: out.wasm in a directory of its own, since the output's file
@@ -175,4 +177,24 @@ t.test('links racing to make the cache all succeed and leave one whole cache', a
   const made = cacheState(tmp)!;
   t.equal(link(t, tmp, outPath(tmp, 'after')).status, 0);
   t.same(cacheState(tmp)?.ctime, made.ctime, 'and the next link accepts it');
+});
+
+t.test('two installs keep a cache each, and do not replace each other\'s', async (t) => {
+  const tmp = tempDir('code-cache-', t);
+  // A second copy of what `link` loads, as another project's node_modules/wasmthreads would hold it.
+  const other = join(tmp, 'other-install');
+  for (const f of ['bin/wasmthreads.js', 'bin/start.js', 'bin/code-cache.js', 'bin/package.json', 'dist/link-cli.cjs', 'dist/itanium-demangle.wasm']) {
+    cpSync(join(ROOT, f), join(other, f));
+  }
+  const linkWith = (cli: string, out: string) =>
+    spawnSync(process.execPath, [cli, 'link', ...LINK_ARGS, '-o', out], { encoding: 'utf8', timeout: LINK_TIMEOUT_MS, env: env(tmp) });
+  const first = [linkWith(CLI, outPath(tmp, 'a')), linkWith(join(other, 'bin/wasmthreads.js'), outPath(tmp, 'b'))];
+  t.same(first.map((r) => r.status), [0, 0], first.map((r) => r.stderr).join(''));
+  const dir = join(tmp, CACHE_DIR_NAME);
+  const files = readdirSync(dir).sort();
+  t.same(files, [CACHE_FILE_NAME, cacheFileName(join(other, 'dist/link-cli.cjs'))].sort(), 'a cache file for each');
+  const ctimes = files.map((f) => statSync(join(dir, f), { bigint: true }).ctimeNs);
+  const again = [linkWith(CLI, outPath(tmp, 'a')), linkWith(join(other, 'bin/wasmthreads.js'), outPath(tmp, 'b'))];
+  t.same(again.map((r) => r.status), [0, 0], again.map((r) => r.stderr).join(''));
+  t.same(files.map((f) => statSync(join(dir, f), { bigint: true }).ctimeNs), ctimes, 'each accepted by its own install on the next link');
 });
