@@ -90,14 +90,13 @@ function readCache(path, key) {
 }
 
 /**
- * Loads the CommonJS bundle `file`, with its cached code when there is a valid cache (and
- * `useCache` is not false). Returns its exports and `save()`, which stores the code compiled so
- * far when the cache was missing, stale or rejected. Nothing here fails the caller: without a
- * usable cache the bundle loads as usual.
+ * Loads the CommonJS bundle `file`, with its cached code when there is a valid cache. Returns its
+ * exports and `save()`, which stores the code compiled so far when the cache was missing, stale
+ * or rejected. Nothing here fails the caller: without a usable cache the bundle loads as usual.
  */
-function loadBundle(file, { useCache = true } = {}) {
+function loadBundle(file) {
   const { key, source } = readSource(file);
-  const dir = useCache ? cacheDirectory() : undefined;
+  const dir = cacheDirectory();
   const cachePath = dir === undefined ? undefined : join(dir, cacheFileName(file));
   const cachedData = cachePath === undefined ? undefined : readCache(cachePath, key);
   // Node's CommonJS wrapper, on the source's first line so that its line numbers are unchanged.

@@ -78,9 +78,14 @@ async function start(argv) {
   if (argv[0] === 'link') {
     require('node:v8').setFlagsFromString(LINK_V8_FLAGS);
     // `link --version` or `--help` alone (what build systems run to identify a linker) compiles
-    // almost nothing: reading the cached code would cost more (8-14 ms) than it saves.
-    const probe = argv.length === 2 && LINK_PROBES.has(argv[1]);
-    const bundle = require('./code-cache.js').loadBundle(join(__dirname, '../dist/link-cli.cjs'), { useCache: !probe });
+    // almost nothing: V8 reading the whole linker's cached code costs 8-14 ms more than that, so
+    // these load the bundle as `run` does, with Node's compile cache (Node >= 22.1).
+    if (argv.length === 2 && LINK_PROBES.has(argv[1])) {
+      enableCompileCache();
+      process.exitCode = await require('../dist/link-cli.cjs').linkMain(argv.slice(1), io);
+      return;
+    }
+    const bundle = require('./code-cache.js').loadBundle(join(__dirname, '../dist/link-cli.cjs'));
     const { linkMain, linkProcess } = bundle.exports;
     process.exitCode = await linkMain(argv.slice(1), io);
     // After a link that wrote its output, which compiled the linker's whole pipeline: code cached
