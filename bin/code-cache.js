@@ -13,10 +13,10 @@
 // One file per bundle (by its path: two installs do not take turns replacing each other's cache)
 // and Node version, whose first line is the key: the Node version and architecture, and the
 // bundle's device, inode, size, modification and change times, so that a rebuilt or edited bundle
-// never meets code cached for another. V8 also rejects a cache made by
-// another V8, under other flags or for a source of another length; a rejected or stale cache is
-// compiled from source as if there were none, and replaced. NODE_DISABLE_COMPILE_CACHE, Node's
-// own switch, turns this off too.
+// never meets code cached for another. V8 also rejects a cache made by another V8, under other
+// flags or for a source of another length. A rejected or stale cache is compiled from source as
+// if there were none, and replaced. NODE_DISABLE_COMPILE_CACHE, Node's own switch, turns this off
+// too.
 //
 // The cache records V8's flags as they were when it was made, and is rejected under any others:
 // the caller sets its flags before `loadBundle` and calls `save` only if they are unchanged.

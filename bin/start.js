@@ -102,4 +102,4 @@ async function start(argv) {
   process.exitCode = await main(argv, io);
 }
 
-module.exports = { start };
+module.exports = { start, LINK_V8_FLAGS };

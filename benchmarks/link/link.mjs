@@ -130,11 +130,15 @@ function measure(cmd, args, env = process.env) {
 const WARM_UP = 5;
 
 /**
- * Wall seconds of one `wasmthreads link` in a warm process: the CLI's own entry (so its V8 flags
- * and its output write) called WARM_UP + RUNS times in one child; the median of the last RUNS.
+ * Wall seconds of one `wasmthreads link` in a warm process: the CLI's own entry (its output write
+ * included) under the link process's V8 flags (bin/start.js), called WARM_UP + RUNS times in one
+ * child; the median of the last RUNS.
  */
 function measureWarm(args) {
   const script = `
+    const { createRequire } = await import('node:module');
+    const { setFlagsFromString } = await import('node:v8');
+    setFlagsFromString(createRequire(import.meta.url)(${JSON.stringify(join(ROOT, 'bin/start.js'))}).LINK_V8_FLAGS);
     const { main } = await import(${JSON.stringify(join(ROOT, 'dist/cli.js'))});
     const args = JSON.parse(process.argv[1]);
     const errors = [];
