@@ -18,8 +18,6 @@ import { LinkingSubsectionType, SectionId, SymbolFlag, SymbolKind } from '../bin
 import { ObjFile, type ObjReadOptions } from './input-files.js';
 
 export interface ArchiveMemberRef {
-  /** The archive member; absent for `--start-lib` objects. */
-  member?: ArchiveMember;
   /** `lib.a(member.o)` or the object's path: how diagnostics and traces name it. */
   name: string;
   /** The member decoded in full; parsed on first use (extraction). */
@@ -60,9 +58,10 @@ export class ArchiveFile {
         this.skipped.push(m.name);
         continue;
       }
-      const ref = new MemberRef(m, name, objOptions);
+      const ref = new LazyObject(m.file, m, name, objOptions);
+      // Without an index, the member's own symbol table.
       if (indexed) ref.definitions = indexed.get(m.headerOffset) ?? NO_DEFINITIONS;
-      else ({ names: ref.definitions, kinds: ref.definitionKinds } = this.definitionsFromMember(m, name));
+      else ref.setDefinitions(definitionsOf(m.file, m.bytes(), name));
       this.members.push(ref);
     }
   }
@@ -71,12 +70,6 @@ export class ArchiveFile {
   forEachLazySymbol(add: (name: string, kind: number, ref: ArchiveMemberRef) => void): void {
     const members = this.members;
     for (let i = 0; i < members.length; i++) forEachDefinition(members[i], add);
-  }
-
-  /** Without an index: the member's symbol table; when the quick scan cannot read it, decoding it in full gives the precise error. */
-  private definitionsFromMember(m: ArchiveMember, archive: string): Definitions {
-    const data = m.bytes();
-    return readDefinedSymbols(data) ?? definedSymbolsOf(new ObjFile(m.file, data, archive));
   }
 }
 
@@ -94,24 +87,32 @@ export function forEachDefinition(ref: ArchiveMemberRef, add: (name: string, kin
 
 const NO_DEFINITIONS: readonly string[] = [];
 
-/** An archive member as a lazy input (a class: a getter and a closure per member cost two objects each). */
-class MemberRef implements ArchiveMemberRef {
-  readonly name: string;
+/**
+ * An archive member or a `--start-lib` object as a lazy input, decoded in full on first use (a
+ * class: a getter and a closure per member cost two objects each).
+ */
+class LazyObject implements ArchiveMemberRef {
   definitions: readonly string[] = NO_DEFINITIONS;
   definitionKinds: readonly number[] | undefined = undefined;
   extracted = false;
   private decoded: ObjFile | undefined;
 
+  /** `source`: the archive member, read when decoded, or the object's bytes; `archive`: its archive's name. */
   constructor(
-    readonly member: ArchiveMember,
-    private readonly archive: string,
+    readonly name: string,
+    private readonly source: ArchiveMember | Uint8Array,
+    private readonly archive: string | undefined,
     private readonly objOptions: ObjReadOptions,
-  ) {
-    this.name = member.file;
-  }
+  ) {}
 
   get obj(): ObjFile {
-    return (this.decoded ??= new ObjFile(this.member.file, this.member.bytes(), this.archive, this.objOptions));
+    const s = this.source;
+    return (this.decoded ??= new ObjFile(this.name, s instanceof Uint8Array ? s : s.bytes(), this.archive, this.objOptions));
+  }
+
+  setDefinitions({ names, kinds }: Definitions): void {
+    this.definitions = names;
+    this.definitionKinds = kinds;
   }
 }
 
@@ -195,20 +196,19 @@ function readSymbolSubsection(r: ByteReader, end: number): Definitions {
  * only when something needs one of its definitions (lld `InputFile::lazy`).
  */
 export function lazyObjectRef(name: string, bytes: Uint8Array, objOptions: ObjReadOptions = {}): ArchiveMemberRef {
-  let obj: ObjFile | undefined;
-  const { names, kinds } = readDefinedSymbols(bytes) ?? definedSymbolsOf(new ObjFile(name, bytes));
-  return {
-    name,
-    get obj() {
-      return (obj ??= new ObjFile(name, bytes, undefined, objOptions));
-    },
-    definitions: names,
-    definitionKinds: kinds,
-    extracted: false,
-  };
+  const ref = new LazyObject(name, bytes, undefined, objOptions);
+  ref.setDefinitions(definitionsOf(name, bytes, undefined));
+  return ref;
 }
 
-function definedSymbolsOf(obj: ObjFile): Definitions {
+/**
+ * What an object defines, from its symbol table alone; when the quick scan cannot read it,
+ * decoding the object in full gives the precise error.
+ */
+function definitionsOf(name: string, bytes: Uint8Array, archive: string | undefined): Definitions {
+  const quick = readDefinedSymbols(bytes);
+  if (quick) return quick;
+  const obj = new ObjFile(name, bytes, archive);
   const defined = obj.symbolInfos.filter((i) => !(i.flags & (SymbolFlag.BINDING_LOCAL | SymbolFlag.UNDEFINED)) && i.kind !== SymbolKind.Section);
   return { names: defined.map((i) => obj.symbolName(i)), kinds: defined.map((i) => i.kind) };
 }
