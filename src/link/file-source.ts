@@ -115,17 +115,19 @@ export function openFileSource(path: string, files: OpenFiles): FileSource {
     }
     return w.subarray(offset - windowStart, offset - windowStart + n);
   };
+  /** How many of `want` bytes from `offset` the file has. */
+  const available = (offset: number, want: number): number => Math.max(0, Math.min(want, length - offset));
   const source: FileSource = {
     length,
     read(offset, want) {
-      const n = Math.max(0, Math.min(want, length - offset));
+      const n = available(offset, want);
       const out = Buffer.allocUnsafe(n);
       if (n > SMALL_READ || window === undefined) fill(out, offset);
       else out.set(fromWindow(window, offset, n));
       return new Uint8Array(out.buffer, out.byteOffset, n);
     },
     peek(offset, want) {
-      const n = Math.max(0, Math.min(want, length - offset));
+      const n = available(offset, want);
       return n > SMALL_READ || window === undefined ? source.read(offset, n) : fromWindow(window, offset, n);
     },
     release() {

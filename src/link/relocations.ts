@@ -412,7 +412,6 @@ export function writeRelocValue(buf: Uint8Array, offset: number, info: RelocType
   }
 }
 
-
 /**
  * Copies `bytes` into `dest` at `at` and patches every relocation there: chunks go straight into
  * their output section, not through a copy of their own. `baseVA` is the address of byte 0.
