@@ -23,7 +23,7 @@
 
 'use strict';
 
-const { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
+const { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } = require('node:fs');
 const { createRequire } = require('node:module');
 const { tmpdir } = require('node:os');
 const { basename, dirname, join } = require('node:path');
@@ -57,20 +57,13 @@ function cacheFileName(file) {
   return `${basename(file, '.cjs')}-${(h >>> 0).toString(16).padStart(8, '0')}-${process.version}-${process.arch}.bin`;
 }
 
-/** The file's contents and the key that names this version of it. */
+/** The file's contents and the key that names this version of it (both from one open file). */
 function readSource(file) {
   const fd = openSync(file, 'r');
   try {
     const st = fstatSync(fd, { bigint: true });
     const key = `${process.version} ${process.arch} ${st.dev} ${st.ino} ${st.size} ${st.mtimeNs} ${st.ctimeNs}`;
-    const bytes = Buffer.allocUnsafe(Number(st.size));
-    let n = 0;
-    while (n < bytes.length) {
-      const got = readSync(fd, bytes, n, bytes.length - n, n);
-      if (got === 0) break;
-      n += got;
-    }
-    return { key, source: bytes.toString('utf8', 0, n) };
+    return { key, source: readFileSync(fd, 'utf8') };
   } finally {
     closeSync(fd);
   }
@@ -101,9 +94,8 @@ function loadBundle(file) {
   const cachedData = cachePath === undefined ? undefined : readCache(cachePath, key);
   // Node's CommonJS wrapper, on the source's first line so that its line numbers are unchanged.
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
-  const module = { exports: {}, filename: file, id: file, loaded: false };
+  const module = { exports: {}, filename: file, id: file };
   script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, dirname(file));
-  module.loaded = true;
   const fresh = cachedData !== undefined && !script.cachedDataRejected;
   return {
     exports: module.exports,
