@@ -56,11 +56,7 @@ export function writeModule(mod: WasmModule): Uint8Array {
   out.bytes(WASM_MAGIC);
   const v = mod.version ?? WASM_VERSION;
   out.bytes(Uint8Array.of(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff));
-  mod.sections.forEach((section, i) => {
-    out.u8(section.id);
-    out.u32(plans[i].size, section.sizeWidth);
-    plans[i].write(out);
-  });
+  mod.sections.forEach((section, i) => writePlanned(out, section, plans[i]));
   return out.view();
 }
 
@@ -90,17 +86,18 @@ function planSection(section: Section): SectionPlan {
 }
 
 export function writeSection(out: ByteWriter, section: Section): void {
+  writePlanned(out, section, planSection(section));
+}
+
+/** The section's id, its content's size and its content. */
+function writePlanned(out: ByteWriter, section: Section, plan: SectionPlan): void {
   out.u8(section.id);
-  out.sized(sectionContent(section), section.sizeWidth);
+  out.u32(plan.size, section.sizeWidth);
+  plan.write(out);
 }
 
 /** A section's content, in a buffer sized from the bytes it is known to hold. */
 function sectionContent(section: Section): ByteWriter {
-  if (section.content) {
-    const out = new ByteWriter(section.content.size);
-    out.place(section.content.size, section.content.write);
-    return out;
-  }
   const content = new ByteWriter(contentSizeHint(section));
   writeSectionContent(content, section);
   return content;
