@@ -107,6 +107,8 @@ interface FlagDef {
 }
 
 interface ParseState {
+  /** The flag being applied as the command line spells it (`-pie`, `--pie`), without its value. */
+  flag: string;
   wholeArchive: boolean;
   /** Between --start-lib and --end-lib. */
   lazy: boolean;
@@ -159,7 +161,7 @@ const ignored = (names: string[], arity: Arity, why: string, routine = false, ch
     // A value wasm-ld would refuse is refused here too, in its words, though it changes nothing.
     const bad = v === undefined ? undefined : check?.(v);
     if (bad !== undefined) throw usage(bad);
-    (routine ? s.verboseNotes : s.warnings).push(`ignoring ${names[0]}: ${why}`);
+    (routine ? s.verboseNotes : s.warnings).push(`ignoring ${s.flag}: ${why}`);
   },
 });
 
@@ -175,8 +177,8 @@ const unsupported = (names: string[], arity: Arity, what: string): FlagDef => ({
   names,
   arity,
   help: `not supported (${what})`,
-  apply: () => {
-    throw usage(`${names[0]} is not supported by wasmthreads link (${what})`);
+  apply: (_o, _v, s) => {
+    throw usage(`${s.flag} is not supported by wasmthreads link (${what})`);
   },
 });
 
@@ -430,7 +432,7 @@ export interface ParsedLinkArgs {
 export function parseLinkArgs(argv: string[], readText?: (p: string) => string): ParsedLinkArgs {
   const args = expandResponseFiles(argv, readText);
   const options: LinkOptions = { inputs: [] };
-  const state: ParseState = { wholeArchive: false, lazy: false, warnings: [], verboseNotes: [] };
+  const state: ParseState = { flag: '', wholeArchive: false, lazy: false, warnings: [], verboseNotes: [] };
   let help = false;
   let version = false;
   let printVersion = false;
@@ -465,6 +467,7 @@ export function parseLinkArgs(argv: string[], readText?: (p: string) => string):
       value = args[++i];
     }
     const before = options.inputs.length;
+    state.flag = m.inline !== undefined && arg.endsWith(`=${m.inline}`) ? arg.slice(0, arg.length - m.inline.length - 1) : arg;
     m.def.apply(options, value, state);
     // `-l` inputs inherit the current --whole-archive state.
     if (state.wholeArchive && options.inputs.length > before) {

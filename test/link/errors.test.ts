@@ -120,7 +120,9 @@ const CASES: { name: string; args: string[]; code: number; expect: RegExp[] }[] 
   { name: 'directory as input', args: ['--no-entry', tmp], code: 1, expect: [/cannot open .*: Is a directory$/m] },
   { name: 'missing library', args: ['--no-entry', '-lnothere', C + 'tls.o'], code: 1, expect: [/unable to find library -lnothere/] },
   { name: 'unknown flag', args: ['--frobnicate', C + 'tls.o'], code: 2, expect: [/unknown argument: --frobnicate/] },
-  { name: 'unsupported flag that would change the output', args: ['-r', C + 'tls.o'], code: 2, expect: [/is not supported by wasmthreads link/] },
+  { name: 'unsupported flag that would change the output', args: ['-r', C + 'tls.o'], code: 2, expect: [/error: -r is not supported by wasmthreads link/] },
+  { name: 'unsupported flag named as given', args: ['--pie', C + 'tls.o'], code: 2, expect: [/error: --pie is not supported by wasmthreads link \(dynamic linking\)/] },
+  { name: 'unsupported flag in its single-dash spelling', args: ['--shared-memory', '-shared', C + 'tls.o'], code: 2, expect: [/error: -shared is not supported by wasmthreads link/] },
 ];
 
 t.test('--strip-debug never reads the relocations of the debug sections it drops', async (t) => {
@@ -169,5 +171,5 @@ t.test('response files and -flavor wasm (as rustc passes them)', async (t) => {
   stderr = '';
   const verbose = await main(['link', '-flavor', 'wasm', '--verbose', '-o', join(tmp, 'rsp.wasm'), `@${rsp}`, '-mllvm', '-x'], { stdout: () => {}, stderr: (s) => (stderr += s) });
   t.equal(verbose, 0, stderr);
-  t.match(stderr, /warning: ignoring mllvm/, 'and said under --verbose');
+  t.match(stderr, /warning: ignoring -mllvm: /, 'and said under --verbose');
 });

@@ -29,9 +29,9 @@ t.test("emcc's link line (3.1.6)", async (t) => {
   t.equal(o.maxMemory, 16777216);
   t.equal(o.globalBase, 1024);
   t.equal(o.noEntry, true);
-  t.equal(p.warnings.filter((w) => w.startsWith('ignoring mllvm')).length, 0, '-mllvm accepted quietly');
+  t.equal(p.warnings.filter((w) => w.startsWith('ignoring -mllvm')).length, 0, '-mllvm accepted quietly');
   const verbose = parseLinkArgs([...argv, '--verbose']);
-  t.equal(verbose.warnings.filter((w) => w.startsWith('ignoring mllvm')).length, 3, 'with a warning each under --verbose');
+  t.equal(verbose.warnings.filter((w) => w.startsWith('ignoring -mllvm')).length, 3, 'with a warning each under --verbose');
 });
 
 t.test("rustc's link line (-flavor wasm first)", async (t) => {
