@@ -26,6 +26,7 @@ import { checkLinkOptions, type CheckedLinkOptions, type LinkOptions } from './o
 import { scanRelocations } from './relocations.js';
 import { checkExports, checkSignatures, handleRoots } from './roots.js';
 import { SymbolTable } from './symbol-table.js';
+import { displayName } from './symbol-names.js';
 import type { InputGlobal } from './symbols.js';
 import { assignFunctionIndices, assignGlobalIndices, buildModule, calculateExports, calculateImports, encodeModule, fillGotValues, synthesizeBodies, type ExportPlan, type ImportEntry } from './write.js';
 
@@ -193,9 +194,9 @@ function checkExportedGlobalFeatures(ctx: LinkContext, imports: ImportEntry[], e
   );
 }
 
-/** wasm-ld's `--why-extract` format: a header, then one tab-separated row per extraction. */
+/** wasm-ld's `--why-extract` format: a header, then one tab-separated row per extraction, the symbol as wasm-ld shows it (demangled unless --no-demangle). */
 function formatWhyExtract(ctx: LinkContext): string {
-  return ['reference\textracted\tsymbol', ...ctx.whyExtract.filter((r) => !r.unlisted).map((r) => `${r.reference}\t${r.extracted}\t${r.symbol}`)].join('\n') + '\n';
+  return ['reference\textracted\tsymbol', ...ctx.whyExtract.filter((r) => !r.unlisted).map((r) => `${r.reference}\t${r.extracted}\t${displayName(r.symbol, ctx.config.demangle)}`)].join('\n') + '\n';
 }
 
 const TRACE_VERB = { undefined: 'reference to', lazy: 'lazy definition of', defined: 'definition of' } as const;
@@ -214,6 +215,7 @@ function createContext(options: CheckedLinkOptions, log: string[], messages: str
       error: (d) => sink.error(d),
       warn: (d) => sink.warn(d),
       allowMultipleDefinition: !!options.allowMultipleDefinition,
+      displayName: (name) => displayName(name, ctx.config.demangle),
       extract: (ref, record) => {
         if (options.verbose) ctx.log(`extracting ${ref.name} for \`${record.symbol}\` (referenced by ${record.reference})`);
         addObject(ctx, ref.obj);

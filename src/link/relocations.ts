@@ -196,12 +196,13 @@ function isDynamicImport(s: Sym): boolean {
  */
 function checkDynamicImportReloc(ctx: LinkContext, file: ObjFile, s: Sym, info: RelocTypeInfo): void {
   if (info.category !== 'memory-addr' && info.category !== 'table-index') return;
+  const shown = displayName(s.name, ctx.config.demangle);
   if (info.encoding !== 'i32' && info.encoding !== 'i64') {
-    ctx.sink.error({ code: 'bad-relocation', message: `relocation ${info.name} cannot be used against symbol \`${s.name}\`; recompile with -fPIC`, file: file.name, symbol: s.name });
+    ctx.sink.error({ code: 'bad-relocation', message: `relocation ${info.name} cannot be used against symbol \`${shown}\`; recompile with -fPIC`, file: file.name, symbol: s.name });
   } else {
     ctx.sink.error({
       code: 'unsupported',
-      message: `relocation ${info.name} in data against undefined symbol \`${s.name}\` needs its address at run time (--unresolved-symbols=import-dynamic), which wasmthreads link does not support`,
+      message: `relocation ${info.name} in data against undefined symbol \`${shown}\` needs its address at run time (--unresolved-symbols=import-dynamic), which wasmthreads link does not support`,
       file: file.name,
       symbol: s.name,
       hint: 'define the symbol in the link, or link with wasm-ld',
@@ -244,9 +245,11 @@ function ensureGot(ctx: LinkContext, s: Sym, made: MadeFunctions): void {
 
 /** TLS relocation checks (a TLS relocation against non-TLS data, TLS under a non-threaded link), with the cause and the fix spelled out. */
 function checkTLS(ctx: LinkContext, file: ObjFile, s: Sym, info: RelocTypeInfo): void {
+  // wasm-ld's lines name the symbol as it shows symbols: demangled unless --no-demangle.
+  const shown = displayName(s.name, ctx.config.demangle);
   if (s.state !== 'defined') {
     if (s.absolute !== undefined) return;
-    ctx.sink.error({ code: 'tls-undefined', message: `relocation ${info.name} cannot be used against an undefined symbol \`${s.name}\``, file: file.name, symbol: s.name, hint: `define \`${s.name}\` as _Thread_local in one of the inputs` });
+    ctx.sink.error({ code: 'tls-undefined', message: `relocation ${info.name} cannot be used against an undefined symbol \`${shown}\``, file: file.name, symbol: s.name, hint: `define \`${shown}\` as _Thread_local in one of the inputs` });
     return;
   }
   const def = s.file;
@@ -255,17 +258,17 @@ function checkTLS(ctx: LinkContext, file: ObjFile, s: Sym, info: RelocTypeInfo):
   const rust = toolchainOf(file).startsWith('rust');
   const rebuild = def?.disallowsSharedMem()
     ? `its _Thread_local variables became ordinary data there. ${rebuildWithAtomics(def)}`
-    : rust ? `declare \`${s.name}\` thread-local where it is defined (${fileName(def)}: #[thread_local] or thread_local!), or make both sides agree`
-      : `declare \`${s.name}\` _Thread_local where it is defined (${fileName(def)}), or drop _Thread_local from its declaration in ${file.name}`;
+    : rust ? `declare \`${shown}\` thread-local where it is defined (${fileName(def)}: #[thread_local] or thread_local!), or make both sides agree`
+      : `declare \`${shown}\` _Thread_local where it is defined (${fileName(def)}), or drop _Thread_local from its declaration in ${file.name}`;
   if (!ctx.config.sharedMemory) {
-    if (!s.isTLS && seg) ctx.sink.warn({ code: 'tls-non-tls', message: `relocation ${info.name} against non-TLS symbol \`${s.name}\` (works only because memory is not shared)`, file: file.name, symbol: s.name, notes, hint: rebuild });
+    if (!s.isTLS && seg) ctx.sink.warn({ code: 'tls-non-tls', message: `relocation ${info.name} against non-TLS symbol \`${shown}\` (works only because memory is not shared)`, file: file.name, symbol: s.name, notes, hint: rebuild });
     return;
   }
   // wasm-ld's two checks are independent and print one line each (tools grep for both); the notes
   // and the hint go with the last one.
   const lines: string[] = [];
-  if (!s.isTLS) lines.push(`relocation ${info.name} cannot be used against non-TLS symbol \`${s.name}\``);
-  if (seg && seg.outputSegment && !seg.outputSegment.isTLS) lines.push(`relocation ${info.name} cannot be used against \`${s.name}\` in non-TLS section: ${seg.outputSegment.name}`);
+  if (!s.isTLS) lines.push(`relocation ${info.name} cannot be used against non-TLS symbol \`${shown}\``);
+  if (seg && seg.outputSegment && !seg.outputSegment.isTLS) lines.push(`relocation ${info.name} cannot be used against \`${shown}\` in non-TLS section: ${seg.outputSegment.name}`);
   lines.forEach((message, i) => {
     const last = i === lines.length - 1;
     ctx.sink.error({ code: 'tls-non-tls', message, file: file.name, symbol: s.name, notes: last ? notes : undefined, hint: last ? rebuild : undefined });

@@ -9,6 +9,7 @@
 // nowhere defined is an error naming the stub file, as wasm-ld's.
 
 import type { LinkContext } from './context.js';
+import { displayName } from './symbol-names.js';
 import { fileName } from './symbols.js';
 import type { Sym } from './symbols.js';
 
@@ -63,7 +64,10 @@ function addStubDependencies(ctx: LinkContext, stub: StubFile, sym: Sym, deps: s
   for (const dep of deps) {
     const needed = ctx.symtab.find(dep);
     if (!needed || needed.state === 'undefined') {
-      ctx.sink.error({ code: 'undefined-symbol', message: `undefined symbol: ${dep}. Required by ${sym.name}`, file: stub.name, symbol: dep, hint: `link the object or library defining \`${dep}\`, or remove it from the stub library` });
+      // wasm-ld names a dependency nothing mentions as the stub library spells it, and demangles
+      // the names of symbols the link knows.
+      const shown = (name: string): string => displayName(name, ctx.config.demangle);
+      ctx.sink.error({ code: 'undefined-symbol', message: `undefined symbol: ${needed ? shown(dep) : dep}. Required by ${shown(sym.name)}`, file: stub.name, symbol: dep, hint: `link the object or library defining \`${dep}\`, or remove it from the stub library` });
       continue;
     }
     if (ctx.traced(dep)) ctx.message(`${stub.name}: exported ${dep} due to import of ${sym.name}`);

@@ -26,6 +26,11 @@ export interface SymbolTableHooks {
    */
   extract(ref: ArchiveMemberRef, record: ExtractRecord): void;
   allowMultipleDefinition: boolean;
+  /**
+   * A symbol's name as the link's diagnostics show it: wasm-ld demangles the names in the lines it
+   * writes about symbols (`duplicate symbol: f(int)`) unless --no-demangle.
+   */
+  displayName(name: string): string;
   /** `--trace-symbol`: called when a traced symbol is created or replaced (lld printTraceSymbol). */
   trace?(s: Sym, file: string): void;
 }
@@ -54,7 +59,7 @@ function shouldReplace(existing: Sym, newFile: ObjFile, newFlags: number, hooks:
   if (!hooks.allowMultipleDefinition) {
     hooks.error({
       code: 'duplicate-symbol',
-      message: `duplicate symbol: ${existing.name}`,
+      message: `duplicate symbol: ${hooks.displayName(existing.name)}`,
       symbol: existing.name,
       notes: [`defined in ${fileName(existing.file)}`, `defined in ${newFile.name}`],
       hint: 'make one definition static or weak, or remove one of the objects (--allow-multiple-definition keeps the first)',
@@ -135,12 +140,31 @@ export class SymbolTable {
     const name = file.symbolName(info);
     if (info.kind === SymbolKind.Section) return this.defineLocal(file, info, name);
     const isDiscarded = (info.kind === SymbolKind.Function && discarded.functions.has(info.index)) || (info.kind === SymbolKind.Data && info.segment !== undefined && discarded.segments.has(info.segment));
-    if (this.isUndefinedEntry(info) || isDiscarded) {
-      if (info.flags & SymbolFlag.BINDING_LOCAL) return this.defineLocal(file, info, name);
-      return this.addUndefined(file, info, name, file.calledDirectly.has(symbolIndex));
+    if (info.flags & SymbolFlag.BINDING_LOCAL) {
+      return this.isUndefinedEntry(info) ? this.undefinedLocal(file, info, name, symbolIndex) : this.defineLocal(file, info, name);
     }
-    if (info.flags & SymbolFlag.BINDING_LOCAL) return this.defineLocal(file, info, name);
+    if (this.isUndefinedEntry(info) || isDiscarded) return this.addUndefined(file, info, name, file.calledDirectly.has(symbolIndex));
     return this.addDefined(file, info, name);
+  }
+
+  /**
+   * An undefined symbol with local binding: no other object can define it (a local name is seen
+   * by its own object only) and it cannot be imported. Compilers never emit one; wasm-ld-22
+   * reports it undefined, and crashes under --allow-undefined. Reported here, whatever the
+   * undefined-symbol options, and kept out of the symbol table: the link stops after resolving.
+   */
+  private undefinedLocal(file: ObjFile, info: SymbolInfo, name: string, symbolIndex: number): Sym {
+    this.hooks.error({
+      code: 'undefined-symbol',
+      message: `undefined symbol: ${this.hooks.displayName(name)}`,
+      file: file.name,
+      symbol: name,
+      notes: [`symbol ${symbolIndex} is undefined but has local binding: no other object can define it, and it cannot be imported`],
+      hint: 'the object is malformed (compilers do not emit undefined local symbols): rebuild it',
+    });
+    const s = newSymbol(name, info.kind as Sym['kind'], info.flags, 'undefined', file);
+    s.isLocal = true;
+    return s;
   }
 
   private isUndefinedEntry(info: SymbolInfo): boolean {
@@ -293,9 +317,10 @@ export class SymbolTable {
       return;
     }
     if (s.state !== 'undefined') return;
-    this.hooks.trace?.({ ...s, state: 'lazy' }, ref.name);
     if (isWeak(s)) {
-      // A weak reference does not pull a member (classic ELF rule); remember where it is.
+      // A weak reference does not pull a member (classic ELF rule); remember where it is. Traced as
+      // a lazy definition; a member pulled at once is traced only by its definitions (as wasm-ld).
+      this.hooks.trace?.({ ...s, state: 'lazy' }, ref.name);
       s.state = 'lazy';
       s.lazy = ref;
       return;
@@ -336,9 +361,9 @@ export class SymbolTable {
       return;
     }
     if (s.importName !== imp.name) {
-      this.hooks.error({ code: 'import-mismatch', message: `import name mismatch for symbol: ${s.name}`, symbol: s.name, notes: [`imported as ${s.importName} in ${fileName(s.file)}`, `imported as ${imp.name} in ${file.name}`] });
+      this.hooks.error({ code: 'import-mismatch', message: `import name mismatch for symbol: ${this.hooks.displayName(s.name)}`, symbol: s.name, notes: [`imported as ${s.importName} in ${fileName(s.file)}`, `imported as ${imp.name} in ${file.name}`] });
     } else if (s.importModule !== imp.module) {
-      this.hooks.error({ code: 'import-mismatch', message: `import module mismatch for symbol: ${s.name}`, symbol: s.name, notes: [`imported as ${s.importModule} in ${fileName(s.file)}`, `imported as ${imp.module} in ${file.name}`] });
+      this.hooks.error({ code: 'import-mismatch', message: `import module mismatch for symbol: ${this.hooks.displayName(s.name)}`, symbol: s.name, notes: [`imported as ${s.importModule} in ${fileName(s.file)}`, `imported as ${imp.module} in ${file.name}`] });
     }
   }
 
@@ -374,7 +399,7 @@ export class SymbolTable {
     }
     this.hooks.error({
       code: 'symbol-type-mismatch',
-      message: `symbol type mismatch: ${s.name}`,
+      message: `symbol type mismatch: ${this.hooks.displayName(s.name)}`,
       symbol: s.name,
       notes: [`defined as ${KIND_NAMES[s.kind]} in ${fileName(s.file)}`, `defined as ${KIND_NAMES[kind]} in ${file.name}`],
     });

@@ -25,7 +25,7 @@ import { callCtorsBody, collectInitFunctions } from './synthetic/call-ctors.js';
 import { initMemoryBody } from './synthetic/init-memory.js';
 import { applyGlobalTLSRelocsBody, applyTLSRelocsBody, initTLSBody } from './synthetic/init-tls.js';
 import { commandExportBody, syntheticFunction } from './synthetic/stubs.js';
-import { cName, displayName } from './symbol-names.js';
+import { displayName } from './symbol-names.js';
 
 const I32 = ValTypeCode.i32;
 
@@ -110,7 +110,7 @@ function firstReferencingFiles(ctx: LinkContext, syms: Sym[]): Map<Sym, string |
 function reportUndefined(ctx: LinkContext, s: Sym, file: string | undefined): void {
   const c = ctx.config;
   if (c.unresolvedSymbols === 'ignore-all' || c.allowUndefinedSymbols.has(s.name)) return;
-  const d = { code: 'undefined-symbol', message: `undefined symbol: ${cName(s.name)}`, file, symbol: s.name, hint: 'add the object or library that defines it, or pass --allow-undefined to import it' };
+  const d = { code: 'undefined-symbol', message: `undefined symbol: ${displayName(s.name, c.demangle)}`, file, symbol: s.name, hint: 'add the object or library that defines it, or pass --allow-undefined to import it' };
   if (c.warnUnresolvedSymbols) ctx.sink.warn(d);
   else ctx.sink.error(d);
 }
