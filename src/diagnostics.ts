@@ -23,13 +23,22 @@ export interface Diagnostic {
 
 export function formatDiagnostic(d: Diagnostic): string {
   let head = `wasmthreads: ${d.severity}: `;
-  if (d.file !== undefined) head += `${d.file}: `;
-  head += d.message;
+  if (d.file !== undefined) head += `${printable(d.file)}: `;
+  head += printable(d.message);
   if (d.offset !== undefined) head += ` (at offset 0x${d.offset.toString(16)})`;
   const lines = [head];
-  for (const n of d.notes ?? []) lines.push(`>>> ${n}`);
-  if (d.hint !== undefined) lines.push(`hint: ${d.hint}`);
+  for (const n of d.notes ?? []) lines.push(`>>> ${printable(n)}`);
+  if (d.hint !== undefined) lines.push(`hint: ${printable(d.hint)}`);
   return lines.join('\n');
+}
+
+/**
+ * Control characters written `\xNN`. Diagnostics quote names read from the inputs (symbols,
+ * sections, imports, archive members), and a corrupt or hostile file can put any byte in a name: a
+ * newline would split the diagnostic's line, an escape sequence would drive the terminal.
+ */
+function printable(s: string): string {
+  return s.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** An error carrying diagnostics; the only kind of error library code throws on bad input. */

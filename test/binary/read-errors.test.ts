@@ -293,3 +293,23 @@ t.test('a module built from scratch is minimal: identical to wat2wasm output', a
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+t.test('names holding control characters are escaped: a diagnostic keeps its lines and cannot drive the terminal', (t) => {
+  const m = tinyObject();
+  const linking = custom(m, 'linking') as { subsections: { type: number; symbols?: { name?: string; segment?: number }[] }[] };
+  const x = linking.subsections.find((s) => s.type === 8)!.symbols![1];
+  x.name = 'x\n\x1b[2J\x85y';
+  x.segment = 9;
+  try {
+    readModule(writeModule(m), 'evil\r.o');
+    t.fail('expected a DecodeError');
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    const text = formatDiagnostic({ ...e.diagnostics[0], notes: ['a note\nwith a newline'], hint: 'a hint\x07' });
+    t.equal(text.split('\n').length, 3, 'one line each for the error, the note and the hint');
+    t.match(text, /^wasmthreads: error: evil\\x0d\.o: linking: data symbol `x\\x0a\\x1b\[2J\\x85y`: segment index 9 out of range/);
+    t.match(text, /\n>>> a note\\x0awith a newline\nhint: a hint\\x07$/);
+    t.notMatch(text, /[\x00-\x08\x0b-\x1f\x7f-\x9f]/, 'no control characters left');
+  }
+  t.end();
+});
