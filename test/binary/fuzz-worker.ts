@@ -10,6 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readModule } from '../../src/binary/read-module.js';
 import { writeModule } from '../../src/binary/write-module.js';
 import { WasmthreadsError } from '../../src/diagnostics.js';
+import { caseSeed, prng } from '../helpers/prng.js';
 
 export interface FuzzInput {
   file: string;
@@ -44,23 +45,6 @@ export interface FuzzResult {
   byMutation: Record<string, number>;
   failures: FuzzFailure[];
   elapsedMs: number;
-}
-
-/** mulberry32: a small, fast, well-distributed 32-bit PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The seed of case `i`: a hash of the base seed and the index, so cases are independent. */
-export function caseSeed(seed: number, i: number): number {
-  return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(i + 1, 0xc2b2ae35)) >>> 0;
 }
 
 const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x40, 0x3f, 0x0b];

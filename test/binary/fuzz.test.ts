@@ -7,11 +7,7 @@
 //
 // Replay: FUZZ_SEED=<seed> FUZZ_CASES=<n> npx tap test/binary/fuzz.test.ts (defaults below).
 
-import { buildSync } from 'esbuild';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import t from 'tap';
 import { isArchive, readArchive } from '../../src/binary/archive.js';
 import { isWasm } from '../../src/binary/format.js';
@@ -25,6 +21,7 @@ import {
   type WasmInput,
 } from '../helpers/real-inputs.js';
 import type { FuzzInput, FuzzJob, FuzzResult } from './fuzz-worker.js';
+import { bundleWorker, runWorker } from '../helpers/fuzz-runner.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const DEFAULT_SEED = 0x5eed2026;
@@ -75,44 +72,12 @@ function withSizeOffsets(input: WasmInput): FuzzInput {
   return { file: input.file, bytes: input.bytes.slice(), sizeOffsets: mod.sections.map((s) => s.offset + 1) };
 }
 
-function bundleWorker(dir: string): string {
-  const outfile = join(dir, 'fuzz-worker.mjs');
-  buildSync({
-    entryPoints: [fileURLToPath(new URL('./fuzz-worker.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
-}
-
-function runWorker(script: string, job: FuzzJob): Promise<FuzzResult | { hung: number }> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(script, { workerData: job, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
-    const timer = setTimeout(() => {
-      const caseIndex = Atomics.load(new Int32Array(job.progress), 0);
-      void worker.terminate().then(() => resolve({ hung: caseIndex }));
-    }, DEADLINE_MS);
-    worker.once('message', (result: FuzzResult) => {
-      clearTimeout(timer);
-      void worker.terminate();
-      resolve(result);
-    });
-    worker.once('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-  });
-}
-
 t.test(`fuzz readModule/writeModule (seed 0x${seed.toString(16)}, ${cases} cases)`, async (t) => {
   const inputs = collectInputs().map(withSizeOffsets);
   t.ok(inputs.length >= 20, `enough real inputs to mutate (${inputs.length})`);
   const dir = tempDir('wasmthreads-fuzz-', t);
   const job: FuzzJob = { seed, cases, budgetMs: BUDGET_MS, inputs, progress: new SharedArrayBuffer(4) };
-  const result = await runWorker(bundleWorker(dir), job);
+  const result = await runWorker<FuzzJob, FuzzResult>(bundleWorker(new URL('./fuzz-worker.ts', import.meta.url), dir), job, DEADLINE_MS);
   if ('hung' in result) {
     t.fail(`case ${result.hung} did not finish within ${DEADLINE_MS} ms: replay with FUZZ_SEED=${seed} (case seed computed by caseSeed)`);
     return;

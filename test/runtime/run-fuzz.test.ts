@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { readModule } from '../../src/binary/read-module.js';
-import { caseSeed, mutate, prng, type FuzzInput } from '../binary/fuzz-worker.js';
+import { mutate, type FuzzInput } from '../binary/fuzz-worker.js';
+import { caseSeed, prng } from '../helpers/prng.js';
 import { createLimiter, WAT } from './run-helpers.js';
 
 const DIST = '../../dist/index.js';
