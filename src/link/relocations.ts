@@ -246,29 +246,32 @@ function ensureGot(ctx: LinkContext, s: Sym, made: MadeFunctions): void {
 /** TLS relocation checks (a TLS relocation against non-TLS data, TLS under a non-threaded link), with the cause and the fix spelled out. */
 function checkTLS(ctx: LinkContext, file: ObjFile, s: Sym, info: RelocTypeInfo): void {
   // wasm-ld's lines name the symbol as it shows symbols: demangled unless --no-demangle.
-  const shown = displayName(s.name, ctx.config.demangle);
+  const shown = (): string => displayName(s.name, ctx.config.demangle);
   if (s.state !== 'defined') {
     if (s.absolute !== undefined) return;
-    ctx.sink.error({ code: 'tls-undefined', message: `relocation ${info.name} cannot be used against an undefined symbol \`${shown}\``, file: file.name, symbol: s.name, hint: `define \`${shown}\` as _Thread_local in one of the inputs` });
+    ctx.sink.error({ code: 'tls-undefined', message: `relocation ${info.name} cannot be used against an undefined symbol \`${shown()}\``, file: file.name, symbol: s.name, hint: `define \`${shown()}\` as _Thread_local in one of the inputs` });
     return;
   }
-  const def = s.file;
   const seg = s.segment;
+  const inNonTLSSection = seg?.outputSegment !== undefined && !seg.outputSegment.isTLS;
+  // Nearly every TLS relocation is fine: the words below are made only for one that is not.
+  if (ctx.config.sharedMemory ? s.isTLS && !inNonTLSSection : s.isTLS || !seg) return;
+  const def = s.file;
   const notes = tlsNotes(file, s);
   const rust = toolchainOf(file).startsWith('rust');
   const rebuild = def?.disallowsSharedMem()
     ? `its _Thread_local variables became ordinary data there. ${rebuildWithAtomics(def)}`
-    : rust ? `declare \`${shown}\` thread-local where it is defined (${fileName(def)}: #[thread_local] or thread_local!), or make both sides agree`
-      : `declare \`${shown}\` _Thread_local where it is defined (${fileName(def)}), or drop _Thread_local from its declaration in ${file.name}`;
+    : rust ? `declare \`${shown()}\` thread-local where it is defined (${fileName(def)}: #[thread_local] or thread_local!), or make both sides agree`
+      : `declare \`${shown()}\` _Thread_local where it is defined (${fileName(def)}), or drop _Thread_local from its declaration in ${file.name}`;
   if (!ctx.config.sharedMemory) {
-    if (!s.isTLS && seg) ctx.sink.warn({ code: 'tls-non-tls', message: `relocation ${info.name} against non-TLS symbol \`${shown}\` (works only because memory is not shared)`, file: file.name, symbol: s.name, notes, hint: rebuild });
+    ctx.sink.warn({ code: 'tls-non-tls', message: `relocation ${info.name} against non-TLS symbol \`${shown()}\` (works only because memory is not shared)`, file: file.name, symbol: s.name, notes, hint: rebuild });
     return;
   }
   // wasm-ld's two checks are independent and print one line each (tools grep for both); the notes
   // and the hint go with the last one.
   const lines: string[] = [];
-  if (!s.isTLS) lines.push(`relocation ${info.name} cannot be used against non-TLS symbol \`${shown}\``);
-  if (seg && seg.outputSegment && !seg.outputSegment.isTLS) lines.push(`relocation ${info.name} cannot be used against \`${shown}\` in non-TLS section: ${seg.outputSegment.name}`);
+  if (!s.isTLS) lines.push(`relocation ${info.name} cannot be used against non-TLS symbol \`${shown()}\``);
+  if (inNonTLSSection) lines.push(`relocation ${info.name} cannot be used against \`${shown()}\` in non-TLS section: ${seg.outputSegment!.name}`);
   lines.forEach((message, i) => {
     const last = i === lines.length - 1;
     ctx.sink.error({ code: 'tls-non-tls', message, file: file.name, symbol: s.name, notes: last ? notes : undefined, hint: last ? rebuild : undefined });
