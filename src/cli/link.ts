@@ -51,11 +51,18 @@ function writeMap(o: { printMap?: boolean; mapFile?: string }, map: string, io: 
   }
 }
 
-/** `--trace` lines on stdout, `--verbose` lines on stderr, then the `--why-extract` table. */
-function printReports(r: Pick<LinkResult, 'messages' | 'log' | 'whyExtract'>, whyPath: string | undefined, io: { stdout(s: string): void; stderr(s: string): void }): boolean {
-  for (const line of r.messages) io.stdout(`${line}\n`);
+/**
+ * `--trace`, `--trace-symbol` and `--print-gc-sections` lines on stdout with the `--why-extract`
+ * table among them where wasm-ld writes it (after resolution, before garbage collection), then
+ * `--verbose` lines on stderr.
+ */
+function printReports(r: Pick<LinkResult, 'messages' | 'log' | 'whyExtract' | 'whyExtractAfter'>, whyPath: string | undefined, io: { stdout(s: string): void; stderr(s: string): void }): boolean {
+  const at = r.whyExtract === undefined ? r.messages.length : r.whyExtractAfter;
+  for (const line of r.messages.slice(0, at)) io.stdout(`${line}\n`);
+  const written = r.whyExtract === undefined || writeWhyExtract(whyPath!, r.whyExtract, io);
+  for (const line of r.messages.slice(at)) io.stdout(`${line}\n`);
   for (const line of r.log) io.stderr(`${line}\n`);
-  return r.whyExtract === undefined || writeWhyExtract(whyPath!, r.whyExtract, io);
+  return written;
 }
 
 export const linkCommand: Command = {

@@ -193,4 +193,6 @@ export interface LinkContext {
   message: (line: string) => void;
   /** `--why-extract` rows, in the order members finished loading. */
   whyExtract: ExtractRecord[];
+  /** How many `message` lines were given when symbols were resolved (where the table goes). */
+  whyExtractAfter?: number;
 }

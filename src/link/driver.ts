@@ -39,6 +39,11 @@ export interface LinkResult {
   messages: string[];
   /** `--why-extract` table, when asked for. */
   whyExtract?: string;
+  /**
+   * How many of `messages` come before the `--why-extract` table: wasm-ld writes it once symbols
+   * are resolved, before garbage collection prints its `removing unused section` lines.
+   */
+  whyExtractAfter: number;
   /** The link map (`-M`, `-Map=FILE`), when asked for; format in map-file.ts. */
   map?: string;
 }
@@ -53,6 +58,7 @@ export class LinkError extends WasmthreadsError {
     readonly log: string[],
     readonly messages: string[],
     readonly whyExtract: string | undefined,
+    readonly whyExtractAfter: number,
   ) {
     super(diagnostics);
     this.name = 'LinkError';
@@ -71,7 +77,7 @@ export function link(given: LinkOptions): LinkResult {
     // The warnings given before the failure come out too, first, as wasm-ld prints them as they
     // occur (under --fatal-warnings they are the errors themselves).
     const earlier = e instanceof FatalWarnings ? [] : ctx.sink.warnings().filter((d) => !e.diagnostics.includes(d));
-    throw new LinkError([...earlier, ...e.diagnostics], log, messages, options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined);
+    throw new LinkError([...earlier, ...e.diagnostics], log, messages, options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined, ctx.whyExtractAfter ?? messages.length);
   } finally {
     ctx.files.closeAll();
   }
@@ -118,6 +124,7 @@ function runPhases(ctx: LinkContext, options: CheckedLinkOptions, log: string[],
   phase('resolve symbols', () => resolveInputs(ctx, inputs));
   if (options.verbose) logInferredTLS(ctx);
   phase('handle entry, exports and -u', () => handleRoots(ctx, inputs.flatMap((l) => (l.stub ? [l.stub] : []))));
+  ctx.whyExtractAfter = messages.length;
   phase('check signatures', () => checkSignatures(ctx));
   phase('mark live', () => markLive(ctx));
   const featureUse = phase('collect features', () => collectFeatures(ctx));
@@ -169,7 +176,7 @@ function runPhases(ctx: LinkContext, options: CheckedLinkOptions, log: string[],
   const warnings = ctx.sink.warnings();
   // --fatal-warnings: each warning is said once, as an error (as wasm-ld says it), not twice.
   if (ctx.config.fatalWarnings && warnings.length) throw new FatalWarnings(warnings.map((w) => ({ ...w, severity: 'error' as const })));
-  return { bytes, warnings, log, messages, whyExtract: options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined, map };
+  return { bytes, warnings, log, messages, whyExtract: options.whyExtract !== undefined ? formatWhyExtract(ctx) : undefined, whyExtractAfter: ctx.whyExtractAfter, map };
 }
 
 /** `--verbose`: which symbols were taken as thread-local by their segment alone, and why. */

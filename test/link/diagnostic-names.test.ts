@@ -49,9 +49,9 @@ for (const c of CASES) {
   });
 }
 
-t.test('--why-extract and --trace-symbol name C++ symbols as wasm-ld-22 does', async (t) => {
+t.test('--why-extract and --trace-symbol name C++ symbols as wasm-ld-22 does, the table where it writes it', async (t) => {
   for (const extra of [[], ['--no-demangle']]) {
-    const args = ['--no-entry', ...extra, NAMES, C + 'libcppnames.a', '--why-extract=-', '--trace-symbol=_Z11missing_cppi', '-y', '_ZN2ns4goneEd'];
+    const args = ['--no-entry', ...extra, NAMES, C + 'libcppnames.a', '--why-extract=-', '--trace-symbol=_Z11missing_cppi', '-y', '_ZN2ns4goneEd', '--print-gc-sections'];
     const got = await h.ours(args);
     t.equal(got.code, 0, got.stderr);
     const shown = extra.length ? '_Z11missing_cppi' : 'missing_cpp(int)';
@@ -59,6 +59,8 @@ t.test('--why-extract and --trace-symbol name C++ symbols as wasm-ld-22 does', a
     t.ok(got.stdout.includes(`reference\textracted\tsymbol\n${row}`), `${extra.join(' ')}: the --why-extract row ${JSON.stringify(row)} in ${JSON.stringify(got.stdout)}`);
     // The member is pulled at once by a strong reference: traced by its definition only.
     t.notMatch(got.stdout, /lazy definition/, 'no lazy definition line for a member pulled at once');
+    // wasm-ld writes the table once symbols are resolved, before garbage collection's lines.
+    t.match(got.stdout, /^reference\textracted\tsymbol\n[^\n]+\n(removing unused section [^\n]+\n)+$/m, 'the table before the lines of --print-gc-sections');
     if (skip) continue;
     const want = ref(args);
     t.equal(want.code, 0, want.stderr);
