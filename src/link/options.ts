@@ -467,7 +467,7 @@ export function parseLinkArgs(argv: string[], readText?: (p: string) => string):
       value = args[++i];
     }
     const before = options.inputs.length;
-    state.flag = m.inline !== undefined && arg.endsWith(`=${m.inline}`) ? arg.slice(0, arg.length - m.inline.length - 1) : arg;
+    state.flag = (arg.startsWith('--') ? '--' : '-') + m.name;
     m.def.apply(options, value, state);
     // `-l` inputs inherit the current --whole-archive state.
     if (state.wholeArchive && options.inputs.length > before) {
