@@ -10,7 +10,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { readModule } from '../../src/binary/read-module.js';
 import { writeModule } from '../../src/binary/write-module.js';
 import { WasmthreadsError } from '../../src/diagnostics.js';
-import { caseSeed, prng } from '../helpers/prng.js';
+import { fuzzCases, type FuzzCaseJob } from '../helpers/fuzz-cases.js';
 
 export interface FuzzInput {
   file: string;
@@ -19,14 +19,7 @@ export interface FuzzInput {
   sizeOffsets: number[];
 }
 
-export interface FuzzJob {
-  seed: number;
-  cases: number;
-  budgetMs: number;
-  inputs: FuzzInput[];
-  /** Int32Array over a SharedArrayBuffer: [0] = case being run, for the hang report. */
-  progress: SharedArrayBuffer;
-}
+export type FuzzJob = FuzzCaseJob<FuzzInput>;
 
 export interface FuzzFailure {
   caseIndex: number;
@@ -140,14 +133,9 @@ function describe(e: unknown): string {
 }
 
 export function runFuzz(job: FuzzJob): FuzzResult {
-  const progress = new Int32Array(job.progress);
   const result: FuzzResult = { ran: 0, parsed: 0, rejected: 0, inexact: 0, byMutation: {}, failures: [], elapsedMs: 0 };
   const start = performance.now();
-  for (let i = 0; i < job.cases && performance.now() - start < job.budgetMs; i++) {
-    Atomics.store(progress, 0, i);
-    const seed = caseSeed(job.seed, i);
-    const rand = prng(seed);
-    const input = job.inputs[Math.floor(rand() * job.inputs.length)];
+  for (const { index: i, seed, rand, input } of fuzzCases(job)) {
     const { bytes, mutation } = mutate(input, rand);
     const kind = mutation.split(' ')[0];
     result.byMutation[kind] = (result.byMutation[kind] ?? 0) + 1;

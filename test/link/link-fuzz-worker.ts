@@ -16,7 +16,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { main } from '../../src/cli/main.js';
-import { caseSeed, prng } from '../helpers/prng.js';
+import { fuzzCases, type FuzzCaseJob } from '../helpers/fuzz-cases.js';
 
 export interface LinkFuzzInput {
   file: string;
@@ -25,18 +25,12 @@ export interface LinkFuzzInput {
   regions: [number, number][];
 }
 
-export interface LinkFuzzJob {
-  seed: number;
-  cases: number;
-  budgetMs: number;
-  inputs: LinkFuzzInput[];
+export interface LinkFuzzJob extends FuzzCaseJob<LinkFuzzInput> {
   /** Unmutated objects linked beside the mutant. */
   partners: string[];
   /** crt1-command.o and the directory of libc.a, for executable links, when wasi-libc is installed. */
   wasiLibc?: { crt1: string; libDir: string };
   dir: string;
-  /** Int32Array over a SharedArrayBuffer: [0] = case being run, for the hang report. */
-  progress: SharedArrayBuffer;
 }
 
 export interface LinkFuzzFailure {
@@ -97,16 +91,11 @@ function configs(job: LinkFuzzJob, mutant: string, partner: string, out: string)
 const DIAGNOSTIC_LINE = /^(wasmthreads: (error|warning): |>>> |hint: |\s*$)/;
 
 export async function runLinkFuzz(job: LinkFuzzJob): Promise<LinkFuzzResult> {
-  const progress = new Int32Array(job.progress);
   const result: LinkFuzzResult = { ran: 0, linked: 0, refused: 0, byConfig: {}, failures: [], elapsedMs: 0 };
   const mutant = join(job.dir, 'mutant.o');
   const out = join(job.dir, 'out.wasm');
   const start = performance.now();
-  for (let i = 0; i < job.cases && performance.now() - start < job.budgetMs; i++) {
-    Atomics.store(progress, 0, i);
-    const seed = caseSeed(job.seed, i);
-    const rand = prng(seed);
-    const input = job.inputs[Math.floor(rand() * job.inputs.length)];
+  for (const { index: i, seed, rand, input } of fuzzCases(job)) {
     const { bytes, mutation } = mutate(input, rand);
     writeFileSync(mutant, bytes);
     const choices = configs(job, mutant, job.partners[Math.floor(rand() * job.partners.length)], out);

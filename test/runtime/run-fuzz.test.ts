@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { readModule } from '../../src/binary/read-module.js';
 import { mutate, type FuzzInput } from '../binary/fuzz-worker.js';
-import { caseSeed, prng } from '../helpers/prng.js';
+import { caseSeed, prng } from '../helpers/fuzz-cases.js';
 import { createLimiter, WAT } from './run-helpers.js';
 
 const DIST = '../../dist/index.js';
