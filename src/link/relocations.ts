@@ -13,11 +13,12 @@ import { ByteReader } from '../binary/byte-reader.js';
 import { readRelocEntries } from '../binary/read-linking.js';
 import { isTableIndexReloc, namesSymbol, RELOC_TYPES, relocTypeInfo } from '../binary/reloc-types.js';
 import type { RelocCategory, RelocTypeInfo } from '../binary/reloc-types.js';
-import { readS32, readU32, writeS32, writeS64, writeU32, writeU64, type LebCursor } from '../binary/leb.js';
+import { writeS32, writeS64, writeU32, writeU64 } from '../binary/leb.js';
 import { SegmentFlag, SymbolFlag, SymbolKind, ValTypeCode } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
 import { pieceOffset, segmentOffset } from './merge-strings.js';
+import { JOB_PENDING_START, JOB_RESULT, JOB_WORDS, RelocWords } from './reloc-kernel/index.js';
 import { makeTrapStub, syntheticFunction } from './synthetic/stubs.js';
 import { rebuildWithAtomics, toolchainOf } from './hints.js';
 import { registerType, typeKey } from '../binary/func-types.js';
@@ -437,21 +438,118 @@ export function relocateInto(ctx: LinkContext, file: ObjFile, bytes: Uint8Array,
   }
 }
 
+/** A chunk of an output custom section: an input section, or bytes of the linker's own (merged strings). */
+export interface CustomChunk {
+  cs?: InputCustomSection;
+  bytes: Uint8Array;
+}
+
+/** How many bytes of sections and relocations one call of the wasm loop takes at most (its scratch room). */
+const RELOC_BATCH_BYTES = 128 * 1024;
+
 /**
- * Copies a custom section into `dest` at `at` and applies its relocations straight from the bytes
- * of its `reloc.*` section, checked as the reader checks every relocation section
- * (readRelocEntries: the same errors, naming the object and the offset). Relocations against dead
+ * Copies an output custom section's chunks into `dest` from `at`, and applies each input
+ * section's relocations straight from the bytes of its `reloc.*` section. Relocations against dead
  * code get lld's tombstones in debug sections.
+ *
+ * A custom section's relocations are most often all 32-bit little-endian words (a debug
+ * section's: DWARF's offsets into other sections and into code, 53,000 of the 63,000 relocations
+ * of emscripten's libc-mt.a). Those are patched by reloc-kernel/reloc-words.c in wasm, a batch of
+ * chunks per call: their bytes and `reloc.*` bytes are copied into that module's memory, patched
+ * there and copied into `dest`. That loop computes R_WASM_SECTION_OFFSET_I32,
+ * R_WASM_FUNCTION_OFFSET_I32 and the tombstones from a table of the object's symbols
+ * (`symbolTable`), and hands back the other types' entries, whose values relocValue computes here.
+ * In JavaScript, which the linker runs unoptimised, the same loop cost about 570 ns per relocation
+ * (Node 20). It gives up on a chunk, which then takes the checked path (`relocateChecked`, the
+ * reader's own checks and errors), at the first entry it does not take: another encoding, slots
+ * that overlap, or anything readRelocEntries would reject (an unknown type, a bad LEB, offsets out
+ * of order or past the section, a symbol index out of range or of the wrong kind, trailing bytes).
  */
-export function relocateCustomInto(ctx: LinkContext, cs: InputCustomSection, dest: Uint8Array, at: number): void {
+export function writeCustomChunks(ctx: LinkContext, chunks: readonly CustomChunk[], dest: Uint8Array, at: number): void {
+  let batch: { cs: InputCustomSection; at: number }[] = [];
+  let batchBytes = 0;
+  let p = at;
+  for (const c of chunks) {
+    const raw = c.cs?.rawRelocs;
+    if (!raw) dest.set(c.bytes, p);
+    else {
+      batch.push({ cs: c.cs!, at: p });
+      batchBytes += c.bytes.length + raw.bytes.length;
+      if (batchBytes >= RELOC_BATCH_BYTES) {
+        relocateBatch(ctx, batch, dest);
+        batch = [];
+        batchBytes = 0;
+      }
+    }
+    p += c.bytes.length;
+  }
+  if (batch.length) relocateBatch(ctx, batch, dest);
+}
+
+function relocateBatch(ctx: LinkContext, batch: readonly { cs: InputCustomSection; at: number }[], dest: Uint8Array): void {
+  const k = RelocWords.lend(ctx);
+  // The objects' tables first: they stay for the rest of the link, below the scratch room.
+  const tables = batch.map((b) => symbolTable(k, b.cs.file));
+  let bytes = 0;
+  let pendingMax = 0;
+  for (const { cs } of batch) {
+    const relSize = cs.rawRelocs!.bytes.length;
+    bytes += cs.payload.length + relSize;
+    // Each entry takes at least three bytes; one handed back takes four words.
+    pendingMax += Math.floor(relSize / 3);
+  }
+  const jobs = k.scratch(batch.length * JOB_WORDS * 4 + bytes + 3 + pendingMax * 16);
+  const u8 = k.u8;
+  const e = k.i32;
+  let q = jobs + batch.length * JOB_WORDS * 4;
+  for (let j = 0, w = jobs >> 2; j < batch.length; j++, w += JOB_WORDS) {
+    const { cs } = batch[j];
+    const rel = cs.rawRelocs!.bytes;
+    const tombstone = tombstoneFor(cs.name);
+    u8.set(cs.payload, q);
+    e[w] = q;
+    e[w + 1] = cs.payload.length;
+    q += cs.payload.length;
+    u8.set(rel, q);
+    e[w + 2] = q;
+    e[w + 3] = rel.length;
+    q += rel.length;
+    e[w + 4] = tables[j];
+    e[w + 5] = cs.file.symbolInfos.length;
+    e[w + 6] = tombstone ?? 0;
+    e[w + 7] = tombstone === undefined ? 0 : 1;
+  }
+  const pending = (q + 3) & ~3;
+  k.run(jobs, batch.length, pending);
+  for (let j = 0, w = jobs >> 2; j < batch.length; j++, w += JOB_WORDS) {
+    const { cs, at } = batch[j];
+    const n = e[w + JOB_RESULT];
+    if (n < 0) {
+      relocateChecked(ctx, cs, dest, at);
+      continue;
+    }
+    dest.set(u8.subarray(e[w], e[w] + cs.payload.length), at);
+    for (let i = 0, v = (pending >> 2) + 4 * e[w + JOB_PENDING_START]; i < n; i++, v += 4) {
+      const offset = e[v + 1];
+      const value = relocValue(ctx, cs.file, RELOC_TYPES[e[v]]!.category, e[v + 2], e[v + 3], offset) >>> 0;
+      const o = at + offset;
+      dest[o] = value & 0xff;
+      dest[o + 1] = (value >>> 8) & 0xff;
+      dest[o + 2] = (value >>> 16) & 0xff;
+      dest[o + 3] = value >>> 24;
+    }
+  }
+}
+
+/**
+ * Copies a custom section into `dest` at `at` and applies its relocations checked as the reader
+ * checks every relocation section (readRelocEntries: the same errors, naming the object and the
+ * offset), with any encoding.
+ */
+function relocateChecked(ctx: LinkContext, cs: InputCustomSection, dest: Uint8Array, at: number): void {
   dest.set(cs.payload, at);
-  const raw = cs.rawRelocs;
-  if (!raw) return;
+  const raw = cs.rawRelocs!;
   const tombstone = tombstoneFor(cs.name);
-  if (relocateWordsFast(ctx, cs, raw.bytes, tombstone, dest, at)) return;
-  // Something the fast loop does not take (a LEB or 64-bit type, a bad entry): start over on the
-  // checked path, from a fresh copy, so that its errors are the reader's own.
-  dest.set(cs.payload, at);
   const { file, name } = cs;
   const r = new ByteReader(raw.bytes, file.name, raw.offset);
   r.context = raw.name;
@@ -465,75 +563,58 @@ export function relocateCustomInto(ctx: LinkContext, cs: InputCustomSection, des
 }
 
 /**
- * A custom section's relocations when every one is a 32-bit little-endian word (a debug
- * section's: DWARF's offsets into other sections and code, 53,000 of the 63,000 relocations of
- * emscripten's libc-mt.a), in one loop: the entries read with leb.ts's readers straight from the
- * bytes, the dead-target check and the two commonest types' values (R_WASM_SECTION_OFFSET_I32,
- * R_WASM_FUNCTION_OFFSET_I32) computed inline, relocValue called for the others. The generic
- * reader (readRelocEntries with a visitor, a switch on the category and one on the encoding) took
- * 43 ms for libc-mt.a's custom sections, copies included, in code V8 runs unoptimised; this loop
- * 35 (Node 20; 31 with the LEB loops written out inline, not worth a second copy of leb.ts).
- * Returns false, having perhaps written some slots, at the first entry it does not take: another
- * encoding, or anything readRelocEntries would reject (an unknown type, a bad LEB, offsets out of
- * order or past the section, a symbol index out of range or of the wrong kind, trailing bytes);
- * the caller then redoes the section on the checked path, which gives the exact error.
+ * `file`'s symbols as reloc-words.c reads them, in the relocation module's memory (made once per
+ * link and object): five words each, what relocateChecked would look up. Its
+ * kind in the object's symbol table; whether it is dead (isDeadTarget: relocations against it get
+ * the tombstone); its function's offset in the code section; and its section: none (mode 0), at
+ * an output offset (1), or merged strings (2, with the address of a table of its pieces: the
+ * count, then each string's input offset, then its output offset).
  */
-function relocateWordsFast(ctx: LinkContext, cs: InputCustomSection, bytes: Uint8Array, tombstone: number | undefined, dest: Uint8Array, at: number): boolean {
-  const { file } = cs;
+function symbolTable(k: RelocWords, file: ObjFile): number {
+  const known = k.tables.get(file);
+  if (known !== undefined) return known;
   const infos = file.symbolInfos;
   const symbols = file.symbols;
-  const size = cs.payload.length;
-  // A bad LEB throws GIVE_UP (caught below) instead of a DecodeError: the checked path reports it.
-  const c: LebCursor = { bytes, pos: 0, end: bytes.length, fail: giveUp };
-  try {
-    readU32(c); // the target section: this one
-    const n = readU32(c);
-    if (n * 3 > c.end - c.pos) return false;
-    let previous = 0;
-    for (let i = 0; i < n; i++) {
-      const type = readU32(c);
-      const info = RELOC_TYPES[type];
-      if (info === undefined || info.encoding !== 'i32') return false;
-      const offset = readU32(c);
-      if (offset < previous || offset + 4 > size) return false;
-      previous = offset;
-      const index = readU32(c);
-      const symInfo = infos[index];
-      if (symInfo === undefined || ((1 << symInfo.kind) & info.kindMask) === 0) return false;
-      const addend = info.hasAddend ? readS32(c) : 0;
-      const s = symbols[index];
-      let value: number;
-      if (s === undefined || (s.func ? !s.func.live : s.segment !== undefined && !s.segment.live)) {
-        // isDeadTarget, inline.
-        value = tombstone ?? addend;
-      } else if (type === R_SECTION_OFFSET_I32) {
-        // Into merged strings (.debug_str) the addend names a byte of the input.
-        const section = s.section;
-        value = section === undefined ? addend : section.pieces ? pieceOffset(section.pieces, addend) : section.outputOffset + addend;
-      } else if (type === R_FUNCTION_OFFSET_I32) {
-        value = (s.func?.codeOffset ?? 0) + addend;
-      } else {
-        value = relocValue(ctx, file, info.category, index, addend, offset);
-      }
-      const o = at + offset;
-      const w = value >>> 0;
-      dest[o] = w & 0xff;
-      dest[o + 1] = (w >>> 8) & 0xff;
-      dest[o + 2] = (w >>> 16) & 0xff;
-      dest[o + 3] = w >>> 24;
+  // Merged sections' piece tables first: they may grow the memory, which replaces the views.
+  for (const s of symbols) if (s?.section?.pieces) piecesTable(k, s.section);
+  const at = k.alloc(infos.length * 20);
+  k.tables.set(file, at);
+  const e = k.i32;
+  for (let i = 0, w = at >> 2; i < infos.length; i++, w += 5) {
+    const s = symbols[i];
+    e[w] = infos[i].kind;
+    e[w + 2] = 0;
+    e[w + 3] = 0;
+    e[w + 4] = 0;
+    if (s === undefined) {
+      e[w + 1] = 1;
+      continue;
     }
-    return c.pos === c.end;
-  } catch (e) {
-    if (e === GIVE_UP) return false;
-    throw e;
+    const fn = s.func;
+    if (fn !== undefined) {
+      e[w + 1] = fn.live ? 0 : 1;
+      e[w + 2] = fn.codeOffset ?? 0;
+      continue;
+    }
+    const seg = s.segment;
+    e[w + 1] = seg !== undefined && !seg.live ? 1 : 0;
+    const section = s.section;
+    if (section === undefined) continue;
+    e[w + 3] = section.pieces ? 2 : 1;
+    e[w + 4] = section.pieces ? k.tables.get(section)! : section.outputOffset;
   }
+  return at;
 }
 
-/** What relocateWordsFast's LEB cursor throws at a bad encoding. */
-const GIVE_UP = new Error('not for the fast loop');
-const giveUp = (): never => {
-  throw GIVE_UP;
-};
-
-const R_FUNCTION_OFFSET_I32 = 8;
-const R_SECTION_OFFSET_I32 = 9;
+function piecesTable(k: RelocWords, section: InputCustomSection): number {
+  const known = k.tables.get(section);
+  if (known !== undefined) return known;
+  const { input, output } = section.pieces!;
+  const at = k.alloc((1 + 2 * input.length) * 4);
+  k.tables.set(section, at);
+  const w = at >> 2;
+  k.i32[w] = input.length;
+  k.i32.set(input, w + 1);
+  k.i32.set(output, w + 1 + input.length);
+  return at;
+}

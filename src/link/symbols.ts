@@ -140,7 +140,7 @@ export interface InputCustomSection {
   payload: Uint8Array;
   /**
    * Its `reloc.*` section as read (target index, count, entries), applied when the section is
-   * written (relocations.ts relocateCustomInto); `offset` is where those bytes start in the object.
+   * written (relocations.ts writeCustomChunks); `offset` is where those bytes start in the object.
    */
   rawRelocs?: { bytes: Uint8Array; offset: number; name: string };
   /** Offset of this chunk inside the merged output section. */

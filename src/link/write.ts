@@ -16,7 +16,7 @@ import { ByteWriter } from '../binary/byte-writer.js';
 import type { LinkContext } from './context.js';
 import { needsPassiveInitialization } from './layout.js';
 import { isExportedSymbol } from './mark-live.js';
-import { relocateCustomInto, relocateInto, symbolVA, tlsRuntimeRelocs } from './relocations.js';
+import { relocateInto, symbolVA, tlsRuntimeRelocs, writeCustomChunks, type CustomChunk } from './relocations.js';
 import { isMergeableCustomSection, mergeInputs, splitStrings } from './merge-strings.js';
 import type { InputCustomSection, InputFunction, InputGlobal, InputTag, Sym } from './symbols.js';
 import { registerType } from '../binary/func-types.js';
@@ -278,7 +278,7 @@ function dataSegments(ctx: LinkContext): DataSegment[] {
 
 /** One output custom section: its input chunks in order, the merged strings in one of them. */
 interface CustomSectionParts {
-  chunks: { cs?: InputCustomSection; bytes: Uint8Array }[];
+  chunks: CustomChunk[];
   merged: InputCustomSection[];
 }
 
@@ -309,12 +309,7 @@ function customSections(ctx: LinkContext): Section[] {
     const size = g.chunks.reduce((n, c) => n + c.bytes.length, nameBytes.length);
     const write = (dest: Uint8Array, at: number): void => {
       dest.set(nameBytes, at);
-      let p = at + nameBytes.length;
-      for (const c of g.chunks) {
-        if (c.cs) relocateCustomInto(ctx, c.cs, dest, p);
-        else dest.set(c.bytes, p);
-        p += c.bytes.length;
-      }
+      writeCustomChunks(ctx, g.chunks, dest, at + nameBytes.length);
     };
     return { id: SectionId.Custom, offset: 0, contentOffset: 0, name, custom: 'raw', payload: NO_PAYLOAD, content: { size, write } } as Section;
   });

@@ -1,9 +1,10 @@
-// A debug section's relocations are applied by a fast loop that takes 32-bit word relocations
-// only and gives up, for the checked reader to redo the section, at anything else
-// (relocations.ts relocateWordsFast). Each way out is tried here on debug.o's reloc..debug_info
-// rewritten byte by byte: what links must come out as it does from the checked path (and as
-// wasm-ld 22 writes it), what is bad must get the checked reader's error, naming the file and
-// the offset.
+// A debug section's relocations are applied by a loop in wasm that takes 32-bit word relocations
+// whose slots do not overlap, and gives up, for the checked reader to redo the section, at
+// anything else (relocations.ts writeCustomChunks, reloc-kernel/reloc-words.c;
+// reloc-kernel.test.ts tries it against the checked reader on random sections). Each way out is
+// tried here on debug.o's reloc..debug_info rewritten byte by byte: what links must come out as it
+// does from the checked path (and as wasm-ld 22 writes it), what is bad must get the checked
+// reader's error, naming the file and the offset.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -99,12 +100,16 @@ t.test('what links: the same bytes as the checked path and as wasm-ld 22', async
   t.ok(gap >= 0, 'a 5-byte gap between two word relocations');
   const withLeb = [...entries.slice(0, gap + 1), { type: 0, offset: entries[gap].offset + 4, index: entries.find((e) => e.type === 8)!.index }, ...entries.slice(gap + 1)];
   const mixed = withPayload('mixed.o', relocBytes(target, withLeb));
-  for (const [name, obj, sameAsPlain] of [['padded', padded, true], ['mixed', mixed, false]] as const) {
+  // Two word slots that overlap (a second relocation 2 bytes into another's): the wasm loop gives
+  // up, the checked path writes both in order, the later one's low half over the earlier's high.
+  const overlapping = [...entries.slice(0, gap + 1), { type: 9, offset: entries[gap].offset + 2, index: entries.find((e) => e.type === 9)!.index, addend: 0x1234 }, ...entries.slice(gap + 1)];
+  const overlap = withPayload('overlap.o', relocBytes(target, overlapping));
+  for (const [name, obj, sameAsPlain] of [['padded', padded, true], ['mixed', mixed, false], ['overlap', overlap, false]] as const) {
     const ours = await linked('ours', obj, name);
     t.equal(ours.code, 0, `${name}: links (${ours.stderr})`);
     const bytes = ours.bytes!;
     if (sameAsPlain) t.equal(firstDifference(plain, bytes), -1, `${name}: the same output as unpadded`);
-    else t.not(firstDifference(plain, bytes), -1, `${name}: the LEB relocation changed the output`);
+    else t.not(firstDifference(plain, bytes), -1, `${name}: the added relocation changed the output`);
     if (!haveWasmLd()) {
       t.skip(`${name}: wasm-ld-22 not installed (npm run setup)`, () => {});
       continue;
