@@ -13,7 +13,7 @@
 
 import type { LinkContext } from './context.js';
 import { HEAP_ALIGNMENT, MAX_MEMORY_WASM32, STACK_ALIGNMENT, WASM_PAGE_SIZE, DEFAULT_GLOBAL_BASE } from './context.js';
-import { isMergeableSegment, mergeInputs, splitStrings } from './merge-strings.js';
+import { endsInNul, isMergeableSegment, mergeStrings } from './merge-strings.js';
 import { NO_RELOCS, type InputSegment, type OutputSegment } from './symbols.js';
 
 const INIT_MEMORY_FLAG_ALIGN = 4;
@@ -73,12 +73,10 @@ function finalizeInputSegments(ctx: LinkContext, out: OutputSegment): void {
   const groups = new Map<string, { chunk: InputSegment; members: InputSegment[] }>();
   const inputs: InputSegment[] = [];
   for (const seg of out.inputs) {
-    const pieces = isMergeableSegment(seg, ctx.config.optimize) ? splitStrings(seg.data) : undefined;
-    if (!pieces) {
+    if (!isMergeableSegment(seg, ctx.config.optimize) || !endsInNul(seg.data)) {
       inputs.push(seg);
       continue;
     }
-    seg.pieces = pieces;
     const key = `${seg.flags}:${seg.alignment}`;
     let g = groups.get(key);
     if (!g) {
@@ -88,7 +86,11 @@ function finalizeInputSegments(ctx: LinkContext, out: OutputSegment): void {
     }
     g.members.push(seg);
   }
-  for (const g of groups.values()) g.chunk.data = mergeInputs(g.members.map((m) => ({ data: m.data, pieces: m.pieces! })), 0);
+  for (const g of groups.values()) {
+    const merged = mergeStrings(g.members.map((m) => m.data));
+    g.chunk.data = merged.table;
+    g.members.forEach((m, i) => (m.pieces = merged.pieces[i]));
+  }
   out.inputs = inputs;
   out.size = 0;
   for (const seg of inputs) {

@@ -14,6 +14,7 @@
 // - Each input keeps a piece table (input offset → offset in the output segment), so a symbol or
 //   relocation at any offset inside a piece lands on the same byte of the merged copy.
 
+import { Kernels } from './kernels/index.js';
 import type { InputSegment } from './symbols.js';
 
 /**
@@ -22,10 +23,10 @@ import type { InputSegment } from './symbols.js';
  * emscripten's libc-mt.a has 28,681 strings in its .debug_str sections (5,609 distinct).
  */
 export class Pieces {
-  readonly output: Int32Array;
-  constructor(readonly input: Int32Array) {
-    this.output = new Int32Array(input.length);
-  }
+  constructor(
+    readonly input: Int32Array,
+    readonly output = new Int32Array(input.length),
+  ) {}
 
   get length(): number {
     return this.input.length;
@@ -50,70 +51,57 @@ export function isMergeableCustomSection(name: string, optimize: number): boolea
   return optimize > 0 && (name === '.debug_str' || name === '.debug_str.dwo' || name === '.debug_line_str');
 }
 
-/** Splits NUL-terminated strings; undefined when the data does not end in NUL. */
-export function splitStrings(data: Uint8Array): Pieces | undefined {
-  if (data.length > 0 && data[data.length - 1] !== 0) return undefined;
-  let n = 0;
-  for (let off = 0; off < data.length; off = data.indexOf(0, off) + 1) n++;
-  const starts = new Int32Array(n);
-  for (let i = 0, off = 0; i < n; i++, off = data.indexOf(0, off) + 1) starts[i] = off;
-  return new Pieces(starts);
-}
-
-/** One mergeable input: its bytes and pieces (a data segment or a custom section). */
-export interface MergeInput {
-  data: Uint8Array;
-  pieces: Pieces;
+/** Whether `data` can be merged: its last string ends in NUL (or it has none). */
+export function endsInNul(data: Uint8Array): boolean {
+  return data.length === 0 || data[data.length - 1] === 0;
 }
 
 /**
- * Merges the inputs into one string table, tail merged (llvm StringTableBuilder RAW, optimised),
- * and fills each piece's output offset as `base` + its offset in the table; returns the table.
+ * Merges the inputs' strings (each input ending in NUL, `endsInNul`) into one string table, tail
+ * merged (llvm StringTableBuilder RAW, optimised); returns the table and each input's pieces, their
+ * output offsets `base` + their offset in the table.
  *
  * The distinct strings are placed sorted by their reversed bytes in descending order, so that a
- * string directly follows every string it is a suffix of, and a string that is a suffix of the
- * one placed just before it shares that string's tail. Each string is taken as its REVERSED
- * bytes, a latin1 slice of its input reversed whole (one char per byte, so chars compare as the
- * bytes do): V8's own sort then orders them with no comparator called from JavaScript (a
- * descending walk of the ascending order; a prefix sorts first, as a suffix must follow), and
- * the suffix test is a prefix test. The table is built reversed too: the placed strings in
- * reverse order, reversed back as one buffer. On libc-mt.a's debug strings (Node 20, median
- * of 5) 23 ms instead of 38 with a comparator reading the strings back to front.
+ * string directly follows every string it is a suffix of, and a string that is a suffix of the one
+ * placed just before it shares that string's tail. Done by kernels/merge-strings.c in wasm: in
+ * JavaScript, which the linker runs unoptimised, libc-mt.a's debug strings (28,681 strings, 5,609
+ * distinct) took 20 ms (Node 22) with the strings keyed by their reversed bytes as latin1 slices,
+ * so that V8's own sort ordered them, and 38 with a comparator.
  */
-export function mergeInputs(inputs: MergeInput[], base: number): Uint8Array {
-  const keys = inputs.map(({ data, pieces }) => {
-    const n = data.length;
-    const reversed = Buffer.from(data).reverse().toString('latin1');
-    const starts = pieces.input;
-    const out = new Array<string>(starts.length);
-    for (let i = 0; i < starts.length; i++) out[i] = reversed.slice(n - (i + 1 < starts.length ? starts[i + 1] : n), n - starts[i]);
-    return out;
-  });
-  // One map: first the distinct strings, then each one's offset in the table.
-  const offsets = new Map<string, number>();
-  for (const ks of keys) for (let i = 0; i < ks.length; i++) offsets.set(ks[i], 0);
-  const sorted = [...offsets.keys()].sort();
-  const placed: string[] = [];
-  let size = 0;
-  let previous = '';
-  for (let i = sorted.length - 1; i >= 0; i--) {
-    const s = sorted[i];
-    if (previous.startsWith(s)) {
-      offsets.set(s, size - s.length);
-      continue;
-    }
-    offsets.set(s, size);
-    placed.push(s);
-    size += s.length;
-    previous = s;
+export function mergeStrings(inputs: readonly Uint8Array[], base = 0): { table: Uint8Array; pieces: Pieces[] } {
+  const k = Kernels.get();
+  let bytes = 0;
+  for (const data of inputs) bytes += data.length;
+  // The inputs' bytes and their records, then the table (at most as long as the inputs).
+  const records = k.scratch(inputs.length * 8 + 2 * bytes + 8);
+  let at = records + inputs.length * 8;
+  for (let i = 0, w = records >> 2; i < inputs.length; i++, w += 2) {
+    k.u8.set(inputs[i], at);
+    k.i32[w] = at;
+    k.i32[w + 1] = inputs[i].length;
+    at += inputs[i].length;
   }
-  inputs.forEach(({ pieces }, k) => {
-    const out = pieces.output;
-    const ks = keys[k];
-    for (let i = 0; i < ks.length; i++) out[i] = base + offsets.get(ks[i])!;
-  });
-  const table = Buffer.from(placed.reverse().join(''), 'latin1').reverse();
-  return new Uint8Array(table.buffer, table.byteOffset, table.byteLength);
+  const count = k.fn.count_strings(records, inputs.length);
+  if (count < 0) throw new Error('internal error: a merged string input does not end in NUL');
+  let hashSize = 16;
+  while (hashSize < 2 * count) hashSize *= 2;
+  const table = at;
+  const starts = (table + bytes + 3) & ~3;
+  const offsets = starts + 4 * count;
+  const counts = offsets + 4 * count;
+  const work = counts + 4 * inputs.length;
+  // The same scratch, grown for the rest: the inputs and their records stay where they are.
+  if (k.scratch(work + 4 * (6 * count + 2 * hashSize) - records) !== records) throw new Error('internal error: the scratch room moved');
+  const size = k.fn.merge_strings(records, inputs.length, count, starts, offsets, counts, table, base, work, hashSize);
+  const pieces: Pieces[] = [];
+  const e = k.i32;
+  for (let i = 0, s = starts >> 2, o = offsets >> 2, c = counts >> 2; i < inputs.length; i++) {
+    const n = e[c + i];
+    pieces.push(new Pieces(e.slice(s, s + n), e.slice(o, o + n)));
+    s += n;
+    o += n;
+  }
+  return { table: k.u8.slice(table, table + size), pieces };
 }
 
 /** Where byte `offset` of a merged input ended up (lld MergeInputChunk::getParentOffset). */

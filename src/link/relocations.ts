@@ -18,7 +18,7 @@ import { SegmentFlag, SymbolFlag, SymbolKind, ValTypeCode } from '../binary/type
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
 import { pieceOffset, segmentOffset } from './merge-strings.js';
-import { JOB_PENDING_START, JOB_RESULT, JOB_WORDS, RelocWords } from './reloc-kernel/index.js';
+import { JOB_PENDING_START, JOB_RESULT, JOB_WORDS, Kernels } from './kernels/index.js';
 import { makeTrapStub, syntheticFunction } from './synthetic/stubs.js';
 import { rebuildWithAtomics, toolchainOf } from './hints.js';
 import { registerType, typeKey } from '../binary/func-types.js';
@@ -454,7 +454,7 @@ const RELOC_BATCH_BYTES = 128 * 1024;
  *
  * A custom section's relocations are most often all 32-bit little-endian words (a debug
  * section's: DWARF's offsets into other sections and into code, 53,000 of the 63,000 relocations
- * of emscripten's libc-mt.a). Those are patched by reloc-kernel/reloc-words.c in wasm, a batch of
+ * of emscripten's libc-mt.a). Those are patched by kernels/reloc-words.c in wasm, a batch of
  * chunks per call: their bytes and `reloc.*` bytes are copied into that module's memory, patched
  * there and copied into `dest`. That loop computes R_WASM_SECTION_OFFSET_I32,
  * R_WASM_FUNCTION_OFFSET_I32 and the tombstones from a table of the object's symbols
@@ -487,7 +487,7 @@ export function writeCustomChunks(ctx: LinkContext, chunks: readonly CustomChunk
 }
 
 function relocateBatch(ctx: LinkContext, batch: readonly { cs: InputCustomSection; at: number }[], dest: Uint8Array): void {
-  const k = RelocWords.lend(ctx);
+  const k = Kernels.lend(ctx);
   // The objects' tables first: they stay for the rest of the link, below the scratch room.
   const tables = batch.map((b) => symbolTable(k, b.cs.file));
   let bytes = 0;
@@ -520,7 +520,7 @@ function relocateBatch(ctx: LinkContext, batch: readonly { cs: InputCustomSectio
     e[w + 7] = tombstone === undefined ? 0 : 1;
   }
   const pending = (q + 3) & ~3;
-  k.run(jobs, batch.length, pending);
+  k.fn.reloc_chunks(jobs, batch.length, k.types, pending);
   for (let j = 0, w = jobs >> 2; j < batch.length; j++, w += JOB_WORDS) {
     const { cs, at } = batch[j];
     const n = e[w + JOB_RESULT];
@@ -570,7 +570,7 @@ function relocateChecked(ctx: LinkContext, cs: InputCustomSection, dest: Uint8Ar
  * an output offset (1), or merged strings (2, with the address of a table of its pieces: the
  * count, then each string's input offset, then its output offset).
  */
-function symbolTable(k: RelocWords, file: ObjFile): number {
+function symbolTable(k: Kernels, file: ObjFile): number {
   const known = k.tables.get(file);
   if (known !== undefined) return known;
   const infos = file.symbolInfos;
@@ -606,7 +606,7 @@ function symbolTable(k: RelocWords, file: ObjFile): number {
   return at;
 }
 
-function piecesTable(k: RelocWords, section: InputCustomSection): number {
+function piecesTable(k: Kernels, section: InputCustomSection): number {
   const known = k.tables.get(section);
   if (known !== undefined) return known;
   const { input, output } = section.pieces!;

@@ -17,7 +17,7 @@ import type { LinkContext } from './context.js';
 import { needsPassiveInitialization } from './layout.js';
 import { isExportedSymbol } from './mark-live.js';
 import { relocateInto, symbolVA, tlsRuntimeRelocs, writeCustomChunks, type CustomChunk } from './relocations.js';
-import { isMergeableCustomSection, mergeInputs, splitStrings } from './merge-strings.js';
+import { endsInNul, isMergeableCustomSection, mergeStrings } from './merge-strings.js';
 import type { InputCustomSection, InputFunction, InputGlobal, InputTag, Sym } from './symbols.js';
 import { registerType } from '../binary/func-types.js';
 import { forEachRelocSymbol, isWeak } from './symbols.js';
@@ -284,7 +284,7 @@ interface CustomSectionParts {
 
 function customSections(ctx: LinkContext): Section[] {
   const groups = new Map<string, CustomSectionParts>();
-  const mergeable = (cs: InputCustomSection): boolean => isMergeableCustomSection(cs.name, ctx.config.optimize) && (cs.pieces ??= splitStrings(cs.payload)) !== undefined;
+  const mergeable = (cs: InputCustomSection): boolean => isMergeableCustomSection(cs.name, ctx.config.optimize) && endsInNul(cs.payload);
   for (const file of ctx.objectFiles) {
     for (const cs of file.customSections) {
       let g = groups.get(cs.name);
@@ -320,7 +320,11 @@ const NO_PAYLOAD = new Uint8Array(0);
 /** Builds the merged string table (if any) and gives every chunk and string piece its offset. */
 function placeCustomChunks(g: CustomSectionParts): void {
   const table = g.chunks.find((c) => !c.cs);
-  if (table) table.bytes = mergeInputs(g.merged.map((cs) => ({ data: cs.payload, pieces: cs.pieces! })), 0);
+  if (table) {
+    const merged = mergeStrings(g.merged.map((cs) => cs.payload));
+    table.bytes = merged.table;
+    g.merged.forEach((cs, i) => (cs.pieces = merged.pieces[i]));
+  }
   let at = 0;
   for (const c of g.chunks) {
     if (c.cs) c.cs.outputOffset = at;

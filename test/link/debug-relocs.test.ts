@@ -1,7 +1,7 @@
 // A debug section's relocations are applied by a loop in wasm that takes 32-bit word relocations
 // whose slots do not overlap, and gives up, for the checked reader to redo the section, at
-// anything else (relocations.ts writeCustomChunks, reloc-kernel/reloc-words.c;
-// reloc-kernel.test.ts tries it against the checked reader on random sections). Each way out is
+// anything else (relocations.ts writeCustomChunks, kernels/reloc-words.c;
+// kernels.test.ts tries it against the checked reader on random sections). Each way out is
 // tried here on debug.o's reloc..debug_info rewritten byte by byte: what links must come out as it
 // does from the checked path (and as wasm-ld 22 writes it), what is bad must get the checked
 // reader's error, naming the file and the offset.

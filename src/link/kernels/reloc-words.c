@@ -1,10 +1,9 @@
 // The loop that patches a custom section's relocations when every one is a 32-bit little-endian
 // word: DWARF's offsets into other debug sections and into the code section (53,000 of the
 // 63,000 relocations of emscripten's libc-mt.a). Compiled to wasm (build.sh beside this file) and
-// called by index.ts, which copies the section's bytes, its `reloc.*` entries and a table of the
-// object's symbols into this module's memory first. Written in C because the linker runs its
-// JavaScript without V8's optimising compiler (bin/start.js says why), where this loop cost about
-// 570 ns per relocation; V8 compiles this module with its baseline wasm compiler (Liftoff).
+// called by relocations.ts writeCustomChunks, which copies the sections' bytes, their `reloc.*`
+// entries and a table of each object's symbols into this module's memory first (index.ts). In
+// JavaScript, which the linker runs unoptimised, this loop cost about 570 ns per relocation.
 //
 // It takes only what it can do exactly as the checked path would (relocations.ts
 // relocateCustomInto), and gives up (returns -1) at anything else, before the caller has written a
@@ -29,7 +28,7 @@ typedef unsigned long long u64;
 #define R_FUNCTION_OFFSET_I32 8
 #define R_SECTION_OFFSET_I32 9
 
-// A symbol, as index.ts writes it: five words.
+// A symbol, as relocations.ts symbolTable writes it: five words.
 #define SYM_WORDS 5
 #define SYM_KIND 0 /* the symbol-table entry's kind, -1 when the index names no entry */
 #define SYM_DEAD 1 /* 1 when relocations against it get the tombstone */

@@ -1,14 +1,22 @@
-// The relocation loop of reloc-words.c, compiled to wasm (build.sh, the bytes in
-// reloc-words-wasm.ts): its instance and its memory, one per process, lent to one link at a time.
+// The linker's loops written in C (reloc-words.c, merge-strings.c), compiled to one wasm module
+// (build.sh; its bytes in kernels-wasm.ts): the instance and its memory, one per process. The linker
+// runs its JavaScript without V8's optimising compiler (bin/start.js says why), where a loop over
+// bytes costs hundreds of nanoseconds a step; V8 compiles these with its baseline wasm compiler.
+// A call from JavaScript costs about a microsecond, so each takes a batch of work.
+//
 // The memory holds, from the module's `__heap_base`: the relocation types table (written once),
-// then per link the tables of the objects whose custom sections were relocated so far (placed as
-// they are first needed, with `alloc`), and above them the scratch room of the section being
-// patched (`scratch`). relocations.ts relocateCustomInto says what goes into the tables.
+// then the tables one link keeps while it writes its custom sections (`lend`, `alloc`), and above
+// them the scratch room of the call at hand (`scratch`), for which the caller copies its inputs
+// in and its results out.
 
 import { RELOC_TYPES } from '../../binary/reloc-types.js';
-import { RELOC_WORDS_WASM } from './reloc-words-wasm.js';
+import { KERNELS_WASM } from './kernels-wasm.js';
 
-type RelocChunksFn = (jobs: number, count: number, types: number, pending: number) => number;
+interface KernelExports {
+  reloc_chunks(jobs: number, count: number, types: number, pending: number): number;
+  count_strings(inputs: number, n: number): number;
+  merge_strings(inputs: number, n: number, count: number, starts: number, offsets: number, counts: number, table: number, base: number, work: number, hashSize: number): number;
+}
 
 /**
  * reloc-words.c's job record, one per chunk, in words: the chunk's bytes and size, its `reloc.*`
@@ -27,11 +35,10 @@ const TYPE_ADDEND = 2;
 const TYPE_COUNT = 64;
 const WASM_PAGE = 65536;
 
-export class RelocWords {
-  private static instance: RelocWords | undefined;
+export class Kernels {
+  private static instance: Kernels | undefined;
   private readonly memory: WebAssembly.Memory;
-  private readonly relocChunks: RelocChunksFn;
-  private readonly heapBase: number;
+  readonly fn: KernelExports;
   /** The types table's address. */
   readonly types: number;
   u8!: Uint8Array;
@@ -42,16 +49,15 @@ export class RelocWords {
   readonly tables = new Map<object, number>();
 
   private constructor() {
-    const bytes = Buffer.from(RELOC_WORDS_WASM, 'base64');
-    const e = new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports;
-    if (!(e.memory instanceof WebAssembly.Memory) || typeof e.reloc_chunks !== 'function' || !(e.__heap_base instanceof WebAssembly.Global)) {
-      throw new Error('internal error: the relocation module lacks memory, reloc_chunks or __heap_base');
+    const e = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(KERNELS_WASM, 'base64'))).exports;
+    const missing = ['reloc_chunks', 'count_strings', 'merge_strings'].filter((f) => typeof e[f] !== 'function');
+    if (!(e.memory instanceof WebAssembly.Memory) || !(e.__heap_base instanceof WebAssembly.Global) || missing.length) {
+      throw new Error(`internal error: the linker's wasm module lacks its memory, __heap_base or ${missing.join(', ')}`);
     }
     this.memory = e.memory;
-    this.relocChunks = e.reloc_chunks as RelocChunksFn;
-    this.heapBase = e.__heap_base.value as number;
+    this.fn = e as unknown as KernelExports;
     this.views();
-    this.types = this.heapBase;
+    this.types = e.__heap_base.value as number;
     this.top = this.types + 2 * TYPE_COUNT;
     for (const info of RELOC_TYPES) {
       if (info === undefined || info.type >= TYPE_COUNT) continue;
@@ -60,9 +66,17 @@ export class RelocWords {
     }
   }
 
-  /** The process's instance, emptied of another link's tables if `owner` (a link) is not the last one it was lent to. */
-  static lend(owner: object): RelocWords {
-    const k = (RelocWords.instance ??= new RelocWords());
+  /** The process's instance. */
+  static get(): Kernels {
+    return (Kernels.instance ??= new Kernels());
+  }
+
+  /**
+   * The process's instance for the tables of the link `owner`: emptied of another link's tables
+   * if `owner` is not the last one it was lent to.
+   */
+  static lend(owner: object): Kernels {
+    const k = Kernels.get();
     if (k.owner !== owner) {
       k.owner = owner;
       k.tables.clear();
@@ -97,10 +111,5 @@ export class RelocWords {
     const at = (this.top + 7) & ~7;
     this.reserve(at + n);
     return at;
-  }
-
-  /** reloc-words.c's reloc_chunks over `count` job records at `jobs`: how many pending entries in all. */
-  run(jobs: number, count: number, pending: number): number {
-    return this.relocChunks(jobs, count, this.types, pending);
   }
 }

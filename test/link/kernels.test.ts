@@ -1,10 +1,13 @@
-// The wasm loop that patches custom sections' 32-bit word relocations (src/link/reloc-kernel,
-// reloc-words.c) against the checked reader it stands in for (binary/read-linking.ts
-// readRelocEntries, which relocations.ts relocateChecked applies): on random `reloc.*` section
-// bodies, valid and broken, it must give up on every one the reader rejects, and on the valid ones
-// either give up (another encoding, overlapping slots) or write exactly the values the checked
-// path would, handing back the entries of the types it does not compute, in order. And the bytes
-// committed in reloc-words-wasm.ts must be what build.sh makes of reloc-words.c.
+// The linker's loops in wasm (src/link/kernels) against what they stand in for, on random inputs:
+// - reloc-words.c, which patches custom sections' 32-bit word relocations, against the checked
+//   reader (binary/read-linking.ts readRelocEntries, which relocations.ts relocateChecked
+//   applies): on random `reloc.*` section bodies, valid and broken, it must give up on every one
+//   the reader rejects, and on the valid ones either give up (another encoding, overlapping slots)
+//   or write exactly the values the checked path would, handing back the entries of the types it
+//   does not compute, in order;
+// - merge-strings.c (merge-strings.ts mergeStrings) against tail merging written plainly in
+//   JavaScript, on random sets of strings with many shared suffixes.
+// And the bytes committed in kernels-wasm.ts must be what build.sh makes of the C files.
 
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,13 +18,13 @@ import { ByteReader } from '../../src/binary/byte-reader.js';
 import { readRelocEntries } from '../../src/binary/read-linking.js';
 import { RELOC_TYPES } from '../../src/binary/reloc-types.js';
 import type { SymbolInfo } from '../../src/binary/types.js';
-import { pieceOffset, Pieces } from '../../src/link/merge-strings.js';
-import { JOB_PENDING_START, JOB_RESULT, JOB_WORDS, RelocWords } from '../../src/link/reloc-kernel/index.js';
+import { mergeStrings, pieceOffset, Pieces } from '../../src/link/merge-strings.js';
+import { JOB_PENDING_START, JOB_RESULT, JOB_WORDS, Kernels } from '../../src/link/kernels/index.js';
 import { prng } from '../helpers/fuzz-cases.js';
 
-const KERNEL_DIR = new URL('../../src/link/reloc-kernel/', import.meta.url).pathname;
-const SEED = Number(process.env.RELOC_KERNEL_SEED ?? Date.now() % 1_000_000);
-const CASES = Number(process.env.RELOC_KERNEL_CASES ?? 20_000);
+const KERNEL_DIR = new URL('../../src/link/kernels/', import.meta.url).pathname;
+const SEED = Number(process.env.KERNELS_SEED ?? Date.now() % 1_000_000);
+const CASES = Number(process.env.KERNELS_CASES ?? 20_000);
 
 /** A symbol as the kernel's table holds it (relocations.ts symbolTable). */
 interface Sym {
@@ -80,9 +83,9 @@ function expected(c: Case): Outcome {
   return { gaveUp: false, bytes, pending };
 }
 
-/** What the kernel does, one job through RelocWords as relocations.ts relocateBatch runs it. */
+/** What the kernel does, one job as relocations.ts relocateBatch runs it. */
 function actual(c: Case, owner: object): Outcome {
-  const k = RelocWords.lend(owner);
+  const k = Kernels.lend(owner);
   const piecesAt = c.symbols.map((s) => {
     if (!s.pieces) return 0;
     const at = k.alloc((1 + 2 * s.pieces.input.length) * 4);
@@ -100,7 +103,7 @@ function actual(c: Case, owner: object): Outcome {
   k.u8.set(c.payload, payload);
   k.u8.set(c.rel, rel);
   k.i32.set([payload, c.payload.length, rel, c.rel.length, table, c.symbols.length, c.tombstone ?? 0, c.tombstone === undefined ? 0 : 1, 0x7777, 0x7777], jobs >> 2);
-  const total = k.run(jobs, 1, pending);
+  const total = k.fn.reloc_chunks(jobs, 1, k.types, pending);
   const n = k.i32[(jobs >> 2) + JOB_RESULT];
   if (n < 0) return { gaveUp: true };
   const start = k.i32[(jobs >> 2) + JOB_PENDING_START];
@@ -170,7 +173,7 @@ function makeCase(rand: () => number): Case {
   return { payload, rel: new Uint8Array(bytes), symbols, tombstone: rand() < 0.5 ? undefined : pick([0xffffffff, 0xfffffffe]) };
 }
 
-t.test(`the kernel against the checked reader, ${CASES} random sections (RELOC_KERNEL_SEED=${SEED} replays them)`, async (t) => {
+t.test(`reloc-words.c against the checked reader, ${CASES} random sections (KERNELS_SEED=${SEED} replays them)`, async (t) => {
   const rand = prng(SEED);
   const owner = {};
   let gaveUp = 0;
@@ -192,19 +195,81 @@ t.test(`the kernel against the checked reader, ${CASES} random sections (RELOC_K
       if (got.pending.length) pendingSeen++;
     }
     // A new owner now and then: the memory is reset as for the next link.
-    if (i % 1000 === 999) RelocWords.lend({});
+    if (i % 1000 === 999) Kernels.lend({});
   }
   t.ok(gaveUp > CASES / 20 && patched > CASES / 20 && pendingSeen > CASES / 50, `both ways taken: ${patched} patched (${pendingSeen} with entries handed back), ${gaveUp} given up`);
 });
 
+/**
+ * Tail merging as plainly as it can be written: the distinct strings (NUL included) sorted by
+ * their reversed bytes, placed in descending order, each that ends the string placed before it
+ * sharing its tail.
+ */
+function mergeReference(inputs: Uint8Array[], base: number): { table: number[]; starts: number[][]; offsets: number[][] } {
+  const split = inputs.map((data) => {
+    const out: { start: number; s: string }[] = [];
+    for (let p = 0; p < data.length; ) {
+      const end = data.indexOf(0, p) + 1;
+      out.push({ start: p, s: String.fromCharCode(...data.subarray(p, end)) });
+      p = end;
+    }
+    return out;
+  });
+  const reversed = (s: string): string => [...s].reverse().join('');
+  const distinct = [...new Set(split.flat().map((x) => x.s))];
+  distinct.sort((a, b) => {
+    const ra = reversed(a);
+    const rb = reversed(b);
+    return ra < rb ? -1 : ra > rb ? 1 : 0;
+  });
+  const at = new Map<string, number>();
+  let table = '';
+  let previous = '';
+  for (const s of distinct.reverse()) {
+    if (previous.endsWith(s)) at.set(s, table.length - s.length);
+    else {
+      at.set(s, table.length);
+      table += s;
+      previous = s;
+    }
+  }
+  return { table: [...table].map((c) => c.charCodeAt(0)), starts: split.map((xs) => xs.map((x) => x.start)), offsets: split.map((xs) => xs.map((x) => base + at.get(x.s)!)) };
+}
+
+t.test(`merge-strings.c against tail merging in JavaScript, ${CASES / 10} random string sets (KERNELS_SEED=${SEED})`, async (t) => {
+  const rand = prng(SEED ^ 0x5eed);
+  const int = (n: number): number => Math.floor(rand() * n);
+  // Few letters and short strings, so that many strings repeat and end others.
+  const word = (): number[] => Array.from({ length: int(6) }, () => (rand() < 0.9 ? 97 + int(3) : 1 + int(255)));
+  let shared = 0;
+  for (let i = 0; i < CASES / 10; i++) {
+    const common = Array.from({ length: 1 + int(8) }, word);
+    const inputs = Array.from({ length: int(6) }, () => new Uint8Array(Array.from({ length: int(10) }, () => [...(rand() < 0.5 ? common[int(common.length)] : word()), 0]).flat()));
+    const base = int(1000);
+    const want = mergeReference(inputs, base);
+    const got = mergeStrings(inputs, base);
+    const same = JSON.stringify([...got.table]) === JSON.stringify(want.table) &&
+      JSON.stringify(got.pieces.map((p) => [...p.input])) === JSON.stringify(want.starts) &&
+      JSON.stringify(got.pieces.map((p) => [...p.output])) === JSON.stringify(want.offsets);
+    if (!same) {
+      t.fail(`case ${i}: merged differently`, { inputs: inputs.map((b) => Buffer.from(b).toString('hex')), base, got: { table: [...got.table], pieces: got.pieces.map((p) => [[...p.input], [...p.output]]) }, want });
+      return;
+    }
+    const total = inputs.reduce((n, b) => n + b.length, 0);
+    if (got.table.length < total && new Set(want.offsets.flat()).size > 1) shared++;
+  }
+  t.ok(shared > CASES / 40, `strings shared a table entry or a tail in ${shared} cases`);
+  t.end();
+});
+
 const noCompiler = spawnSync('clang-22', ['--version']).status !== 0 || spawnSync('wasm-ld-22', ['--version']).status !== 0;
-t.test('reloc-words-wasm.ts holds what build.sh makes of reloc-words.c', { skip: noCompiler && 'clang-22 or wasm-ld-22 not installed (npm run setup)' }, (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'reloc-kernel-'));
+t.test('kernels-wasm.ts holds what build.sh makes of the C files', { skip: noCompiler && 'clang-22 or wasm-ld-22 not installed (npm run setup)' }, (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kernels-'));
   try {
-    const out = join(dir, 'reloc-words-wasm.ts');
+    const out = join(dir, 'kernels-wasm.ts');
     const r = spawnSync('bash', [join(KERNEL_DIR, 'build.sh'), out], { encoding: 'utf8' });
     t.equal(r.status, 0, r.stderr);
-    t.equal(readFileSync(out, 'utf8'), readFileSync(join(KERNEL_DIR, 'reloc-words-wasm.ts'), 'utf8'), 'the committed bytes are current');
+    t.equal(readFileSync(out, 'utf8'), readFileSync(join(KERNEL_DIR, 'kernels-wasm.ts'), 'utf8'), 'the committed bytes are current');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
