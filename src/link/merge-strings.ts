@@ -91,7 +91,7 @@ export function mergeStrings(inputs: readonly Uint8Array[], base = 0): { table: 
   const counts = offsets + 4 * count;
   const work = counts + 4 * inputs.length;
   // The same scratch, grown for the rest: the inputs and their records stay where they are.
-  if (k.scratch(work + 4 * (6 * count + 2 * hashSize) - records) !== records) throw new Error('internal error: the scratch room moved');
+  if (k.scratch(work + 4 * (7 * count + 2 * hashSize) - records) !== records) throw new Error('internal error: the scratch room moved');
   const size = k.fn.merge_strings(records, inputs.length, count, starts, offsets, counts, table, base, work, hashSize);
   const pieces: Pieces[] = [];
   const e = k.i32;

@@ -45,8 +45,9 @@ static int same(const u8 *a, const u8 *b, u32 len) {
 
 // Merges the inputs' `count` strings (count_strings). Writes, for each string in input order, its
 // offset in its input to `starts` and `base` + its offset in the table to `offsets`; for each
-// input, how many strings it has to `counts`; the table to `table`. `work` is room for 6 * count + 2 * hash_size words, `hash_size` a power of two at least
-// twice `count`. Returns the table's size.
+// input, how many strings it has to `counts`; the table to `table`. `work` is room for
+// 7 * count + 2 * hash_size words, `hash_size` a power of two at least twice `count`. Returns the
+// table's size.
 __attribute__((export_name("merge_strings")))
 u32 merge_strings(const u32 *inputs, u32 n, u32 count, i32 *starts, i32 *offsets, u32 *counts, u8 *table, u32 base, u32 *work, u32 hash_size) {
   u32 *id = work;                       // each string's distinct string
@@ -55,7 +56,8 @@ u32 merge_strings(const u32 *inputs, u32 n, u32 count, i32 *starts, i32 *offsets
   u32 *at = len + count;                // and offset in the table
   u32 *order = at + count;              // the distinct strings, sorted
   u32 *tmp = order + count;             // the merge sort's other half
-  i32 *slots = (i32 *)(tmp + count);    // hash table of distinct strings, -1 when empty
+  u32 *key = tmp + count;               // each distinct string's sort key (below)
+  i32 *slots = (i32 *)(key + count);    // hash table of distinct strings, -1 when empty
   for (u32 i = 0; i < hash_size; i++) slots[i] = -1;
   u32 distinct = 0;
   u32 s = 0;
@@ -77,6 +79,12 @@ u32 merge_strings(const u32 *inputs, u32 n, u32 count, i32 *starts, i32 *offsets
           slots[slot] = (i32)distinct;
           ptr[distinct] = p;
           len[distinct] = l;
+          // The four bytes before the NUL, last first, 0 past the string's start: a string's bytes
+          // before its NUL are never 0, so comparing keys orders as compare_reversed does, up
+          // to four bytes; equal keys are compared in full.
+          u32 k = 0;
+          for (u32 b = 2; b <= 5; b++) k = (k << 8) | (b <= l ? p[l - b] : 0);
+          key[distinct] = k;
           id[s] = distinct++;
           break;
         }
@@ -99,7 +107,11 @@ u32 merge_strings(const u32 *inputs, u32 n, u32 count, i32 *starts, i32 *offsets
       u32 mid = lo + width < distinct ? lo + width : distinct;
       u32 hi = lo + 2 * width < distinct ? lo + 2 * width : distinct;
       u32 a = lo, b = mid, o = lo;
-      while (a < mid && b < hi) dst[o++] = compare_reversed(ptr[src[b]], len[src[b]], ptr[src[a]], len[src[a]]) < 0 ? src[b++] : src[a++];
+      while (a < mid && b < hi) {
+        u32 x = src[a], y = src[b];
+        int before = key[y] != key[x] ? key[y] < key[x] : compare_reversed(ptr[y], len[y], ptr[x], len[x]) < 0;
+        dst[o++] = before ? src[b++] : src[a++];
+      }
       while (a < mid) dst[o++] = src[a++];
       while (b < hi) dst[o++] = src[b++];
     }
