@@ -87,7 +87,7 @@ function finalizeInputSegments(ctx: LinkContext, out: OutputSegment): void {
     g.members.push(seg);
   }
   for (const g of groups.values()) {
-    const merged = mergeStrings(g.members.map((m) => m.data));
+    const merged = mergeStrings(ctx, `segment ${out.name}`, g.members.map((m) => m.data));
     g.chunk.data = merged.table;
     g.members.forEach((m, i) => (m.pieces = merged.pieces[i]));
   }

@@ -14,7 +14,8 @@
 // - Each input keeps a piece table (input offset → offset in the output segment), so a symbol or
 //   relocation at any offset inside a piece lands on the same byte of the merged copy.
 
-import { Kernels } from './kernels/index.js';
+import { WasmthreadsError } from '../diagnostics.js';
+import { KernelMemoryError, Kernels } from './kernels/index.js';
 import type { InputSegment } from './symbols.js';
 
 /**
@@ -59,7 +60,8 @@ export function endsInNul(data: Uint8Array): boolean {
 /**
  * Merges the inputs' strings (each input ending in NUL, `endsInNul`) into one string table, tail
  * merged (llvm StringTableBuilder RAW, optimised); returns the table and each input's pieces, their
- * output offsets `base` + their offset in the table.
+ * output offsets `base` + their offset in the table. `link` is the link's context (kernels/index.ts
+ * lend), `what` names the output section or segment for an error.
  *
  * The distinct strings are placed sorted by their reversed bytes in descending order, so that a
  * string directly follows every string it is a suffix of, and a string that is a suffix of the one
@@ -68,8 +70,17 @@ export function endsInNul(data: Uint8Array): boolean {
  * distinct) took 20 ms (Node 22) with the strings keyed by their reversed bytes as latin1 slices,
  * so that V8's own sort ordered them, and 38 with a comparator.
  */
-export function mergeStrings(inputs: readonly Uint8Array[], base = 0): { table: Uint8Array; pieces: Pieces[] } {
-  const k = Kernels.get();
+export function mergeStrings(link: object, what: string, inputs: readonly Uint8Array[], base = 0): { table: Uint8Array; pieces: Pieces[] } {
+  try {
+    return mergeIn(Kernels.lend(link), inputs, base);
+  } catch (e) {
+    if (!(e instanceof KernelMemoryError)) throw e;
+    const mib = (inputs.reduce((n, data) => n + data.length, 0) / 2 ** 20).toFixed(0);
+    throw new WasmthreadsError({ severity: 'error', code: 'too-large', message: `cannot merge the strings of ${what} (${mib} MiB in ${inputs.length} inputs): merging them needs ${e.message}` });
+  }
+}
+
+function mergeIn(k: Kernels, inputs: readonly Uint8Array[], base: number): { table: Uint8Array; pieces: Pieces[] } {
   let bytes = 0;
   for (const data of inputs) bytes += data.length;
   // The inputs' bytes and their records, then the table (at most as long as the inputs).

@@ -18,7 +18,7 @@ import { SegmentFlag, SymbolFlag, SymbolKind, ValTypeCode } from '../binary/type
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
 import { pieceOffset, segmentOffset } from './merge-strings.js';
-import { JOB_PENDING_START, JOB_RESULT, JOB_WORDS, Kernels } from './kernels/index.js';
+import { JOB_PENDING_START, JOB_RESULT, JOB_WORDS, KernelMemoryError, Kernels } from './kernels/index.js';
 import { makeTrapStub, syntheticFunction } from './synthetic/stubs.js';
 import { rebuildWithAtomics, toolchainOf } from './hints.js';
 import { registerType, typeKey } from '../binary/func-types.js';
@@ -487,7 +487,16 @@ export function writeCustomChunks(ctx: LinkContext, chunks: readonly CustomChunk
 }
 
 function relocateBatch(ctx: LinkContext, batch: readonly { cs: InputCustomSection; at: number }[], dest: Uint8Array): void {
-  const k = Kernels.lend(ctx);
+  try {
+    relocateBatchIn(ctx, Kernels.lend(ctx), batch, dest);
+  } catch (e) {
+    // The wasm memory could not grow to hold the tables and the batch (near 4 GiB).
+    if (!(e instanceof KernelMemoryError)) throw e;
+    for (const { cs, at } of batch) relocateChecked(ctx, cs, dest, at);
+  }
+}
+
+function relocateBatchIn(ctx: LinkContext, k: Kernels, batch: readonly { cs: InputCustomSection; at: number }[], dest: Uint8Array): void {
   // The objects' tables first: they stay for the rest of the link, below the scratch room.
   const tables = batch.map((b) => symbolTable(k, b.cs.file));
   let bytes = 0;

@@ -297,7 +297,7 @@ function customSections(ctx: LinkContext): Section[] {
       }
     }
   }
-  for (const g of groups.values()) placeCustomChunks(g);
+  for (const [name, g] of groups) placeCustomChunks(ctx, name, g);
   // Each section's chunks are copied and patched straight into the output when the module is
   // written (SectionBase.content; the `raw` payload is left empty), once every chunk has its
   // offset: SECTION_OFFSET relocations point across chunks. A link with DWARF is mostly these
@@ -318,10 +318,10 @@ function customSections(ctx: LinkContext): Section[] {
 const NO_PAYLOAD = new Uint8Array(0);
 
 /** Builds the merged string table (if any) and gives every chunk and string piece its offset. */
-function placeCustomChunks(g: CustomSectionParts): void {
+function placeCustomChunks(ctx: LinkContext, name: string, g: CustomSectionParts): void {
   const table = g.chunks.find((c) => !c.cs);
   if (table) {
-    const merged = mergeStrings(g.merged.map((cs) => cs.payload));
+    const merged = mergeStrings(ctx, `custom section ${name}`, g.merged.map((cs) => cs.payload));
     table.bytes = merged.table;
     g.merged.forEach((cs, i) => (cs.pieces = merged.pieces[i]));
   }

@@ -19,7 +19,9 @@ import { readRelocEntries } from '../../src/binary/read-linking.js';
 import { RELOC_TYPES } from '../../src/binary/reloc-types.js';
 import type { SymbolInfo } from '../../src/binary/types.js';
 import { mergeStrings, pieceOffset, Pieces } from '../../src/link/merge-strings.js';
-import { JOB_PENDING_START, JOB_RESULT, JOB_WORDS, Kernels } from '../../src/link/kernels/index.js';
+import { link } from '../../src/link/index.js';
+import { JOB_PENDING_START, JOB_RESULT, JOB_WORDS, KernelMemoryError, Kernels } from '../../src/link/kernels/index.js';
+import { C_FIXTURES } from './harness.js';
 import { prng } from '../helpers/fuzz-cases.js';
 
 const KERNEL_DIR = new URL('../../src/link/kernels/', import.meta.url).pathname;
@@ -247,7 +249,7 @@ t.test(`merge-strings.c against tail merging in JavaScript, ${CASES / 10} random
     const inputs = Array.from({ length: int(6) }, () => new Uint8Array(Array.from({ length: int(10) }, () => [...(rand() < 0.5 ? common[int(common.length)] : word()), 0]).flat()));
     const base = int(1000);
     const want = mergeReference(inputs, base);
-    const got = mergeStrings(inputs, base);
+    const got = mergeStrings({}, 'a test', inputs, base);
     const same = JSON.stringify([...got.table]) === JSON.stringify(want.table) &&
       JSON.stringify(got.pieces.map((p) => [...p.input])) === JSON.stringify(want.starts) &&
       JSON.stringify(got.pieces.map((p) => [...p.output])) === JSON.stringify(want.offsets);
@@ -260,6 +262,41 @@ t.test(`merge-strings.c against tail merging in JavaScript, ${CASES / 10} random
   }
   t.ok(shared > CASES / 40, `strings shared a table entry or a tail in ${shared} cases`);
   t.end();
+});
+
+/** Runs `fn` with every wasm memory refusing to grow (as one near 4 GiB does). */
+function withoutGrowth<T>(fn: () => T): T {
+  const grow = WebAssembly.Memory.prototype.grow;
+  WebAssembly.Memory.prototype.grow = () => {
+    throw new RangeError('WebAssembly.Memory.grow(): Maximum memory size exceeded');
+  };
+  try {
+    return fn();
+  } finally {
+    WebAssembly.Memory.prototype.grow = grow;
+  }
+}
+
+t.test('when the wasm memory cannot grow: merging strings is an error, relocations take the checked path', async (t) => {
+  // 300 inputs of 400 bytes: more than the module's first 128 KiB can take.
+  const big = Array.from({ length: 300 }, (_, i) => new Uint8Array(Buffer.from(`${'x'.repeat(390)}${i}\0`)));
+  t.throws(() => withoutGrowth(() => mergeStrings({}, 'custom section .debug_str', big)), {
+    name: 'WasmthreadsError',
+    message: /cannot merge the strings of custom section \.debug_str \(0 MiB in 300 inputs\): merging them needs \d+ MiB of wasm memory \(it could not grow past 0 MiB\)/,
+  });
+  // debug.o and debug2.o: DWARF, relocated against code, sections and merged .debug_str. With no
+  // room for an object's symbol table, every chunk goes to the checked path: the same bytes.
+  const options = { inputs: [C_FIXTURES + 'debug.o', C_FIXTURES + 'debug2.o'], noEntry: true };
+  const plain = link(options).bytes;
+  const alloc = Kernels.prototype.alloc;
+  Kernels.prototype.alloc = () => {
+    throw new KernelMemoryError('no room (a test)');
+  };
+  try {
+    t.equal(Buffer.compare(link(options).bytes, plain), 0, 'the checked path writes the same bytes');
+  } finally {
+    Kernels.prototype.alloc = alloc;
+  }
 });
 
 const noCompiler = spawnSync('clang-22', ['--version']).status !== 0 || spawnSync('wasm-ld-22', ['--version']).status !== 0;

@@ -1,13 +1,13 @@
 // The linker's loops written in C (reloc-words.c, merge-strings.c), compiled to one wasm module
-// (build.sh; its bytes in kernels-wasm.ts): the instance and its memory, one per process. The linker
+// (build.sh; its bytes in kernels-wasm.ts), compiled once per process and instantiated once per
+// link, so that a link's memory goes with it. The linker
 // runs its JavaScript without V8's optimising compiler (bin/start.js says why), where a loop over
 // bytes costs hundreds of nanoseconds a step; V8 compiles these with its baseline wasm compiler.
 // A call from JavaScript costs about a microsecond, so each takes a batch of work.
 //
-// The memory holds, from the module's `__heap_base`: the relocation types table (written once),
-// then the tables one link keeps while it writes its custom sections (`lend`, `alloc`), and above
-// them the scratch room of the call at hand (`scratch`), for which the caller copies its inputs
-// in and its results out.
+// The memory holds, from the module's `__heap_base`: the relocation types table, then the tables
+// the link keeps while it writes its custom sections (`alloc`), and above them the scratch room of
+// the call at hand (`scratch`), for which the caller copies its inputs in and its results out.
 
 import { RELOC_TYPES } from '../../binary/reloc-types.js';
 import { KERNELS_WASM } from './kernels-wasm.js';
@@ -35,8 +35,13 @@ const TYPE_ADDEND = 2;
 const TYPE_COUNT = 64;
 const WASM_PAGE = 65536;
 
+/** What `alloc` and `scratch` throw when the memory cannot grow that far (a wasm32 memory holds 4 GiB). */
+export class KernelMemoryError extends Error {}
+
 export class Kernels {
+  private static module: WebAssembly.Module | undefined;
   private static instance: Kernels | undefined;
+  private static owner: object | undefined;
   private readonly memory: WebAssembly.Memory;
   readonly fn: KernelExports;
   /** The types table's address. */
@@ -44,12 +49,12 @@ export class Kernels {
   u8!: Uint8Array;
   i32!: Int32Array;
   private top = 0;
-  private owner: object | undefined;
   /** The link's own tables, by what they describe (an object, a merged section): their address. */
   readonly tables = new Map<object, number>();
 
   private constructor() {
-    const e = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(KERNELS_WASM, 'base64'))).exports;
+    Kernels.module ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM, 'base64'));
+    const e = new WebAssembly.Instance(Kernels.module).exports;
     const missing = ['reloc_chunks', 'count_strings', 'merge_strings'].filter((f) => typeof e[f] !== 'function');
     if (!(e.memory instanceof WebAssembly.Memory) || !(e.__heap_base instanceof WebAssembly.Global) || missing.length) {
       throw new Error(`internal error: the linker's wasm module lacks its memory, __heap_base or ${missing.join(', ')}`);
@@ -66,23 +71,16 @@ export class Kernels {
     }
   }
 
-  /** The process's instance. */
-  static get(): Kernels {
-    return (Kernels.instance ??= new Kernels());
-  }
-
   /**
-   * The process's instance for the tables of the link `owner`: emptied of another link's tables
-   * if `owner` is not the last one it was lent to.
+   * The instance of the link `owner` (the one object a link passes to every call, its context):
+   * a new one, with a memory of its own, when `owner` is not the link it was last lent to.
    */
   static lend(owner: object): Kernels {
-    const k = Kernels.get();
-    if (k.owner !== owner) {
-      k.owner = owner;
-      k.tables.clear();
-      k.top = k.types + 2 * TYPE_COUNT;
+    if (Kernels.owner !== owner || !Kernels.instance) {
+      Kernels.instance = new Kernels();
+      Kernels.owner = owner;
     }
-    return k;
+    return Kernels.instance;
   }
 
   private views(): void {
@@ -94,7 +92,12 @@ export class Kernels {
   private reserve(end: number): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
-    this.memory.grow(Math.ceil((end - have) / WASM_PAGE));
+    try {
+      this.memory.grow(Math.ceil((end - have) / WASM_PAGE));
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      throw new KernelMemoryError(`${(end / 2 ** 20).toFixed(0)} MiB of wasm memory (it could not grow past ${(have / 2 ** 20).toFixed(0)} MiB)`);
+    }
     this.views();
   }
 
