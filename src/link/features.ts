@@ -2,6 +2,7 @@
 // populateTargetFeatures), with diagnostics that name the object forcing a
 // conflict and say how to fix it.
 
+import type { TargetFeature } from '../binary/types.js';
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
 import { rebuildWithAtomics, whyLinked } from './hints.js';
@@ -26,12 +27,22 @@ export function collectFeatures(ctx: LinkContext): FeatureUse {
   const used = new Map<string, ObjFile>();
   const disallowed = new Map<string, ObjFile>();
   let tlsUser: ObjFile | undefined;
-  for (const f of ctx.objectFiles) {
-    for (const feat of f.features) {
-      const map = feat.prefix === '-' ? disallowed : used;
-      if (!map.has(feat.name)) map.set(feat.name, f);
+  // Objects that list the same features share the list (interned as read): each list once, as
+  // only its first object is recorded for a feature. Indexed loops: for-of allocates per step in
+  // code V8 has not optimised.
+  const seen = new Set<readonly TargetFeature[]>();
+  const files = ctx.objectFiles;
+  for (let i = 0; i < files.length; i++) {
+    const f = files[i];
+    if (!seen.has(f.features)) {
+      seen.add(f.features);
+      for (const feat of f.features) {
+        const map = feat.prefix === '-' ? disallowed : used;
+        if (!map.has(feat.name)) map.set(feat.name, f);
+      }
     }
-    if (!tlsUser && f.segments.some((s) => s.live && s.isTLS)) tlsUser = f;
+    const segments = f.segments;
+    for (let k = 0; !tlsUser && k < segments.length; k++) if (segments[k].live && segments[k].isTLS) tlsUser = f;
   }
   const allowed = new Set<string>(c.features ?? [...used.keys()]);
   for (const e of c.extraFeatures) allowed.add(e);

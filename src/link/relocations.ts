@@ -42,9 +42,13 @@ const TOMBSTONE_DEBUG = 0xffffffff;
  */
 export function scanRelocations(ctx: LinkContext): void {
   const made: MadeFunctions = { weakStubs: [], stubs: [] };
-  for (const file of ctx.objectFiles) {
-    for (const fn of file.functions) if (fn.live) scanChunk(ctx, file, fn.relocs, made);
-    for (const seg of file.segments) if (seg.live) scanChunk(ctx, file, seg.relocs, made);
+  // Indexed loops: for-of allocates a result object per step in code V8 has not optimised.
+  const files = ctx.objectFiles;
+  for (let f = 0; f < files.length; f++) {
+    const file = files[f];
+    const { functions, segments } = file;
+    for (let i = 0; i < functions.length; i++) if (functions[i].live) scanChunk(ctx, file, functions[i].relocs, made);
+    for (let i = 0; i < segments.length; i++) if (segments[i].live) scanChunk(ctx, file, segments[i].relocs, made);
   }
   // wasm-ld gives every weak undefined function its stub before its liveness pass; without that
   // pass (--no-gc-sections) each one stays, even one only address-taken (its table slot is 0).
@@ -585,7 +589,10 @@ function symbolTable(k: Kernels, file: ObjFile): number {
   const infos = file.symbolInfos;
   const symbols = file.symbols;
   // Merged sections' piece tables first: they may grow the memory, which replaces the views.
-  for (const s of symbols) if (s?.section?.pieces) piecesTable(k, s.section);
+  for (let i = 0; i < symbols.length; i++) {
+    const section = symbols[i]?.section;
+    if (section?.pieces) piecesTable(k, section);
+  }
   const at = k.alloc(infos.length * 20);
   k.tables.set(file, at);
   const e = k.i32;

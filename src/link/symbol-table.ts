@@ -71,6 +71,9 @@ function shouldReplace(existing: Sym, newFile: ObjFile, newFlags: number, hooks:
 /** Whether two function types are the same. */
 const sameType = (a: FuncType, b: FuncType): boolean => typeKey(a) === typeKey(b);
 
+/** What an object without comdats discards: nothing (one pair of empty sets for them all). */
+const NOTHING_DISCARDED: { functions: ReadonlySet<number>; segments: ReadonlySet<number> } = { functions: new Set(), segments: new Set() };
+
 export class SymbolTable {
   private readonly map = new Map<string, Sym>();
   /** Insertion order, which is also the order exports and imports are written in. */
@@ -114,7 +117,8 @@ export class SymbolTable {
     file.symbols = file.symbolInfos.map((info, i) => this.addEntry(file, info, discarded, i));
   }
 
-  private claimComdats(file: ObjFile): { functions: Set<number>; segments: Set<number> } {
+  private claimComdats(file: ObjFile): { functions: ReadonlySet<number>; segments: ReadonlySet<number> } {
+    if (file.comdats.length === 0) return NOTHING_DISCARDED;
     const out = { functions: new Set<number>(), segments: new Set<number>() };
     for (const c of file.comdats) {
       const owner = this.comdatOwners.get(c.name);
@@ -136,7 +140,7 @@ export class SymbolTable {
     return out;
   }
 
-  private addEntry(file: ObjFile, info: SymbolInfo, discarded: { functions: Set<number>; segments: Set<number> }, symbolIndex: number): Sym {
+  private addEntry(file: ObjFile, info: SymbolInfo, discarded: { functions: ReadonlySet<number>; segments: ReadonlySet<number> }, symbolIndex: number): Sym {
     const name = file.symbolName(info);
     if (info.kind === SymbolKind.Section) return this.defineLocal(file, info, name);
     const isDiscarded = (info.kind === SymbolKind.Function && discarded.functions.has(info.index)) || (info.kind === SymbolKind.Data && info.segment !== undefined && discarded.segments.has(info.segment));

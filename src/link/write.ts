@@ -285,8 +285,11 @@ interface CustomSectionParts {
 function customSections(ctx: LinkContext): Section[] {
   const groups = new Map<string, CustomSectionParts>();
   const mergeable = (cs: InputCustomSection): boolean => isMergeableCustomSection(cs.name, ctx.config.optimize) && endsInNul(cs.payload);
-  for (const file of ctx.objectFiles) {
-    for (const cs of file.customSections) {
+  const files = ctx.objectFiles;
+  for (let f = 0; f < files.length; f++) {
+    const sections = files[f].customSections;
+    for (let i = 0; i < sections.length; i++) {
+      const cs = sections[i];
       let g = groups.get(cs.name);
       if (!g) groups.set(cs.name, (g = { chunks: [], merged: [] }));
       if (!mergeable(cs)) g.chunks.push({ cs, bytes: cs.payload });
@@ -423,8 +426,14 @@ const PRODUCERS_FIELD_ORDER = ['language', 'processed-by', 'sdk'];
 /** Every object's producers, each value once (the first object's version of it). */
 function producersSection(ctx: LinkContext): Section | undefined {
   const fields: ProducersField[] = [];
-  for (const file of ctx.objectFiles) {
-    for (const f of file.producers) {
+  // Objects share their producers when they list the same ones (interned as read): each list once.
+  const seen = new Set<readonly ProducersField[]>();
+  const files = ctx.objectFiles;
+  for (let i = 0; i < files.length; i++) {
+    const producers = files[i].producers;
+    if (producers.length === 0 || seen.has(producers)) continue;
+    seen.add(producers);
+    for (const f of producers) {
       let out = fields.find((x) => x.name === f.name);
       if (!out) fields.push((out = { name: f.name, values: [] }));
       for (const v of f.values) if (!out.values.some((x) => x.name === v.name)) out.values.push(v);
