@@ -102,15 +102,16 @@ function mergeIn(k: Kernels, inputs: readonly Uint8Array[], base: number): { tab
   const counts = offsets + 4 * count;
   const work = counts + 4 * inputs.length;
   // The same scratch, grown for the rest: the inputs and their records stay where they are.
-  if (k.scratch(work + 4 * (7 * count + 2 * hashSize) - records) !== records) throw new Error('internal error: the scratch room moved');
+  if (k.scratch(work + 4 * (7 * count + hashSize) - records) !== records) throw new Error('internal error: the scratch room moved');
   const size = k.fn.merge_strings(records, inputs.length, count, starts, offsets, counts, table, base, work, hashSize);
+  // One copy of the starts and offsets (they lie together), a view of it for each input.
+  const both = k.i32.slice(starts >> 2, (starts >> 2) + 2 * count);
+  const perInput = k.i32.subarray(counts >> 2, (counts >> 2) + inputs.length);
   const pieces: Pieces[] = [];
-  const e = k.i32;
-  for (let i = 0, s = starts >> 2, o = offsets >> 2, c = counts >> 2; i < inputs.length; i++) {
-    const n = e[c + i];
-    pieces.push(new Pieces(e.slice(s, s + n), e.slice(o, o + n)));
+  for (let i = 0, s = 0; i < inputs.length; i++) {
+    const n = perInput[i];
+    pieces.push(new Pieces(both.subarray(s, s + n), both.subarray(count + s, count + s + n)));
     s += n;
-    o += n;
   }
   return { table: k.u8.slice(table, table + size), pieces };
 }

@@ -46,7 +46,7 @@ static int same(const u8 *a, const u8 *b, u32 len) {
 // Merges the inputs' `count` strings (count_strings). Writes, for each string in input order, its
 // offset in its input to `starts` and `base` + its offset in the table to `offsets`; for each
 // input, how many strings it has to `counts`; the table to `table`. `work` is room for
-// 7 * count + 2 * hash_size words, `hash_size` a power of two at least twice `count`. Returns the
+// 7 * count + hash_size words, `hash_size` a power of two at least twice `count`. Returns the
 // table's size.
 __attribute__((export_name("merge_strings")))
 u32 merge_strings(const u32 *inputs, u32 n, u32 count, i32 *starts, i32 *offsets, u32 *counts, u8 *table, u32 base, u32 *work, u32 hash_size) {
