@@ -15,7 +15,7 @@
 //   relocation at any offset inside a piece lands on the same byte of the merged copy.
 
 import { WasmthreadsError } from '../diagnostics.js';
-import { KernelMemoryError, Kernels } from './kernels/index.js';
+import { KernelMemoryError, Kernels, kernelThresholds } from './kernels/index.js';
 import type { InputSegment } from './symbols.js';
 
 /**
@@ -65,22 +65,85 @@ export function endsInNul(data: Uint8Array): boolean {
  *
  * The distinct strings are placed sorted by their reversed bytes in descending order, so that a
  * string directly follows every string it is a suffix of, and a string that is a suffix of the one
- * placed just before it shares that string's tail. Done by kernels/merge-strings.c in wasm: in
- * JavaScript, which the linker runs unoptimised, libc-mt.a's debug strings (28,681 strings, 5,609
- * distinct) took 20 ms (Node 22) with the strings keyed by their reversed bytes as latin1 slices,
- * so that V8's own sort ordered them, and 38 with a comparator.
+ * placed just before it shares that string's tail. From 64 KiB of input on (kernelThresholds), or
+ * once the link has its wasm instance, this is done by kernels/merge-strings.c in wasm; below, in
+ * JavaScript (`mergeInJs`): the first wasm a process
+ * compiles costs it about 6 ms of CPU (V8's wasm engine starting, on Node 20 to 26) and 2-3 MiB,
+ * more than a few kilobytes of string literals take to merge here. libc-mt.a's debug strings
+ * (370 KB, 28,681 strings of which 5,609 distinct) took 20 ms in JavaScript (Node 22), 4-10 in wasm,
+ * the engine's start included.
  */
 export function mergeStrings(link: object, what: string, inputs: readonly Uint8Array[], base = 0): { table: Uint8Array; pieces: Pieces[] } {
+  let bytes = 0;
+  for (let i = 0; i < inputs.length; i++) bytes += inputs[i].length;
+  if (bytes < kernelThresholds.mergeBytes && !Kernels.lentTo(link)) return mergeInJs(inputs, base);
   try {
-    return mergeIn(Kernels.lend(link), inputs, base);
+    return mergeInWasm(Kernels.lend(link), inputs, base);
   } catch (e) {
     if (!(e instanceof KernelMemoryError)) throw e;
-    const mib = (inputs.reduce((n, data) => n + data.length, 0) / 2 ** 20).toFixed(0);
+    const mib = (bytes / 2 ** 20).toFixed(0);
     throw new WasmthreadsError({ severity: 'error', code: 'too-large', message: `cannot merge the strings of ${what} (${mib} MiB in ${inputs.length} inputs): merging them needs ${e.message}` });
   }
 }
 
-function mergeIn(k: Kernels, inputs: readonly Uint8Array[], base: number): { table: Uint8Array; pieces: Pieces[] } {
+
+/**
+ * mergeStrings in JavaScript. Each string is taken as its REVERSED bytes, a latin1 slice of its
+ * input reversed whole (one char per byte, so chars compare as the bytes do): V8's own sort then
+ * orders them with no comparator called from JavaScript (a descending walk of the ascending order;
+ * a prefix sorts first, as a suffix must follow), and the suffix test is a prefix test. The table
+ * is built reversed too: the placed strings in reverse order, reversed back as one buffer. On
+ * libc-mt.a's debug strings (Node 20), 23 ms instead of 38 with a comparator reading the strings
+ * back to front.
+ */
+export function mergeInJs(inputs: readonly Uint8Array[], base: number): { table: Uint8Array; pieces: Pieces[] } {
+  const pieces = inputs.map(splitStrings);
+  const keys = inputs.map((data, k) => {
+    const n = data.length;
+    const reversed = Buffer.from(data).reverse().toString('latin1');
+    const starts = pieces[k].input;
+    const out = new Array<string>(starts.length);
+    for (let i = 0; i < starts.length; i++) out[i] = reversed.slice(n - (i + 1 < starts.length ? starts[i + 1] : n), n - starts[i]);
+    return out;
+  });
+  // One map: first the distinct strings, then each one's offset in the table.
+  const offsets = new Map<string, number>();
+  for (const ks of keys) for (let i = 0; i < ks.length; i++) offsets.set(ks[i], 0);
+  const sorted = [...offsets.keys()].sort();
+  const placed: string[] = [];
+  let size = 0;
+  let previous = '';
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const s = sorted[i];
+    if (previous.startsWith(s)) {
+      offsets.set(s, size - s.length);
+      continue;
+    }
+    offsets.set(s, size);
+    placed.push(s);
+    size += s.length;
+    previous = s;
+  }
+  pieces.forEach((p, k) => {
+    const out = p.output;
+    const ks = keys[k];
+    for (let i = 0; i < ks.length; i++) out[i] = base + offsets.get(ks[i])!;
+  });
+  const table = Buffer.from(placed.reverse().join(''), 'latin1').reverse();
+  return { table: new Uint8Array(table.buffer, table.byteOffset, table.byteLength), pieces };
+}
+
+/** The strings of an input that ends in NUL: where each starts. */
+function splitStrings(data: Uint8Array): Pieces {
+  let n = 0;
+  for (let off = 0; off < data.length; off = data.indexOf(0, off) + 1) n++;
+  const starts = new Int32Array(n);
+  for (let i = 0, off = 0; i < n; i++, off = data.indexOf(0, off) + 1) starts[i] = off;
+  return new Pieces(starts);
+}
+
+/** mergeStrings in wasm, with `k`. */
+export function mergeInWasm(k: Kernels, inputs: readonly Uint8Array[], base: number): { table: Uint8Array; pieces: Pieces[] } {
   let bytes = 0;
   for (const data of inputs) bytes += data.length;
   // The inputs' bytes and their records, then the table (at most as long as the inputs).

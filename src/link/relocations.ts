@@ -18,7 +18,7 @@ import { SegmentFlag, SymbolFlag, SymbolKind, ValTypeCode } from '../binary/type
 import type { LinkContext } from './context.js';
 import type { ObjFile } from './input-files.js';
 import { pieceOffset, segmentOffset } from './merge-strings.js';
-import { JOB_PENDING_START, JOB_RESULT, JOB_WORDS, KernelMemoryError, Kernels } from './kernels/index.js';
+import { JOB_PENDING_START, JOB_RESULT, JOB_WORDS, KernelMemoryError, Kernels, kernelThresholds } from './kernels/index.js';
 import { makeTrapStub, syntheticFunction } from './synthetic/stubs.js';
 import { rebuildWithAtomics, toolchainOf } from './hints.js';
 import { registerType, typeKey } from '../binary/func-types.js';
@@ -458,9 +458,10 @@ const RELOC_BATCH_BYTES = 128 * 1024;
  *
  * A custom section's relocations are most often all 32-bit little-endian words (a debug
  * section's: DWARF's offsets into other sections and into code, 53,000 of the 63,000 relocations
- * of emscripten's libc-mt.a). Those are patched by kernels/reloc-words.c in wasm, a batch of
- * chunks per call: their bytes and `reloc.*` bytes are copied into that module's memory, patched
- * there and copied into `dest`. That loop computes R_WASM_SECTION_OFFSET_I32,
+ * of emscripten's libc-mt.a). Those are patched by kernels/reloc-words.c in wasm (from 32 KiB of
+ * relocation entries in the section, kernelThresholds, or once the link has its wasm instance), a
+ * batch of chunks per call: their bytes and `reloc.*` bytes are copied into that module's memory,
+ * patched there and copied into `dest`. That loop computes R_WASM_SECTION_OFFSET_I32,
  * R_WASM_FUNCTION_OFFSET_I32 and the tombstones from a table of the object's symbols
  * (`symbolTable`), and hands back the other types' entries, whose values relocValue computes here.
  * In JavaScript, which the linker runs unoptimised, the same loop cost about 570 ns per relocation
@@ -470,12 +471,17 @@ const RELOC_BATCH_BYTES = 128 * 1024;
  * of order or past the section, a symbol index out of range or of the wrong kind, trailing bytes).
  */
 export function writeCustomChunks(ctx: LinkContext, chunks: readonly CustomChunk[], dest: Uint8Array, at: number): void {
+  // A section with few relocations, in a link that has not started the wasm loops: the checked path.
+  let relocBytes = 0;
+  for (let i = 0; i < chunks.length; i++) relocBytes += chunks[i].cs?.rawRelocs?.bytes.length ?? 0;
+  const inWasm = relocBytes >= kernelThresholds.relocBytes || Kernels.lentTo(ctx);
   let batch: { cs: InputCustomSection; at: number }[] = [];
   let batchBytes = 0;
   let p = at;
   for (const c of chunks) {
     const raw = c.cs?.rawRelocs;
     if (!raw) dest.set(c.bytes, p);
+    else if (!inWasm) relocateChecked(ctx, c.cs!, dest, p);
     else {
       batch.push({ cs: c.cs!, at: p });
       batchBytes += c.bytes.length + raw.bytes.length;

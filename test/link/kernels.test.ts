@@ -5,8 +5,8 @@
 //   the reader rejects, and on the valid ones either give up (another encoding, overlapping slots)
 //   or write exactly the values the checked path would, handing back the entries of the types it
 //   does not compute, in order;
-// - merge-strings.c (merge-strings.ts mergeStrings) against tail merging written plainly in
-//   JavaScript, on random sets of strings with many shared suffixes.
+// - merge-strings.c (merge-strings.ts mergeInWasm), and mergeInJs which merges small inputs, against
+//   tail merging written plainly in JavaScript, on random sets of strings with many shared suffixes.
 // And the bytes committed in kernels-wasm.ts must be what build.sh makes of the C files.
 
 import { spawnSync } from 'node:child_process';
@@ -18,9 +18,9 @@ import { ByteReader } from '../../src/binary/byte-reader.js';
 import { readRelocEntries } from '../../src/binary/read-linking.js';
 import { RELOC_TYPES } from '../../src/binary/reloc-types.js';
 import type { SymbolInfo } from '../../src/binary/types.js';
-import { mergeStrings, pieceOffset, Pieces } from '../../src/link/merge-strings.js';
+import { mergeInJs, mergeInWasm, mergeStrings, pieceOffset, Pieces } from '../../src/link/merge-strings.js';
 import { link } from '../../src/link/index.js';
-import { JOB_PENDING_START, JOB_RESULT, JOB_WORDS, KernelMemoryError, Kernels } from '../../src/link/kernels/index.js';
+import { JOB_PENDING_START, JOB_RESULT, JOB_WORDS, KernelMemoryError, Kernels, kernelThresholds } from '../../src/link/kernels/index.js';
 import { C_FIXTURES } from './harness.js';
 import { prng } from '../helpers/fuzz-cases.js';
 
@@ -238,27 +238,29 @@ function mergeReference(inputs: Uint8Array[], base: number): { table: number[]; 
   return { table: [...table].map((c) => c.charCodeAt(0)), starts: split.map((xs) => xs.map((x) => x.start)), offsets: split.map((xs) => xs.map((x) => base + at.get(x.s)!)) };
 }
 
-t.test(`merge-strings.c against tail merging in JavaScript, ${CASES / 10} random string sets (KERNELS_SEED=${SEED})`, async (t) => {
+t.test(`merge-strings.c and mergeInJs against tail merging written plainly, ${CASES / 10} random string sets (KERNELS_SEED=${SEED})`, async (t) => {
   const rand = prng(SEED ^ 0x5eed);
   const int = (n: number): number => Math.floor(rand() * n);
   // Few letters and short strings, so that many strings repeat and end others.
   const word = (): number[] => Array.from({ length: int(6) }, () => (rand() < 0.9 ? 97 + int(3) : 1 + int(255)));
   let shared = 0;
+  const owner = {};
   for (let i = 0; i < CASES / 10; i++) {
     const common = Array.from({ length: 1 + int(8) }, word);
     const inputs = Array.from({ length: int(6) }, () => new Uint8Array(Array.from({ length: int(10) }, () => [...(rand() < 0.5 ? common[int(common.length)] : word()), 0]).flat()));
     const base = int(1000);
     const want = mergeReference(inputs, base);
-    const got = mergeStrings({}, 'a test', inputs, base);
-    const same = JSON.stringify([...got.table]) === JSON.stringify(want.table) &&
-      JSON.stringify(got.pieces.map((p) => [...p.input])) === JSON.stringify(want.starts) &&
-      JSON.stringify(got.pieces.map((p) => [...p.output])) === JSON.stringify(want.offsets);
-    if (!same) {
-      t.fail(`case ${i}: merged differently`, { inputs: inputs.map((b) => Buffer.from(b).toString('hex')), base, got: { table: [...got.table], pieces: got.pieces.map((p) => [[...p.input], [...p.output]]) }, want });
-      return;
+    for (const [how, got] of [['wasm', mergeInWasm(Kernels.lend(owner), inputs, base)], ['js', mergeInJs(inputs, base)]] as const) {
+      const same = JSON.stringify([...got.table]) === JSON.stringify(want.table) &&
+        JSON.stringify(got.pieces.map((p) => [...p.input])) === JSON.stringify(want.starts) &&
+        JSON.stringify(got.pieces.map((p) => [...p.output])) === JSON.stringify(want.offsets);
+      if (!same) {
+        t.fail(`case ${i}: ${how} merged differently`, { inputs: inputs.map((b) => Buffer.from(b).toString('hex')), base, got: { table: [...got.table], pieces: got.pieces.map((p) => [[...p.input], [...p.output]]) }, want });
+        return;
+      }
     }
     const total = inputs.reduce((n, b) => n + b.length, 0);
-    if (got.table.length < total && new Set(want.offsets.flat()).size > 1) shared++;
+    if (want.table.length < total && new Set(want.offsets.flat()).size > 1) shared++;
   }
   t.ok(shared > CASES / 40, `strings shared a table entry or a tail in ${shared} cases`);
   t.end();
@@ -286,16 +288,21 @@ t.test('when the wasm memory cannot grow: merging strings is an error, relocatio
   });
   // debug.o and debug2.o: DWARF, relocated against code, sections and merged .debug_str. With no
   // room for an object's symbol table, every chunk goes to the checked path: the same bytes.
+  // The wasm loop runs on these few relocations only with its threshold lowered.
   const options = { inputs: [C_FIXTURES + 'debug.o', C_FIXTURES + 'debug2.o'], noEntry: true };
   const plain = link(options).bytes;
+  const { relocBytes } = kernelThresholds;
   const alloc = Kernels.prototype.alloc;
-  Kernels.prototype.alloc = () => {
-    throw new KernelMemoryError('no room (a test)');
-  };
+  kernelThresholds.relocBytes = 0;
   try {
-    t.equal(Buffer.compare(link(options).bytes, plain), 0, 'the checked path writes the same bytes');
+    t.equal(Buffer.compare(link(options).bytes, plain), 0, 'the wasm loop writes what the checked path does');
+    Kernels.prototype.alloc = () => {
+      throw new KernelMemoryError('no room (a test)');
+    };
+    t.equal(Buffer.compare(link(options).bytes, plain), 0, 'with no room for it, the checked path writes the same bytes');
   } finally {
     Kernels.prototype.alloc = alloc;
+    kernelThresholds.relocBytes = relocBytes;
   }
 });
 

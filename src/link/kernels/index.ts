@@ -35,6 +35,15 @@ const TYPE_ADDEND = 2;
 const TYPE_COUNT = 64;
 const WASM_PAGE = 65536;
 
+/**
+ * Below how much work the linker does without wasm: the first wasm a process compiles costs it
+ * about 6 ms of CPU (V8's wasm engine starting, Node 20 to 26) and 2-3 MiB, more than a small link
+ * spends on what these loops do. In bytes of strings to merge, and of a custom section's
+ * relocation entries (5 bytes or so each); once a link has its instance, it is used for anything.
+ * Tests lower them to run the wasm loops on small inputs.
+ */
+export const kernelThresholds = { mergeBytes: 64 * 1024, relocBytes: 32 * 1024 };
+
 /** What `alloc` and `scratch` throw when the memory cannot grow that far (a wasm32 memory holds 4 GiB). */
 export class KernelMemoryError extends Error {}
 
@@ -81,6 +90,11 @@ export class Kernels {
       Kernels.owner = owner;
     }
     return Kernels.instance;
+  }
+
+  /** Whether the link `owner` has its instance already. */
+  static lentTo(owner: object): boolean {
+    return Kernels.owner === owner && Kernels.instance !== undefined;
   }
 
   private views(): void {
