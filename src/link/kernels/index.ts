@@ -1,9 +1,9 @@
-// The linker's loops written in C (reloc-words.c, merge-strings.c), compiled to one wasm module
+// The linker's loops written in C (reloc-words.c, merge-strings.c), built into one wasm module
 // (build.sh; its bytes in kernels-wasm.ts), compiled once per process and instantiated once per
-// link, so that a link's memory goes with it. The linker
-// runs its JavaScript without V8's optimising compiler (bin/start.js says why), where a loop over
-// bytes costs hundreds of nanoseconds a step; V8 compiles these with its baseline wasm compiler.
-// A call from JavaScript costs about a microsecond, so each takes a batch of work.
+// link, so that a link's memory goes with it. The linker runs its JavaScript without V8's
+// optimising compiler (bin/start.js says why), where a loop over bytes costs hundreds of
+// nanoseconds a step; V8 compiles these with its baseline wasm compiler. A call from JavaScript
+// costs about a microsecond, so each call takes a batch of work.
 //
 // The memory holds, from the module's `__heap_base`: the relocation types table, then the tables
 // the link keeps while it writes its custom sections (`alloc`), and above them the scratch room of
