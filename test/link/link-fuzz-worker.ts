@@ -8,6 +8,9 @@
 // elements, globals): those objects still decode, and reach symbol resolution, relocation and
 // layout. The rest flip bits anywhere or cut the file short.
 //
+// Every other case lowers the thresholds under which the linker keeps to JavaScript rather than its
+// loops in wasm (src/link/kernels), so that mutated DWARF reaches both.
+//
 // A case passes when the command exits 0 or 1 and everything it wrote to stderr is diagnostic
 // lines (`wasmthreads: error|warning: …`, `>>> …` notes, `hint: …`): no internal error, no stack
 // trace, nothing thrown out of the command.
@@ -16,6 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { main } from '../../src/cli/main.js';
+import { kernelThresholds } from '../../src/link/kernels/index.js';
 import { fuzzCases, type FuzzCaseJob } from '../helpers/fuzz-cases.js';
 
 export interface LinkFuzzInput {
@@ -95,7 +99,13 @@ export async function runLinkFuzz(job: LinkFuzzJob): Promise<LinkFuzzResult> {
   const mutant = join(job.dir, 'mutant.o');
   const out = join(job.dir, 'out.wasm');
   const start = performance.now();
+  const thresholds = { ...kernelThresholds };
   for (const { index: i, seed, rand, input } of fuzzCases(job)) {
+    // Every other case with the linker's wasm loops on however few relocations and strings (the
+    // objects here are small, so by default they take the JavaScript paths).
+    const wasmLoops = i % 2 === 1;
+    kernelThresholds.relocBytes = wasmLoops ? 0 : thresholds.relocBytes;
+    kernelThresholds.mergeBytes = wasmLoops ? 0 : thresholds.mergeBytes;
     const { bytes, mutation } = mutate(input, rand);
     writeFileSync(mutant, bytes);
     const choices = configs(job, mutant, job.partners[Math.floor(rand() * job.partners.length)], out);
@@ -118,7 +128,7 @@ export async function runLinkFuzz(job: LinkFuzzJob): Promise<LinkFuzzResult> {
       problem = `thrown: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`;
     }
     if (problem) {
-      result.failures.push({ caseIndex: i, caseSeed: seed, input: input.file, mutation, args: `${config}: ${args.join(' ')}`, problem: `${problem}\n${stderr.split('\n').slice(0, 8).join('\n')}` });
+      result.failures.push({ caseIndex: i, caseSeed: seed, input: input.file, mutation, args: `${config}${wasmLoops ? ' (wasm loops)' : ''}: ${args.join(' ')}`, problem: `${problem}\n${stderr.split('\n').slice(0, 8).join('\n')}` });
     }
   }
   result.elapsedMs = performance.now() - start;
