@@ -382,8 +382,11 @@ function tombstoneFor(name: string): number | undefined {
 
 /** Whether the relocation's target is dead (GC'd), so debug sections get a tombstone. */
 function isDeadTarget(file: ObjFile, type: number, index: number): boolean {
-  if (!namesSymbol(type)) return false;
-  const s = file.symbols[index];
+  return namesSymbol(type) && isDeadSymbol(file.symbols[index]);
+}
+
+/** Whether relocations against `s` get a tombstone: no symbol, or its function or segment is dead. */
+function isDeadSymbol(s: Sym | undefined): boolean {
   if (!s) return true;
   if (s.func) return !s.func.live;
   if (s.segment) return !s.segment.live;
@@ -549,13 +552,9 @@ function relocateBatchIn(ctx: LinkContext, k: Kernels, batch: readonly { cs: Inp
     }
     dest.set(u8.subarray(e[w], e[w] + cs.payload.length), at);
     for (let i = 0, v = (pending >> 2) + 4 * e[w + JOB_PENDING_START]; i < n; i++, v += 4) {
+      const info = RELOC_TYPES[e[v]]!;
       const offset = e[v + 1];
-      const value = relocValue(ctx, cs.file, RELOC_TYPES[e[v]]!.category, e[v + 2], e[v + 3], offset) >>> 0;
-      const o = at + offset;
-      dest[o] = value & 0xff;
-      dest[o + 1] = (value >>> 8) & 0xff;
-      dest[o + 2] = (value >>> 16) & 0xff;
-      dest[o + 3] = value >>> 24;
+      writeRelocValue(dest, at + offset, info, relocValue(ctx, cs.file, info.category, e[v + 2], e[v + 3], offset));
     }
   }
 }
@@ -584,7 +583,7 @@ function relocateChecked(ctx: LinkContext, cs: InputCustomSection, dest: Uint8Ar
 /**
  * `file`'s symbols as reloc-words.c reads them, in the relocation module's memory (made once per
  * link and object): five words each, what relocateChecked would look up. Its
- * kind in the object's symbol table; whether it is dead (isDeadTarget: relocations against it get
+ * kind in the object's symbol table; whether it is dead (isDeadSymbol: relocations against it get
  * the tombstone); its function's offset in the code section; and its section: none (mode 0), at
  * an output offset (1), or merged strings (2, with the address of a table of its pieces: the
  * count, then each string's input offset, then its output offset).
@@ -604,26 +603,12 @@ function symbolTable(k: Kernels, file: ObjFile): number {
   const e = k.i32;
   for (let i = 0, w = at >> 2; i < infos.length; i++, w += 5) {
     const s = symbols[i];
+    const section = s?.section;
     e[w] = infos[i].kind;
-    e[w + 2] = 0;
-    e[w + 3] = 0;
-    e[w + 4] = 0;
-    if (s === undefined) {
-      e[w + 1] = 1;
-      continue;
-    }
-    const fn = s.func;
-    if (fn !== undefined) {
-      e[w + 1] = fn.live ? 0 : 1;
-      e[w + 2] = fn.codeOffset ?? 0;
-      continue;
-    }
-    const seg = s.segment;
-    e[w + 1] = seg !== undefined && !seg.live ? 1 : 0;
-    const section = s.section;
-    if (section === undefined) continue;
-    e[w + 3] = section.pieces ? 2 : 1;
-    e[w + 4] = section.pieces ? k.tables.get(section)! : section.outputOffset;
+    e[w + 1] = isDeadSymbol(s) ? 1 : 0;
+    e[w + 2] = s?.func?.codeOffset ?? 0;
+    e[w + 3] = section === undefined ? 0 : section.pieces ? 2 : 1;
+    e[w + 4] = section === undefined ? 0 : section.pieces ? k.tables.get(section)! : section.outputOffset;
   }
   return at;
 }

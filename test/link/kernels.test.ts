@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { ByteReader } from '../../src/binary/byte-reader.js';
 import { readRelocEntries } from '../../src/binary/read-linking.js';
+import { encodeS32, encodeU32, PADDED_LEB32_WIDTH } from '../../src/binary/leb.js';
 import { RELOC_TYPES } from '../../src/binary/reloc-types.js';
 import type { SymbolInfo } from '../../src/binary/types.js';
 import { mergeInJs, mergeInWasm, mergeStrings, pieceOffset, Pieces } from '../../src/link/merge-strings.js';
@@ -115,16 +116,10 @@ function actual(c: Case, owner: object): Outcome {
   return { gaveUp: false, bytes: k.u8.slice(payload, payload + c.payload.length), pending: list };
 }
 
-/** LEB128 of `v`, padded to 5 bytes when asked; `signed` for addends. */
+/** LEB128 of `v` as binary/leb.ts writes it, padded to 5 bytes when asked; `signed` for addends. */
 function leb(v: number, signed: boolean, padded: boolean): number[] {
-  const out: number[] = [];
-  for (let i = 0; ; i++) {
-    const byte = v & 0x7f;
-    v = signed ? v >> 7 : v >>> 7;
-    const done = signed ? (v === 0 && !(byte & 0x40)) || (v === -1 && byte & 0x40) : v === 0;
-    if (padded ? i === 4 : done) return [...out, byte];
-    out.push(byte | 0x80);
-  }
+  const width = padded ? PADDED_LEB32_WIDTH : undefined;
+  return [...(signed ? encodeS32(v, width) : encodeU32(v, width))];
 }
 
 /** A random case: mostly well-formed word relocations, with every way of being wrong now and then. */
@@ -158,7 +153,8 @@ function makeCase(rand: () => number): Case {
     // Mostly a symbol of a kind the type takes.
     const fits = symbols.flatMap((s, k) => ((1 << s.kind) & (RELOC_TYPES[type]?.kindMask ?? 0) ? [k] : []));
     const index = !odd(0.1) && fits.length ? pick(fits) : rand() < 0.9 ? int(Math.max(1, symbols.length)) : int(1 << 20);
-    const addend = pick([0, int(64), -int(64), int(1 << 31), -(1 << 31)]);
+    // Small, large either way, and the most negative s32.
+    const addend = pick([0, int(64), -int(64), int(2 ** 31), -int(2 ** 31), -(2 ** 31)]);
     const padded = rand() < 0.1;
     // A fifth LEB byte with bits past 32 (or the sign's) set now and then.
     const wide = (b: number[]): number[] => (b.length === 5 && odd(0.3) ? [...b.slice(0, 4), b[4] ^ (0x10 << int(3))] : b);
