@@ -288,7 +288,11 @@ export function readReloc(
 }
 
 /** What a relocation's index is checked against: the object's type count and symbol table. */
-export type RelocIndexSpaces = Pick<IndexSpaces, 'types' | 'symbols'>;
+/** What relocation entries are checked against: the type count and each symbol's kind. */
+export interface RelocIndexSpaces {
+  types: number;
+  symbols?: readonly { readonly kind: number }[];
+}
 
 /**
  * Reads `n` entries of a `reloc.*` section (after its target index and count), checking each —

@@ -32,7 +32,7 @@ import type {
 } from '../binary/types.js';
 import { ExternalKind, SectionId, SegmentFlag, SymbolFlag, SymbolKind, ValTypeCode } from '../binary/types.js';
 import { DecodeError, WasmthreadsError } from '../diagnostics.js';
-import { NO_RELOCS, type InputCustomSection, type InputFunction, type InputGlobal, type InputSegment, type InputTable, type InputTag, type RelocSpan, type Sym } from './symbols.js';
+import { InputCustomSection, NO_RELOCS, type InputFunction, type InputGlobal, type InputSegment, type InputTable, type InputTag, type RelocSpan, type Sym } from './symbols.js';
 
 const TLS_SEGMENT_PREFIXES = ['.tdata', '.tbss'];
 
@@ -55,6 +55,15 @@ const SECTION_SYMBOL_NAMES: string[] = [];
 /** A function's bytes until the code section gives them (one shared empty array, never written). */
 const NO_BYTES = new Uint8Array(0);
 
+/** An object without direct calls (shared, never written). */
+const NO_FLAGS = new Uint8Array(0);
+
+/** A symbol table not yet compacted (shared, never written). */
+const NO_SYMBOL_WORDS = new Int32Array(0);
+
+/** One `{ kind }` per symbol kind, for symbolKinds. */
+const KIND_ENTRIES = [0, 1, 2, 3, 4, 5].map((kind) => Object.freeze({ kind }));
+
 export class ObjFile {
   readonly types: FuncType[] = [];
   readonly funcImports: Import[] = [];
@@ -67,6 +76,10 @@ export class ObjFile {
   readonly tags: InputTag[] = [];
   readonly segments: InputSegment[] = [];
   readonly customSections: InputCustomSection[] = [];
+  /**
+   * The symbol table as decoded, until the symbol table has resolved it; then empty, and
+   * symbolKind/symbolFlags/symbolIndex answer for it (compactSymbolInfos).
+   */
   symbolInfos: SymbolInfo[] = [];
   /** Resolved symbol per symbol-table index (filled by the symbol table). */
   symbols: Sym[] = [];
@@ -74,8 +87,16 @@ export class ObjFile {
   comdats: Comdat[] = [];
   features: TargetFeature[] = [];
   producers: ProducersField[] = [];
-  /** Symbol indices used as direct call targets (R_WASM_FUNCTION_INDEX_LEB). */
-  readonly calledDirectly = new Set<number>();
+  /**
+   * 1 at each symbol index used as a direct call target (R_WASM_FUNCTION_INDEX_LEB): bytes rather
+   * than a Set, which cost each object a hash table that the link keeps to its end.
+   */
+  private calledDirectlyFlags = NO_FLAGS;
+
+  /** Whether symbol `index` is the target of a direct call (its signature is checked against the call's). */
+  isCalledDirectly(index: number): boolean {
+    return this.calledDirectlyFlags[index] === 1;
+  }
 
   constructor(
     readonly name: string,
@@ -157,7 +178,8 @@ export class ObjFile {
           else if (s.custom === 'producers') this.producers = s.fields;
           else if (s.custom === 'raw' && s.name.startsWith('reloc.')) this.attachRawRelocs(s.name, s.payload, bytes);
           else if (s.custom === 'raw' && !REGENERATED_SECTIONS.has(s.name) && !this.options.dropped?.(s.name)) {
-            this.customSections.push({ file: this, name: s.name, payload: s.payload, outputOffset: 0, sectionIndex: i });
+            const start = s.payload.byteOffset - bytes.byteOffset;
+            this.customSections.push(new InputCustomSection(this, s.name, bytes, start, start + s.payload.length, i));
           }
           break;
       }
@@ -270,8 +292,8 @@ export class ObjFile {
     const target = new ByteReader(payload, this.name, offset).u32();
     const custom = this.customSections.find((c) => c.sectionIndex === target);
     if (!custom) return;
-    if (custom.rawRelocs) this.fail(`${name}: a second relocation section for the same section`, offset);
-    custom.rawRelocs = { bytes: payload, offset, name };
+    if (custom.relocSize) this.fail(`${name}: a second relocation section for the same section`, offset);
+    custom.attachRelocs(name, offset, offset + payload.length);
   }
 
   /** Gives each chunk the span of relocations that falls inside it. */
@@ -311,8 +333,63 @@ export class ObjFile {
       span.end = i + 1;
       const type = list.type(i);
       // A direct `call` (R_WASM_FUNCTION_INDEX_LEB): the callee's signature is checked against it.
-      if (type === RelocType.R_WASM_FUNCTION_INDEX_LEB) this.calledDirectly.add(list.index(i));
+      if (type === RelocType.R_WASM_FUNCTION_INDEX_LEB) {
+        if (this.calledDirectlyFlags === NO_FLAGS) this.calledDirectlyFlags = new Uint8Array(this.symbolInfos.length);
+        this.calledDirectlyFlags[list.index(i)] = 1;
+      }
     }
+  }
+
+  /**
+   * The symbol table's kinds, flags and indices, three words per entry (an index is the entry's
+   * function, global, table or tag index, its section for a section symbol, -1 for data), once
+   * its entries are resolved (`compactSymbolInfos`).
+   */
+  private symbolWords = NO_SYMBOL_WORDS;
+
+  /**
+   * Called by the symbol table once it has resolved this object's entries: keeps what the rest of
+   * the link reads of them (kind, flags, index) in one typed array and drops the decoded entries.
+   * Those were made while the object was read, moments before, and so are still in V8's young
+   * generation: dropped now, they are never copied by its collector, where the link keeps anything
+   * else it holds to its end copied twice (libc-mt.a: 30,000 entries).
+   */
+  compactSymbolInfos(): void {
+    const infos = this.symbolInfos;
+    const words = new Int32Array(infos.length * 3);
+    for (let i = 0, w = 0; i < infos.length; i++, w += 3) {
+      const info = infos[i];
+      words[w] = info.kind;
+      words[w + 1] = info.flags;
+      words[w + 2] = info.kind === SymbolKind.Section ? info.section : info.kind === SymbolKind.Data ? -1 : info.index;
+    }
+    this.symbolWords = words;
+    this.symbolInfos = [];
+  }
+
+  /** How many entries the symbol table has (after compactSymbolInfos). */
+  get symbolCount(): number {
+    return this.symbolWords.length / 3;
+  }
+
+  symbolKind(i: number): SymbolKind {
+    return this.symbolWords[i * 3] as SymbolKind;
+  }
+
+  symbolFlags(i: number): number {
+    return this.symbolWords[i * 3 + 1] >>> 0;
+  }
+
+  /** The entry's function, global, table or tag index; its section for a section symbol; -1 for data. */
+  symbolIndex(i: number): number {
+    return this.symbolWords[i * 3 + 2];
+  }
+
+  /** Each entry's kind, as the relocation reader checks them (readRelocEntries' `symbols`). */
+  symbolKinds(): { readonly kind: number }[] {
+    const out = new Array<{ readonly kind: number }>(this.symbolCount);
+    for (let i = 0; i < out.length; i++) out[i] = KIND_ENTRIES[this.symbolKind(i)];
+    return out;
   }
 
   /** The name a symbol-table entry gives (resolveSymbolName: an unnamed import takes its field). */

@@ -24,7 +24,7 @@ import { rebuildWithAtomics, toolchainOf } from './hints.js';
 import { registerType, typeKey } from '../binary/func-types.js';
 import { fileName, isWeak } from './symbols.js';
 import { displayName } from './symbol-names.js';
-import { NO_RELOCS, type InputCustomSection, type InputFunction, type RelocSpan, type Sym } from './symbols.js';
+import { InputCustomSection, NO_RELOCS, type InputFunction, type RelocSpan, type Sym } from './symbols.js';
 
 /** lld's tombstones for relocations in debug sections against dead code. */
 const TOMBSTONE_DEBUG_RANGES = 0xfffffffe;
@@ -446,9 +446,11 @@ export function relocateInto(ctx: LinkContext, file: ObjFile, bytes: Uint8Array,
 }
 
 /** A chunk of an output custom section: an input section, or bytes of the linker's own (merged strings). */
-export interface CustomChunk {
-  cs?: InputCustomSection;
-  bytes: Uint8Array;
+/** A piece of an output custom section: an object's section, or the merged strings of several. */
+export type CustomChunk = InputCustomSection | { mergedStrings: Uint8Array };
+
+export function customChunkSize(c: CustomChunk): number {
+  return c instanceof InputCustomSection ? c.size : c.mergedStrings.length;
 }
 
 /** How many bytes of sections and relocations one call of the wasm loop takes at most (its scratch room). */
@@ -476,25 +478,34 @@ const RELOC_BATCH_BYTES = 128 * 1024;
 export function writeCustomChunks(ctx: LinkContext, chunks: readonly CustomChunk[], dest: Uint8Array, at: number): void {
   // A section with few relocations, in a link that has not started the wasm loops: the checked path.
   let relocBytes = 0;
-  for (let i = 0; i < chunks.length; i++) relocBytes += chunks[i].cs?.rawRelocs?.bytes.length ?? 0;
+  for (let i = 0; i < chunks.length; i++) {
+    const c = chunks[i];
+    if (c instanceof InputCustomSection) relocBytes += c.relocSize;
+  }
   const inWasm = relocBytes >= kernelThresholds.relocBytes || Kernels.lentTo(ctx);
   let batch: { cs: InputCustomSection; at: number }[] = [];
   let batchBytes = 0;
   let p = at;
-  for (const c of chunks) {
-    const raw = c.cs?.rawRelocs;
-    if (!raw) dest.set(c.bytes, p);
-    else if (!inWasm) relocateChecked(ctx, c.cs!, dest, p);
+  for (let i = 0; i < chunks.length; i++) {
+    const c = chunks[i];
+    if (!(c instanceof InputCustomSection)) {
+      dest.set(c.mergedStrings, p);
+      p += c.mergedStrings.length;
+      continue;
+    }
+    const relocSize = c.relocSize;
+    if (relocSize === 0) dest.set(c.payload, p);
+    else if (!inWasm) relocateChecked(ctx, c, dest, p);
     else {
-      batch.push({ cs: c.cs!, at: p });
-      batchBytes += c.bytes.length + raw.bytes.length;
+      batch.push({ cs: c, at: p });
+      batchBytes += c.size + relocSize;
       if (batchBytes >= RELOC_BATCH_BYTES) {
         relocateBatch(ctx, batch, dest);
         batch = [];
         batchBytes = 0;
       }
     }
-    p += c.bytes.length;
+    p += c.size;
   }
   if (batch.length) relocateBatch(ctx, batch, dest);
 }
@@ -515,8 +526,8 @@ function relocateBatchIn(ctx: LinkContext, k: Kernels, batch: readonly { cs: Inp
   let bytes = 0;
   let pendingMax = 0;
   for (const { cs } of batch) {
-    const relSize = cs.rawRelocs!.bytes.length;
-    bytes += cs.payload.length + relSize;
+    const relSize = cs.relocSize;
+    bytes += cs.size + relSize;
     // Each entry takes at least three bytes; one handed back takes four words.
     pendingMax += Math.floor(relSize / 3);
   }
@@ -530,14 +541,14 @@ function relocateBatchIn(ctx: LinkContext, k: Kernels, batch: readonly { cs: Inp
     const tombstone = tombstoneFor(cs.name);
     u8.set(cs.payload, q);
     e[w] = q;
-    e[w + 1] = cs.payload.length;
-    q += cs.payload.length;
+    e[w + 1] = cs.size;
+    q += cs.size;
     u8.set(rel, q);
     e[w + 2] = q;
     e[w + 3] = rel.length;
     q += rel.length;
     e[w + 4] = tables[j];
-    e[w + 5] = cs.file.symbolInfos.length;
+    e[w + 5] = cs.file.symbolCount;
     e[w + 6] = tombstone ?? 0;
     e[w + 7] = tombstone === undefined ? 0 : 1;
   }
@@ -550,7 +561,7 @@ function relocateBatchIn(ctx: LinkContext, k: Kernels, batch: readonly { cs: Inp
       relocateChecked(ctx, cs, dest, at);
       continue;
     }
-    dest.set(u8.subarray(e[w], e[w] + cs.payload.length), at);
+    dest.set(u8.subarray(e[w], e[w] + cs.size), at);
     for (let i = 0, v = (pending >> 2) + 4 * e[w + JOB_PENDING_START]; i < n; i++, v += 4) {
       const info = RELOC_TYPES[e[v]]!;
       const offset = e[v + 1];
@@ -573,7 +584,7 @@ function relocateChecked(ctx: LinkContext, cs: InputCustomSection, dest: Uint8Ar
   r.context = raw.name;
   r.u32(); // the target section: this one
   const n = r.count(`${raw.name} relocation`, 3);
-  readRelocEntries(r, raw.name, n, cs.payload.length, name, { types: file.types.length, symbols: file.symbolInfos }, (_, info, offset, index, addend) => {
+  readRelocEntries(r, raw.name, n, cs.size, name, { types: file.types.length, symbols: file.symbolKinds() }, (_, info, offset, index, addend) => {
     const value = isDeadTarget(file, info.type, index) ? (tombstone ?? addend) : relocValue(ctx, file, info.category, index, addend, offset);
     writeRelocValue(dest, at + offset, info, value);
   });
@@ -591,20 +602,20 @@ function relocateChecked(ctx: LinkContext, cs: InputCustomSection, dest: Uint8Ar
 function symbolTable(k: Kernels, file: ObjFile): number {
   const known = k.tables.get(file);
   if (known !== undefined) return known;
-  const infos = file.symbolInfos;
+  const count = file.symbolCount;
   const symbols = file.symbols;
   // Merged sections' piece tables first: they may grow the memory, which replaces the views.
   for (let i = 0; i < symbols.length; i++) {
     const section = symbols[i]?.section;
     if (section?.pieces) piecesTable(k, section);
   }
-  const at = k.alloc(infos.length * 20);
+  const at = k.alloc(count * 20);
   k.tables.set(file, at);
   const e = k.i32;
-  for (let i = 0, w = at >> 2; i < infos.length; i++, w += 5) {
+  for (let i = 0, w = at >> 2; i < count; i++, w += 5) {
     const s = symbols[i];
     const section = s?.section;
-    e[w] = infos[i].kind;
+    e[w] = file.symbolKind(i);
     e[w + 1] = isDeadSymbol(s) ? 1 : 0;
     e[w + 2] = s?.func?.codeOffset ?? 0;
     e[w + 3] = section === undefined ? 0 : section.pieces ? 2 : 1;

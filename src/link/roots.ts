@@ -131,11 +131,11 @@ function makeSignatureStub(ctx: LinkContext, sym: Sym, type: FuncType): Sym {
 export function checkSignatures(ctx: LinkContext): void {
   const stubs = new Map<string, Sym>();
   for (const file of ctx.objectFiles) {
-    file.symbolInfos.forEach((info, i) => {
-      if (info.kind !== SymbolKind.Function || !(info.flags & SymbolFlag.UNDEFINED) || !file.calledDirectly.has(i)) return;
+    for (let i = 0; i < file.symbolCount; i++) {
+      if (file.symbolKind(i) !== SymbolKind.Function || !(file.symbolFlags(i) & SymbolFlag.UNDEFINED) || !file.isCalledDirectly(i)) continue;
       const s = file.symbols[i];
-      const want = file.functionType(info.index);
-      if (!want || s.state !== 'defined' || !s.func || typeKey(s.func.type) === typeKey(want)) return;
+      const want = file.functionType(file.symbolIndex(i));
+      if (!want || s.state !== 'defined' || !s.func || typeKey(s.func.type) === typeKey(want)) continue;
       const key = `${s.name}\0${typeKey(want)}`;
       let stub = stubs.get(key);
       if (!stub) {
@@ -150,7 +150,7 @@ export function checkSignatures(ctx: LinkContext): void {
         });
       }
       file.symbols[i] = stub;
-    });
+    }
   }
 }
 

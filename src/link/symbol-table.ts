@@ -115,6 +115,7 @@ export class SymbolTable {
   addFile(file: ObjFile): void {
     const discarded = this.claimComdats(file);
     file.symbols = file.symbolInfos.map((info, i) => this.addEntry(file, info, discarded, i));
+    file.compactSymbolInfos();
   }
 
   private claimComdats(file: ObjFile): { functions: ReadonlySet<number>; segments: ReadonlySet<number> } {
@@ -147,7 +148,7 @@ export class SymbolTable {
     if (info.flags & SymbolFlag.BINDING_LOCAL) {
       return this.isUndefinedEntry(info) ? this.undefinedLocal(file, info, name, symbolIndex) : this.defineLocal(file, info, name);
     }
-    if (this.isUndefinedEntry(info) || isDiscarded) return this.addUndefined(file, info, name, file.calledDirectly.has(symbolIndex));
+    if (this.isUndefinedEntry(info) || isDiscarded) return this.addUndefined(file, info, name, file.isCalledDirectly(symbolIndex));
     return this.addDefined(file, info, name);
   }
 

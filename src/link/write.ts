@@ -16,11 +16,11 @@ import { ByteWriter } from '../binary/byte-writer.js';
 import type { LinkContext } from './context.js';
 import { needsPassiveInitialization } from './layout.js';
 import { isExportedSymbol } from './mark-live.js';
-import { relocateInto, symbolVA, tlsRuntimeRelocs, writeCustomChunks, type CustomChunk } from './relocations.js';
+import { customChunkSize, relocateInto, symbolVA, tlsRuntimeRelocs, writeCustomChunks, type CustomChunk } from './relocations.js';
 import { endsInNul, isMergeableCustomSection, mergeStrings } from './merge-strings.js';
-import type { InputCustomSection, InputFunction, InputGlobal, InputTag, Sym } from './symbols.js';
+import type { InputFunction, InputGlobal, InputTag, Sym } from './symbols.js';
 import { registerType } from '../binary/func-types.js';
-import { forEachRelocSymbol, isWeak } from './symbols.js';
+import { forEachRelocSymbol, InputCustomSection, isWeak } from './symbols.js';
 import { callCtorsBody, collectInitFunctions } from './synthetic/call-ctors.js';
 import { initMemoryBody } from './synthetic/init-memory.js';
 import { applyGlobalTLSRelocsBody, applyTLSRelocsBody, initTLSBody } from './synthetic/init-tls.js';
@@ -292,10 +292,10 @@ function customSections(ctx: LinkContext): Section[] {
       const cs = sections[i];
       let g = groups.get(cs.name);
       if (!g) groups.set(cs.name, (g = { chunks: [], merged: [] }));
-      if (!mergeable(cs)) g.chunks.push({ cs, bytes: cs.payload });
+      if (!mergeable(cs)) g.chunks.push(cs);
       else {
         // The merged strings take the place of the first mergeable input (lld CustomSection).
-        if (g.merged.length === 0) g.chunks.push({ bytes: new Uint8Array() });
+        if (g.merged.length === 0) g.chunks.push({ mergedStrings: new Uint8Array() });
         g.merged.push(cs);
       }
     }
@@ -309,7 +309,7 @@ function customSections(ctx: LinkContext): Section[] {
     const header = new ByteWriter(name.length + 5);
     header.name(name);
     const nameBytes = header.finish();
-    const size = g.chunks.reduce((n, c) => n + c.bytes.length, nameBytes.length);
+    const size = g.chunks.reduce((n, c) => n + customChunkSize(c), nameBytes.length);
     const write = (dest: Uint8Array, at: number): void => {
       dest.set(nameBytes, at);
       writeCustomChunks(ctx, g.chunks, dest, at + nameBytes.length);
@@ -322,17 +322,17 @@ const NO_PAYLOAD = new Uint8Array(0);
 
 /** Builds the merged string table (if any) and gives every chunk and string piece its offset. */
 function placeCustomChunks(ctx: LinkContext, name: string, g: CustomSectionParts): void {
-  const table = g.chunks.find((c) => !c.cs);
+  const table = g.chunks.find((c): c is { mergedStrings: Uint8Array } => !(c instanceof InputCustomSection));
   if (table) {
     const merged = mergeStrings(ctx, `custom section ${name}`, g.merged.map((cs) => cs.payload));
-    table.bytes = merged.table;
+    table.mergedStrings = merged.table;
     g.merged.forEach((cs, i) => (cs.pieces = merged.pieces[i]));
   }
   let at = 0;
   for (const c of g.chunks) {
-    if (c.cs) c.cs.outputOffset = at;
+    if (c instanceof InputCustomSection) c.outputOffset = at;
     else for (const cs of g.merged) cs.pieces!.shift(at);
-    at += c.bytes.length;
+    at += customChunkSize(c);
   }
 }
 
