@@ -5,55 +5,43 @@
 // 1,094 members repeat another; 2,681 function types, mostly a handful of signatures): interning
 // spares an allocation per repeat, and V8's young-generation collector copying it while it lives.
 //
-// A table is direct-mapped: each slot holds the last value whose bytes hashed there, and a lookup
-// compares the bytes themselves, so a collision only costs a miss. Memory is bounded by the slot
-// count and the longest key. Interned values are shared, so they are frozen, all the way down: a
-// caller writing to one throws (ES modules are strict) instead of changing another object's.
+// A table is a Map keyed by the bytes themselves, as a string of one char per byte made by Node's
+// native latin1 decoder; the Map hashes and compares its keys natively too. (Hashing and comparing
+// the bytes in JavaScript, which a link runs unoptimised, cost several times as much.) It is
+// emptied when it holds `limit` keys: memory is bounded by the limit and the longest key.
+// Interned values are shared, so they are frozen, all the way down: a caller writing to one
+// throws (ES modules are strict) instead of changing another object's.
 
-/** FNV-1a over bytes[start, end). */
-export function hashBytes(b: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ b[i], 0x01000193);
-  return h ^ (h >>> 16);
-}
-
-/** Whether `key` holds bytes[start, end), one char per byte. */
-export function sameBytes(key: string, b: Uint8Array, start: number, end: number): boolean {
-  if (key.length !== end - start) return false;
-  for (let k = 0; k < key.length; k++) if (key.charCodeAt(k) !== b[start + k]) return false;
-  return true;
-}
+type Latin1Slice = (this: Buffer, start: number, end: number) => string;
+/** `Buffer#latin1Slice`, what `toString('latin1', start, end)` calls after checking its arguments. */
+const latin1Slice: Latin1Slice =
+  (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice ??
+  function (this: Buffer, start: number, end: number): string {
+    return this.toString('latin1', start, end);
+  };
 
 export class BytesInterner<T> {
-  private readonly keys: string[];
-  private readonly values: (T | undefined)[];
+  private readonly values = new Map<string, T>();
 
   constructor(
-    private readonly slots: number,
+    /** How many keys the table holds before it is emptied. */
+    private readonly limit: number,
     /** Longer encodings are not interned. */
     readonly maxLength: number,
-  ) {
-    this.keys = new Array<string>(slots).fill('');
-    this.values = new Array<T | undefined>(slots).fill(undefined);
-  }
+  ) {}
 
-  /** The value interned for bytes[start, end), if any. */
-  get(b: Uint8Array, start: number, end: number): T | undefined {
+  /** The value interned for bytes[start, end) of `b` (a ByteReader's `buffer()`), if any. */
+  get(b: Buffer, start: number, end: number): T | undefined {
     if (end - start > this.maxLength) return undefined;
-    const slot = hashBytes(b, start, end) & (this.slots - 1);
-    const value = this.values[slot];
-    return value !== undefined && sameBytes(this.keys[slot], b, start, end) ? value : undefined;
+    return this.values.get(latin1Slice.call(b, start, end));
   }
 
-  /** Interns `value` (frozen, deeply) for bytes[start, end); returns it. */
-  set(b: Uint8Array, start: number, end: number, value: T): T {
+  /** Interns `value` (frozen, deeply) for bytes[start, end) of `b`; returns it. */
+  set(b: Buffer, start: number, end: number, value: T): T {
     deepFreeze(value);
     if (end - start > this.maxLength) return value;
-    const slot = hashBytes(b, start, end) & (this.slots - 1);
-    let key = '';
-    for (let i = start; i < end; i++) key += String.fromCharCode(b[i]);
-    this.keys[slot] = key;
-    this.values[slot] = value;
+    if (this.values.size >= this.limit) this.values.clear();
+    this.values.set(latin1Slice.call(b, start, end), value);
     return value;
   }
 }

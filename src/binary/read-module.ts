@@ -450,11 +450,11 @@ function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: n
   }
   const payloadStart = r.pos;
   if (name === 'target_features') {
-    let features = targetFeatures.get(r.bytes, payloadStart, r.end);
+    let features = targetFeatures.get(r.buffer(), payloadStart, r.end);
     if (features !== undefined) r.pos = r.end;
     else {
       features = readTargetFeatures(r);
-      if (r.atEnd()) targetFeatures.set(r.bytes, payloadStart, r.pos, features);
+      if (r.atEnd()) targetFeatures.set(r.buffer(), payloadStart, r.pos, features);
     }
     return { offset: 0, contentOffset: 0, id, name, custom: 'target_features', features };
   }
@@ -473,14 +473,14 @@ function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: n
     if (subsections) return { offset: 0, contentOffset: 0, id, name, custom: 'name', subsections };
   } else if (name === 'producers') {
     const fields = lenient(() => {
-      const known = producers.get(r.bytes, payloadStart, r.end);
+      const known = producers.get(r.buffer(), payloadStart, r.end);
       if (known !== undefined) {
         r.pos = r.end;
         return known;
       }
       const f = readProducers(r);
       if (!r.atEnd()) r.fail('producers: unread bytes at the end');
-      producers.set(r.bytes, payloadStart, r.pos, f);
+      producers.set(r.buffer(), payloadStart, r.pos, f);
       return f;
     });
     if (fields) return { offset: 0, contentOffset: 0, id, name, custom: 'producers', fields };

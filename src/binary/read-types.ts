@@ -75,13 +75,13 @@ export function readFuncType(r: ByteReader): FuncType {
   const at = r.pos;
   const plainEnd = plainFuncTypeEnd(r.bytes, at, r.end);
   if (plainEnd === -1) return readFuncTypeFields(r, at);
-  const known = funcTypes.get(r.bytes, at, plainEnd);
+  const known = funcTypes.get(r.buffer(), at, plainEnd);
   if (known !== undefined) {
     r.pos = plainEnd;
     return known;
   }
   const type = readFuncTypeFields(r, at);
-  funcTypes.set(r.bytes, at, plainEnd, type);
+  funcTypes.set(r.buffer(), at, plainEnd, type);
   return type;
 }
 

@@ -1,6 +1,6 @@
 // Interning (src/binary/intern.ts): names, function types, target features and producers read
-// again are the values decoded the first time, frozen; whatever collides in a table still decodes
-// to exactly its own bytes.
+// again are the values decoded the first time, frozen; a table that fills up is emptied, and
+// never hands out another key's value.
 
 import t from 'tap';
 import { ByteReader } from '../../src/binary/byte-reader.js';
@@ -87,32 +87,47 @@ const typesOf = (bytes: Uint8Array): FuncType[] => {
   return s?.id === SectionId.Type ? s.types : [];
 };
 
-t.test('names: 20,000 random names, most of them colliding in the table, each read as its own bytes', async (t) => {
+/** `names` written one after another and read back twice by one reader: how many came back different. */
+function readBackWrong(names: string[]): number {
+  const w = new ByteWriter();
+  for (const n of names) w.name(n);
+  const bytes = w.finish();
+  let wrong = 0;
+  // Two passes: the second reads names the table holds, and (past its limit) names it let go.
+  for (let pass = 0; pass < 2; pass++) {
+    const r = new ByteReader(bytes, 'names.o');
+    for (const n of names) if (r.name() !== n) wrong++;
+  }
+  return wrong;
+}
+
+t.test('names: 20,000 random names, ASCII and not, each read as its own bytes', async (t) => {
   const next = random(7);
+  const alphabet = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(0x20 + i)), 'é', 'ß', '€', '\uFFFD', '𝄞'];
   const names: string[] = [];
   for (let i = 0; i < 20_000; i++) {
     const len = Math.floor(next() * 60);
     let s = '';
-    for (let k = 0; k < len; k++) s += String.fromCharCode(0x20 + Math.floor(next() * 95));
+    for (let k = 0; k < len; k++) s += alphabet[Math.floor(next() * (next() < 0.9 ? 95 : alphabet.length))];
     names.push(s);
   }
-  // Every name twice, in two passes, so the second pass reads names the table has seen, lost to
-  // a collision, or never held (longer than it interns).
-  let wrong = 0;
-  for (let pass = 0; pass < 2; pass++) {
-    const w = new ByteWriter();
-    for (const n of names) w.name(n);
-    const r = new ByteReader(w.finish(), 'names.o');
-    for (const n of names) if (r.name() !== n) wrong++;
-  }
-  t.equal(wrong, 0, 'every name read back as written');
-  // A UTF-8 name is not interned, and still decoded.
+  t.equal(readBackWrong(names), 0, 'every name read back as written');
+});
+
+t.test('names: more distinct names than the table holds are still read as their own bytes', async (t) => {
+  const names = Array.from({ length: 70_000 }, (_, i) => `name_${i}`);
+  t.equal(readBackWrong(names), 0);
+});
+
+t.test('names: invalid UTF-8 is an error even where the replacement character is valid', async (t) => {
   const w = new ByteWriter();
-  w.name('é');
-  w.name('é');
-  const r = new ByteReader(w.finish(), 'utf8.o');
-  t.equal(r.name(), 'é');
-  t.equal(r.name(), 'é');
+  w.name('a\uFFFDb');
+  const r = new ByteReader(w.finish(), 'ok.o');
+  t.equal(r.name(), 'a\uFFFDb', 'U+FFFD itself is a valid name');
+  const bad = new ByteReader(Uint8Array.of(3, 0x61, 0xff, 0x62), 'bad.o');
+  t.throws(() => bad.name('symbol name'), { message: /symbol name is not valid UTF-8/ });
+  const bad2 = new ByteReader(Uint8Array.of(3, 0x61, 0xff, 0x62), 'bad.o');
+  t.throws(() => bad2.name('symbol name'), { message: /symbol name is not valid UTF-8/ }, 'and again, once the bytes were seen');
 });
 
 t.test('function types: the same signature in two modules is one frozen object', async (t) => {
@@ -190,9 +205,9 @@ t.test('target_features and producers: one frozen decoding per payload', async (
   t.same(s.id === SectionId.Custom && s.custom === 'target_features' ? s.features : undefined, [{ prefix: '+', name: 'atomics' }], 'another payload is its own');
 });
 
-t.test('BytesInterner: a collision is a miss, never another key’s value', async (t) => {
+t.test('BytesInterner: a full table is emptied, never another key’s value', async (t) => {
   const table = new BytesInterner<string>(2, 16);
-  const enc = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0));
+  const enc = (s: string) => Buffer.from(s, 'latin1');
   const keys = ['a', 'b', 'c', 'd', 'ab', 'ba', ''];
   for (const k of keys) table.set(enc(k), 0, k.length, `value of ${k}`);
   for (const k of keys) {
