@@ -107,7 +107,19 @@ export interface ReadModuleOptions {
    * relocations (90% of the bytes of emscripten's libc-mt.a relocations).
    */
   rawCustomRelocs?: boolean;
+  /**
+   * Takes the sections that would come back raw (`custom: 'raw'`, with the `reloc.*` ones of
+   * rawCustomRelocs) as they are read: their name, where their payload lies in the module's bytes,
+   * the custom section a `reloc.*` one targets (-1 for any other) and their index. The module's
+   * section list then holds RAW_CUSTOM_TAKEN in their place, so that indices are kept. The linker
+   * keeps these sections as offsets into the object: a section object and a view of its payload for
+   * each would be made only to be dropped (libc-mt.a's members have 22,000 such sections).
+   */
+  onRawCustom?: (name: string, start: number, end: number, relocTarget: number, index: number) => void;
 }
+
+/** What a module's section list holds for each section given to ReadModuleOptions.onRawCustom. */
+export const RAW_CUSTOM_TAKEN: CustomSection = Object.freeze({ offset: 0, contentOffset: 0, id: SectionId.Custom, name: '', custom: 'raw', payload: new Uint8Array(0) });
 
 export function readModule(bytes: Uint8Array, file?: string, options: ReadModuleOptions = {}): WasmModule {
   const r = new ByteReader(bytes, file);
@@ -119,6 +131,7 @@ export function readModule(bytes: Uint8Array, file?: string, options: ReadModule
   const state = new ModuleState();
   state.decodeNames = options.names ?? true;
   state.rawCustomRelocs = options.rawCustomRelocs ?? false;
+  state.onRawCustom = options.onRawCustom;
   const sections: Section[] = [];
   while (!r.atEnd()) sections.push(readSection(r, state));
   state.finish(r);
@@ -152,6 +165,9 @@ class ModuleState implements IndexSpaces {
   /** Content offsets of the DataCount and Data sections, for the mismatch error. */
   dataCountAt = 0;
   dataAt = -1;
+  onRawCustom: ReadModuleOptions['onRawCustom'] = undefined;
+  /** The name of the last section given to onRawCustom (for sectionNames). */
+  takenName = '';
 
   finish(r: ByteReader): void {
     if (this.bodies === -1 && this.declaredFuncs > 0) {
@@ -185,6 +201,12 @@ function readSection(r: ByteReader, state: ModuleState): Section {
   const section = readSectionContent(r, state, id, size, contentOffset);
   r.leave(outer, context);
   r.context = undefined;
+  if (section === RAW_CUSTOM_TAKEN) {
+    state.sectionSizes.push(size);
+    state.sectionNames.push(state.takenName);
+    state.sectionIds.push(SectionId.Custom);
+    return section;
+  }
   section.offset = r.offset(offset);
   section.contentOffset = r.offset(contentOffset);
   if (sizeWidth !== undefined) section.sizeWidth = sizeWidth;
@@ -419,11 +441,20 @@ function readData(r: ByteReader, s: ModuleState): DataSegment[] {
 }
 
 /** Whether a `reloc.*` section targets a custom section (reads nothing). */
-function targetsCustomSection(r: ByteReader, s: ModuleState): boolean {
+/** The section a `reloc.*` section names if it is a custom one, else -1 (the position is kept). */
+function customRelocTarget(r: ByteReader, s: ModuleState): number {
   const at = r.pos;
   const target = r.u32();
   r.pos = at;
-  return s.sectionIds[target] === SectionId.Custom;
+  return s.sectionIds[target] === SectionId.Custom ? target : -1;
+}
+
+/** Hands the rest of the section to onRawCustom. */
+function takeRawCustom(r: ByteReader, s: ModuleState, name: string, relocTarget: number): CustomSection {
+  s.onRawCustom!(name, r.pos, r.end, relocTarget, s.sectionIds.length);
+  s.takenName = name;
+  r.pos = r.end;
+  return RAW_CUSTOM_TAKEN;
 }
 
 /**
@@ -444,7 +475,11 @@ function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: n
     return { offset: 0, contentOffset: 0, id, name, custom: 'linking', version, subsections };
   }
   if (name.startsWith('reloc.')) {
-    if (s.rawCustomRelocs && targetsCustomSection(r, s)) return { offset: 0, contentOffset: 0, id, name, custom: 'raw', payload: r.bytesView(r.remaining) };
+    const relocTarget = s.rawCustomRelocs ? customRelocTarget(r, s) : -1;
+    if (relocTarget >= 0) {
+      if (s.onRawCustom) return takeRawCustom(r, s, name, relocTarget);
+      return { offset: 0, contentOffset: 0, id, name, custom: 'raw', payload: r.bytesView(r.remaining) };
+    }
     const { targetSection, relocations } = readReloc(r, name, s);
     return { offset: 0, contentOffset: 0, id, name, custom: 'reloc', targetSection, relocations };
   }
@@ -488,5 +523,6 @@ function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: n
     const info = lenient(() => readDylink(r));
     if (info) return { offset: 0, contentOffset: 0, id, name, custom: 'dylink.0', info, raw: r.bytes.subarray(payloadStart, r.pos) };
   }
+  if (s.onRawCustom) return takeRawCustom(r, s, name, -1);
   return { offset: 0, contentOffset: 0, id, name, custom: 'raw', payload: r.bytesView(r.remaining) };
 }

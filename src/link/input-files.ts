@@ -15,7 +15,6 @@
 // is what lets LLVM-13-era objects (TLS segment flag, no per-symbol flag) link.
 
 import { LimitsFlag } from '../binary/format.js';
-import { ByteReader } from '../binary/byte-reader.js';
 import { readModule } from '../binary/read-module.js';
 import { resolveSymbolName } from '../binary/module-info.js';
 import { RelocType, type Relocations } from '../binary/reloc-types.js';
@@ -106,7 +105,15 @@ export class ObjFile {
     private readonly options: ObjReadOptions = {},
   ) {
     // The decoded module is only read here: once its pieces are taken out, it can go.
-    this.parse(readModule(bytes, name, { names: false, rawCustomRelocs: true }), bytes);
+    // Custom sections the linker copies (debug info...) and their relocations come straight here
+    // as offsets into `bytes` (takeCustom), with no section object or view made for each.
+    const takeCustom = (section: string, start: number, end: number, relocTarget: number, index: number): void => {
+      if (relocTarget >= 0) this.attachRawRelocs(section, start, end, relocTarget);
+      else if (!REGENERATED_SECTIONS.has(section) && !this.options.dropped?.(section)) {
+        this.customSections.push(new InputCustomSection(this, section, bytes, start, end, index));
+      }
+    };
+    this.parse(readModule(bytes, name, { names: false, rawCustomRelocs: true, onRawCustom: takeCustom }));
   }
 
   private fail(message: string, offset?: number): never {
@@ -114,7 +121,7 @@ export class ObjFile {
     throw new WasmthreadsError({ severity: 'error', code: 'bad-object', message, file: this.name });
   }
 
-  private parse(mod: WasmModule, bytes: Uint8Array): void {
+  private parse(mod: WasmModule): void {
     let segmentInfos: SegmentInfo[] = [];
     let sawLinking = false;
     let codeSectionIndex = -1;
@@ -176,11 +183,7 @@ export class ObjFile {
             }
           } else if (s.custom === 'target_features') this.features = s.features;
           else if (s.custom === 'producers') this.producers = s.fields;
-          else if (s.custom === 'raw' && s.name.startsWith('reloc.')) this.attachRawRelocs(s.name, s.payload, bytes);
-          else if (s.custom === 'raw' && !REGENERATED_SECTIONS.has(s.name) && !this.options.dropped?.(s.name)) {
-            const start = s.payload.byteOffset - bytes.byteOffset;
-            this.customSections.push(new InputCustomSection(this, s.name, bytes, start, start + s.payload.length, i));
-          }
+          // The raw ones (debug info...) were taken as they were read (takeCustom).
           break;
       }
     });
@@ -287,13 +290,11 @@ export class ObjFile {
    * unread): kept with its section, to be checked and applied when the section is written; dropped
    * with a section the output will not have.
    */
-  private attachRawRelocs(name: string, payload: Uint8Array, bytes: Uint8Array): void {
-    const offset = payload.byteOffset - bytes.byteOffset;
-    const target = new ByteReader(payload, this.name, offset).u32();
+  private attachRawRelocs(name: string, start: number, end: number, target: number): void {
     const custom = this.customSections.find((c) => c.sectionIndex === target);
     if (!custom) return;
-    if (custom.relocSize) this.fail(`${name}: a second relocation section for the same section`, offset);
-    custom.attachRelocs(name, offset, offset + payload.length);
+    if (custom.relocSize) this.fail(`${name}: a second relocation section for the same section`, start);
+    custom.attachRelocs(name, start, end);
   }
 
   /** Gives each chunk the span of relocations that falls inside it. */
