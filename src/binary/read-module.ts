@@ -464,6 +464,37 @@ function takeRawCustom(r: ByteReader, s: ModuleState, name: string, relocTarget:
 const targetFeatures = new BytesInterner<TargetFeature[]>(64, 1024);
 const producers = new BytesInterner<ProducersField[]>(64, 1024);
 
+/**
+ * The `name`, `producers` and `dylink.0` sections, decoded; undefined (the reader back at
+ * `payloadStart`) when one does not decode: it is then kept raw, as tools treat a malformed
+ * optional section. Apart from readCustomSection so that it makes no closures: a closure there
+ * would cost every custom section of every object a context object.
+ */
+function readKnownCustom(r: ByteReader, name: string, payloadStart: number, end: number): CustomSection | undefined {
+  const id = SectionId.Custom;
+  try {
+    if (name === 'name') return { offset: 0, contentOffset: 0, id, name, custom: 'name', subsections: readNameSection(r) };
+    if (name === 'dylink.0') {
+      const info = readDylink(r);
+      return { offset: 0, contentOffset: 0, id, name, custom: 'dylink.0', info, raw: r.bytes.subarray(payloadStart, r.pos) };
+    }
+    const known = producers.get(r.buffer(), payloadStart, r.end);
+    if (known !== undefined) {
+      r.pos = r.end;
+      return { offset: 0, contentOffset: 0, id, name, custom: 'producers', fields: known };
+    }
+    const fields = readProducers(r);
+    if (!r.atEnd()) r.fail('producers: unread bytes at the end');
+    producers.set(r.buffer(), payloadStart, r.pos, fields);
+    return { offset: 0, contentOffset: 0, id, name, custom: 'producers', fields };
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    r.pos = payloadStart;
+    r.end = end;
+    return undefined;
+  }
+}
+
 function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: number): CustomSection {
   const name = r.name('custom section name');
   r.context = name;
@@ -493,35 +524,9 @@ function readCustomSection(r: ByteReader, s: ModuleState, size: number, start: n
     }
     return { offset: 0, contentOffset: 0, id, name, custom: 'target_features', features };
   }
-  const lenient = <T>(read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      r.pos = payloadStart;
-      r.end = start + size;
-      return undefined;
-    }
-  };
-  if (name === 'name' && s.decodeNames) {
-    const subsections = lenient(() => readNameSection(r));
-    if (subsections) return { offset: 0, contentOffset: 0, id, name, custom: 'name', subsections };
-  } else if (name === 'producers') {
-    const fields = lenient(() => {
-      const known = producers.get(r.buffer(), payloadStart, r.end);
-      if (known !== undefined) {
-        r.pos = r.end;
-        return known;
-      }
-      const f = readProducers(r);
-      if (!r.atEnd()) r.fail('producers: unread bytes at the end');
-      producers.set(r.buffer(), payloadStart, r.pos, f);
-      return f;
-    });
-    if (fields) return { offset: 0, contentOffset: 0, id, name, custom: 'producers', fields };
-  } else if (name === 'dylink.0') {
-    const info = lenient(() => readDylink(r));
-    if (info) return { offset: 0, contentOffset: 0, id, name, custom: 'dylink.0', info, raw: r.bytes.subarray(payloadStart, r.pos) };
+  if (name === 'producers' || name === 'dylink.0' || (name === 'name' && s.decodeNames)) {
+    const known = readKnownCustom(r, name, payloadStart, start + size);
+    if (known) return known;
   }
   if (s.onRawCustom) return takeRawCustom(r, s, name, -1);
   return { offset: 0, contentOffset: 0, id, name, custom: 'raw', payload: r.bytesView(r.remaining) };

@@ -126,56 +126,68 @@ export class ObjFile {
     let sawLinking = false;
     let codeSectionIndex = -1;
     let dataSectionIndex = -1;
-    mod.sections.forEach((s, i) => {
+    // Indexed loops, no closures: this runs for every object a link reads, as V8 runs it unoptimised
+    // (where for-of allocates a result object per step and a closure costs a context).
+    const sections = mod.sections;
+    for (let i = 0; i < sections.length; i++) {
+      const s = sections[i];
       switch (s.id) {
         case SectionId.Type:
-          this.types.push(...s.types);
+          for (let k = 0; k < s.types.length; k++) this.types.push(s.types[k]);
           break;
         case SectionId.Import:
           for (let k = 0; k < s.imports.length; k++) this.addImport(s.imports[k]);
           break;
         case SectionId.Function:
-          s.functions.forEach((t, k) => {
+          for (let k = 0; k < s.functions.length; k++) {
+            const t = s.functions[k];
             const type = this.types[t];
             if (!type) this.fail(`function ${k} has out-of-range type ${t}`, s.contentOffset);
             this.functions.push({ kind: 'input', name: '', type, file: this, bytes: NO_BYTES, relocs: NO_RELOCS, live: false, discarded: false, outputIndex: -1, index: k });
-          });
+          }
           break;
         case SectionId.Table:
-          s.tables.forEach((t, k) => this.tables.push({ name: `table${k}`, type: t.type, file: this, live: false, outputIndex: -1 }));
+          for (let k = 0; k < s.tables.length; k++) this.tables.push({ name: `table${k}`, type: s.tables[k].type, file: this, live: false, outputIndex: -1 });
           break;
         case SectionId.Global:
-          s.globals.forEach((g, k) => this.globals.push({ name: `global${k}`, type: g.type, init: g.init, file: this, live: false, outputIndex: -1 }));
+          for (let k = 0; k < s.globals.length; k++) {
+            const g = s.globals[k];
+            this.globals.push({ name: `global${k}`, type: g.type, init: g.init, file: this, live: false, outputIndex: -1 });
+          }
           break;
         case SectionId.Export:
-          for (const e of s.exports) {
+          for (let k = 0; k < s.exports.length; k++) {
+            const e = s.exports[k];
             const fn = e.kind === ExternalKind.Func ? this.functions[e.index - this.funcImports.length] : undefined;
             if (fn) fn.exportName = e.name;
           }
           break;
         case SectionId.Code:
           codeSectionIndex = i;
-          s.bodies.forEach((b, k) => {
+          for (let k = 0; k < s.bodies.length; k++) {
+            const b = s.bodies[k];
             const fn = this.functions[k];
             if (!fn) this.fail('code section has more bodies than the function section', b.offset);
             fn.bytes = b.bytes;
-          });
+          }
           break;
         case SectionId.Data:
           dataSectionIndex = i;
           break;
         case SectionId.Tag:
-          s.tags.forEach((t, k) => {
+          for (let k = 0; k < s.tags.length; k++) {
+            const t = s.tags[k];
             const type = this.types[t.typeIndex];
             // wasm-ld: "invalid tag type".
             if (!type) this.fail(`invalid tag type: tag ${k} has out-of-range type ${t.typeIndex}`, s.contentOffset);
             this.tags.push({ name: `tag${k}`, type, file: this, live: false, outputIndex: -1 });
-          });
+          }
           break;
         case SectionId.Custom:
           if (s.custom === 'linking') {
             sawLinking = true;
-            for (const sub of s.subsections) {
+            for (let k = 0; k < s.subsections.length; k++) {
+              const sub = s.subsections[k];
               if ('symbols' in sub) this.symbolInfos = sub.symbols;
               else if ('segments' in sub) segmentInfos = sub.segments;
               else if ('initFuncs' in sub) this.initFuncs = sub.initFuncs;
@@ -186,7 +198,7 @@ export class ObjFile {
           // The raw ones (debug info...) were taken as they were read (takeCustom).
           break;
       }
-    });
+    }
     if (!sawLinking) this.fail('not a relocatable wasm file (no linking section)');
     this.addLegacyTableSymbol();
     this.nameFunctions();
