@@ -72,7 +72,7 @@ export const linkCommand: Command = {
     const parsed = parseLinkArgs(argv);
     // bin/start.js tunes V8 for a link process (no TurboFan among other things) before it loads
     // this code. --build-id=fast hashes every output byte with XXH3, a loop that runs 4-5x slower
-    // without the optimising tier where Maglev is off (Node 20 and 22: 37 vs 8 ms per MiB).
+    // without an optimising tier (Node 20 and 22: 37 vs 8 ms per MiB).
     if (parsed.options.buildId?.style === 'fast') {
       setFlagsFromString('--opt');
       linkProcess.changedV8Flags = true;

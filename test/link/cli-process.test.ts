@@ -1,5 +1,5 @@
-// The `link` command tunes V8 for a short one-pass process (bin/start.js: no TurboFan, Maglev
-// only for very hot functions, a young generation that does not grow, collected on one thread).
+// The `link` command tunes V8 for a short one-pass process (bin/start.js: no TurboFan, no
+// Maglev, a young generation that does not grow, collected on one thread).
 // Those flags are set while the process runs, which V8 supports for some flags and not others,
 // and what it supports changes between versions: this runs the CLI in a process of its own, on
 // the Node running the test (scripts/node-versions.mjs runs it on each supported one), over links
