@@ -445,7 +445,6 @@ export function relocateInto(ctx: LinkContext, file: ObjFile, bytes: Uint8Array,
   }
 }
 
-/** A chunk of an output custom section: an input section, or bytes of the linker's own (merged strings). */
 /** A piece of an output custom section: an object's section, or the merged strings of several. */
 export type CustomChunk = InputCustomSection | { mergedStrings: Uint8Array };
 
