@@ -74,6 +74,15 @@ export class ByteReader implements LebCursor {
   }
 
   u32(): number {
+    // A one-byte value (most of them) without the call into readU32.
+    const p = this.pos;
+    if (p < this.end) {
+      const b = this.bytes[p];
+      if (b < 0x80) {
+        this.pos = p + 1;
+        return b;
+      }
+    }
     return readU32(this);
   }
 

@@ -36,7 +36,16 @@ function byteAt(c: LebCursor, start: number, what: string): number {
 
 export function readU32(c: LebCursor): number {
   const start = c.pos;
-  const { bytes, end } = c;
+  const bytes = c.bytes;
+  // Most values are under 128, one byte: that case first, without the loop's bookkeeping.
+  if (start < c.end) {
+    const b = bytes[start];
+    if (b < 0x80) {
+      c.pos = start + 1;
+      return b;
+    }
+  }
+  const end = c.end;
   let pos = start;
   let result = 0;
   let scale = 1;
@@ -63,7 +72,16 @@ export function readU32(c: LebCursor): number {
 
 export function readS32(c: LebCursor): number {
   const start = c.pos;
-  const { bytes, end } = c;
+  const bytes = c.bytes;
+  // One byte (-64..63, most relocation addends) first: bit 6 is the sign.
+  if (start < c.end) {
+    const b = bytes[start];
+    if (b < 0x80) {
+      c.pos = start + 1;
+      return b & 0x40 ? b - 0x80 : b;
+    }
+  }
+  const end = c.end;
   let pos = start;
   let result = 0;
   let shift = 0;

@@ -71,6 +71,18 @@ t.test('s32: signs, bounds and padding', async (t) => {
   t.equal(reader(0xff, 0xff, 0xff, 0xff, 0x7f).s32(), -1);
 });
 
+t.test('u32 and s32: every one-byte encoding, and the byte after it left unread', async (t) => {
+  let wrong = 0;
+  for (let b = 0; b < 0x80; b++) {
+    const r = reader(b, 0x55);
+    if (r.u32() !== b || r.pos !== 1) wrong++;
+    const s = reader(b, 0x55);
+    if (s.s32() !== (b < 0x40 ? b : b - 0x80) || s.pos !== 1) wrong++;
+  }
+  t.equal(wrong, 0);
+  t.throws(() => new ByteReader(Uint8Array.of(0x05), 'x.o', 0, 1).u32(), /unexpected end/, 'nothing left to read is an error, not byte 0');
+});
+
 t.test('64-bit: u64 and s64 bounds', async (t) => {
   t.equal(hex(encodeU64(0xffffffffffffffffn)), 'ffffffffffffffffff01');
   t.equal(sizeU64(0xffffffffffffffffn), 10);
