@@ -440,7 +440,6 @@ function readData(r: ByteReader, s: ModuleState): DataSegment[] {
   return segments;
 }
 
-/** Whether a `reloc.*` section targets a custom section (reads nothing). */
 /** The section a `reloc.*` section names if it is a custom one, else -1 (the position is kept). */
 function customRelocTarget(r: ByteReader, s: ModuleState): number {
   const at = r.pos;
