@@ -65,13 +65,12 @@ export function endsInNul(data: Uint8Array): boolean {
  *
  * The distinct strings are placed sorted by their reversed bytes in descending order, so that a
  * string directly follows every string it is a suffix of, and a string that is a suffix of the one
- * placed just before it shares that string's tail. From 64 KiB of input on (kernelThresholds), or
+ * placed just before it shares that string's tail. From 8 KiB of input on (kernelThresholds), or
  * once the link has its wasm instance, this is done by kernels/merge-strings.c in wasm; below, in
- * JavaScript (`mergeInJs`): the first wasm a process compiles costs it about 6 ms of CPU (V8's wasm
- * engine starting, on Node 20 to 26) and 2-3 MiB, more than a few kilobytes of string literals take
- * to merge here. libc-mt.a's debug strings (370 KB, 28,681 strings of which 5,609 distinct) took
- * 20 ms of a link in JavaScript (Node 22); in wasm 10 ms for a process's first call (its memory
- * touched for the first time) and 4 after (Node 20, 15 calls).
+ * JavaScript (`mergeInJs`): starting V8's wasm engine costs more than a few kilobytes of string
+ * literals take to merge here (kernels/index.ts). libc-mt.a's debug strings (370 KB, 28,681
+ * strings of which 5,609 distinct) took 20 ms of a link in JavaScript (Node 22); in wasm 10 ms for
+ * a process's first call (its memory touched for the first time) and 4 after (Node 20, 15 calls).
  */
 export function mergeStrings(link: object, what: string, inputs: readonly Uint8Array[], base = 0): { table: Uint8Array; pieces: Pieces[] } {
   let bytes = 0;

@@ -37,12 +37,17 @@ const WASM_PAGE = 65536;
 
 /**
  * Below how much work the linker does without wasm: the first wasm a process compiles costs it
- * about 6 ms of CPU (V8's wasm engine starting, Node 20 to 26) and 2-3 MiB, more than a small link
- * spends on what these loops do. In bytes of strings to merge, and of a custom section's
+ * V8's wasm engine starting and 2-3 MiB of fresh memory. That is 1-2 ms of CPU where a fresh page
+ * costs 2 µs (21 pairs on Node 20, 22 and 26) and about 6 ms where it costs 12 µs (both seen on
+ * this project's 2-core test machines). The JavaScript paths cost more on a small input than their
+ * large-input rate says, since their code runs cold: the C hello world against Debian's wasi-libc
+ * (13.5 KB of debug strings, 25 KB of debug relocation entries in four sections) ran 283 M
+ * instructions with thresholds of 64 and 32 KiB, 243-250 M with 8 and 2 KiB, and 240 M with none,
+ * 5.4 ms less CPU on Node 22 (25 pairs). In bytes of strings to merge, and of a custom section's
  * relocation entries (5 bytes or so each); once a link has its instance, it is used for anything.
  * Tests lower them to run the wasm loops on small inputs.
  */
-export const kernelThresholds = { mergeBytes: 64 * 1024, relocBytes: 32 * 1024 };
+export const kernelThresholds = { mergeBytes: 8 * 1024, relocBytes: 2 * 1024 };
 
 /** What `alloc` and `scratch` throw when the memory cannot grow that far (a wasm32 memory holds 4 GiB). */
 export class KernelMemoryError extends Error {}
