@@ -228,7 +228,8 @@ function createContext(options: CheckedLinkOptions, log: string[], messages: str
         addObject(ctx, ref.obj);
         ctx.whyExtract.push(record);
       },
-      trace: (s, file) => {
+      // Only under --trace-symbol: without it the table offers archive names as light lazy entries.
+      trace: traced.size === 0 ? undefined : (s, file) => {
         if (traced.has(s.name)) ctx.message(`${file}: ${TRACE_VERB[s.state]} ${s.name}`);
       },
     }),

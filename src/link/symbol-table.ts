@@ -72,12 +72,40 @@ function shouldReplace(existing: Sym, newFile: ObjFile, newFlags: number, hooks:
 const sameType = (a: FuncType, b: FuncType): boolean => typeKey(a) === typeKey(b);
 
 /** What an object without comdats discards: nothing (one pair of empty sets for them all). */
+/** mergeLate's sort keys hold a symbol's index in `late` below this (2^21; seq above it, < 2^31). */
+const LATE_INDEX_LIMIT = 2 ** 21;
+
 const NOTHING_DISCARDED: { functions: ReadonlySet<number>; segments: ReadonlySet<number> } = { functions: new Set(), segments: new Set() };
 
+/**
+ * An archive member's definition that no input has met yet: a name an archive offers is a Sym
+ * only once something looks it up (`entry`). em++'s C++ link offers 6,247 new names from its
+ * archives' indexes and looks up 847 of them; a Sym for each was kept to the end of the link, and
+ * V8 copies such objects twice before they settle in its old generation (609 instead of 633 M
+ * instructions for that link). `seq` is the place a Sym made then would have had in the
+ * insertion order. Under --trace-symbol every name is a Sym at once, to be reported when offered.
+ */
+class LazyEntry {
+  constructor(
+    readonly ref: ArchiveMemberRef,
+    readonly kind: number,
+    readonly seq: number,
+  ) {}
+}
+
 export class SymbolTable {
-  private readonly map = new Map<string, Sym>();
-  /** Insertion order, which is also the order exports and imports are written in. */
-  readonly ordered: Sym[] = [];
+  private readonly map = new Map<string, Sym | LazyEntry>();
+  /**
+   * The symbols in insertion order (`seq`), but for `late`: symbols made from lazy entries, whose
+   * place comes from their entry; `ordered` merges them in.
+   */
+  private readonly list: Sym[] = [];
+  private readonly listSeq: number[] = [];
+  private late: Sym[] = [];
+  private lateSeq: number[] = [];
+  private nextSeq = 0;
+  /** Whether resolution is over: a lazy entry looked up after it is a plain undefined symbol (demoteLazy). */
+  private demoted = false;
   private readonly comdatOwners = new Map<string, ObjFile>();
   /**
    * Definitions of one function name with different signatures (lld's symbol variants), in the
@@ -90,20 +118,74 @@ export class SymbolTable {
 
   constructor(private readonly hooks: SymbolTableHooks) {}
 
+  /** Insertion order, which is also the order exports and imports are written in. */
+  get ordered(): readonly Sym[] {
+    if (this.late.length) this.mergeLate();
+    return this.list;
+  }
+
   find(name: string): Sym | undefined {
-    return this.map.get(name);
+    return this.entry(name);
+  }
+
+  /** The symbol of `name`, made from its lazy entry if it has one. */
+  private entry(name: string): Sym | undefined {
+    const e = this.map.get(name);
+    if (!(e instanceof LazyEntry)) return e;
+    const s = newSymbol(name, e.kind as Sym['kind'], 0, this.demoted ? 'undefined' : 'lazy');
+    s.lazy = e.ref;
+    this.map.set(name, s);
+    this.late.push(s);
+    this.lateSeq.push(e.seq);
+    if (this.late.length === LATE_INDEX_LIMIT) this.mergeLate();
+    return s;
+  }
+
+  /**
+   * Puts the symbols made from lazy entries in their places: sorted by `seq` (with their index in
+   * the low bits, as float64 keys, so that the sort is V8's native numeric one) and merged with
+   * `list`, which is in order.
+   */
+  private mergeLate(): void {
+    const late = this.late;
+    const lateSeq = this.lateSeq;
+    const keys = new Float64Array(late.length);
+    for (let i = 0; i < late.length; i++) keys[i] = lateSeq[i] * LATE_INDEX_LIMIT + i;
+    keys.sort();
+    const list = this.list.slice();
+    const listSeq = this.listSeq.slice();
+    this.list.length = 0;
+    this.listSeq.length = 0;
+    let j = 0;
+    for (let k = 0; k < keys.length; k++) {
+      const i = keys[k] % LATE_INDEX_LIMIT;
+      const seq = lateSeq[i];
+      for (; j < list.length && listSeq[j] < seq; j++) {
+        this.list.push(list[j]);
+        this.listSeq.push(listSeq[j]);
+      }
+      this.list.push(late[i]);
+      this.listSeq.push(seq);
+    }
+    for (; j < list.length; j++) {
+      this.list.push(list[j]);
+      this.listSeq.push(listSeq[j]);
+    }
+    this.late = [];
+    this.lateSeq = [];
   }
 
   private insert(s: Sym, file?: string): Sym {
     this.map.set(s.name, s);
-    this.ordered.push(s);
+    this.list.push(s);
+    this.listSeq.push(this.nextSeq++);
     if (file !== undefined) this.hooks.trace?.(s, file);
     return s;
   }
 
   /** Adds a linker-defined symbol (it wins over nothing: inputs defining it are errors or replace it). */
   addSynthetic(s: Sym): Sym {
-    const old = this.map.get(s.name);
+    const old = this.entry(s.name);
     if (old) {
       Object.assign(old, { ...s, usedInRegularObj: old.usedInRegularObj, forceExport: old.forceExport });
       return old;
@@ -187,7 +269,7 @@ export class SymbolTable {
   }
 
   private addDefined(file: ObjFile, info: SymbolInfo, name: string): Sym {
-    const existing = this.map.get(name);
+    const existing = this.entry(name);
     if (!existing) {
       const s = newSymbol(name, info.kind as Sym['kind'], info.flags, 'defined', file);
       s.usedInRegularObj = true;
@@ -235,8 +317,9 @@ export class SymbolTable {
       v.flags = info.flags;
       attachDefinition(v, file, info);
     }
-    const at = this.ordered.indexOf(primary);
-    if (at >= 0) this.ordered[at] = v;
+    if (this.late.length) this.mergeLate();
+    const at = this.list.indexOf(primary);
+    if (at >= 0) this.list[at] = v;
     this.map.set(name, v);
     return v;
   }
@@ -251,7 +334,7 @@ export class SymbolTable {
   handleVariants(makeStub: (v: Sym) => void): void {
     // Calls that disagree about a function nothing defines: wasm-ld reports the first and stops.
     for (const [name, d] of this.undefinedConflicts) {
-      if (this.map.get(name)?.state === 'defined') continue;
+      if (this.find(name)?.state === 'defined') continue;
       this.hooks.error(d);
       return;
     }
@@ -273,7 +356,7 @@ export class SymbolTable {
   }
 
   private addUndefined(file: ObjFile, info: SymbolInfo, name: string, calledDirectly: boolean): Sym {
-    let s = this.map.get(name);
+    let s = this.entry(name);
     if (!s) {
       s = this.insert(newSymbol(name, info.kind as Sym['kind'], info.flags, 'undefined', file), file.name);
       s.usedInRegularObj = true;
@@ -316,12 +399,15 @@ export class SymbolTable {
   addLazy(name: string, kind: number, ref: ArchiveMemberRef): void {
     const s = this.map.get(name);
     if (!s) {
-      const lazy = newSymbol(name, kind as Sym['kind'], 0, 'lazy');
-      lazy.lazy = ref;
-      this.insert(lazy, ref.name);
+      if (this.hooks.trace) {
+        // A traced name is reported as a lazy definition when it is offered.
+        const lazy = newSymbol(name, kind as Sym['kind'], 0, 'lazy');
+        lazy.lazy = ref;
+        this.insert(lazy, ref.name);
+      } else this.map.set(name, new LazyEntry(ref, kind, this.nextSeq++));
       return;
     }
-    if (s.state !== 'undefined') return;
+    if (s instanceof LazyEntry || s.state !== 'undefined') return;
     if (isWeak(s)) {
       // A weak reference does not pull a member (classic ELF rule); remember where it is. Traced as
       // a lazy definition; a member pulled at once is traced only by its definitions (as wasm-ld).
@@ -340,7 +426,7 @@ export class SymbolTable {
    * whole record is given.
    */
   fetch(name: string, why: string, record?: ExtractRecord): void {
-    const s = this.map.get(name);
+    const s = this.entry(name);
     if (s?.state === 'lazy') {
       const ref = s.lazy;
       if (ref && !ref.extracted) {
@@ -416,7 +502,7 @@ export class SymbolTable {
    * undefined function if the name is new, and an archive member is pulled if it is lazy.
    */
   reference(name: string, why: string): Sym {
-    const s = this.map.get(name);
+    const s = this.entry(name);
     if (s) {
       s.usedInRegularObj = true;
       this.fetch(name, why);
@@ -440,6 +526,7 @@ export class SymbolTable {
   demoteLazy(): void {
     const ordered = this.ordered;
     for (let i = 0; i < ordered.length; i++) if (ordered[i].state === 'lazy') ordered[i].state = 'undefined';
+    this.demoted = true;
   }
 }
 
