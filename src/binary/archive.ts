@@ -14,6 +14,7 @@
 
 import { DecodeError } from '../diagnostics.js';
 import { isWasm } from './format.js';
+import { latin1Slice } from './intern.js';
 
 export { isWasm };
 
@@ -50,21 +51,36 @@ export interface ArchiveMember {
   bytes(): Uint8Array;
 }
 
+/** Where `ArchiveSource.peek` put the bytes asked for: from `bytes[at]` on. */
+export interface Span {
+  bytes: Uint8Array;
+  at: number;
+}
+
 /** Random access to an archive's bytes. */
 export interface ArchiveSource {
   readonly length: number;
   /** `length` bytes from `offset`, which the caller may keep (a view or a fresh copy). */
   read(offset: number, length: number): Uint8Array;
   /**
-   * The same bytes as `read`, but only valid until the next `read` or `peek`: for bytes looked at
-   * and dropped at once (member headers), which a source reading a file can then hand out as a
-   * view of its read-ahead buffer instead of a copy.
+   * The same bytes as `read`, from `span.bytes[span.at]` on, but only valid until the next `read`
+   * or `peek`: for bytes looked at and dropped at once (member headers), which a source can then
+   * hand out from the archive in memory or its read-ahead buffer, with no view made for each.
    */
-  peek?(offset: number, length: number): Uint8Array;
+  peek?(offset: number, length: number, span: Span): void;
 }
 
 function memorySource(bytes: Uint8Array): ArchiveSource {
-  return { length: bytes.length, read: (offset, length) => bytes.subarray(offset, offset + length) };
+  // Uint8Array's own subarray: a Buffer's is written in JavaScript, and slower.
+  const subarray = Uint8Array.prototype.subarray;
+  return {
+    length: bytes.length,
+    read: (offset, length) => subarray.call(bytes, offset, offset + length),
+    peek(offset, _length, span) {
+      span.bytes = bytes;
+      span.at = offset;
+    },
+  };
 }
 
 /**
@@ -92,12 +108,20 @@ export function isArchive(bytes: Uint8Array): boolean {
   return bytes.length >= MAGIC_SIZE && ascii(bytes, 0, MAGIC_SIZE) === AR_MAGIC;
 }
 
+/** bytes[start, end) as one char per byte: by Node's native decoder when `bytes` is a Buffer (a header each member). */
 function ascii(bytes: Uint8Array, start: number, end: number): string {
+  if (bytes instanceof Buffer) return latin1Slice.call(bytes, start, end);
   return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
 }
 
 /** How many bytes of a member's data are read with its header: enough for the wasm magic. */
 const PEEK_SIZE = 4;
+
+/** `ArchiveSource.peek` for a source without one: a view made by `read`. */
+function peekByRead(src: ArchiveSource, offset: number, length: number, span: Span): void {
+  span.bytes = src.read(offset, length);
+  span.at = 0;
+}
 
 export function readArchive(input: Uint8Array | ArchiveSource, file = '<archive>'): Archive {
   const src = input instanceof Uint8Array ? memorySource(input) : input;
@@ -113,18 +137,23 @@ export function readArchive(input: Uint8Array | ArchiveSource, file = '<archive>
   let longNames: Uint8Array | undefined;
   let symbolTable: { kind: 'gnu32' | 'gnu64' | 'bsd'; at: number; data: Uint8Array } | undefined;
   let pos = MAGIC_SIZE;
-  const peekAt = src.peek?.bind(src) ?? src.read.bind(src);
+  // One span and one header record for the whole walk: the headers are read in place.
+  const span: Span = { bytes: magic, at: 0 };
+  const h: RawHeader = { rawName: '', size: 0 };
   while (pos < src.length) {
-    const head = peekAt(pos, Math.min(HEADER_SIZE + PEEK_SIZE, src.length - pos));
-    if (head.length === 1 && head[0] === 0x0a) break; // final pad byte
-    const h = readHeader(head, src.length - pos, pos, fail);
+    const want = Math.min(HEADER_SIZE + PEEK_SIZE, src.length - pos);
+    if (src.peek) src.peek(pos, want, span);
+    else peekByRead(src, pos, want, span);
+    if (want === 1 && span.bytes[span.at] === 0x0a) break; // final pad byte
+    readHeader(span.bytes, span.at, h, src.length - pos, pos, fail);
     const dataStart = pos + HEADER_SIZE;
     if (h.rawName === GNU_SYMTAB || h.rawName === GNU_SYMTAB64) {
       symbolTable = { kind: h.rawName === GNU_SYMTAB ? 'gnu32' : 'gnu64', at: dataStart, data: src.read(dataStart, h.size) };
     } else if (h.rawName === GNU_LONGNAMES) {
       longNames = src.read(dataStart, h.size);
     } else {
-      const m = resolveMember(src, file, pos, h, head, longNames, fail);
+      const wasm = h.size >= PEEK_SIZE && want >= HEADER_SIZE + PEEK_SIZE && isWasmAt(span.bytes, span.at + HEADER_SIZE);
+      const m = resolveMember(src, file, pos, h, wasm, longNames, fail);
       if (BSD_SYMTAB_NAMES.has(m.name)) symbolTable = { kind: 'bsd', at: m.offset, data: m.bytes() };
       else members.push(m);
     }
@@ -141,6 +170,11 @@ interface RawHeader {
   size: number;
 }
 
+/** Whether bytes[at, at + 4) are the wasm magic, `\0asm`. */
+function isWasmAt(bytes: Uint8Array, at: number): boolean {
+  return bytes[at] === 0x00 && bytes[at + 1] === 0x61 && bytes[at + 2] === 0x73 && bytes[at + 3] === 0x6d;
+}
+
 /** Decimal digits, or -1 if the field holds anything else (space padding aside). */
 function decimalField(bytes: Uint8Array, start: number, end: number): number {
   let value = 0;
@@ -152,23 +186,26 @@ function decimalField(bytes: Uint8Array, start: number, end: number): number {
   return digits > 0 && p === end ? value : -1;
 }
 
-/** The header at the start of `head`; `remaining` bytes of the archive start there (at `pos`). */
-function readHeader(head: Uint8Array, remaining: number, pos: number, fail: (m: string, at: number) => never): RawHeader {
+/**
+ * Reads into `h` the header at `head[at]`; `remaining` bytes of the archive start there (at `pos`).
+ */
+function readHeader(head: Uint8Array, at: number, h: RawHeader, remaining: number, pos: number, fail: (m: string, at: number) => never): void {
   if (remaining < HEADER_SIZE) {
     fail(`truncated archive member header (${remaining} of ${HEADER_SIZE} bytes)`, pos);
   }
-  if (head[TERMINATOR_AT] !== 0x60 || head[TERMINATOR_AT + 1] !== 0x0a) {
+  if (head[at + TERMINATOR_AT] !== 0x60 || head[at + TERMINATOR_AT + 1] !== 0x0a) {
     fail('bad archive member header (missing "`\\n" terminator)', pos + TERMINATOR_AT);
   }
-  let nameEnd = NAME_FIELD[1];
-  while (nameEnd > NAME_FIELD[0] && head[nameEnd - 1] === 0x20) nameEnd--;
-  const rawName = ascii(head, NAME_FIELD[0], nameEnd);
-  const size = decimalField(head, SIZE_FIELD[0], SIZE_FIELD[1]);
-  if (size < 0) fail(`bad archive member size field "${ascii(head, SIZE_FIELD[0], SIZE_FIELD[1]).trim()}"`, pos + SIZE_FIELD[0]);
+  let nameEnd = at + NAME_FIELD[1];
+  while (nameEnd > at + NAME_FIELD[0] && head[nameEnd - 1] === 0x20) nameEnd--;
+  const rawName = ascii(head, at + NAME_FIELD[0], nameEnd);
+  const size = decimalField(head, at + SIZE_FIELD[0], at + SIZE_FIELD[1]);
+  if (size < 0) fail(`bad archive member size field "${ascii(head, at + SIZE_FIELD[0], at + SIZE_FIELD[1]).trim()}"`, pos + SIZE_FIELD[0]);
   if (size > remaining - HEADER_SIZE) {
     fail(`archive member "${rawName}" size ${size} runs past the end of the archive`, pos + SIZE_FIELD[0]);
   }
-  return { rawName, size };
+  h.rawName = rawName;
+  h.size = size;
 }
 
 function resolveMember(
@@ -176,20 +213,20 @@ function resolveMember(
   file: string,
   headerOffset: number,
   h: RawHeader,
-  head: Uint8Array,
+  wasmAfterHeader: boolean,
   longNames: Uint8Array | undefined,
   fail: (m: string, at: number) => never,
 ): ArchiveMember {
   let name = h.rawName;
   let offset = headerOffset + HEADER_SIZE;
   let size = h.size;
-  let peek = head.subarray(HEADER_SIZE);
+  let wasm = wasmAfterHeader;
   if (name.startsWith(BSD_LONGNAME_PREFIX)) {
     const len = Number(name.slice(BSD_LONGNAME_PREFIX.length));
     if (!Number.isInteger(len) || len > size) fail(`bad BSD long member name "${name}"`, headerOffset);
     const named = src.read(offset, Math.min(len + PEEK_SIZE, size));
     name = ascii(named, 0, len).replace(/\0+$/, '');
-    peek = named.subarray(len);
+    wasm = named.length >= len + PEEK_SIZE && isWasmAt(named, len);
     offset += len;
     size -= len;
   } else if (name.charCodeAt(0) === 0x2f && /^\/\d+$/.test(name)) {
@@ -197,7 +234,7 @@ function resolveMember(
   } else if (name.endsWith('/')) {
     name = name.slice(0, -1);
   }
-  return new Member(src, name, headerOffset, offset, size, `${file}(${name})`, size >= PEEK_SIZE && isWasm(peek));
+  return new Member(src, name, headerOffset, offset, size, `${file}(${name})`, wasm);
 }
 
 /** An ArchiveMember (a class: a closure per member cost an object per member of every archive). */
@@ -242,8 +279,8 @@ function readSymbolTable(
   const need = (n: number, pos: number) => {
     if (pos + n > data.length) fail('truncated archive symbol table', at + pos);
   };
-  const memberOffsets: number[] = [];
   if (kind === 'bsd') {
+    const memberOffsets: number[] = [];
     need(4, 0);
     const rangesSize = view.getUint32(0, true);
     need(rangesSize + 4, 4);
@@ -271,12 +308,13 @@ function readSymbolTable(
   const terminated = strStart < data.length && data[data.length - 1] === 0;
   const available = terminated ? names.length - 1 : names.length;
   if (available < count) fail('archive symbol table names end early', at + (strStart >= data.length ? strStart : terminated ? data.length : data.length + 1));
+  const offsets = new Array<number>(count);
   for (let i = 0; i < count; i++) {
     const p = word + i * word;
-    memberOffsets.push(kind === 'gnu32' ? view.getUint32(p, false) : Number(view.getBigUint64(p, false)));
+    offsets[i] = kind === 'gnu32' ? view.getUint32(p, false) : Number(view.getBigUint64(p, false));
   }
   names.length = count;
-  return { names, memberOffsets };
+  return { names, memberOffsets: offsets };
 }
 
 function cStringEnd(data: Uint8Array, start: number, limit: number): number {

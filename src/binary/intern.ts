@@ -14,7 +14,7 @@
 
 type Latin1Slice = (this: Buffer, start: number, end: number) => string;
 /** `Buffer#latin1Slice`, what `toString('latin1', start, end)` calls after checking its arguments. */
-const latin1Slice: Latin1Slice =
+export const latin1Slice: Latin1Slice =
   (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice ??
   function (this: Buffer, start: number, end: number): string {
     return this.toString('latin1', start, end);

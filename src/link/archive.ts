@@ -53,7 +53,9 @@ export class ArchiveFile {
   ) {
     this.archive = readArchive(source, name);
     const indexed = definitionsFromIndex(this.archive);
-    for (const m of this.archive.members) {
+    const members = this.archive.members;
+    for (let i = 0; i < members.length; i++) {
+      const m = members[i];
       if (!m.wasm) {
         this.skipped.push(m.name);
         continue;
@@ -128,10 +130,15 @@ function definitionsFromIndex(archive: Archive): Map<number, string[]> | undefin
   if (!index?.names.length) return undefined;
   const byMember = new Map<number, string[]>();
   const { names, memberOffsets } = index;
-  for (let i = 0; i < names.length; i++) {
-    const list = byMember.get(memberOffsets[i]);
-    if (list) list.push(names[i]);
-    else byMember.set(memberOffsets[i], [names[i]]);
+  // An index lists a member's names together (llvm-ar, GNU ar): each run is one slice.
+  for (let i = 0; i < names.length; ) {
+    const offset = memberOffsets[i];
+    let end = i + 1;
+    while (end < names.length && memberOffsets[end] === offset) end++;
+    const list = byMember.get(offset);
+    if (list) for (let k = i; k < end; k++) list.push(names[k]);
+    else byMember.set(offset, names.slice(i, end));
+    i = end;
   }
   return byMember;
 }

@@ -11,7 +11,7 @@
 // 170 members from its archives: 38 files opened instead of 207 when each member read opened its
 // own (a few ms on this 2-core VM, within its noise).
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import type { ArchiveSource } from '../binary/archive.js';
+import type { ArchiveSource, Span } from '../binary/archive.js';
 import { WasmthreadsError } from '../diagnostics.js';
 
 /** Reads up to this size are served from the read-ahead window; larger ones go to the file. */
@@ -103,17 +103,18 @@ export function openFileSource(path: string, files: OpenFiles): FileSource {
     }
   };
   // The read-ahead window serves the header walk; after `release` every read goes to the file.
-  let window: Uint8Array | undefined = new Uint8Array(WINDOW_SIZE);
+  // A Buffer: the headers' names are decoded from it natively (archive.ts ascii).
+  let window: Uint8Array | undefined = Buffer.allocUnsafe(WINDOW_SIZE);
   let windowStart = 0;
   let windowEnd = 0;
-  /** bytes [offset, offset + n) as a view of the window, read ahead from `offset` if need be. */
-  const fromWindow = (w: Uint8Array, offset: number, n: number): Uint8Array => {
+  /** Where bytes [offset, offset + n) are in the window, read ahead from `offset` if need be. */
+  const inWindow = (w: Uint8Array, offset: number, n: number): number => {
     if (offset < windowStart || offset + n > windowEnd) {
       windowStart = offset;
       windowEnd = Math.min(length, offset + WINDOW_SIZE);
       fill(w.subarray(0, windowEnd - windowStart), offset);
     }
-    return w.subarray(offset - windowStart, offset - windowStart + n);
+    return offset - windowStart;
   };
   /** How many of `want` bytes from `offset` the file has. */
   const available = (offset: number, want: number): number => Math.max(0, Math.min(want, length - offset));
@@ -123,12 +124,21 @@ export function openFileSource(path: string, files: OpenFiles): FileSource {
       const n = available(offset, want);
       const out = Buffer.allocUnsafe(n);
       if (n > SMALL_READ || window === undefined) fill(out, offset);
-      else out.set(fromWindow(window, offset, n));
+      else {
+        const at = inWindow(window, offset, n);
+        out.set(window.subarray(at, at + n));
+      }
       return new Uint8Array(out.buffer, out.byteOffset, n);
     },
-    peek(offset, want) {
+    peek(offset: number, want: number, span: Span) {
       const n = available(offset, want);
-      return n > SMALL_READ || window === undefined ? source.read(offset, n) : fromWindow(window, offset, n);
+      if (n > SMALL_READ || window === undefined) {
+        span.bytes = source.read(offset, n);
+        span.at = 0;
+      } else {
+        span.bytes = window;
+        span.at = inWindow(window, offset, n);
+      }
     },
     release() {
       window = undefined;
