@@ -20,6 +20,8 @@
 // workload's unmeasured first run (each workload runs each linker once before measuring, which
 // also brings the inputs into the page cache), and used by every measured run after, as on a
 // machine that has linked before.
+// Last it prints what a fresh page of memory costs a process on this machine, which moves wasm-ld's
+// CPU more than ours (see the end of this file).
 // Usage: npm run build && node benchmarks/link/link.mjs [RUNS] [BASELINE_CLI] — BASELINE_CLI, another
 // build's bin/wasmthreads.js, adds a row per workload for it (before/after, in the same run).
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -197,6 +199,23 @@ if (process.env.NODE_EXTRA_CA_CERTS) {
     without.push(measure(process.execPath, ['-e', '0'], bare).cpu);
   }
   console.log(`# NODE_EXTRA_CA_CERTS is set: \`node -e 0\` costs ${median(withIt).toFixed(3)} s of CPU with it, ${median(without).toFixed(3)} s without`);
+}
+// What a process pays for memory it touches first on this machine: wasm-ld's CPU is mostly that
+// (its libraries' pages and its heap), ours mostly V8 running the linker, so the ratios depend on
+// it. Seen on machines of one kind: 2 µs a 4 KiB page on one, 12 µs on another, where wasm-ld's
+// CPU was two to three times higher and the ratios that much lower. Median of RUNS children, each
+// touching 64 MiB it has just allocated, one byte a page, timed by its own CPU clock.
+{
+  const script = `const b = new Uint8Array(64 << 20); const t = process.cpuUsage();
+    for (let i = 0; i < b.length; i += 4096) b[i] = 1;
+    const u = process.cpuUsage(t); console.log((u.user + u.system) / (b.length / 4096));`;
+  const costs = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+    const us = Number(r.stdout);
+    if (r.status === 0 && Number.isFinite(us)) costs.push(us);
+  }
+  if (costs.length) console.log(`# a fresh 4 KiB page costs a process ${median(costs).toFixed(1)} µs of CPU here`);
 }
 rmSync(tmp, { recursive: true, force: true });
 
