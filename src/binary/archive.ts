@@ -71,11 +71,9 @@ export interface ArchiveSource {
 }
 
 function memorySource(bytes: Uint8Array): ArchiveSource {
-  // Uint8Array's own subarray: a Buffer's is written in JavaScript, and slower.
-  const subarray = Uint8Array.prototype.subarray;
   return {
     length: bytes.length,
-    read: (offset, length) => subarray.call(bytes, offset, offset + length),
+    read: (offset, length) => bytes.subarray(offset, offset + length),
     peek(offset, _length, span) {
       span.bytes = bytes;
       span.at = offset;

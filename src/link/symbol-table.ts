@@ -71,10 +71,10 @@ function shouldReplace(existing: Sym, newFile: ObjFile, newFlags: number, hooks:
 /** Whether two function types are the same. */
 const sameType = (a: FuncType, b: FuncType): boolean => typeKey(a) === typeKey(b);
 
-/** What an object without comdats discards: nothing (one pair of empty sets for them all). */
-/** mergeLate's sort keys hold a symbol's index in `late` below this (2^21; seq above it, < 2^31). */
+/** mergeLate's sort keys hold a symbol's index in `late` below this, its seq (< 2^32) above. */
 const LATE_INDEX_LIMIT = 2 ** 21;
 
+/** What an object without comdats discards: nothing (one pair of empty sets for them all). */
 const NOTHING_DISCARDED: { functions: ReadonlySet<number>; segments: ReadonlySet<number> } = { functions: new Set(), segments: new Set() };
 
 /**
