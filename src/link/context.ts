@@ -163,7 +163,11 @@ export interface LinkContext {
   sym: SyntheticSymbols;
   /** `__start_SEC`/`__stop_SEC` symbols and the output segment each bounds (set after layout). */
   startStopSymbols: { sym: Sym; seg: OutputSegment; stop: boolean }[];
-  /** Where in `symtab.ordered` the `__start_`/`__stop_` symbols made after the layout begin. */
+  /**
+   * Where in the symbol table's insertion order (`symtab.nextPlace`) the `__start_`/`__stop_`
+   * symbols made after the layout begin: a place, not an index, since a symbol made later from an
+   * archive's lazy entry goes to its own place, before them.
+   */
   startStopFrom: number;
   /** Functions the linker writes itself, in output order (before input functions). */
   syntheticFunctions: InputFunction[];

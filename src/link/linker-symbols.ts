@@ -82,7 +82,7 @@ export function defineOptionalSymbols(ctx: LinkContext): void {
  */
 export function defineStartStopSymbols(ctx: LinkContext): void {
   const c = ctx.config;
-  ctx.startStopFrom = ctx.symtab.ordered.length;
+  ctx.startStopFrom = ctx.symtab.nextPlace;
   for (const seg of ctx.outputSegments) {
     if (!C_IDENTIFIER.test(seg.name)) continue;
     for (const stop of [false, true]) {

@@ -128,6 +128,25 @@ export class SymbolTable {
     return this.entry(name);
   }
 
+  /** The place in the insertion order the next symbol takes: marks where a later phase's symbols begin. */
+  get nextPlace(): number {
+    return this.nextSeq;
+  }
+
+  /** Where in `ordered` the symbols placed at or after `place` (a `nextPlace`) begin. */
+  indexOfPlace(place: number): number {
+    if (this.late.length) this.mergeLate();
+    const listSeq = this.listSeq;
+    let lo = 0;
+    let hi = listSeq.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (listSeq[mid] < place) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** The symbol of `name`, made from its lazy entry if it has one. */
   private entry(name: string): Sym | undefined {
     const e = this.map.get(name);

@@ -174,8 +174,9 @@ export function calculateExports(ctx: LinkContext, functions: InputFunction[], g
     exports.push({ name: g.name, kind: ExternalKind.Global, index: g.outputIndex });
   };
   const ordered = ctx.symtab.ordered;
+  const startStopAt = ctx.symtab.indexOfPlace(ctx.startStopFrom);
   for (let i = 0; i < ordered.length; i++) {
-    if (i === ctx.startStopFrom) exportInitMemoryFlag();
+    if (i === startStopAt) exportInitMemoryFlag();
     const s = ordered[i];
     if (!s.live || !isExportedSymbol(ctx, s) || s.isLocal) continue;
     if (isImplicitMutableSyntheticExport(ctx, s)) continue;

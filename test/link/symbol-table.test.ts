@@ -106,3 +106,19 @@ t.test('under --trace-symbol a name is a symbol as soon as it is offered', async
   t.same(traced, ['lib.a(a.o): lazy a']);
   t.same(names(st), ['a']);
 });
+
+t.test('a place marked in the insertion order stays before the symbols made after it', async (t) => {
+  const { st } = table();
+  st.addLazy('a', SymbolKind.Data, member('lib.a(a.o)'));
+  st.addSynthetic(newSymbol('x', SymbolKind.Data, 0, 'defined'));
+  st.demoteLazy();
+  // As the linker marks where the __start_/__stop_ symbols it makes after the layout begin.
+  const mark = st.nextPlace;
+  t.equal(st.indexOfPlace(mark), 1, 'nothing after the mark yet: the end');
+  st.addSynthetic(newSymbol('__start_s', SymbolKind.Data, 0, 'defined'));
+  // A name an archive offered, looked up only now, goes to its own place, before the mark.
+  t.equal(st.find('a')!.state, 'undefined');
+  t.same(names(st), ['a', 'x', '__start_s']);
+  t.equal(st.indexOfPlace(mark), 2, 'the mark is at __start_s, not where the list ended when it was taken');
+  t.equal(st.indexOfPlace(Infinity), 3);
+});
