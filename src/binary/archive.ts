@@ -150,7 +150,7 @@ export function readArchive(input: Uint8Array | ArchiveSource, file = '<archive>
     } else if (h.rawName === GNU_LONGNAMES) {
       longNames = src.read(dataStart, h.size);
     } else {
-      const wasm = h.size >= PEEK_SIZE && want >= HEADER_SIZE + PEEK_SIZE && isWasmAt(span.bytes, span.at + HEADER_SIZE);
+      const wasm = h.size >= PEEK_SIZE && want >= HEADER_SIZE + PEEK_SIZE && isWasm(span.bytes, span.at + HEADER_SIZE);
       const m = resolveMember(src, file, pos, h, wasm, longNames, fail);
       if (BSD_SYMTAB_NAMES.has(m.name)) symbolTable = { kind: 'bsd', at: m.offset, data: m.bytes() };
       else members.push(m);
@@ -166,11 +166,6 @@ export function readArchive(input: Uint8Array | ArchiveSource, file = '<archive>
 interface RawHeader {
   rawName: string;
   size: number;
-}
-
-/** Whether bytes[at, at + 4) are the wasm magic, `\0asm`. */
-function isWasmAt(bytes: Uint8Array, at: number): boolean {
-  return bytes[at] === 0x00 && bytes[at + 1] === 0x61 && bytes[at + 2] === 0x73 && bytes[at + 3] === 0x6d;
 }
 
 /** Decimal digits, or -1 if the field holds anything else (space padding aside). */
@@ -224,7 +219,7 @@ function resolveMember(
     if (!Number.isInteger(len) || len > size) fail(`bad BSD long member name "${name}"`, headerOffset);
     const named = src.read(offset, Math.min(len + PEEK_SIZE, size));
     name = ascii(named, 0, len).replace(/\0+$/, '');
-    wasm = named.length >= len + PEEK_SIZE && isWasmAt(named, len);
+    wasm = isWasm(named, len);
     offset += len;
     size -= len;
   } else if (name.charCodeAt(0) === 0x2f && /^\/\d+$/.test(name)) {

@@ -44,7 +44,7 @@ export const DataMode = {
   ACTIVE_EXPLICIT: 2,
 } as const;
 
-/** Whether `bytes` starts with the wasm magic number. */
-export function isWasm(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0x00 && bytes[1] === 0x61 && bytes[2] === 0x73 && bytes[3] === 0x6d;
+/** Whether `bytes` holds the wasm magic number at `at` (its start by default). */
+export function isWasm(bytes: Uint8Array, at = 0): boolean {
+  return bytes.length >= at + 4 && bytes[at] === 0x00 && bytes[at + 1] === 0x61 && bytes[at + 2] === 0x73 && bytes[at + 3] === 0x6d;
 }
