@@ -120,7 +120,7 @@ export class SymbolTable {
 
   /** Insertion order, which is also the order exports and imports are written in. */
   get ordered(): readonly Sym[] {
-    if (this.late.length) this.mergeLate();
+    this.mergeLate();
     return this.list;
   }
 
@@ -135,7 +135,7 @@ export class SymbolTable {
 
   /** Where in `ordered` the symbols placed at or after `place` (a `nextPlace`) begin. */
   indexOfPlace(place: number): number {
-    if (this.late.length) this.mergeLate();
+    this.mergeLate();
     const listSeq = this.listSeq;
     let lo = 0;
     let hi = listSeq.length;
@@ -163,9 +163,10 @@ export class SymbolTable {
   /**
    * Puts the symbols made from lazy entries in their places: sorted by `seq` (with their index in
    * the low bits, as float64 keys, so that the sort is V8's native numeric one) and merged with
-   * `list`, which is in order.
+   * `list`, which is in order. Nothing to do when there are none.
    */
   private mergeLate(): void {
+    if (this.late.length === 0) return;
     const late = this.late;
     const lateSeq = this.lateSeq;
     const keys = new Float64Array(late.length);
@@ -336,7 +337,7 @@ export class SymbolTable {
       v.flags = info.flags;
       attachDefinition(v, file, info);
     }
-    if (this.late.length) this.mergeLate();
+    this.mergeLate();
     const at = this.list.indexOf(primary);
     if (at >= 0) this.list[at] = v;
     this.map.set(name, v);
