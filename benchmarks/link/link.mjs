@@ -1,6 +1,7 @@
 // Linker speed and memory against wasm-ld-22 on the same inputs, side by side, runs alternating
-// (so machine drift hits both alike): wall time, CPU (user+sys, to the millisecond) and peak RSS of
-// the whole process, medians over RUNS, and the median of each pair's ratio ours / wasm-ld.
+// (so machine drift hits both alike): wall time, CPU (user+sys, to the millisecond), peak RSS and
+// minor page faults (`flt`: the pages a process touched first, which the last line prices) of the
+// whole process, medians over RUNS, and the median of each pair's ratio ours / wasm-ld.
 // Workloads (each skipped, with a note, when its inputs are not installed — npm run setup):
 //   hello+libc       a C hello world against Debian's wasi-libc libc.a (lazy archive extraction)
 //   libc-mt all      every member of emscripten 3.1.6's libc-mt.a, --whole-archive --export-all
@@ -109,16 +110,17 @@ const workloads = [
 ];
 
 /**
- * Runs a command; returns wall s, CPU s, peak RSS MiB. `/usr/bin/time` gives the wall time and
- * peak RSS, but its CPU times come in 10 ms steps (a step is 12% of wasm-ld's hello world), so the
- * CPU is bash's `times` for its children, in milliseconds (time's own share is under 1 ms).
+ * Runs a command; returns wall s, CPU s, peak RSS MiB and minor page faults (the pages it touched
+ * first). `/usr/bin/time` gives the wall time, peak RSS and faults, but its CPU times come in 10 ms
+ * steps (a step is 12% of wasm-ld's hello world), so the CPU is bash's `times` for its children,
+ * in milliseconds (time's own share is under 1 ms).
  */
 function measure(cmd, args, env = process.env) {
-  const script = '/usr/bin/time -f "%e %M" -o "$0" "$@" > /dev/null || exit $?; times';
+  const script = '/usr/bin/time -f "%e %M %R" -o "$0" "$@" > /dev/null || exit $?; times';
   const out = join(tmp, 'time.txt');
   const r = spawnSync('bash', ['-c', script, out, cmd, ...args], { encoding: 'utf8', timeout: 300_000, env });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed: ${r.stderr.slice(-500)}`);
-  const [wall, rssKb] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  const [wall, rssKb, faults] = readFileSync(out, 'utf8').trim().split('\n').pop().split(' ').map(Number);
   // `times`: the shell's user and system time, then its children's, as `0m0.081s 0m0.012s`.
   const seconds = (t) => {
     const m = /^(\d+)m([\d.]+)s$/.exec(t);
@@ -126,7 +128,7 @@ function measure(cmd, args, env = process.env) {
     return Number(m[1]) * 60 + Number(m[2]);
   };
   const [user, sys] = r.stdout.trim().split('\n').pop().split(' ').map(seconds);
-  return { wall, cpu: user + sys, rss: rssKb / 1024 };
+  return { wall, cpu: user + sys, rss: rssKb / 1024, faults };
 }
 
 const WARM_UP = 5;
@@ -159,7 +161,7 @@ function measureWarm(args) {
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 console.log(`# link: wasmthreads vs wasm-ld-22, medians of ${RUNS} alternating runs — Node ${process.version}, ${new Date().toISOString()}`);
-console.log(`${'workload'.padEnd(14)}${'ours wall'.padStart(11)}${'ld wall'.padStart(10)}${'warm'.padStart(8)}${'ours cpu'.padStart(10)}${'ld cpu'.padStart(9)}${'cpu ×'.padStart(8)}${'ours RSS'.padStart(10)}${'ld RSS'.padStart(9)}${'RSS ×'.padStart(8)}`);
+console.log(`${'workload'.padEnd(14)}${'ours wall'.padStart(11)}${'ld wall'.padStart(10)}${'warm'.padStart(8)}${'ours cpu'.padStart(10)}${'ld cpu'.padStart(9)}${'cpu ×'.padStart(8)}${'ours RSS'.padStart(10)}${'ld RSS'.padStart(9)}${'RSS ×'.padStart(8)}${'ours flt'.padStart(10)}${'ld flt'.padStart(8)}`);
 for (const w of workloads) {
   const missing = w.needs.find((p) => !existsSync(p));
   if (missing) {
@@ -182,7 +184,7 @@ for (const w of workloads) {
   const f = (v, d = 3) => v.toFixed(d);
   const row = (label, xs, warm) => {
     const ratios = xs.map((o, i) => o.cpu / ref[i].cpu);
-    console.log(`${label.padEnd(14)}${f(m(xs, 'wall')).padStart(11)}${f(m(ref, 'wall')).padStart(10)}${(warm === undefined ? '' : f(warm)).padStart(8)}${f(m(xs, 'cpu')).padStart(10)}${f(m(ref, 'cpu')).padStart(9)}${f(median(ratios), 2).padStart(8)}${f(m(xs, 'rss'), 0).padStart(10)}${f(m(ref, 'rss'), 0).padStart(9)}${f(m(xs, 'rss') / m(ref, 'rss'), 2).padStart(8)}`);
+    console.log(`${label.padEnd(14)}${f(m(xs, 'wall')).padStart(11)}${f(m(ref, 'wall')).padStart(10)}${(warm === undefined ? '' : f(warm)).padStart(8)}${f(m(xs, 'cpu')).padStart(10)}${f(m(ref, 'cpu')).padStart(9)}${f(median(ratios), 2).padStart(8)}${f(m(xs, 'rss'), 0).padStart(10)}${f(m(ref, 'rss'), 0).padStart(9)}${f(m(xs, 'rss') / m(ref, 'rss'), 2).padStart(8)}${f(m(xs, 'faults'), 0).padStart(10)}${f(m(ref, 'faults'), 0).padStart(8)}`);
   };
   row(w.name, ours, w.noWarm ? undefined : measureWarm(w.args(join(tmp, 'warm.wasm'))));
   if (BASELINE) row('  baseline', base);
