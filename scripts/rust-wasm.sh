@@ -30,15 +30,21 @@ sysroot=$($RUSTC --print sysroot)
 vendor="$sysroot/lib/rustlib/src/rust/library/vendor"
 [ -d "$vendor" ] || { echo "rust-wasm: $vendor missing: install rust-web-src (npm run setup)" >&2; exit 1; }
 
-# Cargo reads the vendored-source replacement from a config file; keep it out of the crate.
-cfgdir=$(mktemp -d)
-trap 'rm -rf "$cfgdir"' EXIT
-cat > "$cfgdir/config.toml" <<TOML
+# Cargo reads the vendored-source replacement from a config file in its home; keep it out of the
+# crate and out of the user's ~/.cargo: a cargo home of the project's own, under .toolchains/ (git
+# ignores it), made once and shared by every build (cargo locks its home for builds running at
+# once). Not a temporary directory: cargo is exec'd below, so that a caller's timeout or signal
+# reaches it, and a shell that is gone cannot remove anything afterwards.
+cfgdir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.toolchains/cargo-home"
+mkdir -p "$cfgdir"
+config=$(mktemp "$cfgdir/config.toml.XXXXXX")
+cat > "$config" <<TOML
 [source.crates-io]
 replace-with = "vendored-sources"
 [source.vendored-sources]
 directory = "$vendor"
 TOML
+mv -f "$config" "$cfgdir/config.toml" # whole, for a build starting meanwhile
 
 linker=${WASM_LINKER:-wasm-ld-22}
 case "$target" in
